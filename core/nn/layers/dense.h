@@ -1,0 +1,28 @@
+#pragma once
+#include "nn/layers/layer.h"
+
+namespace mnist {
+
+// y = W x + b over the flattened input. W is (out, in) row-major, then b (out).
+class Dense : public Layer {
+ public:
+  explicit Dense(int units) : units_(units) {}
+  std::string token() const override { return "dense(" + std::to_string(units_) + ")"; }
+  std::string kind() const override { return "dense"; }
+  Shape configure(const Shape& in) override;
+  size_t param_count() const override { return size_t(units_) * in_.size() + units_; }
+  void bind(float* params, float* grads) override { w_ = params; dw_ = grads; }
+  void init(Rng& rng) override;
+  void forward(const float* x, float* y, int n, bool training) override;
+  void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
+  // He init for layers feeding ReLU, Glorot otherwise; set by the builder.
+  void set_he_init(bool he) { he_ = he; }
+
+ private:
+  int units_;
+  bool he_ = true;
+  float* w_ = nullptr;
+  float* dw_ = nullptr;
+};
+
+}  // namespace mnist

@@ -1,0 +1,46 @@
+#include "nn/layers/dropout.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "nn/util/check.h"
+
+namespace mnist {
+
+std::string Dropout::token() const {
+  std::ostringstream os;
+  os << "dropout(" << p_ << ")";
+  return os.str();
+}
+
+Shape Dropout::configure(const Shape& in) {
+  check(p_ >= 0.0f && p_ < 1.0f, token(), ": the rate must be in [0, 1)");
+  in_ = out_ = in;
+  return out_;
+}
+
+void Dropout::forward(const float* x, float* y, int n, bool training) {
+  const size_t len = size_t(n) * in_.size();
+  last_training_ = training && p_ > 0.0f;
+  if (!last_training_) {
+    std::copy(x, x + len, y);
+    return;
+  }
+  const float keep_scale = 1.0f / (1.0f - p_);
+  for (size_t i = 0; i < len; ++i) {
+    mask_[i] = rng_->uniform() >= p_ ? keep_scale : 0.0f;
+    y[i] = x[i] * mask_[i];
+  }
+}
+
+void Dropout::backward(const float*, const float*, const float* dy, float* dx, int n) {
+  if (!dx) return;
+  const size_t len = size_t(n) * in_.size();
+  if (!last_training_) {
+    std::copy(dy, dy + len, dx);
+    return;
+  }
+  for (size_t i = 0; i < len; ++i) dx[i] = dy[i] * mask_[i];
+}
+
+}  // namespace mnist

@@ -1,0 +1,29 @@
+#pragma once
+#include <vector>
+
+#include "nn/layers/layer.h"
+
+namespace mnist {
+
+// Inverted dropout: in training each unit is kept with probability 1-p and scaled
+// by 1/(1-p); at evaluation it is the identity, so no rescaling is needed there.
+class Dropout : public Layer {
+ public:
+  explicit Dropout(float p) : p_(p) {}
+  std::string token() const override;
+  std::string kind() const override { return "dropout"; }
+  Shape configure(const Shape& in) override;
+  void use_rng(Rng* rng) override { rng_ = rng; }
+  void reserve(int max_batch) override { mask_.resize(size_t(max_batch) * in_.size()); }
+  void forward(const float* x, float* y, int n, bool training) override;
+  void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
+  float rate() const { return p_; }
+
+ private:
+  float p_;
+  Rng* rng_ = nullptr;
+  bool last_training_ = false;
+  std::vector<float> mask_;  // (n, in): 0 or 1/(1-p)
+};
+
+}  // namespace mnist

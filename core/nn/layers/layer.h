@@ -1,0 +1,46 @@
+#pragma once
+// A layer is a forward/backward pair over flat batch-major buffers. Parameters and
+// their gradients live in the network's two arenas; a layer only holds pointers
+// into them (bind). Scratch space is sized once per batch size (reserve), so the
+// training loop itself never allocates.
+#include <cstddef>
+#include <string>
+
+#include "nn/util/rng.h"
+#include "nn/util/types.h"
+
+namespace mnist {
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+
+  // The spec token that builds this layer, e.g. "conv(32,3,same)".
+  virtual std::string token() const = 0;
+  // A short kind name for views: "dense", "conv", "pool", "relu", ...
+  virtual std::string kind() const = 0;
+
+  // Checks the input shape and fixes the output shape; throws mnist::Error.
+  virtual Shape configure(const Shape& in) = 0;
+  virtual size_t param_count() const { return 0; }
+  virtual void bind(float* /*params*/, float* /*grads*/) {}
+  virtual void init(Rng& /*rng*/) {}
+  virtual void reserve(int /*max_batch*/) {}
+  // The network's generator, for layers that draw at run time (dropout).
+  virtual void use_rng(Rng* /*rng*/) {}
+
+  // x: (n, in), y: (n, out). `training` turns on dropout.
+  virtual void forward(const float* x, float* y, int n, bool training) = 0;
+  // Writes (not accumulates) the parameter gradients, and dx unless it is null
+  // (the first layer's input gradient is never needed).
+  // x, y: what forward saw and produced; dy: (n, out); dx: (n, in).
+  virtual void backward(const float* x, const float* y, const float* dy, float* dx, int n) = 0;
+
+  const Shape& in_shape() const { return in_; }
+  const Shape& out_shape() const { return out_; }
+
+ protected:
+  Shape in_, out_;
+};
+
+}  // namespace mnist

@@ -1,0 +1,75 @@
+#include "nn/model/network.h"
+
+#include <algorithm>
+
+#include "nn/util/check.h"
+
+namespace mnist {
+
+Network::Network(std::vector<std::unique_ptr<Layer>> layers, Shape input, const std::string& spec,
+                 uint64_t seed)
+    : layers_(std::move(layers)), input_(input), spec_(spec), rng_(seed) {
+  check(!layers_.empty(), "the model has no layers");
+  Shape s = input;
+  size_t total = 0;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    s = layers_[i]->configure(s);
+    offsets_.push_back(total);
+    total += layers_[i]->param_count();
+  }
+  params_.assign(total, 0.0f);
+  grads_.assign(total, 0.0f);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->bind(params_.data() + offsets_[i], grads_.data() + offsets_[i]);
+    layers_[i]->init(rng_);
+    layers_[i]->use_rng(&rng_);
+  }
+  acts_.resize(layers_.size());
+}
+
+void Network::reserve(int n) {
+  if (n <= max_batch_) return;
+  max_batch_ = n;
+  size_t widest = input_.size();
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    acts_[i].resize(size_t(n) * layers_[i]->out_shape().size());
+    widest = std::max<size_t>(widest, layers_[i]->out_shape().size());
+    layers_[i]->reserve(n);
+  }
+  grad_a_.resize(size_t(n) * widest);
+  grad_b_.resize(size_t(n) * widest);
+}
+
+const float* Network::forward(const float* x, int n, bool training) {
+  check(n >= 1, "forward: empty batch");
+  reserve(n);
+  last_input_ = x;
+  last_n_ = n;
+  const float* in = x;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->forward(in, acts_[i].data(), n, training);
+    in = acts_[i].data();
+  }
+  return in;
+}
+
+void Network::backward(const float* dlogits, int n) {
+  check(n == last_n_ && last_input_, "backward: needs the forward of the same batch first");
+  const float* dy = dlogits;
+  float* bufs[2] = {grad_a_.data(), grad_b_.data()};
+  int which = 0;
+  for (size_t i = layers_.size(); i-- > 0;) {
+    const float* x = i == 0 ? last_input_ : acts_[i - 1].data();
+    float* dx = i == 0 ? nullptr : bufs[which];
+    layers_[i]->backward(x, acts_[i].data(), dy, dx, n);
+    dy = dx;
+    which ^= 1;
+  }
+}
+
+const float* Network::activation(size_t i, int s) const {
+  check(i < layers_.size() && s >= 0 && s < last_n_, "activation: no layer ", i, " / sample ", s);
+  return acts_[i].data() + size_t(s) * layers_[i]->out_shape().size();
+}
+
+}  // namespace mnist

@@ -1,0 +1,60 @@
+#pragma once
+// A sequential network with all parameters in one flat arena and all gradients
+// in another of the same layout. Layers hold views into both; the optimizer is
+// one loop over the arena; save/load is one copy.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/layers/layer.h"
+#include "nn/util/rng.h"
+
+namespace mnist {
+
+class Network {
+ public:
+  // Takes the layers in order; configures them against `input`, binds them to
+  // the arenas and initialises the weights from `seed`. Throws mnist::Error
+  // (naming the layer) if a shape does not fit.
+  Network(std::vector<std::unique_ptr<Layer>> layers, Shape input, const std::string& spec, uint64_t seed);
+
+  const std::string& spec() const { return spec_; }
+  size_t param_count() const { return params_.size(); }
+  float* params() { return params_.data(); }
+  const float* params() const { return params_.data(); }
+  float* grads() { return grads_.data(); }
+  const Shape& input_shape() const { return input_; }
+  const Shape& output_shape() const { return layers_.back()->out_shape(); }
+  size_t layer_count() const { return layers_.size(); }
+  const Layer& layer(size_t i) const { return *layers_[i]; }
+  // Offset of layer i's parameters in the arena.
+  size_t param_offset(size_t i) const { return offsets_[i]; }
+
+  // x: (n, input) -> logits (n, classes). The pointer stays valid until the next
+  // forward, and x must stay alive until backward.
+  const float* forward(const float* x, int n, bool training);
+  // dlogits: (n, classes) -> fills grads(). Needs the forward of the same batch.
+  void backward(const float* dlogits, int n);
+  // Output of layer i for sample s of the last forward: (layer(i).out_shape())
+  const float* activation(size_t i, int s = 0) const;
+
+  // Grows buffers to hold batches of n; a no-op once large enough.
+  void reserve(int n);
+  // The generator dropout draws from.
+  Rng& rng() { return rng_; }
+
+ private:
+  std::vector<std::unique_ptr<Layer>> layers_;
+  Shape input_;
+  std::string spec_;
+  Rng rng_;
+  std::vector<float> params_, grads_;
+  std::vector<size_t> offsets_;
+  std::vector<std::vector<float>> acts_;  // acts_[i]: (max_batch, out_i)
+  std::vector<float> grad_a_, grad_b_;    // ping-pong for backward: (max_batch, max size)
+  const float* last_input_ = nullptr;
+  int max_batch_ = 0;
+  int last_n_ = 0;
+};
+
+}  // namespace mnist

@@ -1,0 +1,178 @@
+#include "nn/session.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nn/data/preprocess.h"
+#include "nn/model/serialize.h"
+#include "nn/model/spec.h"
+#include "nn/train/loss.h"
+#include "nn/util/check.h"
+#include "nn/util/json.h"
+
+namespace mnist {
+
+Network& Session::net() const {
+  check(net_ != nullptr, "no model yet: create one or import weights first");
+  return *net_;
+}
+
+const Dataset& Session::split(const std::string& name) const {
+  check(name == "train" || name == "test", "unknown data split '", name, "' (use train or test)");
+  return name == "train" ? train_ : test_;
+}
+
+std::string Session::create_model(const std::string& model, uint32_t seed) {
+  auto fresh = build_network(resolve_spec(model), seed);
+  trainer_.reset();
+  net_ = std::move(fresh);
+  predicted_ = false;
+  return model_info();
+}
+
+std::string Session::model_info() const {
+  const Network& n = net();
+  std::string layers = "[";
+  for (size_t i = 0; i < n.layer_count(); ++i) {
+    const Layer& l = n.layer(i);
+    const Shape& s = l.out_shape();
+    layers += (i ? "," : "") + JsonWriter()
+                                   .field("token", l.token())
+                                   .field("kind", l.kind())
+                                   .field("shape", std::vector<int>{s.c, s.h, s.w})
+                                   .field("flat", s.flat)
+                                   .field("params", uint64_t(l.param_count()))
+                                   .field("offset", uint64_t(n.param_offset(i)))
+                                   .str();
+  }
+  layers += "]";
+  return JsonWriter().field("spec", n.spec()).field("params", uint64_t(n.param_count())).raw("layers", layers).str();
+}
+
+std::string Session::describe(const std::string& model) {
+  try {
+    const std::string spec = resolve_spec(model);
+    const size_t params = count_params(spec);
+    return JsonWriter().field("ok", true).field("spec", build_network(spec, 0)->spec()).field("params", uint64_t(params)).str();
+  } catch (const Error& e) {
+    return JsonWriter().field("ok", false).field("error", e.what()).str();
+  }
+}
+
+std::string Session::presets_json() {
+  std::string out = "[";
+  bool first = true;
+  for (const Preset& p : presets()) {
+    const Recipe& r = p.recipe;
+    const std::string recipe = JsonWriter()
+                                   .field("epochs", r.epochs)
+                                   .field("batch", r.batch)
+                                   .field("optimizer", r.optimizer)
+                                   .field("lr", r.lr)
+                                   .field("schedule", r.schedule)
+                                   .field("weight_decay", r.weight_decay)
+                                   .field("augment", r.augment)
+                                   .str();
+    out += (first ? "" : ",") + JsonWriter()
+                                    .field("name", p.name)
+                                    .field("spec", p.spec)
+                                    .field("source", p.source)
+                                    .field("params", uint64_t(count_params(p.spec)))
+                                    .raw("recipe", recipe)
+                                    .str();
+    first = false;
+  }
+  return out + "]";
+}
+
+void Session::load_data(const std::string& name, const uint8_t* images, size_t images_size, const uint8_t* labels,
+                        size_t labels_size) {
+  split(name);  // validates the name
+  Dataset ds = dataset_from_idx(images, images_size, labels, labels_size, name);
+  if (name == "train") {
+    trainer_.reset();  // it holds a reference to the old set
+    train_ = std::move(ds);
+  } else {
+    test_ = std::move(ds);
+  }
+}
+
+int Session::data_count(const std::string& name) const { return split(name).count; }
+
+void Session::start_training(const TrainConfig& cfg) {
+  check(train_.count > 0, "no training data loaded");
+  auto t = std::make_unique<Trainer>(net(), train_, cfg);
+  trainer_ = std::move(t);
+}
+
+std::string Session::train(int n_batches) {
+  check(trainer_ != nullptr, "no training run: call start_training first");
+  check(n_batches >= 1 && n_batches <= 100000, "batches per call must be 1..100000, got ", n_batches);
+  const Progress& p = trainer_->step(n_batches);
+  return JsonWriter()
+      .field("epoch", p.epoch)
+      .field("epochs", trainer_->config().epochs)
+      .field("batch", p.batch)
+      .field("batches_per_epoch", p.batches_per_epoch)
+      .field("step", int64_t(p.step))
+      .field("total_steps", int64_t(p.total_steps))
+      .field("loss", p.loss)
+      .field("accuracy", p.accuracy)
+      .field("samples_per_second", p.samples_per_second)
+      .field("epoch_seconds", p.epoch_seconds)
+      .field("lr", p.lr)
+      .field("epoch_done", p.epoch_done)
+      .field("finished", p.finished)
+      .field("diverged", p.diverged)
+      .field("message", p.message)
+      .str();
+}
+
+std::string Session::evaluate(int limit) {
+  check(test_.count > 0, "no test data loaded");
+  return mnist::evaluate(net(), test_, limit).to_json();
+}
+
+const float* Session::predict(const float* image) {
+  Network& n = net();
+  for (int i = 0; i < kImagePixels; ++i) check(std::isfinite(image[i]), "image has a non-finite pixel at ", i);
+  if (image != input_.data()) std::copy(image, image + kImagePixels, input_.begin());
+  const float* logits = n.forward(input_.data(), 1, false);
+  softmax(logits, probs_.data(), kClasses);
+  predicted_ = true;
+  return probs_.data();
+}
+
+const float* Session::predict_drawing(const float* pixels, int width, int height) {
+  net();
+  input_ = preprocess_drawing(pixels, width, height);
+  return predict(input_.data());
+}
+
+const float* Session::activation(int layer) const {
+  check(predicted_, "no prediction yet");
+  check(layer >= 0 && size_t(layer) < net().layer_count(), "no layer ", layer);
+  return net().activation(size_t(layer), 0);
+}
+
+int Session::activation_size(int layer) const {
+  check(layer >= 0 && size_t(layer) < net().layer_count(), "no layer ", layer);
+  return net().layer(size_t(layer)).out_shape().size();
+}
+
+float* Session::params() { return net().params(); }
+size_t Session::param_count() const { return net().param_count(); }
+
+std::vector<uint8_t> Session::export_weights(bool half) const {
+  return save_weights(net(), half ? WeightsType::F16 : WeightsType::F32);
+}
+
+std::string Session::import_weights(const uint8_t* bytes, size_t size) {
+  auto fresh = load_network(bytes, size);
+  trainer_.reset();
+  net_ = std::move(fresh);
+  predicted_ = false;
+  return model_info();
+}
+
+}  // namespace mnist

@@ -1,0 +1,74 @@
+#pragma once
+// The coarse facade the browser drives (through wasm/bindings.cpp) and the CLI
+// could: one model, its data, one training run at a time. Small results come
+// back as JSON strings; bulk data (images, probabilities, activations, weights)
+// as pointers into memory the session owns, which the bindings expose as typed
+// array views. Every method throws mnist::Error on bad input and leaves the
+// session as it was.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/data/dataset.h"
+#include "nn/model/network.h"
+#include "nn/train/trainer.h"
+
+namespace mnist {
+
+class Session {
+ public:
+  // A preset name or a layer spec -> a fresh model. Returns model_info().
+  std::string create_model(const std::string& model, uint32_t seed);
+  bool has_model() const { return net_ != nullptr; }
+  // {"spec","params","layers":[{"token","kind","shape":[c,h,w],"flat","params","offset"}]}
+  std::string model_info() const;
+
+  // Validates without keeping anything: {"ok":true,"spec","params"} or {"ok":false,"error"}.
+  static std::string describe(const std::string& model);
+  // [{"name","spec","source","params","recipe":{...}}]
+  static std::string presets_json();
+
+  // split: "train" | "test". The bytes of an IDX image file and label file.
+  void load_data(const std::string& split, const uint8_t* images, size_t images_size, const uint8_t* labels,
+                 size_t labels_size);
+  int data_count(const std::string& split) const;
+
+  // Starts a training run (replacing any current one) on the training set.
+  void start_training(const TrainConfig& cfg);
+  // Runs up to n batches (stops at an epoch's end). Returns a progress record:
+  // {"epoch","epochs","batch","batches_per_epoch","step","total_steps","loss",
+  //  "accuracy","samples_per_second","epoch_seconds","lr","epoch_done","finished",
+  //  "diverged","message"}
+  std::string train(int n_batches);
+  // On the test set (first `limit` samples if limit > 0): EvalResult::to_json().
+  std::string evaluate(int limit);
+
+  // One 28x28 image in [0, 1] -> 10 probabilities (pointer valid until the next call).
+  const float* predict(const float* image);
+  // A drawing (height, width) -> preprocessed input, then predict.
+  const float* predict_drawing(const float* pixels, int width, int height);
+  const float* last_input() const { return input_.data(); }  // (784)
+  // Output of layer i for the last prediction: (layer i out shape)
+  const float* activation(int layer) const;
+  int activation_size(int layer) const;
+
+  float* params();
+  size_t param_count() const;
+  // A weights file image (float16 if `half`).
+  std::vector<uint8_t> export_weights(bool half) const;
+  // Replaces the model with the one in the file; returns model_info().
+  std::string import_weights(const uint8_t* bytes, size_t size);
+
+ private:
+  Network& net() const;
+  const Dataset& split(const std::string& name) const;
+
+  std::unique_ptr<Network> net_;
+  Dataset train_, test_;
+  std::unique_ptr<Trainer> trainer_;
+  std::vector<float> input_ = std::vector<float>(784, 0.0f), probs_ = std::vector<float>(10, 0.0f);
+  bool predicted_ = false;
+};
+
+}  // namespace mnist

@@ -1,0 +1,175 @@
+#include "nn/train/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "nn/train/loss.h"
+#include "nn/util/check.h"
+#include "nn/util/json.h"
+
+namespace mnist {
+
+TrainConfig TrainConfig::from_recipe(const Recipe& r, uint64_t seed) {
+  TrainConfig c;
+  c.epochs = r.epochs;
+  c.batch = r.batch;
+  c.lr = r.lr;
+  c.schedule = r.schedule;
+  c.optimizer.kind = r.optimizer;
+  c.optimizer.weight_decay = r.weight_decay;
+  c.augment = r.augment;
+  c.seed = seed;
+  return c;
+}
+
+void TrainConfig::validate() const {
+  check(epochs >= 1 && epochs <= 1000, "epochs must be 1..1000, got ", epochs);
+  check(batch >= 1 && batch <= 4096, "batch must be 1..4096, got ", batch);
+  check(std::isfinite(lr) && lr > 0.0f && lr <= 10.0f, "learning rate must be in (0, 10], got ", lr);
+  check(std::isfinite(optimizer.weight_decay) && optimizer.weight_decay >= 0.0f && optimizer.weight_decay < 1.0f,
+        "weight decay must be in [0, 1), got ", optimizer.weight_decay);
+  validate_optimizer(optimizer.kind);
+  validate_schedule(schedule);
+}
+
+Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
+    : net_(net), data_(train), cfg_(cfg), opt_(cfg.optimizer, net.param_count()), rng_(cfg.seed) {
+  cfg_.validate();
+  check(train.count > 0, "training set is empty");
+  check(net.input_shape().size() == kImagePixels && net.output_shape().size() == kClasses,
+        "the model does not map 28x28 images to 10 classes");
+  cfg_.batch = std::min(cfg_.batch, train.count);
+  order_.resize(train.count);
+  std::iota(order_.begin(), order_.end(), 0u);
+  x_.resize(size_t(cfg_.batch) * kImagePixels);
+  dlogits_.resize(size_t(cfg_.batch) * kClasses);
+  y_.resize(cfg_.batch);
+  net_.reserve(cfg_.batch);
+  p_.batches_per_epoch = (train.count + cfg_.batch - 1) / cfg_.batch;
+  p_.total_steps = long(p_.batches_per_epoch) * cfg_.epochs;
+  sched_.kind = cfg_.schedule;
+  sched_.base_lr = cfg_.lr;
+  sched_.steps_per_epoch = p_.batches_per_epoch;
+  sched_.total = p_.total_steps;
+  start_epoch();
+}
+
+void Trainer::start_epoch() {
+  rng_.shuffle(order_.data(), order_.size());
+  p_.batch = 0;
+  p_.epoch_seconds = 0;
+  loss_sum_ = 0;
+  correct_ = seen_ = 0;
+}
+
+const Progress& Trainer::step(int max_batches, const std::function<void(const Progress&)>& on_batch) {
+  if (p_.finished) return p_;
+  if (p_.epoch_done) {
+    p_.epoch_done = false;
+    ++p_.epoch;
+    start_epoch();
+  }
+  using clock = std::chrono::steady_clock;
+  const size_t n_params = net_.param_count();
+  for (int b = 0; b < max_batches; ++b) {
+    const auto t0 = clock::now();
+    const int start = p_.batch * cfg_.batch;
+    const int n = std::min(cfg_.batch, data_.count - start);
+    const uint32_t* idx = order_.data() + start;
+    if (cfg_.augment) {
+      for (int s = 0; s < n; ++s) augment_image(data_.image(int(idx[s])), x_.data() + size_t(s) * kImagePixels, rng_);
+    } else {
+      to_float(data_, idx, n, x_.data());
+    }
+    for (int s = 0; s < n; ++s) y_[s] = data_.labels[idx[s]];
+
+    const float* logits = net_.forward(x_.data(), n, true);
+    int hits = 0;
+    const double loss = softmax_cross_entropy(logits, y_.data(), n, kClasses, nullptr, dlogits_.data(), &hits);
+    net_.backward(dlogits_.data(), n);
+    double g2 = 0;
+    const float* g = net_.grads();
+    for (size_t i = 0; i < n_params; ++i) g2 += double(g[i]) * g[i];
+    if (!std::isfinite(loss) || !std::isfinite(g2) || g2 > 1e12) {
+      p_.diverged = p_.finished = true;
+      p_.message = "training diverged at step " + std::to_string(p_.step + 1) + " (loss " +
+                   (std::isfinite(loss) ? std::to_string(loss) : std::string("not finite")) +
+                   "); the weights from the last good step are kept. Try a lower learning rate.";
+      return p_;
+    }
+    p_.lr = sched_.lr_at(p_.step);
+    opt_.step(net_.params(), g, p_.lr);
+
+    ++p_.step;
+    ++p_.batch;
+    loss_sum_ += loss * n;
+    correct_ += hits;
+    seen_ += n;
+    p_.loss = loss_sum_ / seen_;
+    p_.accuracy = double(correct_) / seen_;
+    p_.epoch_seconds += std::chrono::duration<double>(clock::now() - t0).count();
+    p_.samples_per_second = p_.epoch_seconds > 0 ? seen_ / p_.epoch_seconds : 0;
+    if (p_.batch == p_.batches_per_epoch) {
+      p_.epoch_done = true;
+      p_.finished = p_.epoch == cfg_.epochs;
+    }
+    if (on_batch) on_batch(p_);
+    if (p_.epoch_done) break;
+  }
+  return p_;
+}
+
+EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
+                    const std::function<void(float*)>& transform) {
+  const int count = limit > 0 ? std::min(limit, data.count) : data.count;
+  check(count > 0, "evaluation set is empty");
+  EvalResult r;
+  r.count = count;
+  r.confusion.assign(kClasses * kClasses, 0);
+  r.predicted.resize(count);
+  std::vector<float> x(size_t(batch) * kImagePixels);
+  std::vector<uint32_t> idx(batch);
+  double loss_sum = 0;
+  int correct = 0;
+  for (int start = 0; start < count; start += batch) {
+    const int n = std::min(batch, count - start);
+    std::iota(idx.begin(), idx.begin() + n, uint32_t(start));
+    to_float(data, idx.data(), n, x.data());
+    if (transform)
+      for (int s = 0; s < n; ++s) transform(x.data() + size_t(s) * kImagePixels);
+    const float* logits = net.forward(x.data(), n, false);
+    int hits = 0;
+    loss_sum += softmax_cross_entropy(logits, data.labels.data() + start, n, kClasses, nullptr, nullptr, &hits) * n;
+    correct += hits;
+    for (int s = 0; s < n; ++s) {
+      const int pred = argmax(logits + size_t(s) * kClasses, kClasses);
+      const int truth = data.labels[start + s];
+      r.predicted[start + s] = uint8_t(pred);
+      ++r.confusion[truth * kClasses + pred];
+      if (pred != truth) r.misclassified.push_back(uint32_t(start + s));
+    }
+  }
+  r.loss = loss_sum / count;
+  r.accuracy = double(correct) / count;
+  r.per_class.resize(kClasses);
+  for (int c = 0; c < kClasses; ++c) {
+    int total = 0;
+    for (int p = 0; p < kClasses; ++p) total += r.confusion[c * kClasses + p];
+    r.per_class[c] = total ? double(r.confusion[c * kClasses + c]) / total : 0.0;
+  }
+  return r;
+}
+
+std::string EvalResult::to_json() const {
+  return JsonWriter()
+      .field("count", count)
+      .field("loss", loss)
+      .field("accuracy", accuracy)
+      .field("confusion", confusion)
+      .field("per_class", per_class)
+      .field("misclassified", misclassified)
+      .str();
+}
+
+}  // namespace mnist

@@ -1,0 +1,90 @@
+#pragma once
+// Runs training n batches at a time, so a caller (the CLI loop, the browser
+// worker) keeps control between calls: it can report, evaluate, pause or stop.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nn/data/dataset.h"
+#include "nn/model/network.h"
+#include "nn/model/spec.h"
+#include "nn/train/optimizer.h"
+
+namespace mnist {
+
+struct TrainConfig {
+  int epochs = 10;
+  int batch = 128;
+  float lr = 1e-3f;
+  std::string schedule = "cosine";
+  OptimizerConfig optimizer;
+  bool augment = false;
+  uint64_t seed = 1;  // shuffling and augmentation
+  static TrainConfig from_recipe(const Recipe& r, uint64_t seed);
+  void validate() const;  // throws mnist::Error for an out-of-range value
+};
+
+struct Progress {
+  int epoch = 1;              // the epoch in progress, or just finished (1-based)
+  int batch = 0;              // batches done in this epoch
+  int batches_per_epoch = 0;
+  long step = 0, total_steps = 0;
+  double loss = 0, accuracy = 0;  // running means over this epoch so far
+  double epoch_seconds = 0;       // training time in this epoch so far
+  double samples_per_second = 0;  // over this epoch so far
+  float lr = 0;
+  bool epoch_done = false;  // the last step call ended an epoch
+  bool finished = false;    // all epochs done (or diverged)
+  bool diverged = false;
+  std::string message;      // why training stopped early
+};
+
+class Trainer {
+ public:
+  // The trainer keeps references: net and data must outlive it.
+  Trainer(Network& net, const Dataset& train, const TrainConfig& cfg);
+
+  // Runs up to `max_batches` batches, stopping early at the end of an epoch or
+  // when the loss diverges (the update that would have spoilt the weights is not
+  // applied). `on_batch` (optional) sees the progress after every batch.
+  const Progress& step(int max_batches, const std::function<void(const Progress&)>& on_batch = nullptr);
+  const Progress& progress() const { return p_; }
+  bool finished() const { return p_.finished; }
+  const TrainConfig& config() const { return cfg_; }
+
+ private:
+  void start_epoch();
+
+  Network& net_;
+  const Dataset& data_;
+  TrainConfig cfg_;
+  Optimizer opt_;
+  Schedule sched_;
+  Rng rng_;
+  Progress p_;
+  std::vector<uint32_t> order_;
+  std::vector<float> x_, dlogits_;  // (batch, 784), (batch, 10)
+  std::vector<uint8_t> y_;          // (batch)
+  double loss_sum_ = 0;
+  long correct_ = 0, seen_ = 0;
+};
+
+struct EvalResult {
+  int count = 0;
+  double loss = 0, accuracy = 0;
+  std::vector<int> confusion;         // (10, 10): [true][predicted]
+  std::vector<double> per_class;      // (10): accuracy of each true class
+  std::vector<uint32_t> misclassified;  // indices into the data set
+  std::vector<uint8_t> predicted;     // (count)
+  std::string to_json() const;
+};
+
+// Evaluates on the first `limit` samples (all if limit <= 0). `transform`, if
+// given, edits each float image (784) in place before the forward pass (used
+// for the shift/rotation robustness experiments).
+EvalResult evaluate(Network& net, const Dataset& data, int limit = 0, int batch = 250,
+                    const std::function<void(float*)>& transform = nullptr);
+
+}  // namespace mnist
