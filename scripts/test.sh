@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# npm test: set up, build, run every test: the core's Catch2 suite (also under
+# ASan + UBSan), the wasm module under node, and the page in headless Chromium.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/build.sh
+JOBS=${JOBS:-2}
+
+echo "test: core (ctest, build/native)"
+(cd build/native && ctest --output-on-failure -j"$JOBS")
+
+echo "test: core under ASan + UBSan (build/asan)"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMNIST_SANITIZE=ON -DMNIST_NATIVE_ARCH=OFF >/dev/null
+cmake --build build/asan -j"$JOBS" --target core_tests
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$JOBS")
+
+echo "test: wasm module (node --test tests/wasm)"
+node --test tests/wasm/
+
+if [ -d tests/e2e ] && ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
+  echo "test: page in headless Chromium (node --test tests/e2e)"
+  node --test --test-concurrency=1 tests/e2e/
+fi
+echo "test: all passed"

@@ -1,0 +1,153 @@
+// The wasm module through the same JS face the worker uses (web/src/engine/core.js).
+import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {before, describe, test} from 'node:test';
+
+import {CoreError} from '../../web/src/engine/core.js';
+import {cli, dataDir, loadCore, mnistSubset, root} from './support.mjs';
+
+let core;
+before(async () => {
+  core = await loadCore();
+});
+
+function trainEpochs(c, n) {
+  const losses = [];
+  let p;
+  do {
+    p = c.train(50);
+    if (p.epoch_done) losses.push(p.loss);
+  } while (!p.finished);
+  assert.equal(losses.length, n);
+  return losses;
+}
+
+describe('wasm engine', () => {
+  test('lists every preset with its exact parameter count', () => {
+    const byName = Object.fromEntries(core.presets().map((p) => [p.name, p.params]));
+    assert.deepEqual(byName, {
+      'mlp': 535818, 'mlp-128': 101770, 'mlp-32': 25450, 'linear': 7850, 'cnn': 225034, 'tiny-cnn': 4266,
+      'small-cnn': 26698, 'strong-cnn': 467818, 'lenet5': 44426, 'wide-cnn': 1199882,
+    });
+  });
+
+  test('a tiny model learns a subset of MNIST', () => {
+    const train = mnistSubset('train', 2000);
+    const test = mnistSubset('test', 1000);
+    core.loadData('train', train.images, train.labels);
+    core.loadData('test', test.images, test.labels);
+    core.createModel('mlp-32', 5);
+    const before = core.evaluate(0);
+    core.startTraining({epochs: 3, batch: 32, lr: 2e-3});
+    const losses = trainEpochs(core, 3);
+    const after = core.evaluate(0);
+    assert.ok(losses[2] < losses[0], `loss falls: ${losses}`);
+    assert.ok(after.loss < before.loss / 2, `test loss ${before.loss} -> ${after.loss}`);
+    assert.ok(after.accuracy > 0.8, `test accuracy ${after.accuracy}`);
+    const total = after.confusion.reduce((a, b) => a + b, 0);
+    assert.equal(total, 1000);
+    assert.equal(after.misclassified.length, Math.round(1000 * (1 - after.accuracy)));
+  });
+
+  test('predicts ten probabilities and exposes every layer', () => {
+    const info = core.createModel('tiny-cnn', 3);
+    const img = new Float32Array(784).map((_, i) => ((i * 37) % 255) / 255);
+    const p = core.predict(img);
+    assert.equal(p.length, 10);
+    assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    info.layers.forEach((layer, i) => {
+      const [c, h, w] = layer.shape;
+      assert.equal(core.activation(i).length, c * h * w, layer.token);
+    });
+    assert.deepEqual(Array.from(core.input()), Array.from(img));
+  });
+
+  test('a drawing is preprocessed into a centred 28x28 image', () => {
+    core.createModel('mlp-32', 1);
+    const w = 100, h = 100;
+    const px = new Float32Array(w * h);
+    for (let y = 5; y < 45; y++) for (let x = 5; x < 25; x++) px[y * w + x] = 1;  // tall block, top-left
+    core.predictDrawing(px, w, h);
+    const img = core.input();
+    let mass = 0, mx = 0, my = 0, rows = new Set();
+    img.forEach((v, i) => {
+      mass += v; mx += v * ((i % 28) + 0.5); my += v * (Math.floor(i / 28) + 0.5);
+      if (v > 0.5) rows.add(Math.floor(i / 28));
+    });
+    assert.ok(Math.abs(mx / mass - 14) < 0.75 && Math.abs(my / mass - 14) < 0.75, `centre ${mx / mass},${my / mass}`);
+    assert.equal(rows.size, 20, 'the longer side is scaled to 20 px');
+  });
+
+  test('same seed gives the same loss natively and in wasm', () => {
+    const n = 640;
+    const spec = 'conv(4,3)-relu-pool(2)-flatten-dense(10)';
+    const args = ['train', '--model', spec, '--epochs', '2', '--batch', '32', '--lr', '0.002', '--optimizer', 'adam',
+      '--schedule', 'cosine', '--seed', '7', '--limit', String(n), '--no-augment', '--json', '--data', dataDir];
+    const native = execFileSync(cli, args, {encoding: 'utf8'}).trim().split('\n').map((l) => JSON.parse(l));
+    const train = mnistSubset('train', n);
+    core.loadData('train', train.images, train.labels);
+    core.loadData('test', mnistSubset('test', 10000).images, mnistSubset('test', 10000).labels);
+    core.createModel(spec, 7);
+    core.startTraining({epochs: 2, batch: 32, lr: 0.002, optimizer: 'adam', schedule: 'cosine', seed: 7});
+    const losses = trainEpochs(core, 2);
+    const evalWasm = core.evaluate(0);
+    for (let e = 0; e < 2; e++) {
+      const rel = Math.abs(losses[e] - native[e].train_loss) / native[e].train_loss;
+      assert.ok(rel < 1e-3, `epoch ${e + 1}: wasm ${losses[e]} vs native ${native[e].train_loss}`);
+    }
+    assert.ok(Math.abs(evalWasm.loss - native[1].test_loss) / native[1].test_loss < 1e-3);
+    assert.ok(Math.abs(evalWasm.accuracy - native[1].test_accuracy) <= 0.002);
+  });
+
+  test('weights exported from wasm load in the native CLI with the same accuracy', () => {
+    const test = mnistSubset('test', 10000);
+    core.loadData('test', test.images, test.labels);
+    const wasmEval = core.evaluate(0);  // the model trained in the previous test
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-')), 'w.mlw');
+    fs.writeFileSync(file, core.exportWeights(false));
+    const out = JSON.parse(execFileSync(cli, ['eval', '--load', file, '--json', '--data', dataDir], {encoding: 'utf8'}));
+    assert.equal(out.test_accuracy, wasmEval.accuracy);
+  });
+
+  test('bad input throws a catchable error and the module keeps working', () => {
+    core.createModel('mlp-32', 1);
+    const good = core.exportWeights(false);
+    assert.throws(() => core.createModel('conv(8,3)-flatten-dense(12)'), (e) => e instanceof CoreError && /10 outputs/.test(e.message));
+    assert.throws(() => core.createModel('dense(10)-bogus'), /unknown layer 'bogus'/);
+    assert.throws(() => core.createModel('nosuchpreset'), /unknown model/);
+    const train = mnistSubset('train', 100);
+    const badMagic = train.images.slice();
+    badMagic[2] = 0x0d;
+    assert.throws(() => core.loadData('train', badMagic, train.labels), /data type/);
+    assert.throws(() => core.loadData('train', train.images.slice(0, 500), train.labels), /truncated/);
+    assert.throws(() => core.loadData('train', train.images, mnistSubset('train', 99).labels), /100 images but 99 labels/);
+    const corrupt = good.slice();
+    corrupt[corrupt.length >> 1] ^= 0x40;
+    assert.throws(() => core.importWeights(corrupt), /checksum/);
+    assert.throws(() => core.importWeights(good.slice(0, 100)), /truncated/);
+    assert.throws(() => core.importWeights(new TextEncoder().encode('<html>not weights</html>')), /not an mnist-lab weights file/);
+    assert.throws(() => core.predict(new Float32Array(10)), /784/);
+    assert.throws(() => core.startTraining({epochs: 0}), /epochs/);
+    // Still alive: the model from before the errors predicts, a new one builds.
+    assert.equal(core.modelInfo().params, 25450);
+    assert.equal(core.predict(new Float32Array(784)).length, 10);
+    assert.equal(core.importWeights(good).params, 25450);
+    assert.equal(core.createModel('cnn', 2).params, 225034);
+  });
+
+  test('the shipped module contains SIMD in its hot loops', (t) => {
+    let dis;
+    try {
+      dis = execFileSync('wasm-objdump', ['-d', path.join(root, 'build/wasm/mnist_lab.wasm')], {encoding: 'utf8', maxBuffer: 1 << 28});
+    } catch {
+      t.skip('wasm-objdump (Debian wabt) not installed');
+      return;
+    }
+    const count = (re) => (dis.match(re) || []).length;
+    assert.ok(count(/f32x4\.mul/g) > 100, 'f32x4.mul');
+    assert.ok(count(/f32x4\.add/g) > 100, 'f32x4.add');
+  });
+});

@@ -1,0 +1,138 @@
+#pragma once
+// Conversions between JS and the core's Session, kept out of bindings.cpp.
+// Every method catches the core's errors and parks the message; the JS wrapper
+// (web/src/engine/core.js) checks takeError() after each call and throws a real
+// JS Error. That keeps C++ exceptions from ever unwinding through JS frames, and
+// the module stays usable after any bad input.
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nn/session.h"
+#include "nn/util/check.h"
+
+namespace mnist::wasm {
+
+using emscripten::val;
+
+class Engine {
+ public:
+  std::string createModel(const std::string& model, uint32_t seed) {
+    return guard_str([&] { return s_.create_model(model, seed); });
+  }
+  std::string modelInfo() { return guard_str([&] { return s_.model_info(); }); }
+  static std::string describe(const std::string& model) { return Session::describe(model); }
+  static std::string presets() { return Session::presets_json(); }
+
+  void loadData(const std::string& split, const val& images, const val& labels) {
+    guard([&] {
+      const auto im = bytes_from(images), lb = bytes_from(labels);
+      s_.load_data(split, im.data(), im.size(), lb.data(), lb.size());
+    });
+  }
+  int dataCount(const std::string& split) {
+    int n = 0;
+    guard([&] { n = s_.data_count(split); });
+    return n;
+  }
+
+  void startTraining(int epochs, int batch, float lr, const std::string& optimizer, const std::string& schedule,
+                     bool augment, uint32_t seed, float weight_decay) {
+    guard([&] {
+      TrainConfig cfg;
+      cfg.epochs = epochs;
+      cfg.batch = batch;
+      cfg.lr = lr;
+      cfg.optimizer.kind = optimizer;
+      cfg.optimizer.weight_decay = weight_decay;
+      cfg.schedule = schedule;
+      cfg.augment = augment;
+      cfg.seed = seed;
+      s_.start_training(cfg);
+    });
+  }
+  std::string train(int batches) { return guard_str([&] { return s_.train(batches); }); }
+  std::string evaluate(int limit) { return guard_str([&] { return s_.evaluate(limit); }); }
+
+  // Views into the wasm heap: valid until the next call; copy (slice) before keeping.
+  val predict(const val& image) {
+    return guard_view([&] {
+      const auto px = floats_from(image);
+      check(px.size() == 784, "predict needs 784 pixels, got ", px.size());
+      return view(s_.predict(px.data()), 10);
+    });
+  }
+  val predictDrawing(const val& pixels, int width, int height) {
+    return guard_view([&] {
+      const auto px = floats_from(pixels);
+      check(width > 0 && height > 0 && px.size() == size_t(width) * size_t(height), "drawing has ", px.size(),
+            " pixels, expected ", width, "x", height);
+      return view(s_.predict_drawing(px.data(), width, height), 10);
+    });
+  }
+  val input() { return view(s_.last_input(), 784); }
+  val activation(int layer) {
+    return guard_view([&] { return view(s_.activation(layer), size_t(s_.activation_size(layer))); });
+  }
+  val params() { return guard_view([&] { return view(s_.params(), s_.param_count()); }); }
+  val exportWeights(bool half) {
+    return guard_view([&] {
+      export_ = s_.export_weights(half);
+      return val(emscripten::typed_memory_view(export_.size(), export_.data()));
+    });
+  }
+  std::string importWeights(const val& bytes) {
+    return guard_str([&] {
+      const auto b = bytes_from(bytes);
+      return s_.import_weights(b.data(), b.size());
+    });
+  }
+
+  std::string takeError() {
+    std::string e;
+    e.swap(error_);
+    return e;
+  }
+
+ private:
+  static std::vector<uint8_t> bytes_from(const val& v) {
+    check(v.instanceof(val::global("Uint8Array")), "expected a Uint8Array");
+    return emscripten::convertJSArrayToNumberVector<uint8_t>(v);
+  }
+  static std::vector<float> floats_from(const val& v) {
+    check(v.instanceof(val::global("Float32Array")), "expected a Float32Array");
+    return emscripten::convertJSArrayToNumberVector<float>(v);
+  }
+  static val view(const float* p, size_t n) { return val(emscripten::typed_memory_view(n, p)); }
+
+  template <typename F>
+  void guard(F&& f) {
+    try {
+      f();
+    } catch (const std::bad_alloc&) {
+      error_ = "out of memory";
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  }
+  template <typename F>
+  std::string guard_str(F&& f) {
+    std::string out;
+    guard([&] { out = f(); });
+    return out;
+  }
+  template <typename F>
+  val guard_view(F&& f) {
+    val out = val::null();
+    guard([&] { out = f(); });
+    return out;
+  }
+
+  Session s_;
+  std::vector<uint8_t> export_;
+  std::string error_;
+};
+
+}  // namespace mnist::wasm

@@ -1,0 +1,121 @@
+// A thin JS face over the wasm Engine (wasm/engine.h): parses the JSON replies,
+// turns parked C++ errors into thrown CoreErrors, and copies every heap view
+// before returning it (a view dies when memory grows or the next call reuses it).
+// Used by the worker and by the node tests alike.
+
+export class CoreError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'CoreError';
+  }
+}
+
+export class Core {
+  /** @param {object} module an instantiated createMnistLab() module */
+  constructor(module) {
+    this.module = module;
+    this.engine = new module.Engine();
+  }
+
+  /** createMnistLab factory + options (e.g. {wasmBinary} in node) -> Core */
+  static async load(factory, options = {}) {
+    return new Core(await factory(options));
+  }
+
+  #call(fn) {
+    const result = fn();
+    const error = this.engine.takeError();
+    if (error) throw new CoreError(error);
+    return result;
+  }
+
+  #json(fn) {
+    return JSON.parse(this.#call(fn));
+  }
+
+  /** All presets: [{name, spec, source, params, recipe}] */
+  presets() {
+    return JSON.parse(this.module.Engine.presets());
+  }
+
+  /** Validates a preset name or spec without building: {ok, spec, params} | {ok:false, error} */
+  describe(model) {
+    return JSON.parse(this.module.Engine.describe(String(model)));
+  }
+
+  /** A preset name or layer spec -> {spec, params, layers:[{token, kind, shape, flat, params, offset}]} */
+  createModel(model, seed = 1) {
+    return this.#json(() => this.engine.createModel(String(model), seed >>> 0));
+  }
+
+  modelInfo() {
+    return this.#json(() => this.engine.modelInfo());
+  }
+
+  /** split 'train' | 'test'; images, labels: Uint8Array IDX file bytes */
+  loadData(split, images, labels) {
+    this.#call(() => this.engine.loadData(split, images, labels));
+  }
+
+  dataCount(split) {
+    return this.#call(() => this.engine.dataCount(split));
+  }
+
+  /** {epochs, batch, lr, optimizer, schedule, augment, seed, weightDecay} */
+  startTraining(cfg) {
+    const c = {epochs: 1, batch: 64, lr: 1e-3, optimizer: 'adam', schedule: 'cosine', augment: false, seed: 1,
+      weightDecay: 0, ...cfg};
+    this.#call(() => this.engine.startTraining(c.epochs | 0, c.batch | 0, +c.lr, c.optimizer, c.schedule,
+      !!c.augment, c.seed >>> 0, +c.weightDecay));
+  }
+
+  /** Runs up to n batches -> progress {epoch, epochs, batch, batches_per_epoch, step, loss, accuracy, ...} */
+  train(n) {
+    return this.#json(() => this.engine.train(n | 0));
+  }
+
+  /** On the test set (first `limit` if > 0) -> {count, loss, accuracy, confusion, per_class, misclassified} */
+  evaluate(limit = 0) {
+    return this.#json(() => this.engine.evaluate(limit | 0));
+  }
+
+  /** image: Float32Array(784) in [0,1] -> Float32Array(10) probabilities */
+  predict(image) {
+    return this.#call(() => this.engine.predict(image)).slice();
+  }
+
+  /** pixels: Float32Array(width*height) ink in [0,1] -> Float32Array(10); input() then holds the 28x28 */
+  predictDrawing(pixels, width, height) {
+    return this.#call(() => this.engine.predictDrawing(pixels, width | 0, height | 0)).slice();
+  }
+
+  /** The 28x28 input of the last prediction: Float32Array(784) */
+  input() {
+    return this.engine.input().slice();
+  }
+
+  /** Output of layer i for the last prediction (shape from modelInfo().layers[i].shape) */
+  activation(i) {
+    return this.#call(() => this.engine.activation(i | 0)).slice();
+  }
+
+  /** All parameters in arena order (offsets in modelInfo().layers) */
+  params() {
+    return this.#call(() => this.engine.params()).slice();
+  }
+
+  /** A weights file (Uint8Array), float16 values if half */
+  exportWeights(half = false) {
+    return this.#call(() => this.engine.exportWeights(!!half)).slice();
+  }
+
+  /** Replaces the model with the file's; returns modelInfo() */
+  importWeights(bytes) {
+    return this.#json(() => this.engine.importWeights(bytes));
+  }
+
+  /** Bytes of wasm memory in use (heap size) */
+  heapBytes() {
+    return this.module.HEAPU8.length;
+  }
+}
