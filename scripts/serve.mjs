@@ -20,7 +20,7 @@ const types = {
   '.gz': 'application/octet-stream', '.mlw': 'application/octet-stream', '.md': 'text/plain; charset=utf-8',
 };
 
-if (!fs.existsSync(path.join(root, 'index.html'))) {
+if (!args.includes('--dir') && !fs.existsSync(path.join(root, 'index.html'))) {
   console.error(`serve: ${root}/index.html not found (run npm run build first)`);
   process.exit(2);
 }

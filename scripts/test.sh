@@ -10,7 +10,7 @@ echo "test: core (ctest, build/native)"
 (cd build/native && ctest --output-on-failure -j"$JOBS")
 
 echo "test: core under ASan + UBSan (build/asan)"
-cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMNIST_SANITIZE=ON -DMNIST_NATIVE_ARCH=OFF >/dev/null
+cmake --preset native-asan >/dev/null
 cmake --build build/asan -j"$JOBS" --target core_tests
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$JOBS")
 

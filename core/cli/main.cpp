@@ -4,6 +4,7 @@
 //                   [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]
 //                   [--augment|--no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--json]
 //   mnist-lab eval --load FILE [--data DIR] [--json]
+//   mnist-lab convert --load FILE --save FILE [--half]
 // Bad input of any kind: one line on stderr and exit code 2; nothing half-written.
 #include <unistd.h>
 
@@ -36,7 +37,8 @@ constexpr const char* kUsage =
     "       mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]\n"
     "                       [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]\n"
     "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--json]\n"
-    "       mnist-lab eval --load FILE [--data DIR] [--json]\n";
+    "       mnist-lab eval --load FILE [--data DIR] [--limit N] [--json]\n"
+    "       mnist-lab convert --load FILE --save FILE [--half]   (rewrite a weights file, e.g. as float16)\n";
 
 struct Args {
   std::string command;
@@ -48,13 +50,15 @@ Args parse_args(int argc, char** argv) {
   static const std::map<std::string, std::vector<std::string>> kValueOpts = {
       {"train", {"model", "epochs", "batch", "lr", "optimizer", "schedule", "weight-decay", "seed", "limit", "data", "save"}},
       {"eval", {"load", "data", "limit"}},
+      {"convert", {"load", "save"}},
       {"presets", {}}};
   static const std::map<std::string, std::vector<std::string>> kFlagOpts = {
-      {"train", {"augment", "no-augment", "json", "half"}}, {"eval", {"json"}}, {"presets", {"json"}}};
+      {"train", {"augment", "no-augment", "json", "half"}}, {"eval", {"json"}}, {"presets", {"json"}},
+      {"convert", {"half"}}};
   check(argc >= 2, "missing command (presets, train or eval); try --help");
   Args a;
   a.command = argv[1];
-  check(kValueOpts.count(a.command), "unknown command '", a.command, "' (use presets, train or eval)");
+  check(kValueOpts.count(a.command), "unknown command '", a.command, "' (use presets, train, eval or convert)");
   const auto& vals = kValueOpts.at(a.command);
   const auto& flags = kFlagOpts.at(a.command);
   for (int i = 2; i < argc; ++i) {
@@ -128,6 +132,7 @@ std::string data_dir(const Args& a) {
 
 // Fails now rather than after an hour of training if the weights cannot be written.
 void check_writable(const std::string& path) {
+  check(!path.empty() && path.back() != '/' && !is_dir(path), path, ": is a folder; --save needs a file name");
   const std::string probe = path + ".tmp";
   FILE* f = std::fopen(probe.c_str(), "wb");
   check(f != nullptr, path, ": cannot write (", std::strerror(errno), ")");
@@ -203,17 +208,19 @@ int cmd_train(const Args& a) {
   const bool json = a.flags.count("json");
   const std::string name = preset ? preset->name : net->spec();
   if (!json)
-    std::printf("%s: %s, %zu params; %d epochs, batch %d, %s lr %g (%s)%s; %d training images\n", name.c_str(),
-                net->spec().c_str(), net->param_count(), cfg.epochs, cfg.batch, cfg.optimizer.kind.c_str(),
-                double(cfg.lr), cfg.schedule.c_str(), cfg.augment ? ", augmented" : "", train.count);
+    std::printf("%s: %s, %zu params; %d epochs, batch %d, %s lr %g (%s)%s; %d training images; Eigen SIMD: %s\n",
+                name.c_str(), net->spec().c_str(), net->param_count(), cfg.epochs, cfg.batch,
+                cfg.optimizer.kind.c_str(), double(cfg.lr), cfg.schedule.c_str(), cfg.augment ? ", augmented" : "",
+                train.count, Eigen::SimdInstructionSetsInUse());
   Trainer trainer(*net, train, cfg);
   double total_seconds = 0;
   int status = 0;
   while (!trainer.finished()) {
     const Progress& p = trainer.step(1 << 30);
     if (p.diverged) {
-      std::fprintf(stderr, "mnist-lab: %s\n", p.message.c_str());
-      status = 1;
+      std::fprintf(stderr, "mnist-lab: %s%s\n", p.message.c_str(),
+                   save.empty() ? "" : (" Saving them to " + save + ".").c_str());
+      status = 2;
       break;
     }
     total_seconds += p.epoch_seconds;
@@ -249,15 +256,26 @@ int cmd_train(const Args& a) {
   return status;
 }
 
-int cmd_eval(const Args& a) {
-  check(a.values.count("load"), "eval needs --load FILE");
+std::unique_ptr<Network> load_weights_arg(const Args& a, const char* command) {
+  check(a.values.count("load"), command, " needs --load FILE");
   const auto bytes = read_file(a.values.at("load"), size_t(1) << 30);
-  std::unique_ptr<Network> net;
   try {
-    net = load_network(bytes.data(), bytes.size());
+    return load_network(bytes.data(), bytes.size());
   } catch (const Error& e) {
     fail(a.values.at("load"), ": ", e.what());
   }
+}
+
+int cmd_convert(const Args& a) {
+  auto net = load_weights_arg(a, "convert");
+  check(a.values.count("save"), "convert needs --save FILE");
+  check_writable(a.values.at("save"));
+  write_file_atomic(a.values.at("save"), save_weights(*net, a.flags.count("half") ? WeightsType::F16 : WeightsType::F32));
+  return 0;
+}
+
+int cmd_eval(const Args& a) {
+  auto net = load_weights_arg(a, "eval");
   const int limit = a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
   const Dataset test = load_mnist(data_dir(a), "test");
   const auto t0 = std::chrono::steady_clock::now();
@@ -299,6 +317,7 @@ int main(int argc, char** argv) {
     const Args a = parse_args(argc, argv);
     if (a.command == "presets") return cmd_presets(a);
     if (a.command == "train") return cmd_train(a);
+    if (a.command == "convert") return cmd_convert(a);
     return cmd_eval(a);
   } catch (const Error& e) {
     std::fprintf(stderr, "mnist-lab: %s\n", e.what());

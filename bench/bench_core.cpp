@@ -1,0 +1,151 @@
+// mnist-bench: the core's speed, the same source natively and in wasm (node).
+// Prints one JSON object: the machine's multiply-add peak measured in this run,
+// GEMM and convolution FLOP rates, and training samples/s for the presets named
+// on the command line. Everything is warmed up before it is timed (V8 keeps a
+// loop entered once in its baseline tier until it has run a while).
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nn/data/dataset.h"
+#include "nn/layers/conv2d.h"
+#include "nn/model/spec.h"
+#include "nn/train/trainer.h"
+#include "nn/util/json.h"
+#include "nn/util/types.h"
+
+using namespace mnist;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Runs f repeatedly for at least `min_s` seconds after a warm-up; returns seconds
+// per call. f is a std::function so its body stays a separate wasm function that
+// V8 sees called many times and tiers up; a loop inlined here would run in the
+// baseline tier for the whole measurement.
+double time_per_call(const std::function<void()>& f, double min_s = 0.6) {
+  auto t0 = Clock::now();
+  while (seconds_since(t0) < 0.3) f();  // warm-up
+  long calls = 0;
+  t0 = Clock::now();
+  do {
+    f();
+    ++calls;
+  } while (seconds_since(t0) < min_s);
+  return seconds_since(t0) / calls;
+}
+
+// The multiply-add peak of 4-wide float vectors (f32x4 in wasm, SSE lanes
+// natively): 12 independent accumulators in locals, so latency is hidden and
+// nothing but multiply-adds runs.
+typedef float v4 __attribute__((vector_size(16)));
+__attribute__((noinline)) void peak_kernel(v4* acc, long iters) {
+  const v4 m = {0.999f, 0.999f, 0.999f, 0.999f}, c = {0.001f, 0.001f, 0.001f, 0.001f};
+  v4 a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], a4 = acc[4], a5 = acc[5], a6 = acc[6], a7 = acc[7],
+     a8 = acc[8], a9 = acc[9], a10 = acc[10], a11 = acc[11];
+  for (long it = 0; it < iters; ++it) {
+    a0 = a0 * m + c; a1 = a1 * m + c; a2 = a2 * m + c; a3 = a3 * m + c;
+    a4 = a4 * m + c; a5 = a5 * m + c; a6 = a6 * m + c; a7 = a7 * m + c;
+    a8 = a8 * m + c; a9 = a9 * m + c; a10 = a10 * m + c; a11 = a11 * m + c;
+  }
+  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3; acc[4] = a4; acc[5] = a5;
+  acc[6] = a6; acc[7] = a7; acc[8] = a8; acc[9] = a9; acc[10] = a10; acc[11] = a11;
+}
+
+double peak_gflops() {
+  v4 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = v4{1.0f + i, 1.0f, 1.0f, 1.0f};
+  const long iters = 1 << 16;
+  const double s = time_per_call([&] { peak_kernel(acc, iters); }, 0.5);
+  if (acc[0][0] == 12345.0f) std::printf(" ");
+  return 2.0 * 4 * 12 * iters / s / 1e9;
+}
+
+double gemm_gflops(int m, int k, int n) {
+  Mat A = Mat::Random(m, k), B = Mat::Random(k, n), C(m, n);
+  const double s = time_per_call([&] { C.noalias() = A * B; });
+  return 2.0 * m * k * n / s / 1e9;
+}
+
+// cnn's second convolution (32 -> 64 channels, 3x3 on 13x13), forward + backward.
+double conv_gflops(int batch) {
+  Conv2d conv(64, 3, false);
+  conv.configure(image_shape(32, 13, 13));
+  std::vector<float> p(conv.param_count()), g(conv.param_count());
+  conv.bind(p.data(), g.data());
+  Rng rng(1);
+  conv.init(rng);
+  conv.reserve(batch);
+  std::vector<float> x(size_t(batch) * 32 * 169), y(size_t(batch) * conv.out_shape().size()), dx(x.size());
+  for (auto& v : x) v = rng.uniform();
+  std::vector<float> dy(y.size(), 0.01f);
+  const double s = time_per_call([&] {
+    conv.forward(x.data(), y.data(), batch, true);
+    conv.backward(x.data(), y.data(), dy.data(), dx.data(), batch);
+  });
+  const double flops_fwd = 2.0 * batch * 64 * (32 * 9) * 121;
+  return 3 * flops_fwd / s / 1e9;  // forward, weight gradient, input gradient
+}
+
+Dataset synthetic(int n) {
+  Dataset d;
+  d.count = n;
+  d.images.resize(size_t(n) * kImagePixels);
+  d.labels.resize(n);
+  Rng rng(3);
+  for (auto& v : d.images) v = uint8_t(rng.below(256));
+  for (auto& v : d.labels) v = uint8_t(rng.below(10));
+  return d;
+}
+
+double train_samples_per_second(const std::string& preset, int batch, const Dataset& data) {
+  auto net = build_network(resolve_spec(preset), 1);
+  TrainConfig cfg;
+  cfg.epochs = 1000;
+  cfg.batch = batch;
+  cfg.schedule = "constant";
+  Trainer trainer(*net, data, cfg);
+  const double s = time_per_call([&] { trainer.step(1); }, 1.5);
+  return batch / s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> models;
+  int batch = 64;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--batch") && i + 1 < argc) batch = std::atoi(argv[++i]);
+    else models.push_back(argv[i]);
+  }
+  if (models.empty()) models = {"mlp", "cnn", "lenet5"};
+  JsonWriter out;
+#if defined(__wasm_simd128__)
+  out.field("build", "wasm-simd");
+#elif defined(__EMSCRIPTEN__)
+  out.field("build", "wasm-scalar");
+#else
+  out.field("build", "native");
+#endif
+  out.field("eigen_simd", Eigen::SimdInstructionSetsInUse());
+  out.field("batch", batch);
+  out.field("peak_gflops", peak_gflops());
+  out.field("gemm_128x784x512_gflops", gemm_gflops(128, 784, 512));
+  out.field("conv_fwd_bwd_gflops", conv_gflops(batch));
+  const Dataset data = synthetic(4096);
+  std::string train = "{";
+  for (size_t i = 0; i < models.size(); ++i) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%s\"%s\":%.1f", i ? "," : "", models[i].c_str(),
+                  train_samples_per_second(models[i], batch, data));
+    train += buf;
+  }
+  out.raw("train_samples_per_second", train + "}");
+  std::printf("%s\n", out.str().c_str());
+  return 0;
+}
