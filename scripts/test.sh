@@ -14,6 +14,9 @@ cmake --preset native-asan >/dev/null
 cmake --build build/asan -j"$JOBS" --target core_tests
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$JOBS")
 
+echo "test: fuzzing the parsers, ${FUZZ_SECONDS:-20}s per target (npm run fuzz for long runs)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash scripts/fuzz.sh
+
 echo "test: wasm module (node --test tests/wasm)"
 node --test tests/wasm/
 

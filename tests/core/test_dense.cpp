@@ -32,25 +32,26 @@ TEST_CASE("dense: forward and backward by hand", "[dense]") {
 TEST_CASE("dense: gradients match finite differences", "[dense][gradcheck]") {
   Rng rng(3);
   const int n = 3;
+  const GradTolerance tol = linear_tolerance();
   SECTION("flat input") {
     Dense dense(4);
     BoundLayer b(dense, flat_shape(5), n);
-    const LayerGradReport r = check_layer_gradients(b, uniform_values(size_t(n) * 5, rng), n, GradTolerance{});
+    const LayerGradReport r = check_layer_gradients(b, uniform_values(size_t(n) * 5, rng), n, tol);
     CHECK(r.input.checked == size_t(n) * 5);
     CHECK(r.params.checked == 4 * 5 + 4);
     INFO(r.input.worst << " / " << r.params.worst);
-    CHECK(r.input.max_rel_error < 1e-3);
-    CHECK(r.params.max_rel_error < 1e-3);
+    CHECK(r.input.max_rel_error < tol.rel_tol);
+    CHECK(r.params.max_rel_error < tol.rel_tol);
   }
   SECTION("image input, flattened implicitly") {
     Dense dense(3);
     BoundLayer b(dense, image_shape(2, 2, 3), n);
     CHECK(b.layer.out_shape() == flat_shape(3));
-    const LayerGradReport r = check_layer_gradients(b, uniform_values(size_t(n) * 12, rng), n, GradTolerance{});
+    const LayerGradReport r = check_layer_gradients(b, uniform_values(size_t(n) * 12, rng), n, tol);
     CHECK(r.params.checked == 3 * 12 + 3);
     INFO(r.input.worst << " / " << r.params.worst);
-    CHECK(r.input.max_rel_error < 1e-3);
-    CHECK(r.params.max_rel_error < 1e-3);
+    CHECK(r.input.max_rel_error < tol.rel_tol);
+    CHECK(r.params.max_rel_error < tol.rel_tol);
   }
 }
 

@@ -96,13 +96,14 @@ std::unique_ptr<Network> build_network(const std::string& spec_in, uint64_t seed
   const std::string spec = trim(spec_in);
   check(!spec.empty(), "empty layer spec");
   check(spec.size() <= 4096, "layer spec is too long (", spec.size(), " characters)");
-  std::vector<std::string> raw;
-  size_t start = 0;
-  while (true) {
-    const size_t dash = spec.find('-', start);
-    raw.push_back(spec.substr(start, dash == std::string::npos ? std::string::npos : dash - start));
-    if (dash == std::string::npos) break;
-    start = dash + 1;
+  // Tokens are separated by dashes, except that a dash right after '(' or ',' is a
+  // minus sign ("dense(-5)"), left in its token so the number check can name it.
+  std::vector<std::string> raw(1);
+  char prev = 0;  // the last non-space character
+  for (char c : spec) {
+    if (c == '-' && prev != '(' && prev != ',') raw.emplace_back();
+    else raw.back() += c;
+    if (!std::isspace((unsigned char)c)) prev = c;
   }
   check(raw.size() <= kMaxLayers, "layer spec has ", raw.size(), " layers; at most ", kMaxLayers);
 

@@ -122,6 +122,7 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
 
 EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
                     const std::function<void(float*)>& transform) {
+  check(batch >= 1, "evaluate: batch must be at least 1, got ", batch);
   const int count = limit > 0 ? std::min(limit, data.count) : data.count;
   check(count > 0, "evaluation set is empty");
   EvalResult r;

@@ -1,0 +1,175 @@
+// IDX files and the data set built from them: parsed exactly, every malformed
+// file rejected with its reason; file helpers; the per-image transforms.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "nn/data/dataset.h"
+#include "nn/data/idx.h"
+#include "nn/util/check.h"
+#include "support/fixtures.h"
+
+using namespace mnist;
+using namespace mnist::test;
+using Catch::Contains;
+
+namespace {
+
+std::vector<uint8_t> bytes(std::initializer_list<int> v) { return std::vector<uint8_t>(v.begin(), v.end()); }
+
+IdxArray parse(const std::vector<uint8_t>& b, int rank) { return parse_idx(b.data(), b.size(), rank, "f.idx"); }
+
+}  // namespace
+
+TEST_CASE("idx: a file written by hand is parsed exactly", "[idx]") {
+  // magic 0 0 8 3, dims 2, 1, 3 (big-endian), then 6 data bytes
+  const auto file = bytes({0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 3, 10, 20, 30, 40, 50, 255});
+  const IdxArray a = parse(file, 3);
+  CHECK(a.dims == std::vector<uint32_t>{2, 1, 3});
+  CHECK(a.data == bytes({10, 20, 30, 40, 50, 255}));
+
+  // A dimension above 255 shows the byte order: 0x00 0x00 0x01 0x02 = 258.
+  std::vector<uint8_t> labels = bytes({0, 0, 8, 1, 0, 0, 1, 2});
+  labels.resize(8 + 258, 7);
+  const IdxArray l = parse(labels, 1);
+  CHECK(l.dims == std::vector<uint32_t>{258});
+  CHECK(l.data == std::vector<uint8_t>(258, 7));
+
+  // make_idx writes that same layout.
+  CHECK(make_idx({2, 1, 3}, bytes({10, 20, 30, 40, 50, 255})) == file);
+}
+
+TEST_CASE("idx: every malformed file is rejected with its reason", "[idx]") {
+  const auto good = bytes({0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3});
+  CHECK_NOTHROW(parse(good, 1));
+  struct Case {
+    const char* name;
+    std::vector<uint8_t> file;
+    int rank;
+    const char* reason;
+  };
+  auto with_trailing = good;
+  with_trailing.push_back(9);
+  const Case cases[] = {
+      {"empty", {}, 1, "empty file"},
+      {"shorter than the magic", bytes({0, 0}), 1, "truncated header (2 bytes)"},
+      {"wrong magic", bytes({1, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3}), 1, "not an IDX file (bad magic 1,0)"},
+      {"wrong type byte (0x0D, float)", bytes({0, 0, 0x0D, 1, 0, 0, 0, 3, 1, 2, 3}), 1,
+       "unsupported IDX data type 0xd"},
+      {"labels where images are expected", good, 3, "has 1 dimensions, expected 3 (an image file)"},
+      {"images where labels are expected", bytes({0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 5}), 1,
+       "has 3 dimensions, expected 1 (a label file)"},
+      {"truncated dimensions", bytes({0, 0, 8, 3, 0, 0, 0, 1, 0, 0}), 3, "truncated header (10 bytes, need 16)"},
+      {"truncated data", bytes({0, 0, 8, 1, 0, 0, 0, 3, 1, 2}), 1, "header declares 3 bytes of data, file has 2"},
+      {"trailing bytes", with_trailing, 1, "1 unexpected trailing bytes after the declared 3"},
+      {"a zero dimension", bytes({0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3}), 3, "dimension 1 is zero"},
+      // 65536 * 65536 * 2 = 8 GiB declared
+      {"absurd size", bytes({0, 0, 8, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2}), 3, "declared size is absurd"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK_THROWS_WITH(parse(c.file, c.rank), Contains("f.idx: ") && Contains(c.reason));
+  }
+}
+
+TEST_CASE("idx: a data set needs 28x28 images, matching counts and labels 0..9", "[idx][dataset]") {
+  const Dataset src = ramp_dataset(3);
+  const IdxPair ok = to_idx(src);
+  const Dataset ds = dataset_from_idx(ok.images.data(), ok.images.size(), ok.labels.data(), ok.labels.size(), "t");
+  CHECK(ds.count == 3);
+  CHECK(ds.images == src.images);
+  CHECK(ds.labels == bytes({0, 1, 2}));
+  CHECK(ds.image(2)[5] == uint8_t((2 * 7 + 5) % 256));
+
+  auto load = [](const std::vector<uint8_t>& im, const std::vector<uint8_t>& lb) {
+    return dataset_from_idx(im.data(), im.size(), lb.data(), lb.size(), "train");
+  };
+  CHECK_THROWS_WITH(load(ok.images, label_idx(bytes({0, 1}))), Contains("train: 3 images but 2 labels"));
+  CHECK_THROWS_WITH(load(ok.images, label_idx(bytes({0, 10, 2}))),
+                    Contains("label 10 at index 1 is out of range 0..9"));
+  const std::vector<uint8_t> small(3 * 27 * 28, 0);
+  CHECK_THROWS_WITH(load(image_idx(3, 27, 28, small), ok.labels), Contains("are 27x28, expected 28x28"));
+  CHECK_THROWS_WITH(load(ok.labels, ok.labels), Contains("train images") && Contains("expected 3"));
+  CHECK_THROWS_WITH(load(ok.images, ok.images), Contains("train labels") && Contains("expected 1"));
+}
+
+TEST_CASE("idx: limit keeps the first n samples", "[dataset]") {
+  Dataset ds = ramp_dataset(10);
+  const Dataset all = ds;
+  ds.limit(0);
+  CHECK(ds.count == 10);
+  ds.limit(25);
+  CHECK(ds.count == 10);
+  ds.limit(4);
+  CHECK(ds.count == 4);
+  CHECK(ds.images.size() == 4u * kImagePixels);
+  CHECK(ds.labels == bytes({0, 1, 2, 3}));
+  CHECK(std::equal(ds.images.begin(), ds.images.end(), all.images.begin()));
+}
+
+TEST_CASE("idx: read_file and write_file_atomic", "[idx]") {
+  const std::string path = scratch_path("write.bin");
+  const auto data = bytes({0, 1, 2, 250, 255});
+  write_file_atomic(path, data);
+  CHECK(read_file(path) == data);
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  // Overwrites in place.
+  write_file_atomic(path, bytes({9}));
+  CHECK(read_file(path) == bytes({9}));
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  CHECK_THROWS_WITH(read_file(path + ".missing"), Contains(path + ".missing: cannot open"));
+  CHECK_THROWS_WITH(read_file(path, 0), Contains("larger than 0 bytes"));
+  CHECK_THROWS_WITH(write_file_atomic(path + ".d/no/such/dir/x", data), Contains("cannot write"));
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("idx: load_mnist reads the pair of files of a split", "[idx][dataset]") {
+  const std::string dir = scratch_path("mnist_dir");
+  std::filesystem::create_directories(dir);
+  const IdxPair files = to_idx(ramp_dataset(5));
+  write_file_atomic(dir + "/t10k-images-idx3-ubyte", files.images);
+  write_file_atomic(dir + "/t10k-labels-idx1-ubyte", files.labels);
+  const Dataset ds = load_mnist(dir, "test");
+  CHECK(ds.count == 5);
+  CHECK(ds.images == ramp_dataset(5).images);
+  CHECK_THROWS_WITH(load_mnist(dir, "train"), Contains("train-images-idx3-ubyte: cannot open"));
+  CHECK_THROWS_WITH(load_mnist(dir, "validation"), Contains("unknown split 'validation'"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("idx: images to floats, augmentation without motion, whole-pixel shifts", "[dataset]") {
+  const Dataset ds = ramp_dataset(2);
+  const uint32_t idx[] = {1, 0};
+  std::vector<float> plain(2 * kImagePixels);
+  to_float(ds, idx, 2, plain.data());
+  // Sample 1 comes first; pixel i of image s is (7 s + i) mod 256, over 255.
+  CHECK(plain[0] == Approx(7 / 255.0f));
+  CHECK(plain[248] == Approx(255 / 255.0f));
+  CHECK(plain[kImagePixels + 3] == Approx(3 / 255.0f));
+
+  // No rotation and no shift: augment_image is the plain conversion, bit for bit.
+  Rng rng(1);
+  std::vector<float> aug(kImagePixels);
+  augment_image(ds.image(1), aug.data(), rng, 0.0f, 0.0f);
+  CHECK(std::equal(aug.begin(), aug.end(), plain.begin()));
+
+  // With motion allowed, the image changes but stays in [0, 1].
+  augment_image(ds.image(1), aug.data(), rng, 10.0f, 2.0f);
+  CHECK_FALSE(std::equal(aug.begin(), aug.end(), plain.begin()));
+  for (float v : aug) REQUIRE((v >= 0.0f && v <= 1.0f));
+
+  // shift_image(dx=1, dy=2): pixel (x, y) moves to (x + 1, y + 2), zeros come in.
+  std::vector<float> one(kImagePixels, 0.0f), moved(kImagePixels, -1.0f);
+  one[5 * 28 + 3] = 0.75f;  // (x=3, y=5)
+  shift_image(one.data(), moved.data(), 1, 2);
+  for (int i = 0; i < kImagePixels; ++i) {
+    INFO("pixel " << i);
+    CHECK(moved[size_t(i)] == (i == 7 * 28 + 4 ? 0.75f : 0.0f));
+  }
+  // A pixel shifted off the edge is gone.
+  one.assign(kImagePixels, 0.0f);
+  one[27] = 1.0f;  // (x=27, y=0)
+  shift_image(one.data(), moved.data(), 1, 0);
+  for (float v : moved) REQUIRE(v == 0.0f);
+}

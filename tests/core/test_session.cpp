@@ -1,0 +1,223 @@
+// The facade the browser drives: every call either does its job or throws and
+// leaves the session as it was.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "nn/model/spec.h"
+#include "nn/session.h"
+#include "nn/util/check.h"
+#include "support/fixtures.h"
+
+using namespace mnist;
+using namespace mnist::test;
+using Catch::Contains;
+
+namespace {
+
+void load(Session& s, const std::string& split, const Dataset& ds) {
+  const IdxPair f = to_idx(ds);
+  s.load_data(split, f.images.data(), f.images.size(), f.labels.data(), f.labels.size());
+}
+
+std::vector<float> probs_of(Session& s, const std::vector<float>& image) {
+  const float* p = s.predict(image.data());
+  return std::vector<float>(p, p + kClasses);
+}
+
+std::vector<float> test_image() {
+  std::vector<float> img(kImagePixels);
+  for (int i = 0; i < kImagePixels; ++i) img[size_t(i)] = float((i * 37) % 101) / 100.0f;
+  return img;
+}
+
+std::vector<float> params_of(Session& s) { return std::vector<float>(s.params(), s.params() + s.param_count()); }
+
+}  // namespace
+
+TEST_CASE("session: create_model from a preset or a spec", "[session]") {
+  Session s;
+  CHECK_FALSE(s.has_model());
+  CHECK_THROWS_WITH(s.model_info(), Contains("no model yet"));
+  CHECK_THROWS_WITH(s.predict(test_image().data()), Contains("no model yet"));
+
+  const std::string mlp = s.create_model("mlp-128", 1);
+  CHECK(s.has_model());
+  CHECK_THAT(mlp, Contains("\"spec\":\"dense(128)-relu-dense(10)\"") && Contains("\"params\":101770"));
+
+  // conv(2,3) 20 params -> 2x26x26; relu; pool -> 2x13x13; dense 338*10+10 = 3390 at offset 20
+  const std::string info = s.create_model(" conv(2,3)-relu-pool(2)-dense(10) ", 1);
+  CHECK(s.param_count() == 3410);
+  CHECK_THAT(info, Contains("\"spec\":\"conv(2,3)-relu-pool(2)-dense(10)\""));
+  CHECK_THAT(info, Contains(R"j({"token":"conv(2,3)","kind":"conv","shape":[2,26,26],"flat":false,"params":20,"offset":0})j"));
+  CHECK_THAT(info, Contains(R"j({"token":"pool(2)","kind":"pool","shape":[2,13,13],"flat":false,"params":0,"offset":20})j"));
+  CHECK_THAT(info, Contains(R"j({"token":"dense(10)","kind":"dense","shape":[10,1,1],"flat":true,"params":3390,"offset":20})j"));
+  CHECK(s.model_info() == info);
+
+  // The same seed gives the same weights; another seed others.
+  const std::vector<float> a = params_of(s);
+  s.create_model("conv(2,3)-relu-pool(2)-dense(10)", 1);
+  CHECK(params_of(s) == a);
+  s.create_model("conv(2,3)-relu-pool(2)-dense(10)", 2);
+  CHECK(params_of(s) != a);
+}
+
+TEST_CASE("session: a bad model keeps the previous one", "[session]") {
+  Session s;
+  s.create_model("mlp-32", 5);
+  const std::vector<float> before = params_of(s);
+  const std::vector<float> p = probs_of(s, test_image());
+  CHECK_THROWS_WITH(s.create_model("dense(10)--relu", 1), Contains("empty token"));
+  CHECK_THROWS_WITH(s.create_model("resnet", 1), Contains("unknown model 'resnet'"));
+  CHECK_THROWS_WITH(s.create_model("dense(12)", 1), Contains("10 outputs"));
+  REQUIRE(s.has_model());
+  CHECK_THAT(s.model_info(), Contains("\"spec\":\"dense(32)-relu-dense(10)\""));
+  CHECK(params_of(s) == before);
+  CHECK(probs_of(s, test_image()) == p);
+}
+
+TEST_CASE("session: bad data keeps the previous data", "[session]") {
+  Session s;
+  load(s, "train", blob_dataset(30, 1));
+  load(s, "test", blob_dataset(20, 2));
+  CHECK(s.data_count("train") == 30);
+  CHECK(s.data_count("test") == 20);
+
+  const IdxPair f = to_idx(blob_dataset(10, 3));
+  const std::vector<uint8_t> cut(f.images.begin(), f.images.end() - 1);
+  CHECK_THROWS_WITH(s.load_data("train", cut.data(), cut.size(), f.labels.data(), f.labels.size()),
+                    Contains("train images") && Contains("truncated"));
+  CHECK_THROWS_WITH(s.load_data("test", f.labels.data(), f.labels.size(), f.labels.data(), f.labels.size()),
+                    Contains("test images"));
+  CHECK_THROWS_WITH(s.load_data("validation", f.images.data(), f.images.size(), f.labels.data(), f.labels.size()),
+                    Contains("unknown data split 'validation'"));
+  CHECK_THROWS_WITH(s.data_count("dev"), Contains("unknown data split"));
+  CHECK(s.data_count("train") == 30);
+  CHECK(s.data_count("test") == 20);
+}
+
+TEST_CASE("session: train and evaluate report JSON", "[session]") {
+  Session s;
+  s.create_model("dense(16)-relu-dense(10)", 1);
+  TrainConfig cfg;
+  cfg.epochs = 2;
+  cfg.batch = 10;
+  cfg.lr = 5e-3f;
+  CHECK_THROWS_WITH(s.start_training(cfg), Contains("no training data"));
+  CHECK_THROWS_WITH(s.train(1), Contains("no training run"));
+  CHECK_THROWS_WITH(s.evaluate(0), Contains("no test data"));
+  load(s, "train", blob_dataset(40, 1));
+  load(s, "test", blob_dataset(20, 2));
+  s.start_training(cfg);
+  CHECK_THROWS_WITH(s.train(0), Contains("batches per call must be 1..100000"));
+
+  const std::string progress = s.train(3);
+  for (const char* key : {"\"epoch\":1,", "\"epochs\":2,", "\"batch\":3,", "\"batches_per_epoch\":4,", "\"step\":3,",
+                          "\"total_steps\":8,", "\"loss\":", "\"accuracy\":", "\"samples_per_second\":",
+                          "\"epoch_seconds\":", "\"lr\":", "\"epoch_done\":false,", "\"finished\":false,",
+                          "\"diverged\":false,", "\"message\":\"\""})
+    CHECK_THAT(progress, Contains(key));
+  CHECK_THAT(s.train(100), Contains("\"step\":4,") && Contains("\"epoch_done\":true"));
+  CHECK_THAT(s.train(100), Contains("\"step\":8,") && Contains("\"finished\":true"));
+
+  const std::string eval = s.evaluate(15);
+  for (const char* key : {"\"count\":15,", "\"loss\":", "\"accuracy\":", "\"confusion\":[", "\"per_class\":[",
+                          "\"misclassified\":["})
+    CHECK_THAT(eval, Contains(key));
+  CHECK_THAT(s.evaluate(0), Contains("\"count\":20,"));
+
+  // New training data ends the run, whose trainer held the old set.
+  load(s, "train", blob_dataset(20, 3));
+  CHECK_THROWS_WITH(s.train(1), Contains("no training run"));
+  // So does a new model.
+  s.start_training(cfg);
+  s.create_model("dense(10)", 1);
+  CHECK_THROWS_WITH(s.train(1), Contains("no training run"));
+}
+
+TEST_CASE("session: predict gives 10 probabilities and layer activations", "[session]") {
+  Session s;
+  s.create_model("tiny-cnn", 3);
+  CHECK_THROWS_WITH(s.activation(0), Contains("no prediction yet"));
+  const std::vector<float> p = probs_of(s, test_image());
+  double sum = 0;
+  for (float v : p) {
+    CHECK((v >= 0.0f && v <= 1.0f));
+    sum += v;
+  }
+  CHECK(sum == Approx(1.0).epsilon(1e-5));
+  const std::vector<float> image = test_image();
+  CHECK(std::equal(image.begin(), image.end(), s.last_input()));
+  // tiny-cnn's first layer is conv(4,3,same): 4x28x28
+  CHECK(s.activation_size(0) == 4 * 28 * 28);
+  CHECK(s.activation_size(7) == 10);
+  CHECK_THROWS_WITH(s.activation(8), Contains("no layer 8"));
+  CHECK_THROWS_AS(s.activation_size(-1), Error);
+  // The last layer's activation is the logits, whose softmax is p.
+  const float* logits = s.activation(7);
+  for (int k = 1; k < kClasses; ++k)
+    CHECK(std::log(p[size_t(k)] / p[0]) == Approx(logits[k] - logits[0]).margin(1e-4));
+
+  std::vector<float> bad = test_image();
+  bad[100] = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH(s.predict(bad.data()), Contains("non-finite pixel at 100"));
+
+  // A drawing goes through preprocessing: its input is the 28x28 image.
+  std::vector<float> drawing(100 * 80, 0.0f);
+  for (int y = 20; y < 60; ++y)
+    for (int x = 30; x < 40; ++x) drawing[size_t(y) * 100 + size_t(x)] = 1.0f;
+  const float* q = s.predict_drawing(drawing.data(), 100, 80);
+  double qsum = 0;
+  for (int k = 0; k < kClasses; ++k) qsum += q[k];
+  CHECK(qsum == Approx(1.0).epsilon(1e-5));
+  float ink = 0;
+  for (int i = 0; i < kImagePixels; ++i) ink += s.last_input()[i];
+  CHECK(ink == Approx(20 * 5));  // 10x40 -> 5x20 of full ink
+  CHECK_THROWS_AS(s.predict_drawing(drawing.data(), 0, 80), Error);
+}
+
+TEST_CASE("session: export and import weights", "[session]") {
+  Session a;
+  a.create_model("conv(3,3,same)-relu-pool(2)-dense(10)", 11);
+  const std::vector<float> pa = probs_of(a, test_image());
+  const std::vector<uint8_t> file = a.export_weights(false);
+
+  Session b;
+  b.create_model("mlp-32", 1);
+  const std::string info = b.import_weights(file.data(), file.size());
+  CHECK_THAT(info, Contains("\"spec\":\"conv(3,3,same)-relu-pool(2)-dense(10)\""));
+  CHECK(params_of(b) == params_of(a));
+  CHECK(probs_of(b, test_image()) == pa);
+
+  // Half precision: the same predictions to about three digits.
+  const std::vector<uint8_t> half = a.export_weights(true);
+  CHECK(half.size() < file.size());
+  Session c;
+  c.import_weights(half.data(), half.size());
+  const std::vector<float> pc = probs_of(c, test_image());
+  for (int k = 0; k < kClasses; ++k) CHECK(pc[size_t(k)] == Approx(pa[size_t(k)]).margin(2e-3));
+
+  // A corrupt file is refused and the model in place stays.
+  std::vector<uint8_t> bad = file;
+  bad[bad.size() / 2] ^= 0x10;
+  CHECK_THROWS_WITH(b.import_weights(bad.data(), bad.size()), Contains("checksum mismatch"));
+  CHECK_THROWS_WITH(b.import_weights(file.data(), 10), Contains("truncated"));
+  CHECK(probs_of(b, test_image()) == pa);
+  CHECK_THAT(b.model_info(), Contains("conv(3,3,same)"));
+}
+
+TEST_CASE("session: describe validates without keeping anything", "[session]") {
+  CHECK(Session::describe("mlp") ==
+        R"j({"ok":true,"spec":"dense(512)-relu-dense(256)-relu-dense(10)","params":535818})j");
+  CHECK(Session::describe(" dense(64) - relu - dense(10) ") ==
+        R"j({"ok":true,"spec":"dense(64)-relu-dense(10)","params":50890})j");
+  const std::string bad = Session::describe("dense(64)-relu-dense(12)");
+  CHECK_THAT(bad, Contains("{\"ok\":false,\"error\":\"") && Contains("10 outputs"));
+  CHECK_THAT(Session::describe("resnet"), Contains("\"ok\":false") && Contains("unknown model 'resnet'"));
+
+  const std::string presets = Session::presets_json();
+  for (const Preset& p : mnist::presets())
+    CHECK_THAT(presets, Contains("\"name\":\"" + p.name + "\",\"spec\":\"" + p.spec + "\""));
+  CHECK_THAT(presets, Contains("\"params\":4266,\"recipe\":{\"epochs\":15,\"batch\":64,\"optimizer\":\"adam\""));
+}
