@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <string>
@@ -37,7 +38,7 @@ constexpr const char* kUsage =
     "       mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]\n"
     "                       [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]\n"
     "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--json]\n"
-    "       mnist-lab eval --load FILE [--data DIR] [--limit N] [--json]\n"
+    "       mnist-lab eval --load FILE [--data DIR] [--limit N] [--split test|train] [--shift DX,DY] [--rotate DEG] [--stroke +-N] [--json]\n"
     "       mnist-lab convert --load FILE --save FILE [--half]   (rewrite a weights file, e.g. as float16)\n";
 
 struct Args {
@@ -49,7 +50,7 @@ struct Args {
 Args parse_args(int argc, char** argv) {
   static const std::map<std::string, std::vector<std::string>> kValueOpts = {
       {"train", {"model", "epochs", "batch", "lr", "optimizer", "schedule", "weight-decay", "seed", "limit", "data", "save"}},
-      {"eval", {"load", "data", "limit"}},
+      {"eval", {"load", "data", "limit", "split", "shift", "rotate", "stroke"}},
       {"convert", {"load", "save"}},
       {"presets", {}}};
   static const std::map<std::string, std::vector<std::string>> kFlagOpts = {
@@ -277,25 +278,57 @@ int cmd_convert(const Args& a) {
 int cmd_eval(const Args& a) {
   auto net = load_weights_arg(a, "eval");
   const int limit = a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
-  const Dataset test = load_mnist(data_dir(a), "test");
+  // Optional distortions of the test images, for the robustness experiments.
+  int dx = 0, dy = 0, stroke = 0;
+  float degrees = 0;
+  if (a.values.count("shift")) {
+    const std::string& s = a.values.at("shift");
+    const size_t comma = s.find(',');
+    check(comma != std::string::npos, "--shift: expected DX,DY (e.g. 3,0), got '", s, "'");
+    dx = int(parse_long("shift", s.substr(0, comma), -27, 27));
+    dy = int(parse_long("shift", s.substr(comma + 1), -27, 27));
+  }
+  if (a.values.count("rotate")) degrees = parse_float("rotate", a.values.at("rotate"), -180.0f, 180.0f);
+  if (a.values.count("stroke")) stroke = int(parse_long("stroke", a.values.at("stroke"), -3, 3));
+  std::function<void(float*)> transform;
+  if (dx || dy || degrees != 0 || stroke) {
+    transform = [=](float* img) {
+      float tmp[kImagePixels];
+      if (dx || dy) {
+        shift_image(img, tmp, dx, dy);
+        std::copy(tmp, tmp + kImagePixels, img);
+      }
+      if (degrees != 0) {
+        rotate_image(img, tmp, degrees);
+        std::copy(tmp, tmp + kImagePixels, img);
+      }
+      if (stroke) stroke_image(img, img, stroke);
+    };
+  }
+  const std::string split = a.values.count("split") ? a.values.at("split") : "test";
+  check(split == "train" || split == "test", "--split: use train or test, not '", split, "'");
+  const Dataset test = load_mnist(data_dir(a), split);
   const auto t0 = std::chrono::steady_clock::now();
-  const EvalResult r = evaluate(*net, test, limit);
+  const EvalResult r = evaluate(*net, test, limit, 250, transform);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (a.flags.count("json")) {
     std::cout << JsonWriter()
                      .field("model", net->spec())
                      .field("params", uint64_t(net->param_count()))
+                     .field("split", split)
                      .field("count", r.count)
                      .field("test_loss", r.loss)
                      .field("test_accuracy", r.accuracy)
                      .field("eval_seconds", seconds)
                      .field("per_class", r.per_class)
                      .field("confusion", r.confusion)
+                     .field("misclassified", r.misclassified)
+                     .field("predicted", std::vector<int>(r.predicted.begin(), r.predicted.end()))
                      .str()
               << "\n";
   } else {
-    std::printf("%s (%zu params)\ntest accuracy %.2f%%  loss %.4f  on %d images (%zu wrong)\n", net->spec().c_str(),
-                net->param_count(), 100 * r.accuracy, r.loss, r.count, r.misclassified.size());
+    std::printf("%s (%zu params)\n%s accuracy %.2f%%  loss %.4f  on %d images (%zu wrong)\n", net->spec().c_str(),
+                net->param_count(), split.c_str(), 100 * r.accuracy, r.loss, r.count, r.misclassified.size());
     std::printf("per class:");
     for (int c = 0; c < kClasses; ++c) std::printf("  %d: %.2f%%", c, 100 * r.per_class[c]);
     std::printf("\n");

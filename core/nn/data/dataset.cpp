@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <vector>
 
 #include "nn/data/idx.h"
 #include "nn/util/check.h"
@@ -80,6 +82,45 @@ void shift_image(const float* src, float* dst, int dx, int dy) {
       const bool in = sx >= 0 && sy >= 0 && sx < kImageSide && sy < kImageSide;
       dst[y * kImageSide + x] = in ? src[sy * kImageSide + sx] : 0.0f;
     }
+}
+
+}  // namespace mnist
+
+namespace mnist {
+
+void rotate_image(const float* src, float* dst, float degrees) {
+  const float a = degrees * 3.14159265f / 180.0f, ca = std::cos(a), sa = std::sin(a), c = 13.5f;
+  auto at = [src](int x, int y) -> float {
+    return (x < 0 || y < 0 || x >= kImageSide || y >= kImageSide) ? 0.0f : src[y * kImageSide + x];
+  };
+  for (int y = 0; y < kImageSide; ++y)
+    for (int x = 0; x < kImageSide; ++x) {
+      const float ux = x - c, uy = y - c;
+      const float sx = ca * ux + sa * uy + c, sy = -sa * ux + ca * uy + c;
+      const float fx = std::floor(sx), fy = std::floor(sy), wx = sx - fx, wy = sy - fy;
+      const int x0 = int(fx), y0 = int(fy);
+      dst[y * kImageSide + x] = (1 - wy) * ((1 - wx) * at(x0, y0) + wx * at(x0 + 1, y0)) +
+                                wy * ((1 - wx) * at(x0, y0 + 1) + wx * at(x0 + 1, y0 + 1));
+    }
+}
+
+void stroke_image(const float* src, float* dst, int steps) {
+  std::vector<float> cur(src, src + kImagePixels), next(kImagePixels);
+  for (int step = 0; step < std::abs(steps); ++step) {
+    for (int y = 0; y < kImageSide; ++y)
+      for (int x = 0; x < kImageSide; ++x) {
+        float v = cur[y * kImageSide + x];
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dx = -1; dx <= 1; ++dx) {
+            const int yy = y + dy, xx = x + dx;
+            const float n = (yy < 0 || xx < 0 || yy >= kImageSide || xx >= kImageSide) ? 0.0f : cur[yy * kImageSide + xx];
+            v = steps > 0 ? std::max(v, n) : std::min(v, n);
+          }
+        next[y * kImageSide + x] = v;
+      }
+    cur.swap(next);
+  }
+  std::copy(cur.begin(), cur.end(), dst);
 }
 
 }  // namespace mnist

@@ -37,4 +37,12 @@ void augment_image(const uint8_t* src, float* dst, Rng& rng, float max_deg = 10.
 // Shifts an image by whole pixels (dx right, dy down), zero fill. (784) -> (784)
 void shift_image(const float* src, float* dst, int dx, int dy);
 
+// Rotates an image about its centre by `degrees` (counter-clockwise), bilinear.
+// (784) -> (784)
+void rotate_image(const float* src, float* dst, float degrees);
+
+// Thickens (steps > 0: 3x3 max filter) or thins (steps < 0: 3x3 min filter) the
+// strokes, |steps| times. (784) -> (784)
+void stroke_image(const float* src, float* dst, int steps);
+
 }  // namespace mnist
