@@ -37,7 +37,8 @@ void augment_image(const uint8_t* src, float* dst, Rng& rng, float max_deg = 10.
 // Shifts an image by whole pixels (dx right, dy down), zero fill. (784) -> (784)
 void shift_image(const float* src, float* dst, int dx, int dy);
 
-// Rotates an image about its centre by `degrees` (counter-clockwise), bilinear.
+// Rotates an image about its centre by `degrees` (clockwise as displayed, with y
+// pointing down), bilinear.
 // (784) -> (784)
 void rotate_image(const float* src, float* dst, float degrees);
 
