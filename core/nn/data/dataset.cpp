@@ -20,18 +20,20 @@ void Dataset::limit(int n) {
 
 Dataset dataset_from_idx(const uint8_t* images, size_t images_size, const uint8_t* labels, size_t labels_size,
                          const std::string& what) {
-  IdxArray im = parse_idx(images, images_size, 3, what + " images");
-  IdxArray lb = parse_idx(labels, labels_size, 1, what + " labels");
+  const IdxHeader im = parse_idx_header(images, images_size, 3, what + " images");
+  const IdxHeader lb = parse_idx_header(labels, labels_size, 1, what + " labels");
+  const uint8_t* label_data = labels + lb.data_offset;
   check(im.dims[1] == kImageSide && im.dims[2] == kImageSide, what, " images: are ", im.dims[1], "x", im.dims[2],
         ", expected 28x28");
   check(im.dims[0] == lb.dims[0], what, ": ", im.dims[0], " images but ", lb.dims[0], " labels");
   check(im.dims[0] <= (1u << 24), what, ": too many images (", im.dims[0], ")");
-  for (size_t i = 0; i < lb.data.size(); ++i)
-    check(lb.data[i] < kClasses, what, " labels: label ", int(lb.data[i]), " at index ", i, " is out of range 0..9");
+  for (size_t i = 0; i < lb.dims[0]; ++i)
+    check(label_data[i] < kClasses, what, " labels: label ", int(label_data[i]), " at index ", i,
+          " is out of range 0..9");
   Dataset ds;
   ds.count = int(im.dims[0]);
-  ds.images = std::move(im.data);
-  ds.labels = std::move(lb.data);
+  ds.images.assign(images + im.data_offset, images + images_size);
+  ds.labels.assign(label_data, labels + labels_size);
   return ds;
 }
 

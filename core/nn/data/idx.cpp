@@ -8,7 +8,7 @@
 
 namespace mnist {
 
-IdxArray parse_idx(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what) {
+IdxHeader parse_idx_header(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what) {
   check(size > 0, what, ": empty file");
   check(size >= 4, what, ": truncated header (", size, " bytes)");
   check(bytes[0] == 0 && bytes[1] == 0, what, ": not an IDX file (bad magic ", int(bytes[0]), ",", int(bytes[1]),
@@ -20,7 +20,8 @@ IdxArray parse_idx(const uint8_t* bytes, size_t size, int expected_rank, const s
         expected_rank == 1 ? " (a label file)" : " (an image file)");
   const size_t header = 4 + 4 * size_t(rank);
   check(size >= header, what, ": truncated header (", size, " bytes, need ", header, ")");
-  IdxArray out;
+  IdxHeader out;
+  out.data_offset = header;
   uint64_t count = 1;
   for (int i = 0; i < rank; ++i) {
     const uint8_t* p = bytes + 4 + 4 * i;
@@ -33,7 +34,14 @@ IdxArray parse_idx(const uint8_t* bytes, size_t size, int expected_rank, const s
   const uint64_t actual = size - header;
   check(actual >= count, what, ": truncated: header declares ", count, " bytes of data, file has ", actual);
   check(actual == count, what, ": ", actual - count, " unexpected trailing bytes after the declared ", count);
-  out.data.assign(bytes + header, bytes + size);
+  return out;
+}
+
+IdxArray parse_idx(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what) {
+  IdxHeader h = parse_idx_header(bytes, size, expected_rank, what);
+  IdxArray out;
+  out.dims = std::move(h.dims);
+  out.data.assign(bytes + h.data_offset, bytes + size);
   return out;
 }
 

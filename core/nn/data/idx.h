@@ -13,8 +13,15 @@ struct IdxArray {
   std::vector<uint8_t> data;
 };
 
+struct IdxHeader {
+  std::vector<uint32_t> dims;
+  size_t data_offset = 0;  // the data is bytes[data_offset, size)
+};
+
 // Validates everything (magic, type, rank, declared vs actual size) and throws
-// mnist::Error naming `what` (e.g. the file name) and the problem.
+// mnist::Error naming `what` (e.g. the file name) and the problem. The header
+// form copies nothing, so a 47 MB file is never held twice.
+IdxHeader parse_idx_header(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what);
 IdxArray parse_idx(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what);
 
 // Writes an IDX ubyte file image (for tests and tools).
