@@ -188,7 +188,7 @@ const std::vector<Preset>& presets() {
        {15, 64, "adam", 2e-3f, "cosine", 0.0f, false}},
       {"linear", "dense(10)", "seed 004 linear baseline (~92%)", {10, 64, "adam", 1e-3f, "cosine", 0.0f, false}},
       {"cnn", "conv(32,3)-relu-pool(2)-conv(64,3)-relu-pool(2)-flatten-dense(128)-relu-dropout(0.3)-dense(10)",
-       "seed 000 CNN (99.29%)", {12, 128, "adam", 1e-3f, "cosine", 0.0f, true}},
+       "seed 000 CNN (99.29%)", {15, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
       {"tiny-cnn", "conv(4,3,same)-relu-pool(2)-conv(8,3,same)-relu-pool(2)-flatten-dense(10)",
        "seed 001 TinyCNN (97.96%)", {15, 64, "adam", 3e-3f, "cosine", 0.0f, false}},
       {"small-cnn",
