@@ -96,4 +96,24 @@ const result = {
 };
 fs.mkdirSync(path.join(root, 'bench/results'), {recursive: true});
 fs.writeFileSync(path.join(root, 'bench/results/latest.json'), JSON.stringify(result, null, 2) + '\n');
-console.log('bench: wrote bench/results/latest.json');
+fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), markdown(result));
+console.log('bench: wrote bench/results/latest.json and BENCHMARKS.md');
+
+function markdown(r) {
+  const n = (x) => Math.round(x).toLocaleString('en');
+  const g = (x) => x.toFixed(1);
+  let md = `# Benchmarks\n\nLatest figures from \`npm run bench\` (bench/run.mjs), ${r.date.slice(0, 16).replace('T', ' ')} UTC, `;
+  md += `on ${r.machine.cpu}, ${r.machine.cores} cores (shared and noisy: compare the ratios, which are measured side by side in one run), `;
+  md += `node ${r.machine.node}, ${r.chromium.wasm.userAgent.match(/Chrome\/[\d.]+/)?.[0] || 'Chromium'} headless. `;
+  md += `Training on synthetic 28×28 data, batch ${r.batch}, one thread, after a warm-up. Raw numbers: bench/results/latest.json.\n\n`;
+  md += '## Training samples/s\n\n| model | native | wasm+SIMD (node) | wasm scalar (node) | wasm+SIMD (Chromium worker) | wasm scalar (Chromium worker) | Chromium / native | SIMD / scalar (Chromium) |\n|---|---|---|---|---|---|---|---|\n';
+  for (const row of r.rows) {
+    md += `| ${row.model} | ${n(row.native)} | ${n(row.node_simd)} | ${n(row.node_scalar)} | ${n(row.chromium_simd)} | ${n(row.chromium_scalar)} | ${(row.chromium_simd / row.native).toFixed(2)} | ${(row.chromium_simd / row.chromium_scalar).toFixed(2)}× |\n`;
+  }
+  md += '\n## Kernels (GFLOP/s, one core)\n\n| build | 4-wide multiply-add peak | GEMM 128×784×512 | conv 32→64 3×3 fwd+bwd | GEMM / peak | conv / peak |\n|---|---|---|---|---|---|\n';
+  for (const [name, k] of [['native', r.native], ['wasm+SIMD (node)', r.node_simd], ['wasm scalar (node)', r.node_scalar]]) {
+    md += `| ${name} | ${g(k.peak_gflops)} | ${g(k.gemm_128x784x512_gflops)} | ${g(k.conv_fwd_bwd_gflops)} | ${(100 * k.gemm_128x784x512_gflops / k.peak_gflops).toFixed(0)}% | ${(100 * k.conv_fwd_bwd_gflops / k.peak_gflops).toFixed(0)}% |\n`;
+  }
+  md += `\nThe native peak is the same 4-wide vector loop compiled for this CPU (the compiler may widen it); the native build's Eigen reports: ${r.native.eigen_simd}.\n`;
+  return md;
+}
