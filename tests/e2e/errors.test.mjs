@@ -1,0 +1,69 @@
+// Failures are clear messages, never hangs, and never cost the current models.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {test} from 'node:test';
+import {drawStrokes, openPage} from './support/browser.js';
+import {DIGIT_STROKES} from './support/digits.js';
+import {distDir} from './support/server.js';
+import {useSite} from './support/setup.js';
+
+const site = useSite();
+
+test('a failed dataset download shows a clear message and the page keeps working', async () => {
+  const page = await openPage(site.context);
+  await page.route('**/*.gz', (route) => route.abort());
+  await page.goto(site.url);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  await page.getByLabel('Model', {exact: true}).selectOption('mlp');
+  await page.getByRole('button', {name: 'Train', exact: true}).click();
+  const alert = page.locator('#train [role="alert"]');
+  await alert.waitFor({state: 'visible', timeout: 20000});
+  assert.match(await alert.textContent(), /Could not download the MNIST file .*ubyte\.gz: the network request failed/);
+  assert.equal(await page.getByRole('button', {name: 'Train', exact: true}).isEnabled(), true, 'Train can be pressed again');
+  // The results view says so too, and the shipped networks still predict.
+  await page.getByRole('button', {name: 'Evaluate on the 10,000 test digits'}).click();
+  await page.locator('#results .status-line.error').waitFor({timeout: 20000});
+  assert.match(await page.locator('#results .status-line.error').textContent(), /Could not download/);
+  await page.getByRole('button', {name: 'Clear', exact: true}).click();
+  await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[4]);
+  await page.locator('[data-model="cnn"][data-digit]').waitFor();
+  // Failed fetches log network errors in the console; nothing else may.
+  assert.deepEqual(page.errors.filter((e) => !/Failed to load resource|net::ERR_FAILED/.test(e)), []);
+  await page.close();
+});
+
+test('a corrupt weights file gives a clear message and keeps both networks', async () => {
+  const page = await openPage(site.context, site.url);
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  const before = await page.locator('[data-model="mlp"] .pred-meta').textContent();
+  const input = page.locator('#weights input[type="file"]');
+  // Garbage, then a real header with a broken body (a truncated copy of the shipped CNN file).
+  await input.setInputFiles({name: 'garbage.mlw', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a weights file at all')});
+  const msg = page.locator('#weights [role="alert"]');
+  await msg.filter({hasText: 'garbage.mlw'}).waitFor({timeout: 10000});
+  assert.match(await msg.textContent(), /Could not load "garbage\.mlw": .+\. The current models are unchanged\./);
+  const real = fs.readFileSync(path.join(distDir, 'weights/cnn.mlw'));
+  const truncated = real.subarray(0, 5000);
+  await input.setInputFiles({name: 'truncated.mlw', mimeType: 'application/octet-stream', buffer: truncated});
+  await msg.filter({hasText: 'truncated.mlw'}).waitFor({timeout: 10000});
+  assert.match(await msg.textContent(), /Could not load "truncated\.mlw"/);
+  assert.equal(await page.locator('[data-model="mlp"] .pred-meta').textContent(), before);
+  await page.getByRole('button', {name: 'Clear', exact: true}).click();
+  await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[3]);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor();
+  await page.locator('[data-model="cnn"][data-digit]').waitFor();
+  // And a good file loads (the shipped one, back into the CNN).
+  await input.setInputFiles({name: 'cnn-copy.mlw', mimeType: 'application/octet-stream', buffer: real});
+  await msg.filter({hasText: 'Loaded "cnn-copy.mlw" into the CNN'}).waitFor({timeout: 10000});
+  // Download the MLP's weights and load the file back: it goes to the MLP.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
+  const saved = fs.readFileSync(await download.path());
+  assert.equal(saved.subarray(0, 8).toString(), 'MNLABW01');
+  await input.setInputFiles({name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: saved});
+  await msg.filter({hasText: 'into the MLP'}).waitFor({timeout: 10000});
+  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /loaded from file/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -1,0 +1,43 @@
+// A plain static file server over web/dist for the e2e tests: no special
+// headers (no COOP/COEP, no CORS), like the cheapest static host.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.gz': 'application/gzip', '.mlw': 'application/octet-stream',
+};
+
+export const distDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../web/dist');
+
+/** Serves `dir` on a free port; resolves {url, close}. */
+export function serve(dir = distDir) {
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    throw new Error(`${dir}/index.html is missing: run "npx vite build web" first`);
+  }
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let file = path.join(dir, decodeURIComponent(url.pathname));
+    if (!file.startsWith(dir)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.stat(file, (err, st) => {
+      if (err) {
+        res.writeHead(404, {'content-type': 'text/plain'}).end('not found');
+        return;
+      }
+      res.writeHead(200, {'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'content-length': st.size});
+      fs.createReadStream(file).pipe(res);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address();
+      resolve({url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r))});
+    });
+  });
+}

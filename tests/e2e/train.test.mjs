@@ -1,0 +1,103 @@
+// Training in the page: a short MLP run updates the charts and the metrics and
+// ends with a real test accuracy; pause, resume and stop work; race mode runs
+// both networks at once.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {openPage, screenshotPath} from './support/browser.js';
+import {useSite} from './support/setup.js';
+
+const site = useSite();
+
+async function setup(page, {model, epochs, digits}) {
+  await page.goto(site.url);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('#train').scrollIntoViewIfNeeded();
+  await page.getByLabel('Model', {exact: true}).selectOption(model);
+  await page.getByLabel('Epochs', {exact: true}).fill(String(epochs));
+  await page.getByLabel('Training digits', {exact: true}).selectOption(String(digits));
+}
+
+const progressValue = async (page) => Number(await page.locator('#train [role="progressbar"]').getAttribute('aria-valuenow'));
+
+test('a short MLP run updates the curves, the speed and the test accuracy', async () => {
+  const page = await openPage(site.context);
+  await setup(page, {model: 'mlp', epochs: 1, digits: 5000});
+  await page.getByRole('button', {name: 'Train', exact: true}).click();
+  const acc = page.locator('[data-metric="test-accuracy"]');
+  await page.waitForFunction(() => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent), null, {timeout: 90000});
+  const text = await acc.textContent();
+  assert.match(text, /^\d{1,3}\.\d{2}%$/);
+  assert.ok(parseFloat(text) > 85, `5,000 digits for one epoch give > 85% (got ${text})`);
+  const speed = await page.locator('[data-metric="samples-per-second"]').textContent();
+  assert.match(speed, /^[\d,]+$/, `samples/s shown (got "${speed}")`);
+  // The charts hold data: the empty note is gone and uPlot drew its series.
+  assert.equal(await page.locator('#train .chart-empty').isHidden(), true);
+  const points = await page.locator('#train .u-legend').first().textContent();
+  assert.match(points, /MLP train/);
+  await page.getByRole('button', {name: 'Train', exact: true}).waitFor({state: 'visible'});
+  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {timeout: 60000});
+  // The drawing pad now uses the freshly trained MLP.
+  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /trained here/);
+  await page.locator('#train').screenshot({path: screenshotPath('train-1280.png')});
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('pause, resume and stop', async () => {
+  const page = await openPage(site.context);
+  await setup(page, {model: 'mlp', epochs: 5, digits: 20000});
+  await page.getByRole('button', {name: 'Train', exact: true}).click();
+  await page.waitForFunction(() => Number(document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow')) >= 2,
+    null, {timeout: 60000});
+  await page.getByRole('button', {name: 'Pause', exact: true}).click();
+  await page.waitForTimeout(400);
+  const held = await progressValue(page);
+  await page.waitForTimeout(1200);
+  assert.equal(await progressValue(page), held, 'no progress while paused');
+  assert.equal(await page.getByRole('button', {name: 'Resume', exact: true}).isEnabled(), true);
+  await page.getByRole('button', {name: 'Resume', exact: true}).click();
+  await page.waitForFunction((v) => Number(document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow')) > v,
+    held, {timeout: 30000});
+  await page.getByRole('button', {name: 'Stop', exact: true}).click();
+  await page.locator('#train .lane-mlp', {hasText: 'stopped'}).waitFor({timeout: 30000});
+  const stoppedAt = await progressValue(page);
+  assert.ok(stoppedAt < 100, `stopped before the end (${stoppedAt}%)`);
+  assert.equal(await page.getByRole('button', {name: 'Train', exact: true}).isEnabled(), true);
+  assert.equal(await page.getByRole('button', {name: 'Stop', exact: true}).isEnabled(), false);
+  assert.match(await page.locator('[data-metric="test-accuracy"]').textContent(), /%$|—/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('race mode trains the MLP and the CNN side by side', async () => {
+  const page = await openPage(site.context);
+  await setup(page, {model: 'mlp', epochs: 1, digits: 1000});
+  await page.getByRole('button', {name: 'Race MLP vs CNN'}).click();
+  await page.locator('#train .lane-mlp').waitFor();
+  await page.locator('#train .lane-cnn').waitFor();
+  await page.locator('#train .lane-mlp', {hasText: 'finished'}).waitFor({timeout: 90000});
+  await page.locator('#train .lane-cnn', {hasText: 'finished'}).waitFor({timeout: 90000});
+  const rows = await page.locator('#train .epochs tbody tr').count();
+  assert.equal(rows, 2, 'one epoch row per network');
+  await page.locator('#train').screenshot({path: screenshotPath('race-1280.png')});
+  await page.locator('#results').scrollIntoViewIfNeeded();
+  await page.locator('#results .headline .big').waitFor({timeout: 30000});
+  assert.match(await page.locator('#results .headline .big').textContent(), /The CNN corrects \d[\d,]* of the MLP’s \d[\d,]* errors/);
+  // Linked views: a confusion cell filters the gallery; a digit there becomes the digit in focus.
+  const cell = page.locator('#results table.confusion-mlp td.off button').first();
+  const [t, p] = (await cell.getAttribute('aria-label')).match(/true (\d), predicted (\d)/).slice(1);
+  await cell.click();
+  await page.locator('#results .gallery-card h3', {hasText: `MLP: true ${t}, predicted ${p}`}).waitFor();
+  const tile = page.locator('#results .g-tile').first();
+  await tile.waitFor();
+  assert.match(await tile.getAttribute('aria-label'), new RegExp(`labelled ${t}: MLP says ${p},`));
+  const index = await tile.getAttribute('data-index');
+  await tile.click();
+  await page.locator('#results .focus-bar', {hasText: `#${Number(index).toLocaleString('en-US')}`}).waitFor();
+  await page.getByRole('button', {name: 'Open in the network diagram'}).click();
+  await page.locator('#network .net-caption', {hasText: `test digit #${Number(index).toLocaleString('en-US')}`}).waitFor();
+  await page.locator('#conv .conv-source', {hasText: `test digit #${Number(index).toLocaleString('en-US')}`}).waitFor();
+  await page.locator('#results').screenshot({path: screenshotPath('results-1280.png')});
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -1,0 +1,599 @@
+// The page's model of the lab, with no DOM in it: two model slots, each backed by
+// its own worker ("mlp": the dense network, "cnn": the convolutional one), the
+// digit in focus (a drawing or a test digit), data downloads, training runs and
+// evaluations. Views listen to its events and call its methods; it never
+// touches the page.
+//
+// Events (CustomEvent, detail in brackets):
+//   ready {}                       presets known
+//   model {slot}                   a slot has a new model (shipped, imported, trained, training)
+//   prediction {slot, probs, input, activations, focus}
+//   focus {focus}                  the digit in focus changed (drawing / test digit / none)
+//   feed {}                        a finished digit was fed in (stroke ended, test digit chosen): replay animations
+//   data {split, state, loaded, total, message}
+//   training {slot}                a run started, paused, resumed, stopped or ended
+//   progress {slot, progress}      ~10/s per running slot
+//   epoch {slot, record}
+//   evaluation {slot}              slot.evaluation or slot.trainEvaluation changed
+//   records {}                     the results table changed
+//   notice {level: 'info'|'error', message}
+import wasmUrl from './wasm/mnist_lab.wasm?url';
+import {Notice, Request} from './protocol.js';
+import {WorkerClient} from './worker-client.js';
+
+export const SLOTS = ['mlp', 'cnn'];
+export const SLOT_TITLE = {mlp: 'MLP', cnn: 'CNN'};
+export const SLOT_KIND = {mlp: 'dense network', cnn: 'convolutional network'};
+
+const DATA_FILES = {
+  trainImages: 'train-images-idx3-ubyte.gz',
+  trainLabels: 'train-labels-idx1-ubyte.gz',
+  testImages: 't10k-images-idx3-ubyte.gz',
+  testLabels: 't10k-labels-idx1-ubyte.gz',
+};
+const SPLIT_BYTES = {train: 9_640_886, test: 1_602_446}; // gzipped, for progress before headers arrive
+
+export const isConvSpec = (spec) => /conv\(/.test(spec);
+/** The slot a model belongs in: convolutional models race as the CNN, the rest as the MLP. */
+export const slotFor = (spec) => (isConvSpec(spec) ? 'cnn' : 'mlp');
+
+/** Downloads and compiles the core once for every worker (a WebAssembly.Module can be posted). */
+function compileCore() {
+  const what = 'The neural-network engine (WebAssembly) could not be downloaded';
+  return fetch(wasmUrl)
+    .catch(() => {
+      throw new Error(`${what}: the network request failed.`);
+    })
+    .then((res) => {
+      if (!res.ok) throw new Error(`${what}: the server answered ${res.status}.`);
+      return res.arrayBuffer();
+    })
+    .then((bytes) => WebAssembly.compile(bytes));
+}
+
+class Slot {
+  constructor(name, module) {
+    this.name = name;
+    this.client = new WorkerClient(`mnist-lab ${name}`, module);
+    this.info = null; // ModelInfo
+    this.title = ''; // preset name, "custom" or the file's name
+    this.origin = 'starting'; // shipped | imported | training | trained | untrained
+    this.generation = 0; // bumps whenever the weights are replaced
+    this.error = null;
+    this.training = null; // the run in progress, see Lab.train()
+    this.lastRun = null; // the last finished run (same shape)
+    this.evaluation = null; // {generation, ...Reply.EVALUATION} on the test set
+    this.trainEvaluation = null; // same on 10k training digits
+    this.trainSeconds = null;
+    this.prediction = null; // {probs, input, activations, generation}
+    this.data = {}; // split -> Promise of the worker having it
+    this.inflight = false;
+    this.queued = null;
+    this.paramsCache = null; // {generation, time, promise}
+  }
+}
+
+export class Lab extends EventTarget {
+  /** @param {string|URL} root the site's folder (where weights/ and data/ live) */
+  constructor(root) {
+    super();
+    this.root = new URL(root, location.href).href;
+    this.urls = Object.fromEntries(Object.entries(DATA_FILES).map(([k, f]) => [k, new URL(`data/${f}`, this.root).href]));
+    const module = compileCore();
+    module.catch(() => {});
+    this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, module)]));
+    this.presets = [];
+    this.focus = {source: 'none'};
+    this.lastDrawing = null; // {pixels, width, height}
+    this.activationViews = new Set(); // views that want activations with predictions
+    this.dataState = {
+      train: {state: 'none', loaded: 0, total: SPLIT_BYTES.train, files: {}},
+      test: {state: 'none', loaded: 0, total: SPLIT_BYTES.test, files: {}},
+    };
+    this.records = []; // the results table: one row per evaluated model
+    this.labels = null; // Promise<Uint8Array> test labels
+    this.imageCache = new Map(); // test index -> Uint8Array(784)
+    this.ready = this.slots.mlp.client.ready.then((presets) => {
+      // float32 recipes come back as e.g. 0.00100000005
+      for (const p of presets) p.recipe.lr = Number(p.recipe.lr.toPrecision(6));
+      this.presets = presets;
+      this.emit('ready', {});
+      return presets;
+    });
+    for (const slot of Object.values(this.slots)) this.#wire(slot);
+  }
+
+  emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, {detail}));
+  }
+
+  on(type, fn) {
+    const listener = (e) => fn(e.detail);
+    this.addEventListener(type, listener);
+    return () => this.removeEventListener(type, listener);
+  }
+
+  notify(level, message) {
+    this.emit('notice', {level, message});
+  }
+
+  preset(name) {
+    return this.presets.find((p) => p.name === name);
+  }
+
+  /** The preset whose spec this is, else "custom". */
+  titleFor(spec) {
+    const presets = this.presets.length ? this.presets : Object.values(this.slots).find((s) => s.client.presets)?.client.presets ?? [];
+    return presets.find((p) => p.spec === spec)?.name ?? 'custom';
+  }
+
+  // --- start-up: the shipped weights, no dataset ------------------------------
+
+  /** Loads the shipped weights into both slots (each slot independently). */
+  start() {
+    for (const slot of Object.values(this.slots)) {
+      slot.client.ready
+        .then(() => this.#loadShipped(slot))
+        .catch((e) => {
+          slot.error = e.message;
+          slot.origin = 'error';
+          this.emit('model', {slot: slot.name});
+          this.notify('error', e.message);
+        });
+    }
+    return this;
+  }
+
+  async #loadShipped(slot) {
+    const url = new URL(`weights/${slot.name}.mlw`, this.root).href;
+    const reply = await slot.client.request(Request.LOAD_WEIGHTS, {url});
+    this.#setModel(slot, reply.info, 'shipped', this.titleFor(reply.info.spec));
+  }
+
+  resetShipped(name) {
+    return this.#loadShipped(this.slots[name]);
+  }
+
+  #setModel(slot, info, origin, title) {
+    slot.info = info;
+    slot.origin = origin;
+    slot.title = title;
+    slot.error = null;
+    slot.generation++;
+    slot.paramsCache = null;
+    slot.evaluation = null;
+    slot.trainEvaluation = null;
+    if (origin !== 'trained') slot.trainSeconds = null;
+    this.emit('model', {slot: slot.name});
+    this.#repredict(slot);
+  }
+
+  // --- the digit in focus -------------------------------------------------
+
+  /** A new drawing: ink (height*width, 0..1). Both models predict it. example: the built-in digit. */
+  setDrawing(pixels, width, height, {example = false} = {}) {
+    this.lastDrawing = {pixels, width, height};
+    if (this.focus.source !== 'drawing' || this.focus.example !== example) this.#setFocus({source: 'drawing', example});
+    for (const slot of Object.values(this.slots)) this.#repredict(slot);
+  }
+
+  clearDrawing() {
+    this.lastDrawing = null;
+    for (const slot of Object.values(this.slots)) {
+      slot.prediction = null;
+      slot.queued = null;
+    }
+    this.#setFocus({source: 'none'});
+  }
+
+  /** Puts test digit `index` in focus (downloads the test set if needed). */
+  async showTestDigit(index) {
+    await this.ensureData(SLOTS, ['test']);
+    const labels = await this.testLabels();
+    this.lastDrawing = null;
+    this.#setFocus({source: 'test', index, label: labels[index]});
+    for (const slot of Object.values(this.slots)) this.#repredict(slot);
+    this.feed();
+  }
+
+  /** Marks the digit in focus as complete (a stroke ended): views replay their signal flow. */
+  feed() {
+    this.emit('feed', {});
+  }
+
+  async randomTestDigit() {
+    await this.showTestDigit(Math.floor(Math.random() * 10000));
+  }
+
+  #setFocus(focus) {
+    this.focus = focus;
+    this.emit('focus', {focus});
+  }
+
+  /** Views that draw activations register while they are on screen. */
+  wantActivations(view, on) {
+    const before = this.activationViews.size;
+    if (on) this.activationViews.add(view);
+    else this.activationViews.delete(view);
+    if (!before && this.activationViews.size) for (const slot of Object.values(this.slots)) this.#repredict(slot);
+  }
+
+  #repredict(slot) {
+    if (!slot.info) return;
+    const activations = this.activationViews.size > 0;
+    if (this.focus.source === 'drawing' && this.lastDrawing) {
+      const {pixels, width, height} = this.lastDrawing;
+      this.#predict(slot, Request.PREDICT_DRAWING, {pixels, width, height, activations});
+    } else if (this.focus.source === 'test') {
+      this.#predict(slot, Request.PREDICT_TEST, {index: this.focus.index, activations});
+    }
+  }
+
+  /** At most one prediction in flight per worker; newer requests replace queued ones. */
+  #predict(slot, type, payload) {
+    if (slot.inflight) {
+      slot.queued = {type, payload};
+      return;
+    }
+    slot.inflight = true;
+    const focus = this.focus;
+    const generation = slot.generation;
+    slot.client
+      .request(type, payload)
+      .then((r) => {
+        if (this.focus.source === 'none') return; // cleared meanwhile
+        slot.prediction = {probs: r.probs, input: r.input, activations: r.activations, generation, focus};
+        this.emit('prediction', {slot: slot.name, ...slot.prediction});
+      })
+      .catch((e) => {
+        if (!/no model yet/.test(e.message)) this.notify('error', `${SLOT_TITLE[slot.name]}: ${e.message}`);
+      })
+      .finally(() => {
+        slot.inflight = false;
+        if (slot.queued) {
+          const q = slot.queued;
+          slot.queued = null;
+          this.#predict(slot, q.type, q.payload);
+        }
+      });
+  }
+
+  // --- data ------------------------------------------------------------------
+
+  /**
+   * Makes sure the named slots' workers hold the splits. Workers download one
+   * after another, so the second finds the files in the HTTP cache.
+   */
+  async ensureData(slotNames, splits) {
+    for (const name of slotNames) await this.#slotData(this.slots[name], splits);
+  }
+
+  #slotData(slot, splits) {
+    const jobs = splits.map((split) => {
+      if (!slot.data[split]) {
+        const first = this.dataState[split].state !== 'ready';
+        if (first) this.#dataUpdate(split, {state: 'loading', message: ''});
+        slot.data[split] = slot.client
+          .request(Request.LOAD_DATA, {urls: this.urls, splits: [split]})
+          .then(() => this.#dataUpdate(split, {state: 'ready', loaded: this.dataState[split].total}))
+          .catch((e) => {
+            slot.data[split] = null;
+            this.#dataUpdate(split, {state: 'error', message: e.message});
+            throw e;
+          });
+      }
+      return slot.data[split];
+    });
+    return Promise.all(jobs);
+  }
+
+  #dataUpdate(split, patch) {
+    Object.assign(this.dataState[split], patch);
+    this.emit('data', {split, ...this.dataState[split]});
+  }
+
+  #onDataProgress(msg) {
+    const split = msg.file.startsWith('train') ? 'train' : 'test';
+    const st = this.dataState[split];
+    if (st.state !== 'loading') return;
+    st.files[msg.file] = msg;
+    const files = Object.values(st.files);
+    st.loaded = files.reduce((s, f) => s + f.loaded, 0);
+    if (files.length === 2 && files.every((f) => f.total)) st.total = files.reduce((s, f) => s + f.total, 0);
+    this.emit('data', {split, ...st});
+  }
+
+  testLabels() {
+    if (!this.labels) {
+      this.labels = this.ensureData(['mlp'], ['test'])
+        .then(() => this.slots.mlp.client.request(Request.TEST_LABELS))
+        .then((r) => r.labels)
+        .catch((e) => {
+          this.labels = null;
+          throw e;
+        });
+    }
+    return this.labels;
+  }
+
+  /** Test digits as bytes: Map index -> Uint8Array(784). */
+  async testImages(indices) {
+    const missing = indices.filter((i) => !this.imageCache.has(i));
+    if (missing.length) {
+      await this.ensureData(['mlp'], ['test']);
+      const r = await this.slots.mlp.client.request(Request.TEST_IMAGES, {indices: missing});
+      missing.forEach((index, k) => this.imageCache.set(index, r.pixels.subarray(k * 784, (k + 1) * 784)));
+    }
+    return new Map(indices.map((i) => [i, this.imageCache.get(i)]));
+  }
+
+  /** Each model's top class for these test digits: {mlp: Map index -> class, cnn: ...}. */
+  async predictMany(indices) {
+    await this.ensureData(SLOTS, ['test']);
+    const out = {};
+    await Promise.all(SLOTS.map(async (name) => {
+      const r = await this.slots[name].client.request(Request.PREDICT_MANY, {indices});
+      out[name] = new Map(indices.map((index, k) => [index, r.predicted[k]]));
+    }));
+    return out;
+  }
+
+  // --- parameters and weights -------------------------------------------------
+
+  /** All parameters of a slot's model (cached per model; refreshed every few seconds while training). */
+  params(name) {
+    const slot = this.slots[name];
+    const c = slot.paramsCache;
+    const stale = !c || c.generation !== slot.generation || (slot.training && performance.now() - c.time > 3000);
+    if (stale) {
+      slot.paramsCache = {
+        generation: slot.generation,
+        time: performance.now(),
+        promise: slot.client.request(Request.PARAMS).then((r) => ({params: r.params, info: r.info})),
+      };
+      slot.paramsCache.promise.catch(() => {
+        slot.paramsCache = null;
+      });
+    }
+    return slot.paramsCache.promise;
+  }
+
+  async exportWeights(name) {
+    const r = await this.slots[name].client.request(Request.EXPORT_WEIGHTS, {half: false});
+    return r.bytes;
+  }
+
+  /** The spec inside a weights file, if its header reads (the core still checks everything). */
+  static peekSpec(bytes) {
+    const magic = 'MNLABW01';
+    if (bytes.length < 20) return null;
+    for (let i = 0; i < 8; i++) if (bytes[i] !== magic.charCodeAt(i)) return null;
+    const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(16, true);
+    if (len > 4096 || 20 + len > bytes.length) return null;
+    return new TextDecoder().decode(bytes.subarray(20, 20 + len));
+  }
+
+  /**
+   * Loads a weights file into the slot its spec belongs in. Throws an Error with a
+   * readable message for a bad file; the current models are then untouched.
+   */
+  async importWeights(bytes, fileName = 'weights file') {
+    const spec = Lab.peekSpec(bytes);
+    const name = spec ? slotFor(spec) : 'mlp';
+    const slot = this.slots[name];
+    if (slot.training) throw new Error(`The ${SLOT_TITLE[name]} is training; stop it before loading weights.`);
+    let reply;
+    try {
+      reply = await slot.client.request(Request.IMPORT_WEIGHTS, {bytes}, [bytes.buffer]);
+    } catch (e) {
+      throw new Error(`Could not load "${fileName}": ${e.message}. The current models are unchanged.`);
+    }
+    const title = this.titleFor(reply.info.spec);
+    this.#setModel(slot, reply.info, 'imported', title === 'custom' ? fileName.replace(/\.[^.]*$/, '') : title);
+    return {slot: name, info: reply.info};
+  }
+
+  // --- evaluation and the results table ----------------------------------------
+
+  async evaluate(names = SLOTS) {
+    await this.ensureData(names, ['test']);
+    await Promise.all(names.map(async (name) => {
+      const slot = this.slots[name];
+      const generation = slot.generation;
+      const ev = await slot.client.request(Request.EVALUATE, {split: 'test'});
+      if (slot.generation !== generation) return;
+      slot.evaluation = {generation, ...ev};
+      this.emit('evaluation', {slot: name});
+      this.#record(slot);
+    }));
+  }
+
+  /** Accuracy on 10k training digits, for the generalisation gap (downloads the training set). */
+  async measureGap(names = SLOTS) {
+    await this.ensureData(names, ['train', 'test']);
+    await Promise.all(names.map(async (name) => {
+      const slot = this.slots[name];
+      const generation = slot.generation;
+      const ev = await slot.client.request(Request.EVALUATE, {split: 'train', limit: 10000});
+      if (slot.generation !== generation) return;
+      slot.trainEvaluation = {generation, ...ev};
+      this.emit('evaluation', {slot: name});
+      this.#record(slot);
+    }));
+  }
+
+  #record(slot) {
+    if (!slot.evaluation || !slot.info) return;
+    const key = `${slot.name}:${slot.generation}`;
+    const run = slot.origin === 'trained' ? slot.lastRun : null;
+    const row = {
+      key,
+      slot: slot.name,
+      title: slot.title,
+      spec: slot.info.spec,
+      params: slot.info.params,
+      origin: slot.origin,
+      accuracy: slot.evaluation.accuracy,
+      loss: slot.evaluation.loss,
+      trainAccuracy: slot.trainEvaluation?.accuracy ?? null,
+      seconds: slot.origin === 'trained' ? slot.trainSeconds : null,
+      epochs: run ? run.epochsDone : null,
+      samples: run ? run.samples : null,
+    };
+    const at = this.records.findIndex((r) => r.key === key);
+    if (at >= 0) this.records[at] = row;
+    else this.records.push(row);
+    this.emit('records', {});
+  }
+
+  // --- training ---------------------------------------------------------------
+
+  /**
+   * Trains a fresh model in a slot. spec: preset name or layer spec; config: TrainConfig.
+   * Resolves when the run has started (downloads first); throws with a readable message.
+   */
+  async train(name, {model, title, config, seed = 1}) {
+    const slot = this.slots[name];
+    if (slot.training) throw new Error(`The ${SLOT_TITLE[name]} is already training.`);
+    const t = {
+      state: 'preparing', model, title, config, samples: 0, progress: null, points: [], epochs: [],
+      epochsDone: 0, startedAt: performance.now(), elapsed: 0, reason: '',
+    };
+    slot.training = t;
+    this.emit('training', {slot: name});
+    try {
+      await this.ensureData([name], ['train', 'test']);
+      if (slot.training !== t) return; // stopped while downloading
+      const reply = await slot.client.request(Request.TRAIN, {model, seed, config});
+      t.samples = reply.samples;
+      t.state = t.pauseWanted ? 'paused' : 'running';
+      if (t.pauseWanted) slot.client.request(Request.PAUSE);
+      this.#setModel(slot, reply.info, 'training', title);
+      this.emit('training', {slot: name});
+    } catch (e) {
+      if (slot.training === t) slot.training = null;
+      this.emit('training', {slot: name});
+      throw e;
+    }
+  }
+
+  /** Trains the MLP preset and the CNN preset side by side, each in its own worker. */
+  async race(configFor) {
+    if (SLOTS.some((n) => this.slots[n].training)) throw new Error('Stop the current training run first.');
+    // Both workers download first (one after the other, the second from the HTTP cache),
+    // so the two runs start together.
+    const waiting = Object.fromEntries(SLOTS.map((n) => [n, {state: 'preparing', points: [], epochs: [],
+      config: configFor(n), title: n, startedAt: performance.now()}]));
+    const clear = () => {
+      for (const n of SLOTS) {
+        if (this.slots[n].training === waiting[n]) this.slots[n].training = null;
+        this.emit('training', {slot: n});
+      }
+    };
+    for (const n of SLOTS) this.slots[n].training = waiting[n];
+    for (const n of SLOTS) this.emit('training', {slot: n});
+    try {
+      await this.ensureData(SLOTS, ['train', 'test']);
+    } catch (e) {
+      clear();
+      throw e;
+    }
+    const go = SLOTS.every((n) => this.slots[n].training === waiting[n]); // not stopped meanwhile
+    clear();
+    if (go) await Promise.all(SLOTS.map((n) => this.train(n, {model: n, title: n, config: configFor(n)})));
+  }
+
+  pause(name) {
+    const t = this.slots[name].training;
+    if (!t) return;
+    if (t.state === 'preparing') t.pauseWanted = true;
+    else this.slots[name].client.request(Request.PAUSE);
+    t.state = 'paused';
+    this.emit('training', {slot: name});
+  }
+
+  resume(name) {
+    const t = this.slots[name].training;
+    if (!t) return;
+    t.pauseWanted = false;
+    this.slots[name].client.request(Request.RESUME);
+    t.state = 'running';
+    this.emit('training', {slot: name});
+  }
+
+  stop(name) {
+    const t = this.slots[name].training;
+    if (!t) return;
+    if (t.state === 'preparing') {
+      // Nothing runs yet: forget the run (the download finishes in the background).
+      this.slots[name].training = null;
+      this.emit('training', {slot: name});
+      return;
+    }
+    t.state = 'stopping';
+    this.slots[name].client.request(Request.STOP);
+    this.emit('training', {slot: name});
+  }
+
+  #wire(slot) {
+    const c = slot.client;
+    c.on(Notice.DATA_PROGRESS, (m) => this.#onDataProgress(m));
+    c.on(Notice.PROGRESS, (p) => {
+      const t = slot.training;
+      if (!t) return;
+      t.progress = p;
+      t.elapsed = p.elapsed;
+      const x = p.epoch - 1 + p.batch / p.batches_per_epoch;
+      if (p.batch > 0 && Number.isFinite(p.recentLoss)) t.points.push({x, loss: p.recentLoss, acc: p.recentAccuracy});
+      this.emit('progress', {slot: slot.name, progress: p});
+    });
+    c.on(Notice.EPOCH, (m) => {
+      const t = slot.training;
+      if (!t) return;
+      const record = {
+        epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
+        testLoss: m.evaluation.loss, testAccuracy: m.evaluation.accuracy, elapsed: m.elapsed,
+      };
+      t.epochs.push(record);
+      t.epochsDone = m.epoch;
+      slot.evaluation = {generation: slot.generation, ...m.evaluation};
+      slot.trainSeconds = m.elapsed;
+      this.emit('epoch', {slot: slot.name, record});
+      this.emit('evaluation', {slot: slot.name});
+    });
+    c.on(Notice.TRAIN_DONE, (m) => {
+      const t = slot.training;
+      if (!t) return;
+      t.state = 'done';
+      t.reason = m.reason;
+      t.message = m.message;
+      t.elapsed = m.elapsed;
+      slot.lastRun = t;
+      slot.training = null;
+      slot.origin = 'trained';
+      slot.trainSeconds = m.elapsed;
+      slot.paramsCache = null;
+      if (m.evaluation) slot.evaluation = {generation: slot.generation, ...m.evaluation};
+      if (m.trainEvaluation) slot.trainEvaluation = {generation: slot.generation, ...m.trainEvaluation};
+      this.#record(slot);
+      this.emit('training', {slot: slot.name});
+      this.emit('evaluation', {slot: slot.name});
+      this.emit('model', {slot: slot.name});
+      if (m.reason === 'diverged' || m.reason === 'error') {
+        this.notify('error', `${SLOT_TITLE[slot.name]} training ended: ${m.message}`);
+      }
+      this.#repredict(slot);
+      // So the results can compare the two at once, score the other network too.
+      const other = this.slots[slot.name === 'mlp' ? 'cnn' : 'mlp'];
+      if (other.info && !other.training && !other.evaluation) this.evaluate([other.name]).catch(() => {});
+    });
+  }
+}
+
+/** One Lab per site root, shared by every view and <mnist-lab> element on the page. */
+const labs = new Map();
+export function getLab(root) {
+  const key = new URL(root, location.href).href;
+  if (!labs.has(key)) labs.set(key, new Lab(key).start());
+  return labs.get(key);
+}

@@ -1,0 +1,42 @@
+// The full page: mounts each view into its placeholder ([data-view]). With
+// ?view=drawpad|network|conv|train|results (for iframes) the page shows that
+// view alone; ?view=all shows every view without the article around them.
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import {mountView, VIEW_NAMES} from './mount.js';
+import {getLab} from './lab.js';
+import {h} from './ui/dom.js';
+import {int} from './ui/format.js';
+
+// In the build this module lives in assets/, in development in src/: either way
+// the site root (weights/, data/) is one folder up.
+const root = new URL(/* @vite-ignore */ '../', import.meta.url).href;
+const view = new URLSearchParams(location.search).get('view');
+
+if (view) {
+  const names = view === 'all' ? VIEW_NAMES : [view];
+  const main = h('main', {class: 'mlab solo'});
+  document.body.replaceChildren(main);
+  document.body.classList.add('solo-page');
+  try {
+    for (const name of names) {
+      const el = h('section', {});
+      main.append(el);
+      mountView(el, name, root, {solo: true});
+    }
+  } catch (e) {
+    main.replaceChildren(h('p', {class: 'card error'}, e.message));
+  }
+} else {
+  for (const el of document.querySelectorAll('[data-view]')) {
+    el.classList.add('mlab');
+    mountView(el, el.dataset.view, root);
+  }
+  const lab = getLab(root);
+  lab.ready.then(() => {
+    for (const n of ['mlp', 'cnn']) {
+      const stat = document.getElementById(`stat-${n}`);
+      if (stat && lab.preset(n)) stat.textContent = int(lab.preset(n).params);
+    }
+  });
+}

@@ -1,0 +1,56 @@
+// Mounts views into a container: used by the full page (main.js), the
+// single-view iframe page (index.html?view=...) and <mnist-lab> (embed.js).
+import {getLab} from './lab.js';
+import {h} from './ui/dom.js';
+import {exampleInk} from './ui/example.js';
+import * as drawpad from './views/drawpad.js';
+import * as network from './views/network.js';
+import * as conv from './views/conv.js';
+import * as train from './views/train.js';
+import * as results from './views/results.js';
+import * as weights from './views/weights.js';
+
+export const VIEWS = {drawpad, network, conv, train, results, weights};
+export const VIEW_NAMES = ['drawpad', 'network', 'conv', 'train', 'results'];
+
+/**
+ * root: the site folder (weights/, data/ and the workers are found from it).
+ * Returns the shared Lab.
+ */
+export function mountView(el, name, root, opts = {}) {
+  const view = VIEWS[name];
+  if (!view) throw new Error(`unknown view "${name}" (use ${VIEW_NAMES.join(', ')} or all)`);
+  const lab = getLab(root);
+  el.classList.add('mlab-view', `mlab-view-${name}`);
+  el.dataset.view = name;
+  view.mount(el, lab, opts);
+  mountNotices(lab);
+  if (!lab.exampleArmed) {
+    lab.exampleArmed = true;
+    // Without a drawing pad on the page (an embedded network or conv view), feed the
+    // example digit once the first network is in, so the view is never empty.
+    const off = lab.on('model', () => {
+      off();
+      if (!lab.hasPad && lab.focus.source === 'none') {
+        lab.setDrawing(exampleInk(112), 112, 112, {example: true});
+        lab.feed();
+      }
+    });
+  }
+  return lab;
+}
+
+/** One floating notice area per page for errors nobody else shows. */
+let notices = null;
+function mountNotices(lab) {
+  if (notices) return;
+  notices = h('div', {class: 'mlab mlab-notices', role: 'alert', 'aria-live': 'assertive'});
+  document.body.append(notices);
+  lab.on('notice', ({level, message}) => {
+    const close = h('button', {type: 'button', class: 'notice-close', 'aria-label': 'Dismiss'}, '×');
+    const item = h('div', {class: `notice notice-${level}`}, h('span', {}, message), close);
+    close.onclick = () => item.remove();
+    notices.append(item);
+    setTimeout(() => item.remove(), level === 'error' ? 12000 : 5000);
+  });
+}

@@ -1,0 +1,154 @@
+// The messages between the page and a model worker (src/worker.js).
+//
+// Each worker owns one wasm Engine, i.e. one model ("slot"): the page runs one
+// worker for the dense model (slot "mlp") and one for the convolutional model
+// (slot "cnn"), which is what lets the two train side by side.
+//
+// Requests (page -> worker) are {type, id, ...payload}. The worker answers every
+// request with exactly one reply {type: <the reply type named below>, id, ...}
+// or, if it failed, {type: 'error', id, message}. The worker keeps working after
+// an error; a failed weights import or a bad spec leaves the current model as it was.
+//
+// Notices (worker -> page, no id) report things nobody asked for just then:
+// training progress, epoch results, download progress.
+//
+// Typed arrays cross as transferables; nothing returned aliases the wasm heap.
+
+/** @typedef {'mlp'|'cnn'} SlotName */
+
+/**
+ * @typedef {object} LayerInfo  one layer of a model, as core.createModel() describes it
+ * @property {string} token   e.g. "conv(32,3)"
+ * @property {string} kind    dense | conv | pool | relu | sigmoid | tanh | dropout | flatten
+ * @property {number[]} shape output [c, h, w]
+ * @property {number} flat    output size
+ * @property {number} params  parameter count
+ * @property {number} offset  first parameter's index in the arena
+ */
+
+/** @typedef {{spec: string, params: number, layers: LayerInfo[]}} ModelInfo */
+
+/**
+ * @typedef {object} TrainConfig
+ * @property {number} epochs
+ * @property {number} batch
+ * @property {number} lr
+ * @property {'adam'|'sgd'} optimizer
+ * @property {'constant'|'step'|'cosine'|'onecycle'} schedule
+ * @property {boolean} augment
+ * @property {number} seed
+ * @property {number} weightDecay
+ * @property {number} subset   training samples to use (0 or >= 60000: all)
+ */
+
+/**
+ * @typedef {object} DataUrls  absolute URLs of the four gzipped IDX files
+ * @property {string} trainImages
+ * @property {string} trainLabels
+ * @property {string} testImages
+ * @property {string} testLabels
+ */
+
+export const Request = Object.freeze({
+  /**
+   * {module: WebAssembly.Module} must come first: the page downloads and compiles the
+   * wasm once and hands the compiled module to every worker -> Reply.READY {presets}
+   * (or Reply.FATAL {message}). Requests sent before it wait for it.
+   */
+  INIT: 'init',
+  /** {} -> Reply.PRESETS {presets: [{name, spec, source, params, recipe}]} */
+  PRESETS: 'presets',
+  /** {model: string} -> Reply.DESCRIBED {ok, spec, params} | {ok: false, error} (never an error reply) */
+  DESCRIBE: 'describe',
+  /** {model: preset name or layer spec, seed} -> Reply.MODEL {info: ModelInfo} */
+  CREATE_MODEL: 'createModel',
+  /** {url} fetches a weights file and loads it -> Reply.MODEL {info} */
+  LOAD_WEIGHTS: 'loadWeights',
+  /** {bytes: Uint8Array} a weights file -> Reply.MODEL {info}; a bad file -> error, model kept */
+  IMPORT_WEIGHTS: 'importWeights',
+  /** {half: boolean} -> Reply.WEIGHTS {bytes: Uint8Array} (the weights file) */
+  EXPORT_WEIGHTS: 'exportWeights',
+  /** {} -> Reply.PARAMS {params: Float32Array, info: ModelInfo} (offsets in info.layers) */
+  PARAMS: 'params',
+  /**
+   * {urls: DataUrls, splits: ('train'|'test')[]} downloads (with Notice.DATA_PROGRESS)
+   * and loads what is missing -> Reply.DATA {train: count, test: count}
+   */
+  LOAD_DATA: 'loadData',
+  /**
+   * {pixels: Float32Array(width*height) ink 0..1, width, height, activations: boolean}
+   * -> Reply.PREDICTION {probs, input, activations: Float32Array[] | null}
+   */
+  PREDICT_DRAWING: 'predictDrawing',
+  /** {image: Float32Array(784), activations} -> Reply.PREDICTION */
+  PREDICT_IMAGE: 'predictImage',
+  /** {index, activations} a test digit -> Reply.PREDICTION {..., index, label} */
+  PREDICT_TEST: 'predictTest',
+  /** {indices: number[]} test digits -> Reply.PREDICTIONS {indices, predicted: Uint8Array, probs: Float32Array(n*10)} */
+  PREDICT_MANY: 'predictMany',
+  /** {indices: number[]} -> Reply.IMAGES {indices, pixels: Uint8Array(n*784), labels: Uint8Array(n)} */
+  TEST_IMAGES: 'testImages',
+  /** {} -> Reply.LABELS {labels: Uint8Array(10000)} the test labels */
+  TEST_LABELS: 'testLabels',
+  /**
+   * {split: 'test'|'train', limit} -> Reply.EVALUATION {split, count, loss, accuracy,
+   * confusion (100, [true*10+pred]), per_class (10), misclassified (indices)}.
+   * 'train' measures the first `limit` training digits in inference mode (for the generalisation gap).
+   */
+  EVALUATE: 'evaluate',
+  /**
+   * {config: TrainConfig, model: preset or spec, seed} creates a fresh model and starts training
+   * -> Reply.STARTED {info, samples} at once; then Notice.PROGRESS (~10/s), Notice.EPOCH after each
+   * epoch, and finally Notice.TRAIN_DONE.
+   */
+  TRAIN: 'train',
+  /** {} -> Reply.PAUSED {} (training holds between two chunks of batches) */
+  PAUSE: 'pause',
+  /** {} -> Reply.RESUMED {} */
+  RESUME: 'resume',
+  /** {} -> Reply.STOPPING {}; the run then ends with Notice.TRAIN_DONE {reason: 'stopped'} */
+  STOP: 'stop',
+});
+
+export const Reply = Object.freeze({
+  READY: 'ready', // the reply to INIT (id-less): {presets}
+  FATAL: 'fatal', // sent instead of READY when the module cannot start: {message}
+  ERROR: 'error', // {id, message}
+  PRESETS: 'presets',
+  DESCRIBED: 'described',
+  MODEL: 'model',
+  WEIGHTS: 'weights',
+  PARAMS: 'params',
+  DATA: 'data',
+  PREDICTION: 'prediction',
+  PREDICTIONS: 'predictions',
+  IMAGES: 'images',
+  LABELS: 'labels',
+  EVALUATION: 'evaluation',
+  STARTED: 'started',
+  PAUSED: 'paused',
+  RESUMED: 'resumed',
+  STOPPING: 'stopping',
+});
+
+export const Notice = Object.freeze({
+  /** {file, loaded, total} bytes of one data file downloaded so far */
+  DATA_PROGRESS: 'dataProgress',
+  /**
+   * {epoch, epochs, batch, batches_per_epoch, step, total_steps, loss, accuracy (epoch running means),
+   *  recentLoss, recentAccuracy (over the batches since the last event), samples_per_second,
+   *  lr, elapsed (s, training only), eta (s, incl. evaluations), paused}
+   */
+  PROGRESS: 'progress',
+  /** {epoch, epochs, trainLoss, trainAccuracy, evaluation (as Reply.EVALUATION), elapsed} */
+  EPOCH: 'epoch',
+  /**
+   * {reason: 'finished'|'stopped'|'diverged'|'error', message, elapsed, evaluation | null, trainEvaluation | null}
+   * evaluation: the test evaluation of the final weights when no epoch-end one covers them (a stopped run);
+   * trainEvaluation: accuracy on up to 10k training digits in inference mode, for the gap.
+   */
+  TRAIN_DONE: 'trainDone',
+});
+
+/** Progress events are throttled to about this many per second. */
+export const PROGRESS_PER_SECOND = 10;

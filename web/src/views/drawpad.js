@@ -1,0 +1,279 @@
+// The drawing pad: draw with mouse, touch or pen; both models predict while you
+// draw (at most once per animation frame and one request in flight per worker).
+// Shows the 28x28 image the models actually saw and all ten probabilities of each.
+import {SLOTS, SLOT_TITLE} from '../lab.js';
+import {INK, paint} from '../ui/color.js';
+import {h, rafThrottle, uid} from '../ui/dom.js';
+import {drawExample} from '../ui/example.js';
+import {argmax, int, pct} from '../ui/format.js';
+
+const SIZE = 560; // the pad's backing store in pixels (its CSS size varies)
+const BRUSH = SIZE / 11; // MNIST strokes are 2-3 px of 28 once the digit is scaled into 20x20
+const INK_RES = 112; // the drawing is sent at this resolution; the core crops and rescales it
+
+export function mount(el, lab) {
+  lab.hasPad = true;
+  const pad = h('canvas', {class: 'pad', width: SIZE, height: SIZE, 'aria-label': 'Drawing pad', tabindex: 0});
+  const hint = h('p', {class: 'pad-hint'}, '');
+  const seen = h('canvas', {class: 'px28', width: 28, height: 28, 'aria-hidden': 'true'});
+  const seenCaption = h('figcaption', {}, 'What the models see');
+  const live = h('div', {class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true'});
+  const status = h('p', {class: 'status-line', role: 'status'});
+
+  const panels = Object.fromEntries(SLOTS.map((name) => [name, predictionPanel(name)]));
+
+  const clear = h('button', {type: 'button', class: 'btn', onclick: () => clearAll(true)}, 'Clear');
+  const random = h('button', {type: 'button', class: 'btn btn-ghost', onclick: randomDigit}, 'Random test digit');
+
+  el.append(
+    h('div', {class: 'card drawpad'},
+      h('div', {class: 'pad-col'},
+        h('div', {class: 'pad-frame'}, pad, hint),
+        h('div', {class: 'row gap'}, clear, random),
+        status),
+      h('figure', {class: 'seen'}, seen, seenCaption,
+        h('p', {class: 'muted small'}, 'Your strokes are cropped, scaled into 20×20 and centred by their centre of mass on a 28×28 grid, the way MNIST itself was prepared.')),
+      h('div', {class: 'preds'}, panels.mlp.el, panels.cnn.el)),
+    live);
+
+  // --- drawing ----------------------------------------------------------------
+  const ctx = pad.getContext('2d');
+  const inkCanvas = document.createElement('canvas');
+  inkCanvas.width = inkCanvas.height = INK_RES;
+  const inkCtx = inkCanvas.getContext('2d', {willReadFrequently: true});
+  let mode = 'empty'; // empty | demo | test | user
+  let down = null; // the pointer drawing now
+  let last = null;
+  let hasInk = false;
+
+  const setHint = () => {
+    hint.textContent = mode === 'empty' ? 'Draw a digit, 0 to 9'
+      : mode === 'demo' ? 'An example digit: draw your own over it'
+      : mode === 'test' ? 'A test digit: draw to replace it' : '';
+    hint.hidden = mode === 'user';
+  };
+
+  const stroke = (from, to) => {
+    ctx.strokeStyle = '#fff';
+    ctx.fillStyle = '#fff';
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.lineWidth = BRUSH;
+    ctx.beginPath();
+    if (from.x === to.x && from.y === to.y) {
+      ctx.arc(to.x, to.y, BRUSH / 2, 0, Math.PI * 2);
+      ctx.fill();
+    } else {
+      ctx.moveTo(from.x, from.y);
+      ctx.lineTo(to.x, to.y);
+      ctx.stroke();
+    }
+    hasInk = true;
+  };
+
+  let rect = null; // the pad's box, read once per stroke (reading it per move forces layouts)
+  const pos = (e) => {
+    const r = rect || pad.getBoundingClientRect();
+    return {x: ((e.clientX - r.left) / r.width) * SIZE, y: ((e.clientY - r.top) / r.height) * SIZE};
+  };
+
+  const send = rafThrottle(() => {
+    if (!hasInk) return;
+    inkCtx.clearRect(0, 0, INK_RES, INK_RES);
+    inkCtx.imageSmoothingQuality = 'high';
+    inkCtx.drawImage(pad, 0, 0, INK_RES, INK_RES);
+    const rgba = inkCtx.getImageData(0, 0, INK_RES, INK_RES).data;
+    const pixels = new Float32Array(INK_RES * INK_RES);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = rgba[i * 4 + 3] / 255; // ink = alpha
+    lab.setDrawing(pixels, INK_RES, INK_RES, {example: mode === 'demo'});
+  });
+
+  pad.addEventListener('pointerdown', (e) => {
+    if (down !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
+    e.preventDefault();
+    pad.focus({preventScroll: true});
+    if (mode !== 'user') clearAll(false);
+    mode = 'user';
+    setHint();
+    down = e.pointerId;
+    pad.setPointerCapture?.(e.pointerId);
+    rect = pad.getBoundingClientRect();
+    last = pos(e);
+    stroke(last, last);
+    send();
+  });
+  pad.addEventListener('pointermove', (e) => {
+    if (e.pointerId !== down) return;
+    e.preventDefault();
+    const events = e.getCoalescedEvents?.() || [e];
+    for (const ev of events.length ? events : [e]) {
+      const p = pos(ev);
+      stroke(last, p);
+      last = p;
+    }
+    send();
+  });
+  const end = (e) => {
+    if (e.pointerId !== down) return;
+    down = null;
+    rect = null;
+    send();
+    lab.feed();
+    announceSoon();
+  };
+  pad.addEventListener('pointerup', end);
+  pad.addEventListener('pointercancel', end);
+  pad.addEventListener('keydown', (e) => {
+    if (e.key === 'Delete' || e.key === 'Backspace' || e.key === 'Escape') clearAll(true);
+  });
+
+  function clearAll(announce) {
+    ctx.clearRect(0, 0, SIZE, SIZE);
+    hasInk = false;
+    mode = 'empty';
+    setHint();
+    lab.clearDrawing();
+    if (announce) live.textContent = 'Pad cleared.';
+  }
+
+  async function randomDigit() {
+    random.disabled = true;
+    status.textContent = lab.dataState.test.state === 'ready' ? '' : 'Downloading the 10,000 test digits (1.6 MB)…';
+    try {
+      await lab.randomTestDigit();
+      status.textContent = '';
+    } catch (e) {
+      status.textContent = e.message;
+      status.classList.add('error');
+    } finally {
+      random.disabled = false;
+    }
+  }
+
+  /** Draws the example digit with the same brush, so everything has something to show. */
+  function demo() {
+    ctx.clearRect(0, 0, SIZE, SIZE);
+    drawExample(ctx, SIZE, BRUSH);
+    hasInk = true;
+    mode = 'demo';
+    setHint();
+    send();
+    lab.feed();
+  }
+
+  // --- predictions ------------------------------------------------------------
+  let announceTimer = 0;
+  function announceSoon() {
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => {
+      const parts = SLOTS.map((n) => {
+        const p = lab.slots[n].prediction;
+        if (!p) return null;
+        const d = argmax(p.probs);
+        return `${SLOT_TITLE[n]} says ${d} (${pct(p.probs[d], 0)})`;
+      }).filter(Boolean);
+      if (parts.length) live.textContent = `${parts.join('. ')}.`;
+    }, 450);
+  }
+
+  lab.on('prediction', ({slot, probs, input}) => {
+    panels[slot].show(probs);
+    if (slot === 'cnn' || !lab.slots.cnn.prediction) paint(seen, input, 28, 28, INK, 1);
+  });
+  lab.on('focus', ({focus}) => {
+    if (focus.source === 'none') {
+      for (const p of Object.values(panels)) p.reset();
+      seen.getContext('2d').clearRect(0, 0, 28, 28);
+      seenCaption.textContent = 'What the models see';
+    } else if (focus.source === 'test') {
+      seenCaption.textContent = `Test digit #${int(focus.index)} · labelled ${focus.label}`;
+      showTestOnPad(focus.index);
+      announceSoon();
+    } else {
+      seenCaption.textContent = 'What the models see';
+    }
+  });
+  lab.on('model', ({slot}) => panels[slot].describe(lab.slots[slot]));
+
+  async function showTestOnPad(index) {
+    const img = (await lab.testImages([index])).get(index);
+    if (lab.focus.source !== 'test' || lab.focus.index !== index) return;
+    const small = document.createElement('canvas');
+    small.width = small.height = 28;
+    const sctx = small.getContext('2d');
+    const data = sctx.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      data.data[i * 4] = data.data[i * 4 + 1] = data.data[i * 4 + 2] = 255;
+      data.data[i * 4 + 3] = img[i];
+    }
+    sctx.putImageData(data, 0, 0);
+    ctx.clearRect(0, 0, SIZE, SIZE);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(small, 0, 0, SIZE, SIZE);
+    hasInk = false; // the models were given the test image itself, not this picture of it
+    mode = 'test';
+    setHint();
+  }
+
+  for (const n of SLOTS) panels[n].describe(lab.slots[n]);
+  setHint();
+  // The example appears once the first model is in, so the page is never blank.
+  const stopWaiting = lab.on('model', () => {
+    stopWaiting();
+    if (mode === 'empty' && lab.focus.source === 'none') demo();
+  });
+}
+
+function predictionPanel(name) {
+  const titleId = uid('pred');
+  const digit = h('span', {class: 'pred-digit', 'aria-hidden': 'true'}, '–');
+  const conf = h('span', {class: 'pred-conf'}, '');
+  const meta = h('span', {class: 'pred-meta'}, 'loading…');
+  const rows = [];
+  const list = h('ol', {class: 'bars', 'aria-label': `${SLOT_TITLE[name]} probabilities`},
+    Array.from({length: 10}, (_, d) => {
+      const fill = h('span', {class: 'fill'});
+      const value = h('span', {class: 'v'}, '—');
+      rows.push({fill, value, li: null});
+      const li = h('li', {}, h('span', {class: 'd'}, String(d)), h('span', {class: 'track'}, fill), value);
+      rows[d].li = li;
+      return li;
+    }));
+  const el = h('article', {class: `pred pred-${name}`, dataset: {model: name}, 'aria-labelledby': titleId},
+    h('header', {},
+      h('h3', {id: titleId}, h('span', {class: `chip chip-${name}`}, SLOT_TITLE[name]), meta),
+      h('div', {class: 'pred-top'}, digit, conf)),
+    list);
+  return {
+    el,
+    show(probs) {
+      const top = argmax(probs);
+      el.dataset.digit = String(top);
+      digit.textContent = String(top);
+      conf.textContent = `${pct(probs[top], 1)} sure`;
+      probs.forEach((p, d) => {
+        rows[d].fill.style.transform = `scaleX(${Math.max(0.005, p).toFixed(4)})`;
+        rows[d].value.textContent = pct(p, 1);
+        rows[d].li.classList.toggle('top', d === top);
+      });
+    },
+    reset() {
+      delete el.dataset.digit;
+      digit.textContent = '–';
+      conf.textContent = '';
+      for (const r of rows) {
+        r.fill.style.transform = 'scaleX(0)';
+        r.value.textContent = '—';
+        r.li.classList.remove('top');
+      }
+    },
+    describe(slot) {
+      if (slot.error) meta.textContent = 'unavailable';
+      else if (!slot.info) meta.textContent = 'loading weights…';
+      else {
+        const origin = {shipped: 'pretrained', imported: 'loaded from file', training: 'training now', trained: 'trained here'}[slot.origin] || '';
+        meta.textContent = `${slot.title} · ${int(slot.info.params)} params${origin ? ` · ${origin}` : ''}`;
+      }
+    },
+  };
+}

@@ -1,0 +1,473 @@
+// The training dashboard: choose a preset or write a layer spec, set the
+// hyper-parameters, train (or race the MLP against the CNN in two workers), and
+// watch live loss/accuracy curves, speed, progress and test accuracy per epoch.
+import uPlot from 'uplot';
+import {SLOTS, SLOT_TITLE, slotFor} from '../lab.js';
+import {Settings} from '../state.js';
+import {SLOT_COLOR} from '../ui/color.js';
+import {field, h, rafThrottle, uid} from '../ui/dom.js';
+import {bytes, duration, fixed, int, pct} from '../ui/format.js';
+
+const DENSE = ['mlp', 'mlp-128', 'mlp-32', 'linear'];
+const SUBSETS = [60000, 20000, 5000, 1000];
+const BATCHES = [16, 32, 64, 128, 256];
+
+export function mount(el, lab, opts = {}) {
+  const settings = new Settings(!opts.embedded && !opts.solo);
+  const s = (k) => settings.get(k);
+
+  // --- the form ------------------------------------------------------------
+  const model = h('select', {id: uid('model')}, h('option', {value: s('model')}, s('model')));
+  const modelInfo = h('p', {class: 'model-info small muted'}, '');
+  const spec = h('textarea', {id: uid('spec'), rows: 2, spellcheck: 'false', autocomplete: 'off', value: s('spec')});
+  const specCheck = h('p', {class: 'spec-check small', 'aria-live': 'polite'}, '');
+  const epochs = h('input', {type: 'number', id: uid('epochs'), min: 1, max: 100, step: 1, value: s('epochs'), inputmode: 'numeric'});
+  const batch = h('select', {id: uid('batch')}, BATCHES.map((b) => h('option', {value: b, selected: b === s('batch')}, String(b))));
+  const lr = h('input', {type: 'number', id: uid('lr'), min: 0.00001, max: 1, step: 'any', value: s('lr'), inputmode: 'decimal'});
+  const optimizer = h('select', {id: uid('opt')},
+    h('option', {value: 'adam', selected: s('optimizer') === 'adam'}, 'Adam'),
+    h('option', {value: 'sgd', selected: s('optimizer') === 'sgd'}, 'SGD + momentum'));
+  const schedule = h('select', {id: uid('sched')},
+    [['cosine', 'Cosine decay'], ['constant', 'Constant'], ['step', 'Step decay'], ['onecycle', 'One-cycle']].map(([v, t]) =>
+      h('option', {value: v, selected: s('schedule') === v}, t)));
+  const subset = h('select', {id: uid('subset')}, SUBSETS.map((n) =>
+    h('option', {value: n, selected: n === s('subset')}, n === 60000 ? 'All 60,000' : int(n))));
+  const augment = h('input', {type: 'checkbox', id: uid('aug'), checked: s('augment')});
+  let augmentTouched = false;
+
+  const specField = field('Layer spec', spec);
+  specField.wrap.classList.add('span-all', 'spec-field');
+  specField.wrap.append(specCheck);
+
+  const trainBtn = h('button', {type: 'button', class: 'btn btn-primary', onclick: onTrain}, 'Train');
+  const pauseBtn = h('button', {type: 'button', class: 'btn', onclick: () => eachSlot('running', (n) => lab.pause(n))}, 'Pause');
+  const resumeBtn = h('button', {type: 'button', class: 'btn', onclick: () => eachSlot('paused', (n) => lab.resume(n))}, 'Resume');
+  const stopBtn = h('button', {type: 'button', class: 'btn', onclick: () => eachSlot('any', (n) => lab.stop(n))}, 'Stop');
+  const raceBtn = h('button', {type: 'button', class: 'btn btn-race', onclick: onRace}, 'Race MLP vs CNN');
+  const recipeBtn = h('button', {type: 'button', class: 'btn btn-sm btn-ghost', onclick: useRecipe}, 'Use the full recipe');
+  const status = h('p', {class: 'status-line', role: 'status', 'aria-live': 'polite'});
+  const alertBox = h('p', {class: 'train-alert', role: 'alert', hidden: true});
+
+  const form = h('div', {class: 'train-form'},
+    h('div', {class: 'field span-2'}, h('label', {for: model.id}, 'Model'), model, modelInfo),
+    specField.wrap,
+    field('Epochs', epochs).wrap,
+    field('Batch size', batch).wrap,
+    field('Learning rate', lr).wrap,
+    field('Optimizer', optimizer).wrap,
+    field('Schedule', schedule).wrap,
+    field('Training digits', subset).wrap,
+    h('label', {class: 'check span-2', for: augment.id}, augment, 'Augmentation (random shifts and rotations)'),
+    h('div', {class: 'row gap span-all'}, recipeBtn));
+
+  // --- live metrics --------------------------------------------------------
+  const metric = (label, attrs = {}) => {
+    const v = h('span', {class: 'v', ...attrs}, '—');
+    return {el: h('div', {class: 'metric'}, h('span', {class: 'k'}, label), v), v};
+  };
+  const mEpoch = metric('Epoch');
+  const mTest = metric('Test accuracy', {'data-metric': 'test-accuracy'});
+  const mTestLoss = metric('Test loss');
+  const mTrain = metric('Train accuracy');
+  const mSpeed = metric('Samples / s', {'data-metric': 'samples-per-second'});
+  const mEta = metric('Time left');
+  const barFill = h('span', {class: 'bar'});
+  const progress = h('div', {class: 'progress', role: 'progressbar', 'aria-label': 'Training progress',
+    'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0}, barFill);
+  const lanes = h('div', {class: 'lanes'});
+  const lossBox = h('div', {class: 'chart'});
+  const accBox = h('div', {class: 'chart'});
+  const emptyNote = h('p', {class: 'chart-empty'}, 'Press Train, or race the two networks, to draw the loss and accuracy curves here: thin lines for the training batches, dots for the test set after each epoch.');
+  const epochTable = h('tbody');
+
+  el.append(
+    h('div', {class: 'train-grid'},
+      h('div', {class: 'card train-controls'},
+        h('h3', {}, 'Setup'),
+        form,
+        h('div', {class: 'row gap buttons'}, trainBtn, pauseBtn, resumeBtn, stopBtn),
+        h('div', {class: 'race-box'},
+          raceBtn,
+          h('p', {class: 'small muted'}, 'Trains the mlp and cnn presets at once, each in its own worker, both with the settings above.')),
+        status, alertBox),
+      h('div', {class: 'card train-live'},
+        h('div', {class: 'metrics'}, mEpoch.el, mTest.el, mTestLoss.el, mTrain.el, mSpeed.el, mEta.el),
+        progress,
+        lanes,
+        emptyNote,
+        h('div', {class: 'charts', hidden: true},
+          h('figure', {}, h('figcaption', {}, 'Loss ', h('span', {class: 'muted'}, '(lower is better)')), lossBox),
+          h('figure', {}, h('figcaption', {}, 'Accuracy'), accBox)),
+        h('details', {class: 'epochs'},
+          h('summary', {}, 'Epoch by epoch'),
+          h('div', {class: 'table-scroll'},
+            h('table', {class: 'table'},
+              h('thead', {}, h('tr', {}, ['Net', 'Epoch', 'Train loss', 'Train acc.', 'Test loss', 'Test acc.', 'Time'].map((t) => h('th', {scope: 'col'}, t)))),
+              epochTable))))));
+
+  // --- charts --------------------------------------------------------------
+  const series = [{label: 'epoch', value: (u, v) => (v === null || v === undefined ? '–' : v.toFixed(2))}];
+  for (const n of SLOTS) {
+    series.push({label: `${SLOT_TITLE[n]} train`, stroke: SLOT_COLOR[n], width: 1.6, spanGaps: true, points: {show: false}});
+    series.push({label: `${SLOT_TITLE[n]} test`, stroke: SLOT_COLOR[n], width: 2, dash: [5, 4], spanGaps: true,
+      points: {show: true, size: 7, fill: '#fff', stroke: SLOT_COLOR[n], width: 2}});
+  }
+  const chartOpts = (yLabel, fmt, range) => ({
+    width: 400, height: 220, series,
+    legend: {live: true},
+    cursor: {points: {size: 6}, drag: {x: false, y: false}},
+    scales: {x: {time: false}, y: range ? {range} : {}},
+    axes: [
+      {label: 'epoch', size: 36, labelSize: 16, stroke: '#64748b', grid: {stroke: '#eef0f6'}, ticks: {stroke: '#eef0f6'}},
+      {label: yLabel, size: 52, labelSize: 16, stroke: '#64748b', grid: {stroke: '#eef0f6'}, ticks: {stroke: '#eef0f6'}, values: (u, v) => v.map(fmt)},
+    ],
+  });
+  const empty = () => [[], ...series.slice(1).map(() => [])];
+  const lossChart = new uPlot(chartOpts('loss', (v) => v.toFixed(2)), empty(), lossBox);
+  const accChart = new uPlot(chartOpts('accuracy', (v) => `${(v * 100).toFixed(v > 0.99 ? 1 : 0)}%`, (u, lo, hi) => [Math.max(0, Math.min(lo, 0.9)), 1]), empty(), accBox);
+  const resize = () => {
+    for (const [chart, box] of [[lossChart, lossBox], [accChart, accBox]]) {
+      const w = Math.max(240, Math.floor(box.clientWidth));
+      if (chart.width !== w) chart.setSize({width: w, height: 220});
+    }
+  };
+  new ResizeObserver(resize).observe(lossBox);
+
+  const runOf = (n) => lab.slots[n].training || lab.slots[n].lastRun;
+
+  /** One shared x axis (epochs) for both slots' train points and test points. */
+  function chartData() {
+    const rows = new Map();
+    const put = (x, col, v) => {
+      const key = Math.round(x * 1e4) / 1e4;
+      if (!rows.has(key)) rows.set(key, new Array(series.length).fill(null));
+      rows.get(key)[col] = v;
+    };
+    SLOTS.forEach((n, k) => {
+      const run = runOf(n);
+      if (!run) return;
+      const pts = run.points || [];
+      const stride = Math.max(1, Math.ceil(pts.length / 600));
+      let emaL = null;
+      let emaA = null;
+      pts.forEach((p, i) => {
+        emaL = emaL === null ? p.loss : emaL * 0.7 + p.loss * 0.3;
+        emaA = emaA === null ? p.acc : emaA * 0.7 + p.acc * 0.3;
+        if (i % stride === 0 || i === pts.length - 1) {
+          put(p.x, 1 + k * 2, [emaL, emaA]);
+        }
+      });
+      for (const e of run.epochs || []) put(e.epoch, 2 + k * 2, [e.testLoss, e.testAccuracy]);
+    });
+    const xs = [...rows.keys()].sort((a, b) => a - b);
+    const pick = (j) => [xs, ...series.slice(1).map((_, c) => xs.map((x) => rows.get(x)[c + 1]?.[j] ?? null))];
+    return [pick(0), pick(1)];
+  }
+
+  const redraw = rafThrottle(() => {
+    const [loss, acc] = chartData();
+    emptyNote.hidden = loss[0].length > 0;
+    lossBox.closest('.charts').hidden = !emptyNote.hidden;
+    lossChart.setData(loss);
+    accChart.setData(acc);
+    resize();
+  });
+
+  // --- state -> DOM ----------------------------------------------------------
+  let active = null; // the slot whose run the headline metrics follow
+
+  function renderMetrics() {
+    const run = active ? runOf(active) : null;
+    const p = run?.progress;
+    if (!run) return;
+    const last = run.epochs?.[run.epochs.length - 1];
+    mEpoch.v.textContent = p ? `${p.epoch} / ${p.epochs}` : `0 / ${run.config?.epochs ?? '—'}`;
+    mTest.v.textContent = last ? pct(last.testAccuracy) : '—';
+    mTestLoss.v.textContent = last ? fixed(last.testLoss, 4) : '—';
+    mTrain.v.textContent = p && p.batch > 0 ? pct(p.accuracy) : '—';
+    mSpeed.v.textContent = p && p.samples_per_second > 0 ? int(p.samples_per_second) : '—';
+    const done = run.state === 'done';
+    mEta.v.textContent = done ? (run.reason === 'finished' ? 'done' : run.reason) : p ? duration(p.eta) : '…';
+    const frac = done && run.reason === 'finished' ? 1 : p ? p.step / p.total_steps : 0;
+    barFill.style.width = `${(frac * 100).toFixed(1)}%`;
+    progress.setAttribute('aria-valuenow', String(Math.round(frac * 100)));
+    progress.classList.toggle('paused', run.state === 'paused');
+    progress.classList.add(`tint-${active}`);
+    progress.classList.remove(`tint-${active === "mlp" ? "cnn" : "mlp"}`);
+  }
+
+  function renderLanes() {
+    lanes.replaceChildren(...SLOTS.filter((n) => runOf(n)).map((n) => {
+      const run = runOf(n);
+      const p = run.progress;
+      const last = run.epochs?.[run.epochs.length - 1];
+      const frac = run.state === 'done' && run.reason === 'finished' ? 1 : p ? p.step / p.total_steps : 0;
+      const state = {preparing: 'downloading data…', running: 'training', paused: 'paused', stopping: 'stopping…',
+        done: run.reason === 'finished' ? 'finished' : run.reason}[run.state];
+      return h('div', {class: `lane lane-${n}`},
+        h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n]),
+        h('span', {class: 'lane-title'}, run.title || ''),
+        h('span', {class: 'lane-track'}, h('span', {class: 'lane-fill', style: {width: `${(frac * 100).toFixed(1)}%`}})),
+        h('span', {class: 'lane-stats'},
+          `${state}${p ? ` · epoch ${p.epoch}/${p.epochs} · ${int(p.samples_per_second)}/s` : ''}` +
+          `${last ? ` · test ${pct(last.testAccuracy)}` : ''}` +
+          `${run.state === 'running' && p ? ` · ${duration(p.eta)} left` : ''}`));
+    }));
+  }
+
+  function renderEpochs() {
+    const rows = [];
+    for (const n of SLOTS) {
+      const run = runOf(n);
+      for (const e of run?.epochs || []) {
+        rows.push(h('tr', {},
+          h('td', {}, h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n])), h('td', {}, String(e.epoch)),
+          h('td', {}, fixed(e.trainLoss, 4)), h('td', {}, pct(e.trainAccuracy)), h('td', {}, fixed(e.testLoss, 4)),
+          h('td', {}, h('b', {}, pct(e.testAccuracy))), h('td', {}, duration(e.elapsed))));
+      }
+    }
+    epochTable.replaceChildren(...rows);
+  }
+
+  function renderButtons() {
+    const runs = SLOTS.map((n) => lab.slots[n].training).filter(Boolean);
+    const target = targetSlot();
+    const specOk = model.value !== 'custom' || specValid;
+    trainBtn.disabled = !lab.presets.length || !target || !!lab.slots[target].training || !specOk;
+    pauseBtn.disabled = !runs.some((r) => r.state === 'running' || r.state === 'preparing');
+    resumeBtn.disabled = !runs.some((r) => r.state === 'paused');
+    stopBtn.disabled = !runs.some((r) => r.state !== 'stopping');
+    raceBtn.disabled = !lab.presets.length || runs.length > 0;
+  }
+
+  const renderAll = () => {
+    renderMetrics();
+    renderLanes();
+    renderButtons();
+  };
+
+  function eachSlot(state, fn) {
+    for (const n of SLOTS) {
+      const t = lab.slots[n].training;
+      if (!t) continue;
+      if (state === 'any' || t.state === state || (state === 'running' && t.state === 'preparing')) fn(n);
+    }
+    renderAll();
+  }
+
+  // --- model choice -----------------------------------------------------------
+  let specValid = false;
+  let specInfo = null;
+
+  function fillModels() {
+    const conv = lab.presets.filter((p) => !DENSE.includes(p.name));
+    const dense = lab.presets.filter((p) => DENSE.includes(p.name));
+    model.replaceChildren(
+      h('optgroup', {label: 'Dense (MLP)'}, dense.map((p) => h('option', {value: p.name}, `${p.name} · ${int(p.params)} params`))),
+      h('optgroup', {label: 'Convolutional (CNN)'}, conv.map((p) => h('option', {value: p.name}, `${p.name} · ${int(p.params)} params`))),
+      h('optgroup', {label: 'Your own'}, h('option', {value: 'custom'}, 'custom (layer spec)')));
+    model.value = lab.preset(s('model')) || s('model') === 'custom' ? s('model') : 'mlp';
+    onModel(false);
+  }
+
+  function targetSlot() {
+    if (model.value === 'custom') return specValid ? slotFor(specInfo.spec) : null;
+    const p = lab.preset(model.value);
+    return p ? slotFor(p.spec) : null;
+  }
+
+  function onModel(userChange) {
+    const custom = model.value === 'custom';
+    specField.wrap.hidden = !custom;
+    const p = lab.preset(model.value);
+    if (p) {
+      const r = p.recipe;
+      modelInfo.replaceChildren(h('code', {}, p.spec));
+      modelInfo.append(h('br'), `Trains as the ${SLOT_TITLE[slotFor(p.spec)]} · full recipe: ${r.epochs} epochs, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}`);
+      if (userChange) {
+        // A short run: Adam at 1e-3, batch 64, cosine decay, augmentation only from 5 epochs
+        // ("Use the full recipe" gives the preset's own long-run settings).
+        batch.value = '64';
+        lr.value = '0.001';
+        optimizer.value = 'adam';
+        schedule.value = 'cosine';
+        augmentTouched = false;
+        autoAugment();
+      }
+    } else {
+      modelInfo.textContent = 'Write a layer spec: tokens joined by "-", the last layer giving 10 outputs.';
+      validateSpec();
+    }
+    recipeBtn.hidden = !p;
+    saveForm();
+    renderButtons();
+  }
+
+  function autoAugment() {
+    if (augmentTouched) return;
+    const p = lab.preset(model.value);
+    augment.checked = !!(p && p.recipe.augment && Number(epochs.value) >= 5);
+  }
+
+  function useRecipe() {
+    const p = lab.preset(model.value);
+    if (!p) return;
+    const r = p.recipe;
+    epochs.value = String(r.epochs);
+    batch.value = String(r.batch);
+    lr.value = String(r.lr);
+    optimizer.value = r.optimizer;
+    schedule.value = r.schedule;
+    augment.checked = r.augment;
+    augmentTouched = true;
+    saveForm();
+  }
+
+  let validateSeq = 0;
+  async function validateSpec() {
+    const seq = ++validateSeq;
+    const text = spec.value.trim();
+    if (!text) {
+      specValid = false;
+      specCheck.className = 'spec-check small error';
+      specCheck.textContent = 'Empty spec.';
+      renderButtons();
+      return;
+    }
+    const idle = SLOTS.find((n) => !lab.slots[n].training) || 'mlp';
+    try {
+      const r = await lab.slots[idle].client.request('describe', {model: text});
+      if (seq !== validateSeq) return;
+      specValid = r.ok;
+      specInfo = r.ok ? r : null;
+      specCheck.className = `spec-check small ${r.ok ? 'ok' : 'error'}`;
+      specCheck.textContent = r.ok
+        ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r.spec)]}`
+        : `✗ ${r.error}`;
+    } catch (e) {
+      specValid = false;
+      specCheck.textContent = e.message;
+    }
+    renderButtons();
+  }
+
+  function saveForm() {
+    settings.set({
+      model: model.value, spec: spec.value.trim(), epochs: Number(epochs.value) || 1, batch: Number(batch.value),
+      lr: Number(lr.value) || 0.001, optimizer: optimizer.value, schedule: schedule.value,
+      subset: Number(subset.value), augment: augment.checked,
+    });
+  }
+
+  function config() {
+    const e = Math.round(Number(epochs.value));
+    const rate = Number(lr.value);
+    if (!(e >= 1 && e <= 100)) throw new Error('Epochs must be a whole number from 1 to 100.');
+    if (!(rate > 0 && rate <= 1)) throw new Error('The learning rate must be above 0 and at most 1.');
+    return {
+      epochs: e, batch: Number(batch.value), lr: rate, optimizer: optimizer.value, schedule: schedule.value,
+      augment: augment.checked, seed: 1, weightDecay: 0, subset: Number(subset.value),
+    };
+  }
+
+  function showError(message) {
+    alertBox.hidden = !message;
+    alertBox.textContent = message || '';
+  }
+
+  async function onTrain() {
+    showError('');
+    let cfg;
+    try {
+      cfg = config();
+    } catch (e) {
+      showError(e.message);
+      return;
+    }
+    const custom = model.value === 'custom';
+    const target = targetSlot();
+    if (!target) return;
+    const name = custom ? specInfo.spec : model.value;
+    active = target;
+    saveForm();
+    try {
+      await lab.train(target, {model: name, title: custom ? 'custom' : model.value, config: cfg});
+    } catch (e) {
+      showError(e.message);
+    }
+    renderAll();
+  }
+
+  async function onRace() {
+    showError('');
+    let cfg;
+    try {
+      cfg = config();
+    } catch (e) {
+      showError(e.message);
+      return;
+    }
+    active = 'cnn';
+    // Both with the same settings from the form, so the race is fair.
+    const configFor = () => ({...cfg});
+    try {
+      await lab.race(configFor);
+    } catch (e) {
+      showError(e.message);
+    }
+    renderAll();
+  }
+
+  // --- wiring ----------------------------------------------------------------
+  model.addEventListener('change', () => onModel(true));
+  let specTimer = 0;
+  spec.addEventListener('input', () => {
+    clearTimeout(specTimer);
+    specTimer = setTimeout(() => {
+      validateSpec();
+      saveForm();
+    }, 120);
+  });
+  epochs.addEventListener('input', () => {
+    autoAugment();
+    saveForm();
+  });
+  augment.addEventListener('change', () => {
+    augmentTouched = true;
+    saveForm();
+  });
+  for (const c of [batch, lr, optimizer, schedule, subset]) c.addEventListener('change', saveForm);
+
+  lab.on('ready', fillModels);
+  if (lab.presets.length) fillModels();
+  lab.on('training', ({slot}) => {
+    const t = lab.slots[slot].training;
+    if (t && (t.state === 'preparing' || !active)) active = slot;
+    if (t?.state === 'preparing' && !t.points.length) redraw();
+    renderAll();
+    renderEpochs();
+    redraw();
+  });
+  lab.on('progress', ({slot}) => {
+    if (!active) active = slot;
+    renderAll();
+    redraw();
+  });
+  lab.on('epoch', () => {
+    renderAll();
+    renderEpochs();
+    redraw();
+  });
+  lab.on('data', (d) => {
+    const anyPreparing = SLOTS.some((n) => lab.slots[n].training?.state === 'preparing');
+    if (d.state === 'loading' && anyPreparing) {
+      const what = d.split === 'train' ? 'the 60,000 training digits' : 'the 10,000 test digits';
+      status.textContent = `Downloading ${what}: ${bytes(d.loaded)} of ${bytes(d.total)}…`;
+    } else if (d.state === 'error' && anyPreparing) {
+      status.textContent = '';
+    } else if (d.state === 'ready') {
+      status.textContent = '';
+    }
+  });
+  renderAll();
+}

@@ -1,0 +1,80 @@
+// Weights: download either network's weights file, load one back (it goes to
+// the network its spec belongs to), or restore the shipped pretrained weights.
+// A bad file gives a clear message and leaves both networks as they were.
+import {SLOTS, SLOT_KIND, SLOT_TITLE} from '../lab.js';
+import {download, h, uid} from '../ui/dom.js';
+import {int} from '../ui/format.js';
+
+export function mount(el, lab) {
+  const file = h('input', {type: 'file', id: uid('wfile'), class: 'sr-only', accept: '.mlw,application/octet-stream'});
+  const message = h('p', {class: 'weights-msg', role: 'alert', hidden: true});
+  const cards = Object.fromEntries(SLOTS.map((n) => [n, slotCard(n)]));
+
+  el.append(h('div', {class: 'weights-grid'},
+    cards.mlp.el, cards.cnn.el,
+    h('div', {class: 'card weights-load'},
+      h('h3', {}, 'Load weights'),
+      h('p', {class: 'small muted'}, 'A .mlw file saved from this page or from the mnist-lab command line (--save). Dense networks replace the MLP, convolutional ones the CNN.'),
+      h('label', {class: 'btn btn-primary', for: file.id}, 'Load a weights file…'),
+      file,
+      message)));
+
+  function say(text, isError) {
+    message.hidden = !text;
+    message.textContent = text || '';
+    message.classList.toggle('error', !!isError);
+    message.classList.toggle('ok', !isError);
+  }
+
+  file.addEventListener('change', async () => {
+    const f = file.files?.[0];
+    file.value = '';
+    if (!f) return;
+    say(`Reading ${f.name}…`);
+    try {
+      if (f.size > 64 * 1024 * 1024) throw new Error(`"${f.name}" is ${int(f.size / 1e6)} MB: too big to be a weights file.`);
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      const r = await lab.importWeights(bytes, f.name);
+      say(`Loaded "${f.name}" into the ${SLOT_TITLE[r.slot]}: ${r.info.spec} (${int(r.info.params)} parameters).`, false);
+    } catch (e) {
+      say(e.message, true);
+    }
+  });
+
+  function slotCard(n) {
+    const title = h('p', {class: 'w-title'});
+    const meta = h('p', {class: 'small muted w-meta'});
+    const dl = h('button', {type: 'button', class: 'btn btn-sm', onclick: async () => {
+      try {
+        const bytes = await lab.exportWeights(n);
+        const slot = lab.slots[n];
+        download(bytes, `${slot.title || n}-${slot.origin}.mlw`);
+      } catch (e) {
+        say(e.message, true);
+      }
+    }}, `Download ${SLOT_TITLE[n]} weights`);
+    const reset = h('button', {type: 'button', class: 'btn btn-sm btn-ghost', onclick: async () => {
+      try {
+        await lab.resetShipped(n);
+        say(`The ${SLOT_TITLE[n]} has its pretrained weights back.`, false);
+      } catch (e) {
+        say(e.message, true);
+      }
+    }}, 'Restore pretrained');
+    const el = h('div', {class: `card w-card w-${n}`},
+      h('h3', {}, h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n]), ` the ${SLOT_KIND[n]}`),
+      title, meta, h('div', {class: 'row gap'}, dl, reset));
+    const render = () => {
+      const slot = lab.slots[n];
+      const origin = {shipped: 'pretrained weights', imported: 'loaded from a file', training: 'training now', trained: 'trained in this page'}[slot.origin] || slot.origin;
+      title.textContent = slot.info ? `${slot.title} · ${int(slot.info.params)} parameters` : slot.error || 'loading…';
+      meta.replaceChildren(slot.info ? h('code', {}, slot.info.spec) : '', slot.info ? h('br') : '', origin);
+      dl.disabled = !slot.info;
+      reset.disabled = !slot.info || !!slot.training;
+    };
+    lab.on('model', ({slot}) => slot === n && render());
+    lab.on('training', ({slot}) => slot === n && render());
+    render();
+    return {el};
+  }
+}

@@ -1,0 +1,92 @@
+// The page's end of one model worker: request() sends a message from
+// protocol.js and resolves with its reply (rejects with the worker's error);
+// notices (progress, epoch, trainDone, dataProgress) are dispatched as DOM events
+// named after their type, with the message as `detail`.
+import {Reply, Request} from './protocol.js';
+import workerUrl from './worker.js?worker&url';
+
+/**
+ * A module worker from this script's folder. A page on another origin (a blog
+ * embedding embed.js from a CDN) may not start a worker from a foreign URL, but
+ * it may start a same-origin blob: worker that imports it (the host then has to
+ * allow CORS, as it already must for the module script itself).
+ */
+function spawn(name) {
+  try {
+    return new Worker(new URL('./worker.js', import.meta.url), {type: 'module', name});
+  } catch (e) {
+    if (e.name !== 'SecurityError') throw e;
+    const url = new URL(workerUrl, import.meta.url).href;
+    const blob = new Blob([`import ${JSON.stringify(url)};`], {type: 'text/javascript'});
+    return new Worker(URL.createObjectURL(blob), {type: 'module', name});
+  }
+}
+
+export class WorkerClient extends EventTarget {
+  /**
+   * @param {string} name shows in the browser's devtools
+   * @param {Promise<WebAssembly.Module>} module the compiled core, shared by all workers
+   */
+  constructor(name, module) {
+    super();
+    this.name = name;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.presets = null;
+    this.ready = new Promise((resolve, reject) => {
+      this.readyResolve = resolve;
+      this.readyReject = reject;
+    });
+    this.ready.catch(() => {}); // observed by whoever awaits it
+    this.worker = spawn(name);
+    this.worker.onmessage = (e) => this.receive(e.data);
+    module.then((m) => this.worker.postMessage({type: Request.INIT, module: m}), (e) => this.fail(e.message));
+    this.worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.fail(`The ${name} worker could not start${e.message ? `: ${e.message}` : ''}.`);
+    };
+  }
+
+  fail(message) {
+    this.dead = message;
+    this.readyReject(new Error(message));
+    for (const {reject} of this.pending.values()) reject(new Error(message));
+    this.pending.clear();
+  }
+
+  receive(msg) {
+    if (msg.type === Reply.READY) {
+      this.presets = msg.presets;
+      this.readyResolve(msg.presets);
+      return;
+    }
+    if (msg.type === Reply.FATAL) {
+      this.fail(msg.message);
+      return;
+    }
+    if (msg.id !== undefined && this.pending.has(msg.id)) {
+      const {resolve, reject} = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      if (msg.type === Reply.ERROR) reject(new Error(msg.message));
+      else resolve(msg);
+      return;
+    }
+    this.dispatchEvent(new CustomEvent(msg.type, {detail: msg}));
+  }
+
+  /** Sends {type, ...payload}; resolves with the reply message. */
+  request(type, payload = {}, transfer = []) {
+    if (this.dead) return Promise.reject(new Error(this.dead));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, {resolve, reject});
+      this.worker.postMessage({type, id, ...payload}, transfer);
+    });
+  }
+
+  on(type, fn) {
+    const listener = (e) => fn(e.detail);
+    this.addEventListener(type, listener);
+    return () => this.removeEventListener(type, listener);
+  }
+}

@@ -1,0 +1,428 @@
+// A model worker: owns one wasm Engine (one model) and its copy of the data, and
+// answers the requests in protocol.js. Training runs a few batches per
+// core.train() call and yields between calls, so pause/stop/predict messages are
+// handled while it trains and the page's main thread never waits on it.
+import createMnistLab from './wasm/mnist_lab.mjs';
+import {Core} from './engine/core.js';
+import {Notice, PROGRESS_PER_SECOND, Reply, Request} from './protocol.js';
+
+const PIXELS = 784;
+const CHUNK_MS = 40; // wall time of one core.train() call; the worker answers messages in between
+const STALL_MS = 30000; // a download that sends nothing for this long is abandoned
+const GAP_SAMPLES = 10000; // training digits measured after a run, for the generalisation gap
+
+/** @type {Core} */
+let core = null;
+let info = null; // ModelInfo of the current model
+const data = {train: null, test: null}; // {images, labels}: whole IDX files (Uint8Array)
+const loading = {train: null, test: null}; // in-flight downloads, shared by concurrent requests
+let trainInCore = 0; // how many training digits the core holds (a subset or all)
+let run = null; // the training run, see startRun()
+
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+
+// The page compiles the wasm once and sends the module in its first message (INIT),
+// so two workers cost one download.
+let init;
+const initMessage = new Promise((resolve) => {
+  init = resolve;
+});
+const ready = initMessage.then(async (module) => {
+  core = await Core.load(createMnistLab, {
+    print: () => {},
+    printErr: (t) => console.warn(t),
+    instantiateWasm(imports, done) {
+      WebAssembly.instantiate(module, imports).then((instance) => done(instance, module));
+      return {};
+    },
+  });
+  post({type: Reply.READY, presets: core.presets()});
+}).catch((e) => {
+  post({type: Reply.FATAL, message: `The neural-network engine could not start: ${e.message || e}`});
+  throw e;
+});
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  if (msg.type === Request.INIT) {
+    init(msg.module);
+    return;
+  }
+  try {
+    await ready;
+  } catch {
+    post({type: Reply.ERROR, id: msg.id, message: 'the engine did not start'});
+    return;
+  }
+  try {
+    const handler = handlers[msg.type];
+    if (!handler) throw new Error(`unknown request '${msg.type}'`);
+    await handler(msg);
+  } catch (e) {
+    post({type: Reply.ERROR, id: msg.id, message: e.message || String(e)});
+  }
+};
+
+// --- data ----------------------------------------------------------------
+
+const readU32 = (b, at) => ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+const writeU32 = (b, at, v) => {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 255;
+  b[at + 2] = (v >>> 8) & 255;
+  b[at + 3] = v & 255;
+};
+const countOf = (split) => (data[split] ? readU32(data[split].labels, 4) : 0);
+
+/** Fetches one gzipped file and inflates it, reporting progress; throws a readable Error. */
+async function download(url, file) {
+  const abort = new AbortController();
+  let timer = setTimeout(() => abort.abort(), STALL_MS);
+  const poke = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => abort.abort(), STALL_MS);
+  };
+  const what = `the MNIST file ${file}`;
+  try {
+    let res;
+    try {
+      res = await fetch(url, {signal: abort.signal});
+    } catch (e) {
+      throw new Error(`Could not download ${what}: ${abort.signal.aborted ? 'the download stalled' : 'the network request failed'}.`);
+    }
+    if (!res.ok) throw new Error(`Could not download ${what}: the server answered ${res.status} ${res.statusText}.`);
+    const total = Number(res.headers.get('content-length')) || 0;
+    let loaded = 0;
+    let last = 0;
+    const counter = new TransformStream({
+      transform(chunk, ctl) {
+        loaded += chunk.byteLength;
+        poke();
+        const now = performance.now();
+        if (now - last > 100) {
+          last = now;
+          post({type: Notice.DATA_PROGRESS, file, loaded, total});
+        }
+        ctl.enqueue(chunk);
+      },
+    });
+    const inflated = res.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip'));
+    try {
+      const bytes = new Uint8Array(await new Response(inflated).arrayBuffer());
+      post({type: Notice.DATA_PROGRESS, file, loaded, total: loaded});
+      return bytes;
+    } catch (e) {
+      throw new Error(abort.signal.aborted ? `Could not download ${what}: the download stalled.`
+        : `Could not read ${what}: the download broke off or the file is damaged (${e.message}).`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function ensureSplit(split, urls) {
+  if (data[split]) return Promise.resolve();
+  if (!loading[split]) {
+    const [im, lb] = split === 'train' ? [urls.trainImages, urls.trainLabels] : [urls.testImages, urls.testLabels];
+    const name = (u) => u.split('/').pop();
+    loading[split] = Promise.all([download(im, name(im)), download(lb, name(lb))])
+      .then(([images, labels]) => {
+        core.loadData(split, images, labels); // validates the files
+        data[split] = {images, labels};
+        if (split === 'train') trainInCore = countOf('train');
+      })
+      .finally(() => {
+        loading[split] = null;
+      });
+  }
+  return loading[split];
+}
+
+/** The first n digits of a split as IDX file bytes (all of it if n covers it). */
+function idxSubset(split, n) {
+  const {images, labels} = data[split];
+  const count = countOf(split);
+  if (!n || n >= count) return [images, labels];
+  const im = images.slice(0, 16 + n * PIXELS);
+  const lb = labels.slice(0, 8 + n);
+  writeU32(im, 4, n);
+  writeU32(lb, 4, n);
+  return [im, lb];
+}
+
+function testImage(index) {
+  const count = countOf('test');
+  if (!(index >= 0 && index < count)) throw new Error(`no test digit ${index} (there are ${count})`);
+  const bytes = data.test.images.subarray(16 + index * PIXELS, 16 + (index + 1) * PIXELS);
+  const image = new Float32Array(PIXELS);
+  for (let i = 0; i < PIXELS; i++) image[i] = bytes[i] / 255;
+  return image;
+}
+
+function requireTest() {
+  if (!data.test) throw new Error('the test digits are not loaded yet');
+}
+
+// --- predictions ---------------------------------------------------------
+
+function predictionReply(id, probs, wantActivations, extra = {}) {
+  const input = core.input();
+  const activations = wantActivations ? info.layers.map((_, i) => core.activation(i)) : null;
+  const transfer = [probs.buffer, input.buffer, ...(activations || []).map((a) => a.buffer)];
+  post({type: Reply.PREDICTION, id, probs, input, activations, ...extra}, transfer);
+}
+
+// --- training ------------------------------------------------------------
+
+const channel = new MessageChannel();
+let wake = null;
+channel.port1.onmessage = () => wake();
+/** Lets queued messages (pause, stop, predict) run, without setTimeout's clamping. */
+const yieldToMessages = () => new Promise((resolve) => {
+  wake = resolve;
+  channel.port2.postMessage(0);
+});
+
+function evaluateTrain(limit) {
+  // The core evaluates its test split, so lend it the first `limit` training digits.
+  const [im, lb] = idxSubset('train', limit);
+  core.loadData('test', im, lb);
+  try {
+    return core.evaluate(0);
+  } finally {
+    core.loadData('test', data.test.images, data.test.labels);
+  }
+}
+
+async function startRun(msg) {
+  if (run) {
+    run.stop = true;
+    run.resume?.();
+    await run.done;
+  }
+  if (!data.train || !data.test) throw new Error('load the training and test data first');
+  const cfg = msg.config;
+  const fresh = core.createModel(msg.model, msg.seed ?? 1);
+  const want = cfg.subset > 0 ? Math.min(cfg.subset, countOf('train')) : countOf('train');
+  if (want !== trainInCore) {
+    const [im, lb] = idxSubset('train', want);
+    core.loadData('train', im, lb);
+    trainInCore = want;
+  }
+  core.startTraining(cfg);
+  info = fresh;
+  run = {paused: false, stop: false, resume: null, cfg};
+  run.done = trainLoop(run);
+  post({type: Reply.STARTED, id: msg.id, info, samples: want});
+}
+
+async function trainLoop(r) {
+  const perPost = 1000 / PROGRESS_PER_SECOND;
+  let chunk = 1;
+  let elapsed = 0; // seconds of training compute
+  let evalSeconds = 0; // duration of the last test evaluation
+  let lastPost = 0;
+  let prev = {epoch: 0, batch: 0, loss: 0, accuracy: 0};
+  let evaluatedAt = -1; // step of the last test evaluation
+  let p = null;
+
+  const progress = (paused = false) => {
+    const same = p.epoch === prev.epoch && p.batch > prev.batch;
+    const nb = same ? p.batch - prev.batch : p.batch;
+    const recentLoss = same ? (p.loss * p.batch - prev.loss * prev.batch) / nb : p.loss;
+    const recentAccuracy = same ? (p.accuracy * p.batch - prev.accuracy * prev.batch) / nb : p.accuracy;
+    prev = {epoch: p.epoch, batch: p.batch, loss: p.loss, accuracy: p.accuracy};
+    const perStep = p.step > 0 ? elapsed / p.step : 0;
+    const evalsLeft = p.epochs - p.epoch + (p.epoch_done ? 0 : 1);
+    const evalGuess = evalSeconds || (p.samples_per_second > 0 ? 10000 / (3 * p.samples_per_second) : 0);
+    const eta = (p.total_steps - p.step) * perStep + evalsLeft * evalGuess;
+    post({
+      type: Notice.PROGRESS, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches_per_epoch: p.batches_per_epoch,
+      step: p.step, total_steps: p.total_steps, loss: p.loss, accuracy: p.accuracy, recentLoss, recentAccuracy,
+      samples_per_second: p.samples_per_second, lr: p.lr, elapsed, eta, paused,
+    });
+    lastPost = performance.now();
+  };
+  const testEvaluation = () => {
+    const t0 = performance.now();
+    const ev = core.evaluate(0);
+    evalSeconds = (performance.now() - t0) / 1000;
+    evaluatedAt = p ? p.step : 0;
+    return {split: 'test', ...ev};
+  };
+
+  try {
+    for (;;) {
+      if (r.stop) break;
+      if (r.paused) {
+        if (p) progress(true);
+        await new Promise((resolve) => {
+          r.resume = resolve;
+        });
+        r.resume = null;
+        continue;
+      }
+      const t0 = performance.now();
+      p = core.train(chunk);
+      const dt = performance.now() - t0;
+      elapsed += dt / 1000;
+      chunk = Math.max(1, Math.min(200, Math.round(chunk * Math.min(2, CHUNK_MS / Math.max(dt, 1)))));
+
+      if (p.epoch_done || p.finished || performance.now() - lastPost >= perPost) progress();
+      if (p.diverged) {
+        post({type: Notice.TRAIN_DONE, reason: 'diverged', message: p.message || 'the loss diverged', elapsed,
+          evaluation: null, trainEvaluation: null});
+        return;
+      }
+      if (p.epoch_done) {
+        const evaluation = testEvaluation();
+        post({type: Notice.EPOCH, epoch: p.epoch, epochs: p.epochs, trainLoss: p.loss, trainAccuracy: p.accuracy,
+          evaluation, elapsed});
+      }
+      if (p.finished) break;
+      await yieldToMessages();
+    }
+    const evaluation = p && evaluatedAt !== p.step ? testEvaluation() : null;
+    // The gap is measured on the digits this run trained on (at most 10k of them).
+    const trainEvaluation = p && p.step > 0 ? {split: 'train', ...evaluateTrain(Math.min(GAP_SAMPLES, trainInCore))} : null;
+    post({type: Notice.TRAIN_DONE, reason: p?.finished ? 'finished' : 'stopped', message: '', elapsed, evaluation,
+      trainEvaluation});
+  } catch (e) {
+    post({type: Notice.TRAIN_DONE, reason: 'error', message: e.message || String(e), elapsed, evaluation: null,
+      trainEvaluation: null});
+  } finally {
+    if (run === r) run = null;
+  }
+}
+
+// --- request handlers ----------------------------------------------------
+
+const handlers = {
+  [Request.PRESETS]: (m) => post({type: Reply.PRESETS, id: m.id, presets: core.presets()}),
+
+  [Request.DESCRIBE]: (m) => post({type: Reply.DESCRIBED, id: m.id, ...core.describe(m.model)}),
+
+  [Request.CREATE_MODEL]: (m) => {
+    if (run) throw new Error('stop the training run first');
+    info = core.createModel(m.model, m.seed ?? 1);
+    post({type: Reply.MODEL, id: m.id, info});
+  },
+
+  [Request.LOAD_WEIGHTS]: async (m) => {
+    let res;
+    try {
+      res = await fetch(m.url);
+    } catch {
+      throw new Error(`could not download the weights ${m.url.split('/').pop()} (network error)`);
+    }
+    if (!res.ok) throw new Error(`could not download the weights ${m.url.split('/').pop()} (HTTP ${res.status})`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (run) throw new Error('stop the training run first');
+    info = core.importWeights(bytes);
+    post({type: Reply.MODEL, id: m.id, info});
+  },
+
+  [Request.IMPORT_WEIGHTS]: (m) => {
+    if (run) throw new Error('stop the training run first');
+    info = core.importWeights(m.bytes);
+    post({type: Reply.MODEL, id: m.id, info});
+  },
+
+  [Request.EXPORT_WEIGHTS]: (m) => {
+    const bytes = core.exportWeights(!!m.half);
+    post({type: Reply.WEIGHTS, id: m.id, bytes}, [bytes.buffer]);
+  },
+
+  [Request.PARAMS]: (m) => {
+    const params = core.params();
+    post({type: Reply.PARAMS, id: m.id, params, info}, [params.buffer]);
+  },
+
+  [Request.LOAD_DATA]: async (m) => {
+    for (const split of m.splits) await ensureSplit(split, m.urls);
+    post({type: Reply.DATA, id: m.id, train: countOf('train'), test: countOf('test')});
+  },
+
+  [Request.PREDICT_DRAWING]: (m) => {
+    const probs = core.predictDrawing(m.pixels, m.width, m.height);
+    predictionReply(m.id, probs, m.activations);
+  },
+
+  [Request.PREDICT_IMAGE]: (m) => {
+    const probs = core.predict(m.image);
+    predictionReply(m.id, probs, m.activations);
+  },
+
+  [Request.PREDICT_TEST]: (m) => {
+    requireTest();
+    const probs = core.predict(testImage(m.index));
+    predictionReply(m.id, probs, m.activations, {index: m.index, label: data.test.labels[8 + m.index]});
+  },
+
+  [Request.PREDICT_MANY]: (m) => {
+    requireTest();
+    const n = m.indices.length;
+    const predicted = new Uint8Array(n);
+    const probs = new Float32Array(n * 10);
+    m.indices.forEach((index, k) => {
+      const p = core.predict(testImage(index));
+      probs.set(p, k * 10);
+      let best = 0;
+      for (let c = 1; c < 10; c++) if (p[c] > p[best]) best = c;
+      predicted[k] = best;
+    });
+    post({type: Reply.PREDICTIONS, id: m.id, indices: m.indices, predicted, probs}, [predicted.buffer, probs.buffer]);
+  },
+
+  [Request.TEST_IMAGES]: (m) => {
+    requireTest();
+    const pixels = new Uint8Array(m.indices.length * PIXELS);
+    const labels = new Uint8Array(m.indices.length);
+    m.indices.forEach((index, k) => {
+      pixels.set(data.test.images.subarray(16 + index * PIXELS, 16 + (index + 1) * PIXELS), k * PIXELS);
+      labels[k] = data.test.labels[8 + index];
+    });
+    post({type: Reply.IMAGES, id: m.id, indices: m.indices, pixels, labels}, [pixels.buffer, labels.buffer]);
+  },
+
+  [Request.TEST_LABELS]: (m) => {
+    requireTest();
+    const labels = data.test.labels.slice(8);
+    post({type: Reply.LABELS, id: m.id, labels}, [labels.buffer]);
+  },
+
+  [Request.EVALUATE]: (m) => {
+    let ev;
+    if (m.split === 'train') {
+      if (!data.train) throw new Error('the training digits are not loaded yet');
+      ev = evaluateTrain(m.limit || GAP_SAMPLES);
+    } else {
+      requireTest();
+      ev = core.evaluate(m.limit || 0);
+    }
+    post({type: Reply.EVALUATION, id: m.id, split: m.split || 'test', ...ev});
+  },
+
+  [Request.TRAIN]: (m) => startRun(m),
+
+  [Request.PAUSE]: (m) => {
+    if (run) run.paused = true;
+    post({type: Reply.PAUSED, id: m.id});
+  },
+
+  [Request.RESUME]: (m) => {
+    if (run) {
+      run.paused = false;
+      run.resume?.();
+    }
+    post({type: Reply.RESUMED, id: m.id});
+  },
+
+  [Request.STOP]: (m) => {
+    if (run) {
+      run.stop = true;
+      run.resume?.();
+    }
+    post({type: Reply.STOPPING, id: m.id});
+  },
+};
