@@ -39,7 +39,7 @@ class Engine {
   }
 
   void startTraining(int epochs, int batch, float lr, const std::string& optimizer, const std::string& schedule,
-                     bool augment, uint32_t seed, float weight_decay) {
+                     bool augment, uint32_t seed, float weight_decay, int limit) {
     guard([&] {
       TrainConfig cfg;
       cfg.epochs = epochs;
@@ -50,11 +50,14 @@ class Engine {
       cfg.schedule = schedule;
       cfg.augment = augment;
       cfg.seed = seed;
+      cfg.limit = limit;
       s_.start_training(cfg);
     });
   }
   std::string train(int batches) { return guard_str([&] { return s_.train(batches); }); }
-  std::string evaluate(int limit) { return guard_str([&] { return s_.evaluate(limit); }); }
+  std::string evaluate(int limit, const std::string& split, bool with_predictions) {
+    return guard_str([&] { return s_.evaluate(limit, split, with_predictions); });
+  }
 
   // Views into the wasm heap: valid until the next call; copy (slice) before keeping.
   val predict(const val& image) {

@@ -128,9 +128,11 @@ std::string Session::train(int n_batches) {
       .str();
 }
 
-std::string Session::evaluate(int limit) {
-  check(test_.count > 0, "no test data loaded");
-  return mnist::evaluate(net(), test_, limit).to_json();
+std::string Session::evaluate(int limit, const std::string& name, bool with_predictions) {
+  const Dataset& data = split(name);
+  check(data.count > 0, "no ", name, " data loaded");
+  check(limit >= 0, "evaluation limit must not be negative, got ", limit);
+  return mnist::evaluate(net(), data, limit).to_json(with_predictions);
 }
 
 const float* Session::predict(const float* image) {

@@ -41,8 +41,9 @@ class Session {
   //  "accuracy","samples_per_second","epoch_seconds","lr","epoch_done","finished",
   //  "diverged","message"}
   std::string train(int n_batches);
-  // On the test set (first `limit` samples if limit > 0): EvalResult::to_json().
-  std::string evaluate(int limit);
+  // On a split ("test" or "train"; first `limit` samples if limit > 0):
+  // EvalResult::to_json(), with "predicted" (every sample's class) if asked.
+  std::string evaluate(int limit, const std::string& split = "test", bool with_predictions = false);
 
   // One 28x28 image in [0, 1] -> 10 probabilities (pointer valid until the next call).
   const float* predict(const float* image);

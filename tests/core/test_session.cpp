@@ -221,3 +221,27 @@ TEST_CASE("session: describe validates without keeping anything", "[session]") {
     CHECK_THAT(presets, Contains("\"name\":\"" + p.name + "\",\"spec\":\"" + p.spec + "\""));
   CHECK_THAT(presets, Contains("\"params\":4266,\"recipe\":{\"epochs\":15,\"batch\":64,\"optimizer\":\"adam\""));
 }
+
+TEST_CASE("session: training on a limited subset and evaluating either split", "[session]") {
+  Session s;
+  const Dataset data = blob_dataset(200, 11);
+  load(s, "train", data);
+  load(s, "test", blob_dataset(50, 12));
+  s.create_model("dense(16)-relu-dense(10)", 3);
+  TrainConfig cfg;
+  cfg.epochs = 1;
+  cfg.batch = 10;
+  cfg.limit = 60;
+  s.start_training(cfg);
+  const std::string p = s.train(1000);
+  CHECK_THAT(p, Contains("\"batches_per_epoch\":6"));  // 60 samples / 10, not 200 / 10
+  CHECK_THAT(p, Contains("\"finished\":true"));
+  const std::string train_eval = s.evaluate(0, "train", true);
+  CHECK_THAT(train_eval, Contains("\"count\":200"));
+  CHECK_THAT(train_eval, Contains("\"predicted\":["));
+  CHECK_THAT(s.evaluate(20, "test"), Contains("\"count\":20"));
+  CHECK_THAT(s.evaluate(0, "test"), !Contains("predicted"));
+  CHECK_THROWS_WITH(s.evaluate(0, "validation"), Contains("unknown data split"));
+  cfg.limit = -1;
+  CHECK_THROWS_WITH(s.start_training(cfg), Contains("limit"));
+}

@@ -7,9 +7,9 @@ export const DEFAULTS = Object.freeze({
   spec: 'conv(8,3)-relu-pool(2)-flatten-dense(32)-relu-dense(10)',
   epochs: 1,
   batch: 64,
-  lr: 0.001,
+  lr: 0.003,
   optimizer: 'adam',
-  schedule: 'cosine',
+  schedule: 'onecycle',
   subset: 60000,
   augment: false,
 });

@@ -37,16 +37,18 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
     : net_(net), data_(train), cfg_(cfg), opt_(cfg.optimizer, net.param_count()), rng_(cfg.seed) {
   cfg_.validate();
   check(train.count > 0, "training set is empty");
+  check(cfg_.limit >= 0, "limit must not be negative, got ", cfg_.limit);
+  count_ = cfg_.limit > 0 ? std::min(cfg_.limit, train.count) : train.count;
   check(net.input_shape().size() == kImagePixels && net.output_shape().size() == kClasses,
         "the model does not map 28x28 images to 10 classes");
-  cfg_.batch = std::min(cfg_.batch, train.count);
-  order_.resize(train.count);
+  cfg_.batch = std::min(cfg_.batch, count_);
+  order_.resize(count_);
   std::iota(order_.begin(), order_.end(), 0u);
   x_.resize(size_t(cfg_.batch) * kImagePixels);
   dlogits_.resize(size_t(cfg_.batch) * kClasses);
   y_.resize(cfg_.batch);
   net_.reserve(cfg_.batch);
-  p_.batches_per_epoch = (train.count + cfg_.batch - 1) / cfg_.batch;
+  p_.batches_per_epoch = (count_ + cfg_.batch - 1) / cfg_.batch;
   p_.total_steps = long(p_.batches_per_epoch) * cfg_.epochs;
   sched_.kind = cfg_.schedule;
   sched_.base_lr = cfg_.lr;
@@ -75,7 +77,7 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
   for (int b = 0; b < max_batches; ++b) {
     const auto t0 = clock::now();
     const int start = p_.batch * cfg_.batch;
-    const int n = std::min(cfg_.batch, data_.count - start);
+    const int n = std::min(cfg_.batch, count_ - start);
     const uint32_t* idx = order_.data() + start;
     if (cfg_.augment) {
       for (int s = 0; s < n; ++s) augment_image(data_.image(int(idx[s])), x_.data() + size_t(s) * kImagePixels, rng_);
@@ -162,15 +164,16 @@ EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
   return r;
 }
 
-std::string EvalResult::to_json() const {
-  return JsonWriter()
-      .field("count", count)
+std::string EvalResult::to_json(bool with_predictions) const {
+  JsonWriter w;
+  w.field("count", count)
       .field("loss", loss)
       .field("accuracy", accuracy)
       .field("confusion", confusion)
       .field("per_class", per_class)
-      .field("misclassified", misclassified)
-      .str();
+      .field("misclassified", misclassified);
+  if (with_predictions) w.field("predicted", std::vector<int>(predicted.begin(), predicted.end()));
+  return w.str();
 }
 
 }  // namespace mnist

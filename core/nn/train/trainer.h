@@ -22,6 +22,7 @@ struct TrainConfig {
   OptimizerConfig optimizer;
   bool augment = false;
   uint64_t seed = 1;  // shuffling and augmentation
+  int limit = 0;      // train on the first `limit` samples only (0: all)
   static TrainConfig from_recipe(const Recipe& r, uint64_t seed);
   void validate() const;  // throws mnist::Error for an out-of-range value
 };
@@ -67,6 +68,7 @@ class Trainer {
   std::vector<uint32_t> order_;
   std::vector<float> x_, dlogits_;  // (batch, 784), (batch, 10)
   std::vector<uint8_t> y_;          // (batch)
+  int count_;                       // samples used: data_.count or the limit
   double loss_sum_ = 0;
   long correct_ = 0, seen_ = 0;
 };
@@ -78,7 +80,8 @@ struct EvalResult {
   std::vector<double> per_class;      // (10): accuracy of each true class
   std::vector<uint32_t> misclassified;  // indices into the data set
   std::vector<uint8_t> predicted;     // (count)
-  std::string to_json() const;
+  // With the predicted class of every sample when `with_predictions`.
+  std::string to_json(bool with_predictions = false) const;
 };
 
 // Evaluates on the first `limit` samples (all if limit <= 0). `transform`, if

@@ -61,12 +61,12 @@ export class Core {
     return this.#call(() => this.engine.dataCount(split));
   }
 
-  /** {epochs, batch, lr, optimizer, schedule, augment, seed, weightDecay} */
+  /** {epochs, batch, lr, optimizer, schedule, augment, seed, weightDecay, limit (first N training digits; 0 = all)} */
   startTraining(cfg) {
     const c = {epochs: 1, batch: 64, lr: 1e-3, optimizer: 'adam', schedule: 'cosine', augment: false, seed: 1,
-      weightDecay: 0, ...cfg};
+      weightDecay: 0, limit: 0, ...cfg};
     this.#call(() => this.engine.startTraining(c.epochs | 0, c.batch | 0, +c.lr, c.optimizer, c.schedule,
-      !!c.augment, c.seed >>> 0, +c.weightDecay));
+      !!c.augment, c.seed >>> 0, +c.weightDecay, c.limit | 0));
   }
 
   /** Runs up to n batches -> progress {epoch, epochs, batch, batches_per_epoch, step, loss, accuracy, ...} */
@@ -74,9 +74,12 @@ export class Core {
     return this.#json(() => this.engine.train(n | 0));
   }
 
-  /** On the test set (first `limit` if > 0) -> {count, loss, accuracy, confusion, per_class, misclassified} */
-  evaluate(limit = 0) {
-    return this.#json(() => this.engine.evaluate(limit | 0));
+  /**
+   * On a split ('test' | 'train'; first `limit` if > 0) ->
+   * {count, loss, accuracy, confusion, per_class, misclassified[, predicted]}
+   */
+  evaluate(limit = 0, {split = 'test', predictions = false} = {}) {
+    return this.#json(() => this.engine.evaluate(limit | 0, split, !!predictions));
   }
 
   /** image: Float32Array(784) in [0,1] -> Float32Array(10) probabilities */

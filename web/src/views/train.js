@@ -285,12 +285,14 @@ export function mount(el, lab, opts = {}) {
       modelInfo.replaceChildren(h('code', {}, p.spec));
       modelInfo.append(h('br'), `Trains as the ${SLOT_TITLE[slotFor(p.spec)]} · full recipe: ${r.epochs} epochs, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}`);
       if (userChange) {
-        // A short run: Adam at 1e-3, batch 64, cosine decay, augmentation only from 5 epochs
-        // ("Use the full recipe" gives the preset's own long-run settings).
+        // A short run: Adam at 3e-3 with a one-cycle schedule, batch 64, augmentation
+        // only from 5 epochs: one epoch of cnn reaches ~98.7% this way (natively
+        // measured: 98.70%; cosine at 1e-3 gave 98.3%). "Use the full recipe"
+        // gives the preset's own long-run settings.
         batch.value = '64';
-        lr.value = '0.001';
+        lr.value = '0.003';
         optimizer.value = 'adam';
-        schedule.value = 'cosine';
+        schedule.value = 'onecycle';
         augmentTouched = false;
         autoAugment();
       }
@@ -354,7 +356,7 @@ export function mount(el, lab, opts = {}) {
   function saveForm() {
     settings.set({
       model: model.value, spec: spec.value.trim(), epochs: Number(epochs.value) || 1, batch: Number(batch.value),
-      lr: Number(lr.value) || 0.001, optimizer: optimizer.value, schedule: schedule.value,
+      lr: Number(lr.value) || 0.003, optimizer: optimizer.value, schedule: schedule.value,
       subset: Number(subset.value), augment: augment.checked,
     });
   }
