@@ -3,14 +3,18 @@
 // GEMM and convolution FLOP rates, and training samples/s for the presets named
 // on the command line. Everything is warmed up before it is timed (V8 keeps a
 // loop entered once in its baseline tier until it has run a while).
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "nn/data/dataset.h"
+#include "nn/kernels/gemm.h"
 #include "nn/layers/conv2d.h"
 #include "nn/model/spec.h"
 #include "nn/train/trainer.h"
@@ -19,6 +23,21 @@
 
 using namespace mnist;
 using Clock = std::chrono::steady_clock;
+
+// Every operator new in the process is counted, so the benchmark can show that a
+// training step allocates nothing (std::vector growth, std::function, ...).
+// (GCC takes the replaced pair for a mismatched one: both ends use malloc/free.)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+static std::atomic<long> g_news{0};
+void* operator new(size_t n) {
+  ++g_news;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -66,7 +85,19 @@ double peak_gflops() {
   return 2.0 * 4 * 12 * iters / s / 1e9;
 }
 
-double gemm_gflops(int m, int k, int n) {
+// The GEMM the layers use: C (m, n) = op(A) (m, k) * op(B) (k, n), row-major.
+double gemm_gflops(int m, int k, int n, bool ta = false, bool tb = false) {
+  Rng rng(2);
+  std::vector<float> A(size_t(m) * k), B(size_t(k) * n), C(size_t(m) * n);
+  for (auto& v : A) v = rng.uniform();
+  for (auto& v : B) v = rng.uniform();
+  const double s = time_per_call(
+      [&] { gemm(ta, tb, m, n, k, A.data(), ta ? m : k, B.data(), tb ? k : n, C.data(), n, false); });
+  return 2.0 * m * k * n / s / 1e9;
+}
+
+// Eigen's own product on the same shape, for comparison.
+double eigen_gemm_gflops(int m, int k, int n) {
   Mat A = Mat::Random(m, k), B = Mat::Random(k, n), C(m, n);
   const double s = time_per_call([&] { C.noalias() = A * B; });
   return 2.0 * m * k * n / s / 1e9;
@@ -103,13 +134,17 @@ Dataset synthetic(int n) {
   return d;
 }
 
-double train_samples_per_second(const std::string& preset, int batch, const Dataset& data) {
+double train_samples_per_second(const std::string& preset, int batch, const Dataset& data, long* news_per_step) {
   auto net = build_network(resolve_spec(preset), 1);
   TrainConfig cfg;
   cfg.epochs = 1000;
   cfg.batch = batch;
   cfg.schedule = "constant";
   Trainer trainer(*net, data, cfg);
+  trainer.step(1);
+  const long news0 = g_news;
+  trainer.step(1);
+  *news_per_step = g_news - news0;
   const double s = time_per_call([&] { trainer.step(1); }, 1.5);
   return batch / s;
 }
@@ -134,18 +169,35 @@ int main(int argc, char** argv) {
 #endif
   out.field("eigen_simd", Eigen::SimdInstructionSetsInUse());
   out.field("batch", batch);
-  out.field("peak_gflops", peak_gflops());
-  out.field("gemm_128x784x512_gflops", gemm_gflops(128, 784, 512));
-  out.field("conv_fwd_bwd_gflops", conv_gflops(batch));
+  const double peak = peak_gflops();
+  out.field("peak_gflops", peak);
+  out.field("gemm_kind", gemm_kind());
+  const double g = gemm_gflops(128, 784, 512);
+  out.field("gemm_128x784x512_gflops", g);
+  out.field("eigen_gemm_128x784x512_gflops", eigen_gemm_gflops(128, 784, 512));
+  // cnn's second convolution at this batch: forward, weight gradient, input gradient.
+  const int cols = batch * 121;
+  out.field("gemm_conv2_fwd_gflops", gemm_gflops(64, 288, cols));
+  out.field("gemm_conv2_dw_gflops", gemm_gflops(64, cols, 288, false, true));
+  out.field("gemm_conv2_dx_gflops", gemm_gflops(288, 64, cols, true, false));
+  const double conv = conv_gflops(batch);
+  out.field("conv_fwd_bwd_gflops", conv);
+  out.field("gemm_pct_of_peak", 100 * g / peak);
+  out.field("conv_pct_of_peak", 100 * conv / peak);
   const Dataset data = synthetic(4096);
-  std::string train = "{";
+  std::string train = "{", allocs = "{";
   for (size_t i = 0; i < models.size(); ++i) {
     char buf[128];
+    long news = 0;
     std::snprintf(buf, sizeof buf, "%s\"%s\":%.1f", i ? "," : "", models[i].c_str(),
-                  train_samples_per_second(models[i], batch, data));
+                  train_samples_per_second(models[i], batch, data, &news));
     train += buf;
+    std::snprintf(buf, sizeof buf, "%s\"%s\":%ld", i ? "," : "", models[i].c_str(), news);
+    allocs += buf;
   }
   out.raw("train_samples_per_second", train + "}");
+  // operator new calls in one training step after the first (should be 0).
+  out.raw("train_step_allocations", allocs + "}");
   std::printf("%s\n", out.str().c_str());
   return 0;
 }

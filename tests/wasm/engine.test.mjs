@@ -147,7 +147,9 @@ describe('wasm engine', () => {
       return;
     }
     const count = (re) => (dis.match(re) || []).length;
-    assert.ok(count(/f32x4\.mul/g) > 100, 'f32x4.mul');
-    assert.ok(count(/f32x4\.add/g) > 100, 'f32x4.add');
+    // A scalar build has none. The packed GEMM (core/nn/kernels/gemm.cpp) has far
+    // less code than Eigen's product it replaced (~90 of each, not hundreds).
+    assert.ok(count(/f32x4\.mul/g) > 50, 'f32x4.mul');
+    assert.ok(count(/f32x4\.add/g) > 50, 'f32x4.add');
   });
 });

@@ -25,6 +25,15 @@ void ActivationLayer::forward(const float* x, float* y, int n, bool) {
 void ActivationLayer::backward(const float*, const float* y, const float* dy, float* dx, int n) {
   if (!dx) return;
   const Eigen::Index len = Eigen::Index(n) * in_.size();
+  if (act_ == Activation::Relu) {
+    // A plain select loop: the compiler vectorises it (f32x4 compare + bitselect
+    // in wasm), where Eigen's select() stayed scalar there.
+    for (Eigen::Index i = 0; i < len; ++i) {
+      const float g = dy[i];  // loaded unconditionally, so the select vectorises
+      dx[i] = y[i] > 0.0f ? g : 0.0f;
+    }
+    return;
+  }
   Eigen::Map<const Eigen::ArrayXf> Y(y, len), dY(dy, len);
   Eigen::Map<Eigen::ArrayXf> dX(dx, len);
   switch (act_) {

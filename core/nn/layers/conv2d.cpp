@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nn/kernels/gemm.h"
 #include "nn/util/check.h"
 
 namespace mnist {
@@ -43,7 +44,6 @@ void Conv2d::reserve(int max_batch) {
   const size_t P = size_t(out_.h) * out_.w, rows = size_t(in_.c) * k_ * k_;
   col_.resize(rows * cn * P);
   dcol_.resize(rows * cn * P);
-  tmp_.resize(size_t(f_) * cn * P);
 }
 
 void Conv2d::im2col(const float* x, int cn) {
@@ -103,61 +103,56 @@ void Conv2d::col2im(float* dx, int cn) {
   }
 }
 
+// One GEMM per sample, written straight into the batch-major output: y_s (F, P)
+// = W (F, rows) * col_s (rows, P), where col_s is the sample's P columns of the
+// chunk's col_ (row stride cn*P). No (F, cn*P) intermediate to reshuffle.
 void Conv2d::forward(const float* x, float* y, int n, bool) {
   const int rows = in_.c * k_ * k_;
   const int P = out_.h * out_.w;
   const size_t in_size = in_.size(), out_size = out_.size();
   const int chunk = chunk_samples();
-  ConstRowMatMap Wm(w_, f_, rows);
-  ConstVecMap b(w_ + size_t(f_) * rows, f_);
+  const float* b = w_ + size_t(f_) * rows;  // (F)
   for (int s0 = 0; s0 < n; s0 += chunk) {
-    const int cn = std::min(chunk, n - s0);
+    const int cn = std::min(chunk, n - s0), cols = cn * P;
     im2col(x + s0 * in_size, cn);
-    ConstRowMatMap col(col_.data(), rows, Eigen::Index(cn) * P);
-    RowMatMap out(tmp_.data(), f_, Eigen::Index(cn) * P);
-    out.noalias() = Wm * col;
-    // (F, cn*P) -> (cn, F, P) with the bias added on the way.
     for (int s = 0; s < cn; ++s) {
       float* ys = y + (s0 + s) * out_size;
+      gemm(false, false, f_, P, rows, w_, rows, col_.data() + size_t(s) * P, cols, ys, P, false);
       for (int f = 0; f < f_; ++f) {
-        const float* src = tmp_.data() + size_t(f) * cn * P + size_t(s) * P;
+        float* yf = ys + size_t(f) * P;
         const float bf = b[f];
-        float* dst = ys + size_t(f) * P;
-        for (int i = 0; i < P; ++i) dst[i] = src[i] + bf;
+        for (int i = 0; i < P; ++i) yf[i] += bf;
       }
     }
   }
   col_holds_batch_ = n <= chunk;
 }
 
+// Per sample s, with dy_s (F, P) read in place:
+//   dW (F, rows) += dy_s * col_s^T        dcol_s (rows, P) = W^T * dy_s
 void Conv2d::backward(const float* x, const float*, const float* dy, float* dx, int n) {
   const int rows = in_.c * k_ * k_;
   const int P = out_.h * out_.w;
   const size_t in_size = in_.size(), out_size = out_.size();
   const int chunk = chunk_samples();
-  ConstRowMatMap Wm(w_, f_, rows);
-  RowMatMap dW(dw_, f_, rows);
-  VecMap db(dw_ + size_t(f_) * rows, f_);
-  dW.setZero();
-  db.setZero();
+  float* db = dw_ + size_t(f_) * rows;  // (F)
+  std::fill(db, db + f_, 0.0f);
   for (int s0 = 0; s0 < n; s0 += chunk) {
-    const int cn = std::min(chunk, n - s0);
+    const int cn = std::min(chunk, n - s0), cols = cn * P;
     if (!col_holds_batch_) im2col(x + s0 * in_size, cn);
-    // Gather dy (cn, F, P) into (F, cn*P).
     for (int s = 0; s < cn; ++s) {
       const float* dys = dy + (s0 + s) * out_size;
-      for (int f = 0; f < f_; ++f)
-        std::copy(dys + size_t(f) * P, dys + size_t(f + 1) * P, tmp_.data() + size_t(f) * cn * P + size_t(s) * P);
+      const float* cols_s = col_.data() + size_t(s) * P;
+      gemm(false, true, f_, rows, P, dys, P, cols_s, cols, dw_, rows, s0 + s > 0);
+      for (int f = 0; f < f_; ++f) {
+        const float* g = dys + size_t(f) * P;
+        float acc = 0.0f;
+        for (int i = 0; i < P; ++i) acc += g[i];
+        db[f] += acc;
+      }
+      if (dx) gemm(true, false, rows, P, f_, w_, rows, dys, P, dcol_.data() + size_t(s) * P, cols, false);
     }
-    ConstRowMatMap col(col_.data(), rows, Eigen::Index(cn) * P);
-    ConstRowMatMap g(tmp_.data(), f_, Eigen::Index(cn) * P);
-    dW.noalias() += g * col.transpose();
-    db.noalias() += g.rowwise().sum();
-    if (dx) {
-      RowMatMap dcol(dcol_.data(), rows, Eigen::Index(cn) * P);
-      dcol.noalias() = Wm.transpose() * g;
-      col2im(dx + s0 * in_size, cn);
-    }
+    if (dx) col2im(dx + s0 * in_size, cn);
   }
 }
 

@@ -8,8 +8,9 @@ namespace mnist {
 // 2-D convolution (cross-correlation, as every framework computes it), stride 1,
 // `valid` (no padding) or `same` (zero padding (K-1)/2, odd K).
 // Parameters: W (F, C*K*K) row-major, then b (F).
-// Computed as im2col + one GEMM per chunk of samples; the chunk is sized so the
-// column buffer stays under kColBudget floats whatever the batch size.
+// Computed as im2col per chunk of samples + one GEMM per sample (nn/kernels/gemm);
+// the chunk is sized so the column buffer stays under the budget whatever the
+// batch size.
 class Conv2d : public Layer {
  public:
   Conv2d(int filters, int kernel, bool same) : f_(filters), k_(kernel), same_(same) {}
@@ -42,8 +43,8 @@ class Conv2d : public Layer {
   bool same_;
   float* w_ = nullptr;
   float* dw_ = nullptr;
-  std::vector<float> col_, dcol_, tmp_;  // tmp_: (F, cn*P) GEMM result / gathered dy
-  bool col_holds_batch_ = false;         // forward's col_ still valid for backward
+  std::vector<float> col_, dcol_;  // (C*K*K, cn*P) each
+  bool col_holds_batch_ = false;   // forward's col_ still valid for backward
   size_t col_budget_ = size_t(1) << 22;
 };
 

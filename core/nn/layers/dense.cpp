@@ -1,7 +1,9 @@
 #include "nn/layers/dense.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "nn/kernels/gemm.h"
 #include "nn/util/check.h"
 
 namespace mnist {
@@ -21,29 +23,30 @@ void Dense::init(Rng& rng) {
   for (int i = 0; i < units_; ++i) w_[nw + i] = 0.0f;
 }
 
+// Batch-major buffers are row-major (n, features) matrices; W is (out, in).
 void Dense::forward(const float* x, float* y, int n, bool) {
   const int in = in_.size();
-  ConstRowMatMap W(w_, units_, in);                 // (out, in)
-  ConstVecMap b(w_ + size_t(units_) * in, units_);  // (out)
-  ConstMatMap X(x, in, n);                          // (in, n)
-  MatMap Y(y, units_, n);                           // (out, n)
-  Y.noalias() = W * X;
-  Y.colwise() += b;
+  const float* b = w_ + size_t(units_) * in;  // (out)
+  // y (n, out) = x (n, in) * W^T (in, out)
+  gemm(false, true, n, units_, in, x, in, w_, in, y, units_, false);
+  for (int s = 0; s < n; ++s) {
+    float* ys = y + size_t(s) * units_;
+    for (int o = 0; o < units_; ++o) ys[o] += b[o];
+  }
 }
 
 void Dense::backward(const float* x, const float*, const float* dy, float* dx, int n) {
   const int in = in_.size();
-  ConstRowMatMap W(w_, units_, in);
-  RowMatMap dW(dw_, units_, in);
-  VecMap db(dw_ + size_t(units_) * in, units_);
-  ConstMatMap X(x, in, n);
-  ConstMatMap dY(dy, units_, n);
-  dW.noalias() = dY * X.transpose();
-  db.noalias() = dY.rowwise().sum();
-  if (dx) {
-    MatMap dX(dx, in, n);
-    dX.noalias() = W.transpose() * dY;
+  float* db = dw_ + size_t(units_) * in;  // (out)
+  // dW (out, in) = dy^T (out, n) * x (n, in)
+  gemm(true, false, units_, in, n, dy, units_, x, in, dw_, in, false);
+  std::fill(db, db + units_, 0.0f);
+  for (int s = 0; s < n; ++s) {
+    const float* dys = dy + size_t(s) * units_;
+    for (int o = 0; o < units_; ++o) db[o] += dys[o];
   }
+  // dx (n, in) = dy (n, out) * W (out, in)
+  if (dx) gemm(false, false, n, in, units_, dy, units_, w_, in, dx, in, false);
 }
 
 }  // namespace mnist

@@ -1,0 +1,24 @@
+#pragma once
+// Single-precision GEMM over row-major buffers, the one product every layer uses:
+//   C (M, N) = op(A) (M, K) * op(B) (K, N)        (accumulate: C += ...)
+// op(A) is A (M, K) with row stride lda, or, with trans_a, the transpose of a
+// stored (K, M) matrix; op(B) likewise. Strides count floats.
+//
+// The fast path packs A and B into cache-sized panels held in fixed static
+// buffers (no allocation, ever) and runs a register-blocked microkernel written
+// with vector extensions: f32x4 in wasm SIMD, the widest of SSE/AVX/AVX-512
+// natively. The summation order depends on the sizes only, so a run is
+// bit-identical for the same inputs in a given build.
+namespace mnist {
+
+void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+          float* C, int ldc, bool accumulate);
+
+// The naive triple loop with a double accumulator: the oracle for tests.
+void gemm_reference(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
+                    int ldb, float* C, int ldc, bool accumulate);
+
+// "packed-f32x4", "packed-f32x8", "packed-f32x16" or "eigen": what gemm() runs.
+const char* gemm_kind();
+
+}  // namespace mnist
