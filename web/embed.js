@@ -9,10 +9,22 @@ import {h} from './src/ui/dom.js';
 
 const root = new URL(/* @vite-ignore */ './', import.meta.url).href;
 
+let styled = false;
+/**
+ * Adds the styles as a constructed stylesheet, which a strict Content-Security-Policy
+ * (style-src 'self', no 'unsafe-inline') allows; a <style> element is the fallback.
+ */
 function injectStyles() {
-  if (document.getElementById('mnist-lab-styles')) return;
-  const style = h('style', {id: 'mnist-lab-styles'}, `${uplotCss}\n${css}`);
-  document.head.append(style);
+  if (styled || document.getElementById('mnist-lab-styles')) return;
+  styled = true;
+  const text = `${uplotCss}\n${css}`;
+  if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    return;
+  }
+  document.head.append(h('style', {id: 'mnist-lab-styles'}, text));
 }
 
 class MnistLabElement extends HTMLElement {

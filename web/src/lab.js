@@ -17,9 +17,11 @@
 //   evaluation {slot}              slot.evaluation or slot.trainEvaluation changed
 //   records {}                     the results table changed
 //   notice {level: 'info'|'error', message}
+//   restorable {slot, record}      trained weights from an earlier visit are stored (see store.js)
 import wasmUrl from './wasm/mnist_lab.wasm?url';
 import {Notice, Request} from './protocol.js';
 import {WorkerClient} from './worker-client.js';
+import {forgetWeights, loadWeights, saveWeights} from './store.js';
 
 export const SLOTS = ['mlp', 'cnn'];
 export const SLOT_TITLE = {mlp: 'MLP', cnn: 'CNN'};
@@ -70,6 +72,8 @@ class Slot {
     this.inflight = false;
     this.queued = null;
     this.paramsCache = null; // {generation, time, promise}
+    this.goodWeights = null; // {bytes, origin, title}: what a restarted worker loads (null: the shipped file)
+    this.restarts = 0;
   }
 }
 
@@ -81,6 +85,7 @@ export class Lab extends EventTarget {
     this.urls = Object.fromEntries(Object.entries(DATA_FILES).map(([k, f]) => [k, new URL(`data/${f}`, this.root).href]));
     const module = compileCore();
     module.catch(() => {});
+    this.module = module;
     this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, module)]));
     this.presets = [];
     this.focus = {source: 'none'};
@@ -133,7 +138,7 @@ export class Lab extends EventTarget {
   start() {
     for (const slot of Object.values(this.slots)) {
       slot.client.ready
-        .then(() => this.#loadShipped(slot))
+        .then(() => this.#loadShipped(slot, {offerStored: true}))
         .catch((e) => {
           slot.error = e.message;
           slot.origin = 'error';
@@ -144,10 +149,91 @@ export class Lab extends EventTarget {
     return this;
   }
 
-  async #loadShipped(slot) {
+  async #loadShipped(slot, {offerStored = false} = {}) {
     const url = new URL(`weights/${slot.name}.mlw`, this.root).href;
     const reply = await slot.client.request(Request.LOAD_WEIGHTS, {url});
+    slot.goodWeights = null;
     this.#setModel(slot, reply.info, 'shipped', this.titleFor(reply.info.spec));
+    if (offerStored) {
+      const record = await loadWeights(slot.name);
+      if (record && record.bytes && slot.origin === 'shipped') {
+        slot.stored = record;
+        this.emit('restorable', {slot: slot.name, record});
+      }
+    }
+  }
+
+  /** Loads the weights stored by an earlier visit (see 'restorable') into their slot. */
+  async restore(name) {
+    const slot = this.slots[name];
+    const record = slot.stored || (await loadWeights(name));
+    if (!record) throw new Error('No stored weights to restore.');
+    if (slot.training) throw new Error(`The ${SLOT_TITLE[name]} is training; stop it first.`);
+    const reply = await slot.client.request(Request.IMPORT_WEIGHTS, {bytes: record.bytes.slice()});
+    slot.stored = null;
+    slot.goodWeights = {bytes: record.bytes, origin: 'restored', title: record.title};
+    this.#setModel(slot, reply.info, 'restored', record.title || this.titleFor(reply.info.spec));
+    return reply.info;
+  }
+
+  /** Forgets the stored weights the page offered back. */
+  dismissRestore(name) {
+    this.slots[name].stored = null;
+    return forgetWeights(name);
+  }
+
+  /** Stores the slot's current weights (after an epoch, at the end of a run) in IndexedDB. */
+  async #persist(slot, metrics = {}) {
+    const generation = slot.generation;
+    try {
+      const {bytes} = await slot.client.request(Request.EXPORT_WEIGHTS, {half: false});
+      if (slot.generation !== generation) return;
+      const title = slot.training?.title || slot.title;
+      slot.goodWeights = {bytes, origin: 'trained', title};
+      await saveWeights(slot.name, {bytes, spec: slot.info?.spec, title, metrics, time: Date.now()});
+    } catch {
+      // no copy this time (the worker is gone or busy): the previous one stays
+    }
+  }
+
+  /** A worker died: say so, start a new one and load the last good weights into it. */
+  async #restart(slot, message) {
+    const title = SLOT_TITLE[slot.name];
+    slot.restarts++;
+    const run = slot.training;
+    slot.training = null;
+    slot.data = {};
+    slot.inflight = false;
+    slot.queued = null;
+    slot.paramsCache = null;
+    if (run) this.emit('training', {slot: slot.name});
+    if (slot.restarts > 3) {
+      slot.error = `The ${title} engine crashed again (${message}); reload the page to start it afresh.`;
+      slot.origin = 'error';
+      this.emit('model', {slot: slot.name});
+      this.notify('error', slot.error);
+      return;
+    }
+    this.notify('error', `The ${title} engine crashed (${message})${run ? ' and its training run was lost' : ''}. `
+      + 'It restarts with its last good weights.');
+    slot.client = new WorkerClient(`mnist-lab ${slot.name}`, this.module);
+    this.#wire(slot);
+    try {
+      await slot.client.ready;
+      const good = slot.goodWeights;
+      if (good) {
+        const reply = await slot.client.request(Request.IMPORT_WEIGHTS, {bytes: good.bytes.slice()});
+        this.#setModel(slot, reply.info, good.origin, good.title);
+      } else {
+        await this.#loadShipped(slot);
+      }
+      this.notify('info', `The ${title} is running again.`);
+    } catch (e) {
+      slot.error = e.message;
+      slot.origin = 'error';
+      this.emit('model', {slot: slot.name});
+      this.notify('error', `The ${title} could not restart: ${e.message}`);
+    }
   }
 
   resetShipped(name) {
@@ -383,13 +469,16 @@ export class Lab extends EventTarget {
     const slot = this.slots[name];
     if (slot.training) throw new Error(`The ${SLOT_TITLE[name]} is training; stop it before loading weights.`);
     let reply;
+    const copy = bytes.slice();
     try {
       reply = await slot.client.request(Request.IMPORT_WEIGHTS, {bytes}, [bytes.buffer]);
     } catch (e) {
       throw new Error(`Could not load "${fileName}": ${e.message}. The current models are unchanged.`);
     }
     const title = this.titleFor(reply.info.spec);
-    this.#setModel(slot, reply.info, 'imported', title === 'custom' ? fileName.replace(/\.[^.]*$/, '') : title);
+    const shown = title === 'custom' ? fileName.replace(/\.[^.]*$/, '') : title;
+    slot.goodWeights = {bytes: copy, origin: 'imported', title: shown};
+    this.#setModel(slot, reply.info, 'imported', shown);
     return {slot: name, info: reply.info};
   }
 
@@ -537,6 +626,9 @@ export class Lab extends EventTarget {
 
   #wire(slot) {
     const c = slot.client;
+    c.addEventListener('crash', (e) => {
+      if (slot.client === c) this.#restart(slot, e.detail.message);
+    });
     c.on(Notice.DATA_PROGRESS, (m) => this.#onDataProgress(m));
     c.on(Notice.PROGRESS, (p) => {
       const t = slot.training;
@@ -560,6 +652,7 @@ export class Lab extends EventTarget {
       slot.trainSeconds = m.elapsed;
       this.emit('epoch', {slot: slot.name, record});
       this.emit('evaluation', {slot: slot.name});
+      this.#persist(slot, {epoch: m.epoch, epochs: m.epochs, testAccuracy: m.evaluation.accuracy});
     });
     c.on(Notice.TRAIN_DONE, (m) => {
       const t = slot.training;
@@ -579,8 +672,13 @@ export class Lab extends EventTarget {
       this.emit('training', {slot: slot.name});
       this.emit('evaluation', {slot: slot.name});
       this.emit('model', {slot: slot.name});
-      if (m.reason === 'diverged' || m.reason === 'error') {
+      if (m.reason === 'diverged') {
+        this.notify('error', `${SLOT_TITLE[slot.name]} training stopped: ${m.message}. The last good weights are kept.`);
+      } else if (m.reason === 'error') {
         this.notify('error', `${SLOT_TITLE[slot.name]} training ended: ${m.message}`);
+      }
+      if (t.epochsDone > 0 || t.progress?.step > 0) {
+        this.#persist(slot, {epoch: t.epochsDone, epochs: t.config?.epochs, testAccuracy: slot.evaluation?.accuracy ?? null});
       }
       this.#repredict(slot);
       // So the results can compare the two at once, score the other network too.

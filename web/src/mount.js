@@ -1,6 +1,6 @@
 // Mounts views into a container: used by the full page (main.js), the
 // single-view iframe page (index.html?view=...) and <mnist-lab> (embed.js).
-import {getLab} from './lab.js';
+import {SLOT_TITLE, getLab} from './lab.js';
 import {h} from './ui/dom.js';
 import {exampleInk} from './ui/example.js';
 import * as drawpad from './views/drawpad.js';
@@ -52,5 +52,35 @@ function mountNotices(lab) {
     close.onclick = () => item.remove();
     notices.append(item);
     setTimeout(() => item.remove(), level === 'error' ? 12000 : 5000);
+  });
+  // Trained weights kept from an earlier visit (IndexedDB): offer them back, never load them unasked.
+  lab.on('restorable', ({slot, record}) => {
+    const title = SLOT_TITLE[slot];
+    const when = new Date(record.time).toLocaleString();
+    const acc = record.metrics?.testAccuracy;
+    const status = h('span', {class: 'small'});
+    const restore = h('button', {type: 'button', class: 'btn btn-sm btn-primary'}, 'Restore');
+    const dismiss = h('button', {type: 'button', class: 'btn btn-sm'}, 'Dismiss');
+    const item = h('div', {class: 'notice notice-info notice-restore restore-offer', role: 'region', 'aria-label': `Restore the ${title}`, dataset: {slot}},
+      h('span', {}, `Restore your trained ${title} from ${when}${Number.isFinite(acc) ? ` (${(acc * 100).toFixed(2)}% on the test digits)` : ''}?`),
+      h('span', {class: 'mlab-restore'}, restore, dismiss, status));
+    restore.onclick = async () => {
+      restore.disabled = dismiss.disabled = true;
+      try {
+        await lab.restore(slot);
+        item.remove();
+      } catch (e) {
+        status.textContent = e.message;
+        restore.disabled = dismiss.disabled = false;
+      }
+    };
+    dismiss.onclick = () => {
+      lab.dismissRestore(slot);
+      item.remove();
+    };
+    // In the page's flow under the drawing pad (a floating box would cover what it floats over).
+    const pad = document.querySelector('.mlab-view-drawpad');
+    if (pad) pad.append(item);
+    else notices.append(item);
   });
 }

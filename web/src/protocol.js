@@ -38,7 +38,7 @@
  * @property {boolean} augment
  * @property {number} seed
  * @property {number} weightDecay
- * @property {number} subset   training samples to use (0 or >= 60000: all)
+ * @property {number} subset   training samples to use (0 or >= 60000: all), passed to the core as `limit`
  */
 
 /**
@@ -92,7 +92,8 @@ export const Request = Object.freeze({
   TEST_LABELS: 'testLabels',
   /**
    * {split: 'test'|'train', limit} -> Reply.EVALUATION {split, count, loss, accuracy,
-   * confusion (100, [true*10+pred]), per_class (10), misclassified (indices)}.
+   * confusion (100, [true*10+pred]), per_class (10), misclassified (indices)[, predicted: Uint8Array]}.
+   * 'test' also carries `predicted`, every digit's top class (so are Notice.EPOCH / TRAIN_DONE evaluations).
    * 'train' measures the first `limit` training digits in inference mode (for the generalisation gap).
    */
   EVALUATE: 'evaluate',
@@ -108,12 +109,18 @@ export const Request = Object.freeze({
   RESUME: 'resume',
   /** {} -> Reply.STOPPING {}; the run then ends with Notice.TRAIN_DONE {reason: 'stopped'} */
   STOP: 'stop',
+  /**
+   * Test hook, harmless: the worker fails as if the engine had crashed (a RuntimeError inside a
+   * handler), answers Reply.CRASHED and closes itself. The page then restarts the worker.
+   */
+  TEST_CRASH: '__testCrash',
 });
 
 export const Reply = Object.freeze({
   READY: 'ready', // the reply to INIT (id-less): {presets}
   FATAL: 'fatal', // sent instead of READY when the module cannot start: {message}
   ERROR: 'error', // {id, message}
+  CRASHED: 'crashed', // id-less {message}: the engine broke (out of memory, abort); the worker closes itself
   PRESETS: 'presets',
   DESCRIBED: 'described',
   MODEL: 'model',
@@ -137,7 +144,8 @@ export const Notice = Object.freeze({
   /**
    * {epoch, epochs, batch, batches_per_epoch, step, total_steps, loss, accuracy (epoch running means),
    *  recentLoss, recentAccuracy (over the batches since the last event), samples_per_second,
-   *  lr, elapsed (s, training only), eta (s, incl. evaluations), paused}
+   *  lr, elapsed (s, training only), eta (s, incl. evaluations), paused,
+   *  diverged, message (when diverged: the step, the loss and a hint; the bad update was not applied)}
    */
   PROGRESS: 'progress',
   /** {epoch, epochs, trainLoss, trainAccuracy, evaluation (as Reply.EVALUATION), elapsed} */

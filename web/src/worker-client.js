@@ -43,8 +43,17 @@ export class WorkerClient extends EventTarget {
     module.then((m) => this.worker.postMessage({type: Request.INIT, module: m}), (e) => this.fail(e.message));
     this.worker.onerror = (e) => {
       e.preventDefault?.();
-      this.fail(`The ${name} worker could not start${e.message ? `: ${e.message}` : ''}.`);
+      if (this.started) this.crash(e.message || 'an uncaught error');
+      else this.fail(`The ${name} worker could not start${e.message ? `: ${e.message}` : ''}.`);
     };
+  }
+
+  /** The worker broke after it started: reject what is pending, end it, and tell the owner ('crash' event). */
+  crash(message) {
+    if (this.dead) return;
+    this.fail(`the engine stopped (${message})`);
+    this.worker.terminate();
+    this.dispatchEvent(new CustomEvent('crash', {detail: {message}}));
   }
 
   fail(message) {
@@ -56,12 +65,21 @@ export class WorkerClient extends EventTarget {
 
   receive(msg) {
     if (msg.type === Reply.READY) {
+      this.started = true;
       this.presets = msg.presets;
       this.readyResolve(msg.presets);
       return;
     }
     if (msg.type === Reply.FATAL) {
       this.fail(msg.message);
+      return;
+    }
+    if (msg.type === Reply.CRASHED) {
+      this.crash(msg.message);
+      return;
+    }
+    if (msg.type === Reply.ERROR && /memory access out of bounds|RuntimeError|Aborted\(/.test(msg.message || '')) {
+      this.crash(msg.message);
       return;
     }
     if (msg.id !== undefined && this.pending.has(msg.id)) {

@@ -16,7 +16,6 @@ let core = null;
 let info = null; // ModelInfo of the current model
 const data = {train: null, test: null}; // {images, labels}: whole IDX files (Uint8Array)
 const loading = {train: null, test: null}; // in-flight downloads, shared by concurrent requests
-let trainInCore = 0; // how many training digits the core holds (a subset or all)
 let run = null; // the training run, see startRun()
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
@@ -59,19 +58,23 @@ self.onmessage = async (event) => {
     if (!handler) throw new Error(`unknown request '${msg.type}'`);
     await handler(msg);
   } catch (e) {
-    post({type: Reply.ERROR, id: msg.id, message: e.message || String(e)});
+    if (isFatal(e)) crash(e);
+    else post({type: Reply.ERROR, id: msg.id, message: e.message || String(e)});
   }
 };
+
+/** A trap inside the wasm engine (out of bounds, out of memory, abort): its state can no longer be trusted. */
+const isFatal = (e) => e instanceof WebAssembly.RuntimeError
+  || /memory access out of bounds|out of memory|Aborted\(|unreachable|Cannot enlarge memory/i.test(e?.message || '');
+
+function crash(e) {
+  post({type: Reply.CRASHED, message: e.message || String(e)});
+  self.close();
+}
 
 // --- data ----------------------------------------------------------------
 
 const readU32 = (b, at) => ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
-const writeU32 = (b, at, v) => {
-  b[at] = v >>> 24;
-  b[at + 1] = (v >>> 16) & 255;
-  b[at + 2] = (v >>> 8) & 255;
-  b[at + 3] = v & 255;
-};
 const countOf = (split) => (data[split] ? readU32(data[split].labels, 4) : 0);
 
 /** Fetches one gzipped file and inflates it, reporting progress; throws a readable Error. */
@@ -129,25 +132,12 @@ function ensureSplit(split, urls) {
       .then(([images, labels]) => {
         core.loadData(split, images, labels); // validates the files
         data[split] = {images, labels};
-        if (split === 'train') trainInCore = countOf('train');
       })
       .finally(() => {
         loading[split] = null;
       });
   }
   return loading[split];
-}
-
-/** The first n digits of a split as IDX file bytes (all of it if n covers it). */
-function idxSubset(split, n) {
-  const {images, labels} = data[split];
-  const count = countOf(split);
-  if (!n || n >= count) return [images, labels];
-  const im = images.slice(0, 16 + n * PIXELS);
-  const lb = labels.slice(0, 8 + n);
-  writeU32(im, 4, n);
-  writeU32(lb, 4, n);
-  return [im, lb];
 }
 
 function testImage(index) {
@@ -183,15 +173,14 @@ const yieldToMessages = () => new Promise((resolve) => {
   channel.port2.postMessage(0);
 });
 
-function evaluateTrain(limit) {
-  // The core evaluates its test split, so lend it the first `limit` training digits.
-  const [im, lb] = idxSubset('train', limit);
-  core.loadData('test', im, lb);
-  try {
-    return core.evaluate(0);
-  } finally {
-    core.loadData('test', data.test.images, data.test.labels);
-  }
+/** The first `limit` training digits in inference mode (0: all of them). */
+const evaluateTrain = (limit) => core.evaluate(limit, {split: 'train'});
+
+/** The test digits (first `limit`; 0: all) with every sample's predicted class. */
+function evaluateTest(limit = 0) {
+  const ev = core.evaluate(limit, {split: 'test', predictions: true});
+  ev.predicted = Uint8Array.from(ev.predicted || []);
+  return ev;
 }
 
 async function startRun(msg) {
@@ -204,14 +193,9 @@ async function startRun(msg) {
   const cfg = msg.config;
   const fresh = core.createModel(msg.model, msg.seed ?? 1);
   const want = cfg.subset > 0 ? Math.min(cfg.subset, countOf('train')) : countOf('train');
-  if (want !== trainInCore) {
-    const [im, lb] = idxSubset('train', want);
-    core.loadData('train', im, lb);
-    trainInCore = want;
-  }
-  core.startTraining(cfg);
+  core.startTraining({...cfg, limit: want}); // the core trains on the first `want` digits only
   info = fresh;
-  run = {paused: false, stop: false, resume: null, cfg};
+  run = {paused: false, stop: false, resume: null, cfg, samples: want};
   run.done = trainLoop(run);
   post({type: Reply.STARTED, id: msg.id, info, samples: want});
 }
@@ -240,12 +224,13 @@ async function trainLoop(r) {
       type: Notice.PROGRESS, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches_per_epoch: p.batches_per_epoch,
       step: p.step, total_steps: p.total_steps, loss: p.loss, accuracy: p.accuracy, recentLoss, recentAccuracy,
       samples_per_second: p.samples_per_second, lr: p.lr, elapsed, eta, paused,
+      diverged: !!p.diverged, message: p.diverged ? p.message || 'the loss diverged' : '',
     });
     lastPost = performance.now();
   };
   const testEvaluation = () => {
     const t0 = performance.now();
-    const ev = core.evaluate(0);
+    const ev = evaluateTest(0);
     evalSeconds = (performance.now() - t0) / 1000;
     evaluatedAt = p ? p.step : 0;
     return {split: 'test', ...ev};
@@ -284,10 +269,14 @@ async function trainLoop(r) {
     }
     const evaluation = p && evaluatedAt !== p.step ? testEvaluation() : null;
     // The gap is measured on the digits this run trained on (at most 10k of them).
-    const trainEvaluation = p && p.step > 0 ? {split: 'train', ...evaluateTrain(Math.min(GAP_SAMPLES, trainInCore))} : null;
+    const trainEvaluation = p && p.step > 0 ? {split: 'train', ...evaluateTrain(Math.min(GAP_SAMPLES, r.samples))} : null;
     post({type: Notice.TRAIN_DONE, reason: p?.finished ? 'finished' : 'stopped', message: '', elapsed, evaluation,
       trainEvaluation});
   } catch (e) {
+    if (isFatal(e)) {
+      crash(e);
+      return;
+    }
     post({type: Notice.TRAIN_DONE, reason: 'error', message: e.message || String(e), elapsed, evaluation: null,
       trainEvaluation: null});
   } finally {
@@ -398,7 +387,7 @@ const handlers = {
       ev = evaluateTrain(m.limit || GAP_SAMPLES);
     } else {
       requireTest();
-      ev = core.evaluate(m.limit || 0);
+      ev = evaluateTest(m.limit || 0);
     }
     post({type: Reply.EVALUATION, id: m.id, split: m.split || 'test', ...ev});
   },
@@ -416,6 +405,10 @@ const handlers = {
       run.resume?.();
     }
     post({type: Reply.RESUMED, id: m.id});
+  },
+
+  [Request.TEST_CRASH]: () => {
+    throw new WebAssembly.RuntimeError('memory access out of bounds (test hook)');
   },
 
   [Request.STOP]: (m) => {

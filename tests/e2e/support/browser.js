@@ -20,6 +20,12 @@ export async function openPage(context, url, viewport) {
     if (m.type() === 'error') page.errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
+  // The pages carry a strict Content-Security-Policy: any violation fails the test that caused it.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
   if (url) await page.goto(url);
   return page;
 }

@@ -271,7 +271,7 @@ function predictionPanel(name) {
       if (slot.error) meta.textContent = 'unavailable';
       else if (!slot.info) meta.textContent = 'loading weights…';
       else {
-        const origin = {shipped: 'pretrained', imported: 'loaded from file', training: 'training now', trained: 'trained here'}[slot.origin] || '';
+        const origin = {shipped: 'pretrained', imported: 'loaded from file', training: 'training now', trained: 'trained here', restored: 'trained here, restored'}[slot.origin] || '';
         meta.textContent = `${slot.title} · ${int(slot.info.params)} params${origin ? ` · ${origin}` : ''}`;
       }
     },

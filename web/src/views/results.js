@@ -6,6 +6,7 @@ import {SLOTS, SLOT_TITLE} from '../lab.js';
 import {INK, paint} from '../ui/color.js';
 import {h, reveal} from '../ui/dom.js';
 import {duration, fixed, int, pct} from '../ui/format.js';
+import {mountReproduce} from './reproduce.js';
 
 const PAGE = 48;
 
@@ -50,10 +51,10 @@ export function mount(el, lab) {
       focusBar,
       gallery,
       more));
+  mountReproduce(el, lab);
 
   let filter = {kind: 'all', cell: null};
   let shown = PAGE;
-  let cache = {key: '', preds: null, labels: null};
 
   // --- actions ---------------------------------------------------------------
   async function evaluate() {
@@ -105,7 +106,7 @@ export function mount(el, lab) {
   }
 
   function row(r, isLive) {
-    const origin = {shipped: 'pretrained', imported: 'from file', trained: 'trained here', training: 'training'}[r.origin] || '';
+    const origin = {shipped: 'pretrained', imported: 'from file', trained: 'trained here', restored: 'trained here, restored', training: 'training'}[r.origin] || '';
     const gap = r.trainAccuracy !== null && r.trainAccuracy !== undefined && r.accuracy !== undefined ? r.trainAccuracy - r.accuracy : null;
     const time = r.seconds ? `${duration(r.seconds)}${r.epochs ? ` · ${r.epochs} ep.` : ''}` : r.origin === 'shipped' ? 'offline' : '—';
     return h('tr', {class: isLive ? 'live' : 'past'},
@@ -258,14 +259,15 @@ export function mount(el, lab) {
     }
     try {
       const {indices, wrong, labels} = await gatherIndices();
-      const key = `${SLOTS.map((n) => lab.slots[n].generation).join('.')}`;
-      if (cache.key !== key) cache = {key, preds: {mlp: new Map(), cnn: new Map()}};
-      const need = indices.filter((i) => !cache.preds.mlp.has(i));
-      if (need.length) {
-        const got = await lab.predictMany(need);
-        for (const n of SLOTS) for (const [i, p] of got[n]) cache.preds[n].set(i, p);
+      // Every evaluation carries each test digit's predicted class; score a slot that has none yet.
+      const missing = SLOTS.filter((n) => lab.slots[n].info && !lab.slots[n].evaluation?.predicted?.length);
+      if (missing.length) {
+        await lab.evaluate(missing);
+        return; // the 'evaluation' event renders again
       }
       if (seq !== gallerySeq) return;
+      const predictedBy = (n) => ({get: (i) => lab.slots[n].evaluation?.predicted?.[i]});
+      const cache = {preds: {mlp: predictedBy('mlp'), cnn: predictedBy('cnn')}};
       const pm = cache.preds.mlp;
       const pc = cache.preds.cnn;
       const cell = filter.cell;

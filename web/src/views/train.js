@@ -444,6 +444,11 @@ export function mount(el, lab, opts = {}) {
   if (lab.presets.length) fillModels();
   lab.on('training', ({slot}) => {
     const t = lab.slots[slot].training;
+    const last = lab.slots[slot].lastRun;
+    if (!t && last?.reason === 'diverged' && !last.shown) {
+      last.shown = true;
+      showError(`${SLOT_TITLE[slot]}: ${last.message || 'the loss diverged'}. Training stopped; the last good weights are kept.`);
+    }
     if (t && (t.state === 'preparing' || !active)) active = slot;
     if (t?.state === 'preparing' && !t.points.length) redraw();
     renderAll();
