@@ -456,6 +456,26 @@ function drawBand(ctx, G, box, v, rv, color) {
   }
 }
 
+// One output neuron: a circle filled by its probability p, ringed if it is the
+// top class, with the digit k written in it.
+function drawOutputNode(ctx, x, y, radius, fontPx, k, p, ringed, color) {
+  ctx.beginPath();
+  ctx.arc(x, y, radius, 0, Math.PI * 2);
+  ctx.fillStyle = p > 0.01 ? hexA(color, 0.15 + 0.85 * p) : '#eef0f6';
+  ctx.fill();
+  if (ringed) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2.5;
+    ctx.stroke();
+  }
+  ctx.fillStyle = p > 0.5 ? '#fff' : '#334155';
+  ctx.font = `700 ${fontPx}px system-ui, sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(String(k), x, y + 0.5);
+  ctx.textBaseline = 'alphabetic';
+}
+
 function drawOutput(ctx, box, probs, rv, color) {
   let top = -1;
   if (probs) {
@@ -466,21 +486,7 @@ function drawOutput(ctx, box, probs, rv, color) {
     for (let k = 0; k < 10; k++) {
       const [x, y] = point(box, k);
       const p = probs ? probs[k] * rv : 0;
-      ctx.beginPath();
-      ctx.arc(x, y, 9.5, 0, Math.PI * 2);
-      ctx.fillStyle = p > 0.01 ? hexA(color, 0.15 + 0.85 * p) : '#eef0f6';
-      ctx.fill();
-      if (k === top && rv >= 1) {
-        ctx.strokeStyle = color;
-        ctx.lineWidth = 2.5;
-        ctx.stroke();
-      }
-      ctx.fillStyle = p > 0.5 ? '#fff' : '#334155';
-      ctx.font = '700 11px system-ui, sans-serif';
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'middle';
-      ctx.fillText(String(k), x, y + 0.5);
-      ctx.textBaseline = 'alphabetic';
+      drawOutputNode(ctx, x, y, 9.5, 11, k, p, k === top && rv >= 1, color);
       ctx.fillStyle = '#eef0f6';
       ctx.fillRect(x - 3, y + 14, 6, 18);
       ctx.fillStyle = color;
@@ -492,21 +498,7 @@ function drawOutput(ctx, box, probs, rv, color) {
     const x = box.x + 12;
     const y = box.y + k * 34;
     const p = probs ? probs[k] * rv : 0;
-    ctx.beginPath();
-    ctx.arc(x, y, 12, 0, Math.PI * 2);
-    ctx.fillStyle = p > 0.01 ? hexA(color, 0.15 + 0.85 * p) : '#eef0f6';
-    ctx.fill();
-    if (k === top && rv >= 1) {
-      ctx.strokeStyle = color;
-      ctx.lineWidth = 2.5;
-      ctx.stroke();
-    }
-    ctx.fillStyle = p > 0.5 ? '#fff' : '#334155';
-    ctx.font = '700 12px system-ui, sans-serif';
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    ctx.fillText(String(k), x, y + 0.5);
-    ctx.textBaseline = 'alphabetic';
+    drawOutputNode(ctx, x, y, 12, 12, k, p, k === top && rv >= 1, color);
     ctx.fillStyle = '#eef0f6';
     ctx.fillRect(x + 20, y - 4, 70, 8);
     ctx.fillStyle = color;
