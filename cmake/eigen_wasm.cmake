@@ -13,27 +13,27 @@ if(NOT MNIST_EIGEN_SOURCE)
 endif()
 
 set(MNIST_EIGEN_COPY ${CMAKE_BINARY_DIR}/eigen-wasm)
+
+# Replaces every `from` with `to` in one file of the copy; fails if nothing changed.
+function(mnist_patch_eigen rel from to)
+  file(READ ${MNIST_EIGEN_COPY}/${rel} _text)
+  string(REPLACE "${from}" "${to}" _patched "${_text}")
+  if(_patched STREQUAL _text)
+    message(FATAL_ERROR "Eigen patch for ${rel} did not apply")
+  endif()
+  file(WRITE ${MNIST_EIGEN_COPY}/${rel} "${_patched}")
+endfunction()
+
 if(NOT EXISTS ${MNIST_EIGEN_COPY}/Eigen/Core)
   file(COPY ${MNIST_EIGEN_SOURCE}/Eigen DESTINATION ${MNIST_EIGEN_COPY})
   file(WRITE ${MNIST_EIGEN_COPY}/compat/mmintrin.h "// Emscripten has no MMX; Eigen only needs the include to succeed.\n")
 
-  set(_pm ${MNIST_EIGEN_COPY}/Eigen/src/Core/arch/SSE/PacketMath.h)
-  file(READ ${_pm} _text)
-  string(REPLACE "#if EIGEN_COMP_GNUC && EIGEN_COMP_GNUC < 63"
-                 "#if EIGEN_COMP_GNUC && EIGEN_COMP_GNUC < 63 && !defined(__EMSCRIPTEN__)" _patched "${_text}")
-  if(_patched STREQUAL _text)
-    message(FATAL_ERROR "Eigen patch for PacketMath.h did not apply")
-  endif()
-  file(WRITE ${_pm} "${_patched}")
-
-  set(_gebp ${MNIST_EIGEN_COPY}/Eigen/src/Core/products/GeneralBlockPanelKernel.h)
-  file(READ ${_gebp} _text)
-  string(REPLACE "EIGEN_GNUC_AT_LEAST(6,0) && defined(EIGEN_VECTORIZE_SSE)"
-                 "EIGEN_GNUC_AT_LEAST(6,0) && defined(EIGEN_VECTORIZE_SSE) && !defined(__EMSCRIPTEN__)" _patched "${_text}")
-  if(_patched STREQUAL _text)
-    message(FATAL_ERROR "Eigen patch for GeneralBlockPanelKernel.h did not apply")
-  endif()
-  file(WRITE ${_gebp} "${_patched}")
+  mnist_patch_eigen(Eigen/src/Core/arch/SSE/PacketMath.h
+    "#if EIGEN_COMP_GNUC && EIGEN_COMP_GNUC < 63"
+    "#if EIGEN_COMP_GNUC && EIGEN_COMP_GNUC < 63 && !defined(__EMSCRIPTEN__)")
+  mnist_patch_eigen(Eigen/src/Core/products/GeneralBlockPanelKernel.h
+    "EIGEN_GNUC_AT_LEAST(6,0) && defined(EIGEN_VECTORIZE_SSE)"
+    "EIGEN_GNUC_AT_LEAST(6,0) && defined(EIGEN_VECTORIZE_SSE) && !defined(__EMSCRIPTEN__)")
 endif()
 
 add_library(mnist_eigen_wasm INTERFACE)
