@@ -57,37 +57,33 @@ export function mount(el, lab) {
   let shown = PAGE;
 
   // --- actions ---------------------------------------------------------------
-  async function evaluate() {
-    evalBtn.disabled = true;
+  // Runs fn(names of the idle loaded slots) with `button` disabled and `message`
+  // in the status line, which then clears or shows the error.
+  async function runIdle(button, message, fn) {
+    button.disabled = true;
     status.classList.remove('error');
-    status.textContent = lab.dataState.test.state === 'ready' ? 'Evaluating both networks…' : 'Downloading the test digits…';
+    status.textContent = message;
     try {
-      const names = SLOTS.filter((n) => lab.slots[n].info && !lab.slots[n].training);
-      await lab.evaluate(names);
+      await fn(SLOTS.filter((n) => lab.slots[n].info && !lab.slots[n].training));
       status.textContent = '';
     } catch (e) {
       status.textContent = e.message;
       status.classList.add('error');
     } finally {
-      evalBtn.disabled = false;
+      button.disabled = false;
     }
   }
 
-  async function measureGap() {
-    gapBtn.disabled = true;
-    status.classList.remove('error');
-    status.textContent = 'Downloading the training digits and measuring…';
-    try {
-      const names = SLOTS.filter((n) => lab.slots[n].info && !lab.slots[n].training);
+  function evaluate() {
+    const message = lab.dataState.test.state === 'ready' ? 'Evaluating both networks…' : 'Downloading the test digits…';
+    return runIdle(evalBtn, message, (names) => lab.evaluate(names));
+  }
+
+  function measureGap() {
+    return runIdle(gapBtn, 'Downloading the training digits and measuring…', async (names) => {
       if (names.some((n) => !lab.slots[n].evaluation)) await lab.evaluate(names);
       await lab.measureGap(names);
-      status.textContent = '';
-    } catch (e) {
-      status.textContent = e.message;
-      status.classList.add('error');
-    } finally {
-      gapBtn.disabled = false;
-    }
+    });
   }
 
   // --- table -----------------------------------------------------------------

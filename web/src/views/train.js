@@ -377,15 +377,20 @@ export function mount(el, lab, opts = {}) {
     alertBox.textContent = message || '';
   }
 
-  async function onTrain() {
+  // The form's training config, or null after showing why it is invalid.
+  function checkedConfig() {
     showError('');
-    let cfg;
     try {
-      cfg = config();
+      return config();
     } catch (e) {
       showError(e.message);
-      return;
+      return null;
     }
+  }
+
+  async function onTrain() {
+    const cfg = checkedConfig();
+    if (!cfg) return;
     const custom = model.value === 'custom';
     const target = targetSlot();
     if (!target) return;
@@ -401,14 +406,8 @@ export function mount(el, lab, opts = {}) {
   }
 
   async function onRace() {
-    showError('');
-    let cfg;
-    try {
-      cfg = config();
-    } catch (e) {
-      showError(e.message);
-      return;
-    }
+    const cfg = checkedConfig();
+    if (!cfg) return;
     active = 'cnn';
     // Both with the same settings from the form, so the race is fair.
     const configFor = () => ({...cfg});
