@@ -39,16 +39,20 @@ test('a corrupt weights file gives a clear message and keeps both networks', asy
   await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
   const before = await page.locator('[data-model="mlp"] .pred-meta').textContent();
   const input = page.locator('#weights input[type="file"]');
+  // The outcome of loading `file`: the message naming it once the page is no longer busy
+  // ("Reading <file>…" names it too, and lasts as long as the worker takes under load).
+  const settled = async (file) => {
+    const msg = page.locator('#weights [role="alert"][aria-busy="false"]', {hasText: file});
+    await msg.waitFor({timeout: 20000});
+    return msg.textContent();
+  };
   // Garbage, then a real header with a broken body (a truncated copy of the shipped CNN file).
   await input.setInputFiles({name: 'garbage.mlw', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a weights file at all')});
-  const msg = page.locator('#weights [role="alert"]');
-  await msg.filter({hasText: 'garbage.mlw'}).waitFor({timeout: 10000});
-  assert.match(await msg.textContent(), /Could not load "garbage\.mlw": .+\. The current models are unchanged\./);
+  assert.match(await settled('garbage.mlw'), /Could not load "garbage\.mlw": .+\. The current models are unchanged\./);
   const real = fs.readFileSync(path.join(distDir, 'weights/cnn.mlw'));
   const truncated = real.subarray(0, 5000);
   await input.setInputFiles({name: 'truncated.mlw', mimeType: 'application/octet-stream', buffer: truncated});
-  await msg.filter({hasText: 'truncated.mlw'}).waitFor({timeout: 10000});
-  assert.match(await msg.textContent(), /Could not load "truncated\.mlw"/);
+  assert.match(await settled('truncated.mlw'), /Could not load "truncated\.mlw"/);
   assert.equal(await page.locator('[data-model="mlp"] .pred-meta').textContent(), before);
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[3]);
@@ -56,13 +60,13 @@ test('a corrupt weights file gives a clear message and keeps both networks', asy
   await page.locator('[data-model="cnn"][data-digit]').waitFor();
   // And a good file loads (the shipped one, back into the CNN).
   await input.setInputFiles({name: 'cnn-copy.mlw', mimeType: 'application/octet-stream', buffer: real});
-  await msg.filter({hasText: 'Loaded "cnn-copy.mlw" into the CNN'}).waitFor({timeout: 10000});
+  assert.match(await settled('cnn-copy.mlw'), /Loaded "cnn-copy\.mlw" into the CNN/);
   // Download the MLP's weights and load the file back: it goes to the MLP.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
   const saved = fs.readFileSync(await download.path());
   assert.equal(saved.subarray(0, 8).toString(), 'MNLABW01');
   await input.setInputFiles({name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: saved});
-  await msg.filter({hasText: 'into the MLP'}).waitFor({timeout: 10000});
+  assert.match(await settled(download.suggestedFilename()), /into the MLP/);
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /loaded from file/);
   assert.deepEqual(page.errors, []);
   await page.close();

@@ -19,18 +19,20 @@ export function mount(el, lab) {
       file,
       message)));
 
-  function say(text, isError) {
+  // busy: a file is being read or loaded (aria-busy, so tests and screen readers wait for the outcome).
+  function say(text, isError, busy = false) {
     message.hidden = !text;
     message.textContent = text || '';
+    message.setAttribute('aria-busy', String(busy));
     message.classList.toggle('error', !!isError);
-    message.classList.toggle('ok', !isError);
+    message.classList.toggle('ok', !isError && !busy);
   }
 
   file.addEventListener('change', async () => {
     const f = file.files?.[0];
     file.value = '';
     if (!f) return;
-    say(`Reading ${f.name}…`);
+    say(`Reading ${f.name}…`, false, true);
     try {
       if (f.size > 64 * 1024 * 1024) throw new Error(`"${f.name}" is ${int(f.size / 1e6)} MB: too big to be a weights file.`);
       const bytes = new Uint8Array(await f.arrayBuffer());
