@@ -6,6 +6,7 @@ import {test} from 'node:test';
 import {drawStrokes, openPage} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
+import {waitForStored} from './support/store.js';
 
 const site = useSite();
 
@@ -25,16 +26,8 @@ test('a trained model is stored and offered back after a reload', async () => {
   await page.getByLabel('Training digits', {exact: true}).selectOption('5000');
   await page.getByRole('button', {name: 'Train', exact: true}).click();
   await page.locator('#train .lane-mlp', {hasText: 'finished'}).waitFor({timeout: 90000});
-  // The copy is written after the run; give IndexedDB a moment, then reload.
-  await page.waitForFunction(() => new Promise((resolve) => {
-    const req = indexedDB.open('mnist-lab', 1);
-    req.onsuccess = () => {
-      const get = req.result.transaction('weights').objectStore('weights').get('mlp');
-      get.onsuccess = () => resolve(!!get.result);
-      get.onerror = () => resolve(false);
-    };
-    req.onerror = () => resolve(false);
-  }), null, {timeout: 20000});
+  // The copy is written after the run; wait for the finished run's copy, then reload.
+  await waitForStored(page, 'mlp', (r) => !r.metrics.partial, 20000);
   await page.reload();
   const offer = page.locator('.restore-offer[data-slot="mlp"]');
   await offer.waitFor({timeout: 20000});

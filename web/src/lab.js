@@ -23,6 +23,9 @@ import {Notice, Request} from './protocol.js';
 import {WorkerClient} from './worker-client.js';
 import {forgetWeights, loadWeights, saveWeights} from './store.js';
 
+/** While a slot trains, its weights go to IndexedDB at least this often (and after every epoch). */
+export const CHECKPOINT_MS = 10000;
+
 export const SLOTS = ['mlp', 'cnn'];
 export const SLOT_TITLE = {mlp: 'MLP', cnn: 'CNN'};
 export const SLOT_KIND = {mlp: 'dense network', cnn: 'convolutional network'};
@@ -34,6 +37,19 @@ const DATA_FILES = {
   testLabels: 't10k-labels-idx1-ubyte.gz',
 };
 const SPLIT_BYTES = {train: 9_640_886, test: 1_602_446}; // gzipped, for progress before headers arrive
+
+/**
+ * The page's words for a run the core's divergence guard stopped (m: Notice.TRAIN_DONE,
+ * lr: the run's peak learning rate): the step, the loss, and a learning rate to try.
+ */
+export function divergedMessage(m, lr) {
+  const at = Number.isFinite(m.step) ? ` at step ${m.step.toLocaleString('en-US')}` : '';
+  const loss = !Number.isFinite(m.loss) ? 'the loss was no longer a finite number'
+    : `the loss jumped to ${Math.abs(m.loss) >= 1e4 ? m.loss.toExponential(2) : m.loss.toFixed(3)}`;
+  const lower = Number.isFinite(lr) && lr > 0 ? ` than ${lr} (say ${Number(Math.min(lr / 10, 0.003).toPrecision(2))})` : '';
+  return `Training diverged${at}: ${loss}. The weights from the last good step are kept and still predict. `
+    + `Try a lower learning rate${lower}.`;
+}
 
 export const isConvSpec = (spec) => /conv\(/.test(spec);
 /** The slot a model belongs in: convolutional models race as the CNN, the rest as the MLP. */
@@ -73,6 +89,7 @@ class Slot {
     this.queued = null;
     this.paramsCache = null; // {generation, time, promise}
     this.goodWeights = null; // {bytes, origin, title}: what a restarted worker loads (null: the shipped file)
+    this.saving = Promise.resolve(); // the IndexedDB copies, one after another (a later one never lands first)
     this.restarts = 0;
   }
 }
@@ -182,18 +199,57 @@ export class Lab extends EventTarget {
     return forgetWeights(name);
   }
 
-  /** Stores the slot's current weights (after an epoch, at the end of a run) in IndexedDB. */
-  async #persist(slot, metrics = {}) {
+  /**
+   * Stores the slot's current weights in IndexedDB: after an epoch, at the end of a run, and
+   * every CHECKPOINT_MS while it trains (metrics.partial: a run still going, with its step).
+   */
+  #persist(slot, metrics = {}) {
     const generation = slot.generation;
-    try {
-      const {bytes} = await slot.client.request(Request.EXPORT_WEIGHTS, {half: false});
-      if (slot.generation !== generation) return;
-      const title = slot.training?.title || slot.title;
-      slot.goodWeights = {bytes, origin: 'trained', title};
-      await saveWeights(slot.name, {bytes, spec: slot.info?.spec, title, metrics, time: Date.now()});
-    } catch {
-      // no copy this time (the worker is gone or busy): the previous one stays
+    const client = slot.client;
+    slot.saving = slot.saving.then(async () => {
+      try {
+        const {bytes} = await client.request(Request.EXPORT_WEIGHTS, {half: false});
+        if (slot.generation !== generation || slot.client !== client) return;
+        const title = slot.training?.title || slot.title;
+        slot.goodWeights = {bytes, origin: 'trained', title};
+        await saveWeights(slot.name, {bytes, spec: slot.info?.spec, title, metrics, time: Date.now()});
+      } catch {
+        // no copy this time (the worker is gone or busy): the previous one stays
+      }
+    });
+    return slot.saving;
+  }
+
+  /** Stores every running slot's weights now (the tab is being hidden or closed: a last chance). */
+  checkpoint() {
+    return Promise.all(Object.values(this.slots).filter((s) => s.training?.progress).map((s) => this.#checkpoint(s)));
+  }
+
+  #checkpoint(slot) {
+    const t = slot.training;
+    const p = t.progress;
+    if (!p || p.step <= 0 || p.step === t.savedStep) return Promise.resolve();
+    t.savedAt = performance.now();
+    t.savedStep = p.step;
+    return this.#persist(slot, {epoch: p.epoch, epochs: p.epochs, testAccuracy: null, partial: true,
+      step: p.step, totalSteps: p.total_steps});
+  }
+
+  /** True while a slot trains (has started, not just downloading): the page asks before it is closed. */
+  get busy() {
+    return Object.values(this.slots).some((s) => s.training?.samples > 0);
+  }
+
+  /** Bytes of the MNIST files downloaded so far for these splits: {loaded, total, done}. */
+  downloadProgress(splits = ['train', 'test']) {
+    let loaded = 0;
+    let total = 0;
+    for (const split of splits) {
+      const d = this.dataState[split];
+      total += d.total;
+      loaded += d.state === 'ready' ? d.total : d.state === 'loading' ? d.loaded : 0;
     }
+    return {loaded, total, done: splits.every((split) => this.dataState[split].state === 'ready')};
   }
 
   /** A worker died: say so, start a new one and load the last good weights into it. */
@@ -555,6 +611,7 @@ export class Lab extends EventTarget {
       if (slot.training !== t) return; // stopped while downloading
       const reply = await slot.client.request(Request.TRAIN, {model, seed, config});
       t.samples = reply.samples;
+      t.savedAt = performance.now();
       t.state = t.pauseWanted ? 'paused' : 'running';
       if (t.pauseWanted) slot.client.request(Request.PAUSE);
       this.#setModel(slot, reply.info, 'training', title);
@@ -638,6 +695,7 @@ export class Lab extends EventTarget {
       const x = p.epoch - 1 + p.batch / p.batches_per_epoch;
       if (p.batch > 0 && Number.isFinite(p.recentLoss)) t.points.push({x, loss: p.recentLoss, acc: p.recentAccuracy});
       this.emit('progress', {slot: slot.name, progress: p});
+      if (!p.diverged && performance.now() - t.savedAt >= CHECKPOINT_MS) this.#checkpoint(slot);
     });
     c.on(Notice.EPOCH, (m) => {
       const t = slot.training;
@@ -652,14 +710,17 @@ export class Lab extends EventTarget {
       slot.trainSeconds = m.elapsed;
       this.emit('epoch', {slot: slot.name, record});
       this.emit('evaluation', {slot: slot.name});
-      this.#persist(slot, {epoch: m.epoch, epochs: m.epochs, testAccuracy: m.evaluation.accuracy});
+      t.savedAt = performance.now();
+      t.savedStep = t.progress?.step;
+      this.#persist(slot, {epoch: m.epoch, epochs: m.epochs, testAccuracy: m.evaluation.accuracy,
+        partial: m.epoch < m.epochs, step: t.progress?.step, totalSteps: t.progress?.total_steps});
     });
     c.on(Notice.TRAIN_DONE, (m) => {
       const t = slot.training;
       if (!t) return;
       t.state = 'done';
       t.reason = m.reason;
-      t.message = m.message;
+      t.message = m.reason === 'diverged' ? divergedMessage(m, t.config?.lr) : m.message;
       t.elapsed = m.elapsed;
       slot.lastRun = t;
       slot.training = null;
@@ -673,7 +734,8 @@ export class Lab extends EventTarget {
       this.emit('evaluation', {slot: slot.name});
       this.emit('model', {slot: slot.name});
       if (m.reason === 'diverged') {
-        this.notify('error', `${SLOT_TITLE[slot.name]} training stopped: ${m.message}. The last good weights are kept.`);
+        // A train view shows it in its alert box; without one (an embedded drawing pad) a notice does.
+        if (!this.hasTrainView) this.notify('error', `${SLOT_TITLE[slot.name]}: ${t.message}`);
       } else if (m.reason === 'error') {
         this.notify('error', `${SLOT_TITLE[slot.name]} training ended: ${m.message}`);
       }

@@ -53,16 +53,33 @@ function mountNotices(lab) {
     notices.append(item);
     setTimeout(() => item.remove(), level === 'error' ? 12000 : 5000);
   });
+  // Mid-training, the weights go to IndexedDB every few seconds; hiding or closing the tab stores
+  // them once more (best effort), and the browser asks before a reload or close ends the run.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') lab.checkpoint();
+  });
+  window.addEventListener('beforeunload', (e) => {
+    if (!lab.busy) return;
+    lab.checkpoint();
+    e.preventDefault();
+    e.returnValue = ''; // older browsers need it set to show the prompt
+  });
   // Trained weights kept from an earlier visit (IndexedDB): offer them back, never load them unasked.
   lab.on('restorable', ({slot, record}) => {
     const title = SLOT_TITLE[slot];
     const when = new Date(record.time).toLocaleString();
-    const acc = record.metrics?.testAccuracy;
+    const m = record.metrics || {};
+    const acc = m.testAccuracy;
+    // A copy taken mid-run says how far the run had come when the tab closed.
+    const score = Number.isFinite(acc) ? `${(acc * 100).toFixed(2)}% on the test digits` : '';
+    const how = m.partial && m.totalSteps > 0
+      ? ` (its ${m.epochs}-epoch training run was interrupted ${Math.round((100 * m.step) / m.totalSteps)}% of the way through${score ? `; ${score} after epoch ${m.epoch}` : ''})`
+      : score ? ` (${score})` : '';
     const status = h('span', {class: 'small'});
     const restore = h('button', {type: 'button', class: 'btn btn-sm btn-primary'}, 'Restore');
     const dismiss = h('button', {type: 'button', class: 'btn btn-sm'}, 'Dismiss');
     const item = h('div', {class: 'notice notice-info notice-restore restore-offer', role: 'region', 'aria-label': `Restore the ${title}`, dataset: {slot}},
-      h('span', {}, `Restore your trained ${title} from ${when}${Number.isFinite(acc) ? ` (${(acc * 100).toFixed(2)}% on the test digits)` : ''}?`),
+      h('span', {}, `Restore your trained ${title} from ${when}${how}?`),
       h('span', {class: 'mlab-restore'}, restore, dismiss, status));
     restore.onclick = async () => {
       restore.disabled = dismiss.disabled = true;

@@ -152,6 +152,7 @@ export const Notice = Object.freeze({
   EPOCH: 'epoch',
   /**
    * {reason: 'finished'|'stopped'|'diverged'|'error', message, elapsed, evaluation | null, trainEvaluation | null}
+   * diverged runs also carry {step (the step whose update was refused), loss (that batch's; NaN if not finite), lr}.
    * evaluation: the test evaluation of the final weights when no epoch-end one covers them (a stopped run);
    * trainEvaluation: accuracy on up to 10k training digits in inference mode, for the gap.
    */

@@ -255,8 +255,11 @@ async function trainLoop(r) {
 
       if (p.epoch_done || p.finished || performance.now() - lastPost >= perPost) progress();
       if (p.diverged) {
+        // The core names the step and the loss in its message ("... at step 5 (loss 1.5e8) ..."): the
+        // step is the one after the last good one; the loss is that batch's, "not finite" -> NaN.
+        const loss = /\(loss ([^)]+)\)/.exec(p.message || '');
         post({type: Notice.TRAIN_DONE, reason: 'diverged', message: p.message || 'the loss diverged', elapsed,
-          evaluation: null, trainEvaluation: null});
+          step: p.step + 1, loss: loss ? Number(loss[1]) : NaN, lr: p.lr, evaluation: null, trainEvaluation: null});
         return;
       }
       if (p.epoch_done) {

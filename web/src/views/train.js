@@ -13,6 +13,7 @@ const SUBSETS = [60000, 20000, 5000, 1000];
 const BATCHES = [16, 32, 64, 128, 256];
 
 export function mount(el, lab, opts = {}) {
+  lab.hasTrainView = true; // this view's alert box tells of diverged runs (see Lab, 'trainDone')
   const settings = new Settings(!opts.embedded && !opts.solo);
   const s = (k) => settings.get(k);
 
@@ -23,7 +24,8 @@ export function mount(el, lab, opts = {}) {
   const specCheck = h('p', {class: 'spec-check small', 'aria-live': 'polite'}, '');
   const epochs = h('input', {type: 'number', id: uid('epochs'), min: 1, max: 100, step: 1, value: s('epochs'), inputmode: 'numeric'});
   const batch = h('select', {id: uid('batch')}, BATCHES.map((b) => h('option', {value: b, selected: b === s('batch')}, String(b))));
-  const lr = h('input', {type: 'number', id: uid('lr'), min: 0.00001, max: 1, step: 'any', value: s('lr'), inputmode: 'decimal'});
+  // Up to the core's own limit: a rate that makes training diverge is a lesson, and the core stops it safely.
+  const lr = h('input', {type: 'number', id: uid('lr'), min: 0.00001, max: 10, step: 'any', value: s('lr'), inputmode: 'decimal'});
   const optimizer = h('select', {id: uid('opt')},
     h('option', {value: 'adam', selected: s('optimizer') === 'adam'}, 'Adam'),
     h('option', {value: 'sgd', selected: s('optimizer') === 'sgd'}, 'SGD + momentum'));
@@ -45,7 +47,7 @@ export function mount(el, lab, opts = {}) {
   const stopBtn = h('button', {type: 'button', class: 'btn', onclick: () => eachSlot('any', (n) => lab.stop(n))}, 'Stop');
   const raceBtn = h('button', {type: 'button', class: 'btn btn-race', onclick: onRace}, 'Race MLP vs CNN');
   const recipeBtn = h('button', {type: 'button', class: 'btn btn-sm btn-ghost', onclick: useRecipe}, 'Use the full recipe');
-  const status = h('p', {class: 'status-line', role: 'status', 'aria-live': 'polite'});
+  const busyNote = h('p', {class: 'train-busy small', role: 'status', hidden: true});
   const alertBox = h('p', {class: 'train-alert', role: 'alert', hidden: true});
 
   const form = h('div', {class: 'train-form'},
@@ -77,6 +79,8 @@ export function mount(el, lab, opts = {}) {
   const lanes = h('div', {class: 'lanes'});
   const lossBox = h('div', {class: 'chart'});
   const accBox = h('div', {class: 'chart'});
+  const downloadText = h('span', {});
+  const downloadNote = h('p', {class: 'download-note', role: 'status', hidden: true}, h('span', {class: 'spinner', 'aria-hidden': 'true'}), downloadText);
   const emptyNote = h('p', {class: 'chart-empty'}, 'Press Train, or race the two networks, to draw the loss and accuracy curves here: thin lines for the training batches, dots for the test set after each epoch.');
   const epochTable = h('tbody');
 
@@ -86,14 +90,16 @@ export function mount(el, lab, opts = {}) {
         h('h3', {}, 'Setup'),
         form,
         h('div', {class: 'row gap buttons'}, trainBtn, pauseBtn, resumeBtn, stopBtn),
+        busyNote,
         h('div', {class: 'race-box'},
           raceBtn,
           h('p', {class: 'small muted'}, 'Trains the mlp and cnn presets at once, each in its own worker, both with the settings above.')),
-        status, alertBox),
+        alertBox),
       h('div', {class: 'card train-live'},
         h('div', {class: 'metrics'}, mEpoch.el, mTest.el, mTestLoss.el, mTrain.el, mSpeed.el, mEta.el),
         progress,
         lanes,
+        downloadNote,
         emptyNote,
         h('div', {class: 'charts', hidden: true},
           h('figure', {}, h('figcaption', {}, 'Loss ', h('span', {class: 'muted'}, '(lower is better)')), lossBox),
@@ -166,8 +172,8 @@ export function mount(el, lab, opts = {}) {
 
   const redraw = rafThrottle(() => {
     const [loss, acc] = chartData();
-    emptyNote.hidden = loss[0].length > 0;
-    lossBox.closest('.charts').hidden = !emptyNote.hidden;
+    emptyNote.hidden = loss[0].length > 0 || !downloadNote.hidden;
+    lossBox.closest('.charts').hidden = loss[0].length === 0;
     lossChart.setData(loss);
     accChart.setData(acc);
     resize();
@@ -201,10 +207,14 @@ export function mount(el, lab, opts = {}) {
       const run = runOf(n);
       const p = run.progress;
       const last = run.epochs?.[run.epochs.length - 1];
-      const frac = run.state === 'done' && run.reason === 'finished' ? 1 : p ? p.step / p.total_steps : 0;
-      const state = {preparing: 'downloading data…', running: 'training', paused: 'paused', stopping: 'stopping…',
-        done: run.reason === 'finished' ? 'finished' : run.reason}[run.state];
-      return h('div', {class: `lane lane-${n}`},
+      // Before its first step a run waits for the MNIST files: its bar then shows the download.
+      const dl = !p && run.state !== 'done' ? lab.downloadProgress() : null;
+      const frac = run.state === 'done' && run.reason === 'finished' ? 1 : p ? p.step / p.total_steps
+        : dl ? dl.loaded / dl.total : 0;
+      const state = dl && !dl.done ? `downloading the digits, ${bytes(dl.loaded)} of ${bytes(dl.total)}`
+        : {preparing: 'loading the digits…', running: 'training', paused: 'paused', stopping: 'stopping…',
+          done: run.reason === 'finished' ? 'finished' : run.reason}[run.state];
+      return h('div', {class: `lane lane-${n}${dl ? ' lane-download' : ''}`, dataset: {state: run.state}},
         h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n]),
         h('span', {class: 'lane-title'}, run.title || ''),
         h('span', {class: 'lane-track'}, h('span', {class: 'lane-fill', style: {width: `${(frac * 100).toFixed(1)}%`}})),
@@ -229,6 +239,37 @@ export function mount(el, lab, opts = {}) {
     epochTable.replaceChildren(...rows);
   }
 
+  /** While a run waits for the MNIST files: how far the download is, and that the page stays usable. */
+  function renderDownload() {
+    const waiting = SLOTS.some((n) => lab.slots[n].training && !lab.slots[n].training.progress);
+    const dl = lab.downloadProgress();
+    const show = waiting && !dl.done;
+    if (show) {
+      downloadText.textContent = dl.loaded > 0
+        ? `Downloading the MNIST digits: ${bytes(dl.loaded)} of ${bytes(dl.total)}. `
+        : `Waiting for the server to send the MNIST digits (${bytes(dl.total)}). `;
+      downloadText.append(h('span', {class: 'muted'}, 'Training starts once they are in; meanwhile the drawing pad and the other views keep working.'));
+    }
+    if (downloadNote.hidden === show) {
+      downloadNote.hidden = !show;
+      redraw();
+    }
+  }
+
+  /** Why Train is greyed out when the chosen model's network is already training. */
+  function renderBusy(target) {
+    const run = target ? lab.slots[target].training : null;
+    busyNote.hidden = !run;
+    if (!run) return;
+    const chosen = model.value === 'custom' ? 'your spec' : model.value;
+    const otherIdle = !lab.slots[target === 'mlp' ? 'cnn' : 'mlp'].training;
+    const doing = run.progress ? 'training' : 'getting the data to train';
+    busyNote.textContent = run.title === chosen
+      ? `The ${SLOT_TITLE[target]} is ${doing} ${chosen} now; stop it to start again.`
+      : `The ${SLOT_TITLE[target]} is ${doing} ${run.title || 'a model'} now: stop it to train ${chosen} instead`
+        + `${otherIdle ? `, or pick a ${target === 'mlp' ? 'convolutional' : 'dense'} model to train beside it` : ''}.`;
+  }
+
   function renderButtons() {
     const runs = SLOTS.map((n) => lab.slots[n].training).filter(Boolean);
     const target = targetSlot();
@@ -238,12 +279,14 @@ export function mount(el, lab, opts = {}) {
     resumeBtn.disabled = !runs.some((r) => r.state === 'paused');
     stopBtn.disabled = !runs.some((r) => r.state !== 'stopping');
     raceBtn.disabled = !lab.presets.length || runs.length > 0;
+    renderBusy(target);
   }
 
   const renderAll = () => {
     renderMetrics();
     renderLanes();
     renderButtons();
+    renderDownload();
   };
 
   function eachSlot(state, fn) {
@@ -365,7 +408,7 @@ export function mount(el, lab, opts = {}) {
     const e = Math.round(Number(epochs.value));
     const rate = Number(lr.value);
     if (!(e >= 1 && e <= 100)) throw new Error('Epochs must be a whole number from 1 to 100.');
-    if (!(rate > 0 && rate <= 1)) throw new Error('The learning rate must be above 0 and at most 1.');
+    if (!(rate > 0 && rate <= 10)) throw new Error('The learning rate must be above 0 and at most 10.');
     return {
       epochs: e, batch: Number(batch.value), lr: rate, optimizer: optimizer.value, schedule: schedule.value,
       augment: augment.checked, seed: 1, weightDecay: 0, subset: Number(subset.value),
@@ -446,7 +489,7 @@ export function mount(el, lab, opts = {}) {
     const last = lab.slots[slot].lastRun;
     if (!t && last?.reason === 'diverged' && !last.shown) {
       last.shown = true;
-      showError(`${SLOT_TITLE[slot]}: ${last.message || 'the loss diverged'}. Training stopped; the last good weights are kept.`);
+      showError(`${SLOT_TITLE[slot]}: ${last.message}`);
     }
     if (t && (t.state === 'preparing' || !active)) active = slot;
     if (t?.state === 'preparing' && !t.points.length) redraw();
@@ -464,16 +507,9 @@ export function mount(el, lab, opts = {}) {
     renderEpochs();
     redraw();
   });
-  lab.on('data', (d) => {
-    const anyPreparing = SLOTS.some((n) => lab.slots[n].training?.state === 'preparing');
-    if (d.state === 'loading' && anyPreparing) {
-      const what = d.split === 'train' ? 'the 60,000 training digits' : 'the 10,000 test digits';
-      status.textContent = `Downloading ${what}: ${bytes(d.loaded)} of ${bytes(d.total)}…`;
-    } else if (d.state === 'error' && anyPreparing) {
-      status.textContent = '';
-    } else if (d.state === 'ready') {
-      status.textContent = '';
-    }
+  lab.on('data', () => {
+    renderLanes();
+    renderDownload();
   });
   renderAll();
 }

@@ -1,0 +1,44 @@
+// Reads what the page keeps in IndexedDB (web/src/store.js) from inside the page.
+
+/**
+ * The stored record of a slot as {metrics, title, bytes (length), sha256 (hex)}, or null when
+ * nothing is stored. Runs in the page, so it sees exactly what a reload would offer back.
+ */
+export function storedWeights(page, slot) {
+  return page.evaluate((name) => new Promise((resolve) => {
+    const req = indexedDB.open('mnist-lab', 1);
+    req.onerror = () => resolve(null);
+    req.onsuccess = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains('weights')) {
+        resolve(null);
+        return;
+      }
+      const get = db.transaction('weights').objectStore('weights').get(name);
+      get.onerror = () => resolve(null);
+      get.onsuccess = async () => {
+        const r = get.result;
+        if (!r) {
+          resolve(null);
+          return;
+        }
+        resolve({metrics: r.metrics, title: r.title, bytes: r.bytes.length, sha256: await sha256(r.bytes)});
+      };
+    };
+    async function sha256(bytes) {
+      const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+      return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+    }
+  }), slot);
+}
+
+/** Waits until the slot's stored record passes `accept(record)`; returns it. */
+export async function waitForStored(page, slot, accept = () => true, timeout = 30000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const r = await storedWeights(page, slot);
+    if (r && accept(r)) return r;
+    if (Date.now() > until) throw new Error(`no stored ${slot} weights matching ${accept} within ${timeout} ms (last: ${JSON.stringify(r)})`);
+    await page.waitForTimeout(250); // polling IndexedDB: no event tells another context it changed
+  }
+}
