@@ -1,8 +1,20 @@
 // npm run bench: training speed of mlp, cnn and lenet5 in one run, side by side:
 // (a) native, (b) wasm+SIMD in node, (c) wasm+SIMD in headless Chromium inside a
 // module worker, (d) wasm without SIMD (node and Chromium), plus the f32x4
-// multiply-add peak, GEMM and convolution FLOP rates measured in the same run.
-// Prints the ratios and writes bench/results/latest.json.
+// multiply-add peak, GEMM and convolution FLOP rates measured in the same run;
+// (e) the peer, TensorFlow.js (wasm, cpu and webgl backends) in a worker of the
+// same Chromium; (f) drawing-pad prediction latency and the wasm heap after
+// full-set cnn training, in Chromium; (g) with --pytorch or BENCH_PYTORCH=1,
+// PyTorch on the CPU with one thread (bench/pytorch.py) against our native build.
+// Prints every ratio beside its goal (issue 5) and writes
+// bench/results/latest.json and BENCHMARKS.md. Uses the builds already in build/:
+// it builds nothing (scripts/bench.sh does).
+//
+// Knobs (environment): BENCH_MODELS, BENCH_BATCH, BENCH_SECONDS (timed seconds
+// per configuration), BENCH_TFJS_BACKENDS (wasm,cpu,webgl), BENCH_TFJS_CAP (most
+// seconds a TF.js configuration is timed for), BENCH_HEAP_BATCHES (cnn batches on
+// the full set for the heap figure; 0 = one epoch), BENCH_LATENCY_CALLS,
+// BENCH_PYTORCH=1, PYTHON (the interpreter with torch; Debian's by default).
 import {execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -10,16 +22,53 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-import {launchChromium} from '../scripts/chromium.mjs';
+import {chromiumArgs, launchChromium} from '../scripts/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const models = (process.env.BENCH_MODELS || 'mlp,cnn,lenet5').split(',');
-const batch = Number(process.env.BENCH_BATCH || 64);
-const seconds = Number(process.env.BENCH_SECONDS || 4);
+const env = process.env;
+const models = (env.BENCH_MODELS || 'mlp,cnn,lenet5').split(',');
+const batch = Number(env.BENCH_BATCH || 64);
+const seconds = Number(env.BENCH_SECONDS || 4);
+const tfjsBackends = (env.BENCH_TFJS_BACKENDS || 'wasm,cpu,webgl').split(',').filter(Boolean);
+const tfjsCap = Number(env.BENCH_TFJS_CAP || 45);
+const heapBatches = Number(env.BENCH_HEAP_BATCHES ?? 300);
+const latencyCalls = Number(env.BENCH_LATENCY_CALLS || 200);
+const withPytorch = env.BENCH_PYTORCH === '1' || process.argv.includes('--pytorch');
+const python = env.PYTHON || '/usr/bin/python3';
+const tfjsDir = path.join(root, 'bench/tfjs/node_modules/@tensorflow');
+const haveTfjs = fs.existsSync(path.join(tfjsDir, 'tfjs/dist/tf.min.js')) &&
+  fs.existsSync(path.join(tfjsDir, 'tfjs-backend-wasm/dist/tf-backend-wasm.min.js'));
 
-function runJson(cmd, args) {
-  const out = execFileSync(cmd, args, {cwd: root, encoding: 'utf8', maxBuffer: 1 << 24});
-  return JSON.parse(out.trim().split('\n').pop());
+// The command line as run, for BENCHMARKS.md.
+const knobs = Object.keys(env).filter((k) => k.startsWith('BENCH_')).sort().map((k) => `${k}=${env[k]}`);
+const command = [...knobs, 'node bench/run.mjs', ...process.argv.slice(2)].join(' ');
+
+const required = ['build/native/mnist-bench', 'build/wasm/mnist-bench.cjs', 'build/wasm/mnist_lab.mjs',
+  'build/wasm-scalar/mnist-bench.cjs', 'build/wasm-scalar/mnist_lab.mjs'];
+const missing = required.filter((f) => !fs.existsSync(path.join(root, f)));
+if (missing.length) {
+  console.error(`bench: missing ${missing.join(', ')} (npm run bench builds them)`);
+  process.exit(2);
+}
+
+/** CPU seconds of this process's waited-for children (Linux /proc; null elsewhere). */
+function childCpuSeconds() {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime in USER_HZ (100)
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a command that prints JSON; -> {json, wallSeconds, cpuSeconds} */
+function runJson(cmd, args, options = {}) {
+  const cpu0 = childCpuSeconds();
+  const t0 = performance.now();
+  const out = execFileSync(cmd, args, {cwd: root, encoding: 'utf8', maxBuffer: 1 << 24, ...options});
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const cpu1 = childCpuSeconds();
+  return {json: JSON.parse(out.trim().split('\n').pop()), wallSeconds, cpuSeconds: cpu0 == null ? null : cpu1 - cpu0};
 }
 
 async function freePort() {
@@ -31,23 +80,25 @@ async function freePort() {
   });
 }
 
-async function inChromium(builds) {
+/** Runs each job ({name, query}) on bench/browser/bench.html in one Chromium -> {name: result} */
+async function inChromium(jobs) {
   const port = await freePort();
   const server = spawn(process.execPath, [path.join(root, 'scripts/serve.mjs'), '--dir', root, '--port', String(port)],
     {stdio: ['ignore', 'pipe', 'inherit']});
   await new Promise((resolve) => server.stdout.once('data', resolve));
-  const browser = await launchChromium();
+  // WebGL for TF.js's webgl backend: SwiftShader, as there is no GPU.
+  const browser = await launchChromium({args: [...chromiumArgs, '--enable-unsafe-swiftshader']});
   const results = {};
   try {
-    for (const build of builds) {
+    for (const {name, query} of jobs) {
       const page = await browser.context.newPage();
-      const q = `build=${build}&models=${models.join(',')}&batch=${batch}&seconds=${seconds}`;
-      await page.goto(`http://127.0.0.1:${port}/bench/browser/bench.html?${q}`);
-      await page.waitForFunction(() => window.benchResult, null, {timeout: 600_000, polling: 500});
+      await page.goto(`http://127.0.0.1:${port}/bench/browser/bench.html?${query}`);
+      await page.waitForFunction(() => window.benchResult, null, {timeout: 900_000, polling: 500});
       const r = await page.evaluate(() => window.benchResult);
-      if (r.error) throw new Error(`chromium ${build}: ${r.error}`);
-      results[build] = r;
       await page.close();
+      if (r.error) throw new Error(`chromium ${name}: ${r.error}`);
+      results[name] = r;
+      console.log(`bench: Chromium ${name} done`);
     }
   } finally {
     await browser.close();
@@ -56,16 +107,44 @@ async function inChromium(builds) {
   return results;
 }
 
+// --- measure ----------------------------------------------------------------
+
 const benchArgs = ['--batch', String(batch), ...models];
 console.log(`bench: ${models.join(', ')} at batch ${batch} on ${os.cpus()[0].model}, ${os.cpus().length} cores`);
-const native = runJson(path.join(root, 'build/native/mnist-bench'), benchArgs);
+const nativeRun = runJson(path.join(root, 'build/native/mnist-bench'), benchArgs);
+const native = nativeRun.json;
 console.log('bench: native done');
-const nodeSimd = runJson(process.execPath, [path.join(root, 'build/wasm/mnist-bench.cjs'), ...benchArgs]);
+const nodeSimd = runJson(process.execPath, [path.join(root, 'build/wasm/mnist-bench.cjs'), ...benchArgs]).json;
 console.log('bench: wasm+SIMD in node done');
-const nodeScalar = runJson(process.execPath, [path.join(root, 'build/wasm-scalar/mnist-bench.cjs'), ...benchArgs]);
+const nodeScalar = runJson(process.execPath, [path.join(root, 'build/wasm-scalar/mnist-bench.cjs'), ...benchArgs]).json;
 console.log('bench: wasm scalar in node done');
-const chrome = await inChromium(['wasm', 'wasm-scalar']);
-console.log('bench: Chromium done');
+
+const q = (o) => new URLSearchParams(o).toString();
+const jobs = ['wasm', 'wasm-scalar'].map((build) => ({name: build, query: q({build, models, batch, seconds})}));
+const latencyModels = ['mlp', 'cnn'];
+jobs.push({name: 'latency', query: q({task: 'latency', build: 'wasm', models: latencyModels, calls: latencyCalls})});
+jobs.push({name: 'heap', query: q({task: 'heap', build: 'wasm', models: 'cnn', batch, batches: heapBatches})});
+if (haveTfjs) {
+  for (const backend of tfjsBackends) {
+    jobs.push({name: `tfjs-${backend}`, query: q({task: 'tfjs', backend, models, batch, seconds, cap: tfjsCap})});
+  }
+} else {
+  console.log('bench: TensorFlow.js is not installed in bench/tfjs (scripts/bench.sh installs it): no peer figures');
+}
+const chrome = await inChromium(jobs);
+
+let pytorch = null;
+if (withPytorch) {
+  try {
+    pytorch = runJson(python, [path.join(root, 'bench/pytorch.py'), '--batch', String(batch), '--seconds',
+      String(seconds), ...models], {stdio: ['ignore', 'pipe', 'inherit']}).json;
+    console.log('bench: PyTorch done');
+  } catch (e) {
+    console.log(`bench: PyTorch failed (${python} needs torch: BENCH_PYTORCH=1 npm run bench installs it): ${e.message}`);
+  }
+}
+
+// --- derive -----------------------------------------------------------------
 
 const rows = models.map((m) => ({
   model: m,
@@ -75,6 +154,80 @@ const rows = models.map((m) => ({
   chromium_simd: chrome.wasm.train_samples_per_second[m],
   chromium_scalar: chrome['wasm-scalar'].train_samples_per_second[m],
 }));
+
+// TF.js per model and backend: samples/s with ours measured back to back with it
+// (`ours`), or why not ('cannot train', 'unavailable').
+const tfjs = {};
+for (const m of models) {
+  tfjs[m] = {};
+  for (const backend of haveTfjs ? tfjsBackends : []) {
+    const r = chrome[`tfjs-${backend}`];
+    const fig = r.models?.[m];
+    tfjs[m][backend] = r.unavailable ? {unavailable: r.unavailable}
+      : fig?.error ? {cannot_train: fig.error} : fig && {...fig, ours: r.ours[m]};
+  }
+}
+/** The fastest backend that trains m (optionally only `only`) -> {backend, samples_per_second, ours} | null */
+function fastestTfjs(m, only) {
+  let best = null;
+  for (const [backend, fig] of Object.entries(tfjs[m] || {})) {
+    if (only && backend !== only) continue;
+    if (fig?.samples_per_second && (!best || fig.samples_per_second > best.samples_per_second)) {
+      best = {backend, ...fig};
+    }
+  }
+  return best;
+}
+
+const heap = chrome.heap;
+const latency = chrome.latency;
+const nativeCpuFraction = nativeRun.cpuSeconds == null ? null : nativeRun.cpuSeconds / nativeRun.wallSeconds;
+
+// Every goal of issue 5 this run measures: {goal, value, target, unit, met, detail}
+const goals = [];
+const goal = (name, value, target, unit, detail, atMost = false) =>
+  goals.push({goal: name, value, target, unit, detail, at_most: atMost,
+    met: value == null ? null : atMost ? value <= target : value >= target});
+const n0 = (x) => Math.round(x).toLocaleString('en');
+for (const [m, target, only] of [['mlp', 5, 'wasm'], ['cnn', 100], ['lenet5', 50]]) {
+  const row = rows.find((r) => r.model === m);
+  if (!row || !haveTfjs) continue;
+  const peer = fastestTfjs(m, only);
+  const what = only ? `TF.js ${only} backend` : 'the fastest TF.js backend that trains it';
+  goal(`${m} training in Chromium vs ${what}`, peer && peer.ours / peer.samples_per_second, target, '×',
+    peer ? `${n0(peer.ours)} vs ${n0(peer.samples_per_second)} samples/s (TF.js ${peer.backend}), back to back`
+      : `no TF.js backend trains ${m} here`);
+}
+const cnnRow = rows.find((r) => r.model === 'cnn');
+if (cnnRow) {
+  goal('cnn SIMD / scalar build (Chromium)', cnnRow.chromium_simd / cnnRow.chromium_scalar, 3, '×',
+    `${n0(cnnRow.chromium_simd)} vs ${n0(cnnRow.chromium_scalar)} samples/s`);
+}
+goal('GEMM 128×784×512 / f32x4 peak (wasm+SIMD, node)', nodeSimd.gemm_pct_of_peak, 60, '%',
+  `${nodeSimd.gemm_128x784x512_gflops.toFixed(1)} of ${nodeSimd.peak_gflops.toFixed(1)} GFLOP/s`);
+goal('conv fwd+bwd / f32x4 peak (wasm+SIMD, node)', nodeSimd.conv_pct_of_peak, 40, '%',
+  `${nodeSimd.conv_fwd_bwd_gflops.toFixed(1)} of ${nodeSimd.peak_gflops.toFixed(1)} GFLOP/s`);
+if (pytorch) {
+  for (const row of rows) {
+    const peer = pytorch.train[row.model];
+    if (!peer) continue;
+    goal(`${row.model} native vs PyTorch CPU, 1 thread`, row.native / peer.per_cpu_second, 1, '×',
+      `${n0(row.native)} samples/s (wall, one thread) vs ${n0(peer.per_cpu_second)} per CPU-second`);
+  }
+}
+for (const m of latencyModels) {
+  const l = latency.models[m];
+  for (const [stat, key] of [['median', 'median_ms'], ['p95', 'p95_ms']]) {
+    goal(`${m} drawing-pad prediction, ${stat} round trip`, l.round_trip[key], 2, 'ms',
+      `${latency.calls} calls with all activations; ${l.in_worker[key].toFixed(2)} ms inside the worker`, true);
+  }
+}
+const heapWhat = heap.batches === heap.batches_per_epoch ? 'one epoch' : `${heap.batches} batches`;
+goal('peak wasm heap, cnn on the full set', heap.peak_heap_mb, 256, 'MB',
+  `60k+10k digits loaded, ${heapWhat} of batch ${heap.batch} with augmentation, then the full test set evaluated`, true);
+
+// --- print ------------------------------------------------------------------
+
 const fmt = (x) => x.toFixed(0).padStart(9);
 const ratio = (a, b) => (a / b).toFixed(2).padStart(7);
 console.log('\ntraining samples/s (batch ' + batch + ')');
@@ -87,12 +240,57 @@ console.log('\nkernels (GFLOP/s)     peak 4-wide mul+add   GEMM 128x784x512   co
 for (const [name, k] of kernels) {
   console.log(`${name.padEnd(22)}${k.peak_gflops.toFixed(1).padStart(10)}${k.gemm_128x784x512_gflops.toFixed(1).padStart(19)}${k.conv_fwd_bwd_gflops.toFixed(1).padStart(15)}${(100 * k.gemm_128x784x512_gflops / k.peak_gflops).toFixed(0).padStart(11)}%${(100 * k.conv_fwd_bwd_gflops / k.peak_gflops).toFixed(0).padStart(9)}%`);
 }
-const cnn = rows.find((r) => r.model === 'cnn');
-if (cnn) console.log(`\ncnn: SIMD build ${ratio(cnn.chromium_simd, cnn.chromium_scalar).trim()}x the scalar build in Chromium (goal >= 3x)`);
+
+// TF.js samples/s and ours / TF.js measured back to back.
+const peerCell = (fig) => (!fig ? 'not run' : fig.samples_per_second
+  ? `${n0(fig.samples_per_second)}; ours ${(fig.ours / fig.samples_per_second).toFixed(1)}×`
+  : fig.cannot_train ? 'cannot train' : 'unavailable');
+if (haveTfjs) {
+  console.log(`\nTensorFlow.js ${chrome[`tfjs-${tfjsBackends[0]}`].tfjs} in a Chromium worker, training samples/s (batch ${batch})`);
+  console.log(`model   ours(chrome+SIMD) ${tfjsBackends.map((b) => `tfjs-${b}`.padStart(22)).join('')}`);
+  for (const r of rows) {
+    console.log(`${r.model.padEnd(8)}${fmt(r.chromium_simd).padStart(17)} ${tfjsBackends.map((b) => peerCell(tfjs[r.model][b]).padStart(22)).join('')}`);
+  }
+  for (const b of tfjsBackends) {
+    const r = chrome[`tfjs-${b}`];
+    const notes = [r.unavailable && `unavailable: ${r.unavailable}`, r.renderer, r.wasm_simd != null &&
+      `SIMD ${r.wasm_simd ? 'on' : 'off'}, threads ${r.wasm_threads ? 'on' : 'off'}`,
+    ...models.filter((m) => tfjs[m][b]?.cannot_train).map((m) => `${m}: ${tfjs[m][b].cannot_train}`)].filter(Boolean);
+    if (notes.length) console.log(`  tfjs-${b}: ${notes.join('; ')}`);
+  }
+}
+if (pytorch) {
+  console.log(`\nPyTorch ${pytorch.torch} CPU, ${pytorch.threads} thread: training samples per CPU-second vs ours native (wall, one thread)`);
+  for (const r of rows) {
+    const p = pytorch.train[r.model];
+    if (p) console.log(`${r.model.padEnd(8)} pytorch ${fmt(p.per_cpu_second)}   native ${fmt(r.native)}   native/pytorch ${ratio(r.native, p.per_cpu_second)}`);
+  }
+  if (nativeCpuFraction != null) console.log(`  native bench process: CPU time / wall time ${nativeCpuFraction.toFixed(2)} (one thread)`);
+}
+console.log(`\nlatency (Chromium, ${latency.calls} drawing-pad predictions with all activations, after ${latency.warmup} warm-up)`);
+for (const m of latencyModels) {
+  const l = latency.models[m];
+  console.log(`${m.padEnd(8)} round trip median ${l.round_trip.median_ms.toFixed(2)} ms, p95 ${l.round_trip.p95_ms.toFixed(2)} ms; in the worker median ${l.in_worker.median_ms.toFixed(2)} ms, p95 ${l.in_worker.p95_ms.toFixed(2)} ms`);
+}
+console.log(`heap (Chromium, cnn, ${heapWhat} on ${heap.train_count} digits at ${n0(heap.samples_per_second)} samples/s): ` +
+  Object.entries(heap.heap_mb).map(([k, v]) => `${k} ${v.toFixed(0)} MB`).join(', '));
+
+const cell = (g) => (g.value == null ? 'n/a' : g.unit === '×' ? `${g.value.toFixed(g.value < 10 ? 2 : 1)}×`
+  : g.unit === '%' ? `${g.value.toFixed(0)}%` : g.unit === 'ms' ? `${g.value.toFixed(2)} ms` : `${g.value.toFixed(0)} MB`);
+const targetCell = (g) => `${g.at_most ? '≤' : '≥'} ${g.target}${g.unit === '×' || g.unit === '%' ? g.unit : ` ${g.unit}`}`;
+const metCell = (g) => (g.met == null ? 'n/a' : g.met ? 'met' : 'NOT MET');
+console.log('\ngoals (issue 5)');
+for (const g of goals) {
+  console.log(`${g.goal.padEnd(66)}${cell(g).padStart(10)}  goal ${targetCell(g).padEnd(9)} ${metCell(g).padEnd(8)} ${g.detail}`);
+}
+
+// --- write ------------------------------------------------------------------
 
 const result = {
-  date: new Date().toISOString(), machine: {cpu: os.cpus()[0].model, cores: os.cpus().length, node: process.version},
-  batch, models, native, node_simd: nodeSimd, node_scalar: nodeScalar, chromium: chrome, rows,
+  date: new Date().toISOString(), command,
+  machine: {cpu: os.cpus()[0].model, cores: os.cpus().length, node: process.version, load_average: os.loadavg()},
+  batch, models, native, native_cpu_over_wall: nativeCpuFraction, node_simd: nodeSimd, node_scalar: nodeScalar,
+  chromium: chrome, rows, tfjs, pytorch, latency, heap, goals,
 };
 fs.mkdirSync(path.join(root, 'bench/results'), {recursive: true});
 fs.writeFileSync(path.join(root, 'bench/results/latest.json'), JSON.stringify(result, null, 2) + '\n');
@@ -102,18 +300,68 @@ console.log('bench: wrote bench/results/latest.json and BENCHMARKS.md');
 function markdown(r) {
   const n = (x) => Math.round(x).toLocaleString('en');
   const g = (x) => x.toFixed(1);
-  let md = `# Benchmarks\n\nLatest figures from \`npm run bench\` (bench/run.mjs), ${r.date.slice(0, 16).replace('T', ' ')} UTC, `;
-  md += `on ${r.machine.cpu}, ${r.machine.cores} cores (shared and noisy: compare the ratios, which are measured side by side in one run), `;
+  const table = (head, lines) => `| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|\n` +
+    lines.map((l) => `| ${l.join(' | ')} |\n`).join('');
+  let md = `# Benchmarks\n\nLatest figures from \`${r.command}\` (what \`npm run bench\` runs after building), `;
+  md += `${r.date.slice(0, 16).replace('T', ' ')} UTC, `;
+  md += `on ${r.machine.cpu}, ${r.machine.cores} cores (shared and noisy, load average ${r.machine.load_average[0].toFixed(1)} at the end: compare the ratios, which are measured side by side in one run), `;
   md += `node ${r.machine.node}, ${r.chromium.wasm.userAgent.match(/Chrome\/[\d.]+/)?.[0] || 'Chromium'} headless. `;
   md += `Training on synthetic 28×28 data, batch ${r.batch}, one thread, after a warm-up. Raw numbers: bench/results/latest.json.\n\n`;
-  md += '## Training samples/s\n\n| model | native | wasm+SIMD (node) | wasm scalar (node) | wasm+SIMD (Chromium worker) | wasm scalar (Chromium worker) | Chromium / native | SIMD / scalar (Chromium) |\n|---|---|---|---|---|---|---|---|\n';
-  for (const row of r.rows) {
-    md += `| ${row.model} | ${n(row.native)} | ${n(row.node_simd)} | ${n(row.node_scalar)} | ${n(row.chromium_simd)} | ${n(row.chromium_scalar)} | ${(row.chromium_simd / row.native).toFixed(2)} | ${(row.chromium_simd / row.chromium_scalar).toFixed(2)}× |\n`;
+  md += `## Goals (issue 5)\n\n${table(['goal', 'measured', 'target', '', 'from'],
+    r.goals.map((x) => [x.goal, cell(x), targetCell(x), metCell(x), x.detail]))}`;
+  md += '\n## Training samples/s\n\n';
+  md += table(['model', 'native', 'wasm+SIMD (node)', 'wasm scalar (node)', 'wasm+SIMD (Chromium worker)',
+    'wasm scalar (Chromium worker)', 'Chromium / native', 'SIMD / scalar (Chromium)'],
+  r.rows.map((row) => [row.model, n(row.native), n(row.node_simd), n(row.node_scalar), n(row.chromium_simd),
+    n(row.chromium_scalar), (row.chromium_simd / row.native).toFixed(2), `${(row.chromium_simd / row.chromium_scalar).toFixed(2)}×`]));
+  const backends = Object.keys(r.tfjs[r.models[0]] || {});
+  if (backends.length) {
+    const first = r.chromium[`tfjs-${backends[0]}`];
+    md += `\n## TensorFlow.js ${first.tfjs} (the peer, same Chromium, one worker each)\n\n`;
+    md += table(['model', 'ours, wasm+SIMD', ...backends.map((b) => `TF.js ${b}`)],
+      r.rows.map((row) => [row.model, n(row.chromium_simd), ...backends.map((b) => peerCell(r.tfjs[row.model][b]))]));
+    md += `\nEach TF.js cell: its training samples/s, then ours / TF.js with ours measured right after it, on the same model `;
+    md += 'in a fresh worker (the goals use these back-to-back ratios; the first column is from the run above). ';
+    md += `Same layers, Adam, softmax cross-entropy, \`model.trainOnBatch\` on synthetic batches kept as tensors; `;
+    md += `each configuration is timed for ${seconds} s after a warm-up (at least two batches, at most ${tfjsCap} s).`;
+    for (const b of backends) {
+      const x = r.chromium[`tfjs-${b}`];
+      if (x.unavailable) md += ` TF.js ${b}: unavailable here (${x.unavailable}).`;
+      if (x.wasm_simd != null) md += ` TF.js wasm: SIMD ${x.wasm_simd ? 'on' : 'off'}, threads ${x.wasm_threads ? 'on' : 'off'}.`;
+      if (x.renderer) md += ` TF.js webgl renders with ${x.renderer}.`;
+      const cannot = r.models.filter((m) => r.tfjs[m][b]?.cannot_train);
+      if (cannot.length) md += ` TF.js ${b} cannot train ${cannot.join(', ')}: \`${r.tfjs[cannot[0]][b].cannot_train}\`.`;
+    }
+    md += '\n';
   }
-  md += '\n## Kernels (GFLOP/s, one core)\n\n| build | 4-wide multiply-add peak | GEMM 128×784×512 | conv 32→64 3×3 fwd+bwd | GEMM / peak | conv / peak |\n|---|---|---|---|---|---|\n';
-  for (const [name, k] of [['native', r.native], ['wasm+SIMD (node)', r.node_simd], ['wasm scalar (node)', r.node_scalar]]) {
-    md += `| ${name} | ${g(k.peak_gflops)} | ${g(k.gemm_128x784x512_gflops)} | ${g(k.conv_fwd_bwd_gflops)} | ${(100 * k.gemm_128x784x512_gflops / k.peak_gflops).toFixed(0)}% | ${(100 * k.conv_fwd_bwd_gflops / k.peak_gflops).toFixed(0)}% |\n`;
+  if (r.pytorch) {
+    md += `\n## Native vs PyTorch ${r.pytorch.torch} (CPU, ${r.pytorch.threads} thread, bench/pytorch.py)\n\n`;
+    md += table(['model', 'ours native (samples/s)', 'PyTorch (samples per CPU-second)', 'native / PyTorch'],
+      r.rows.filter((row) => r.pytorch.train[row.model]).map((row) => [row.model, n(row.native),
+        n(r.pytorch.train[row.model].per_cpu_second), `${(row.native / r.pytorch.train[row.model].per_cpu_second).toFixed(2)}×`]));
+    md += `\nPyTorch is timed with \`time.process_time\` (Debian's python3-torch with OpenBLAS, oneDNN ${r.pytorch.mkldnn ? 'on' : 'off'}); `;
+    md += 'our native figure is per wall-second of a single-threaded process, which is never more than per CPU-second';
+    md += r.native_cpu_over_wall != null ? ` (the native bench used ${r.native_cpu_over_wall.toFixed(2)} CPU-seconds per wall-second).\n` : '.\n';
   }
+  md += `\n## Drawing-pad latency and memory (Chromium, wasm+SIMD)\n\n`;
+  md += table(['model', 'round trip median', 'round trip p95', 'in the worker median', 'in the worker p95'],
+    Object.entries(r.latency.models).map(([m, l]) => [m, `${l.round_trip.median_ms.toFixed(2)} ms`,
+      `${l.round_trip.p95_ms.toFixed(2)} ms`, `${l.in_worker.median_ms.toFixed(2)} ms`, `${l.in_worker.p95_ms.toFixed(2)} ms`]));
+  md += `\nA prediction is what the page's worker does for the drawing pad: \`predictDrawing\` on a 112×112 drawing, `;
+  md += `the 28×28 input and every layer's activation copied and transferred back; the shipped weights; ${r.latency.calls} calls after ${r.latency.warmup}. `;
+  md += `Round trip: from the page's postMessage to the reply.\n\n`;
+  md += `Wasm memory (MB) training \`cnn\` on the full set, ${heapWhat} (${n(r.heap.samples_per_second)} samples/s with augmentation), `;
+  md += `test accuracy after it ${(100 * r.heap.test_accuracy).toFixed(2)}%: `;
+  md += Object.entries(r.heap.heap_mb).map(([k, v]) => `${k.replace('_', ' ')} ${v.toFixed(0)}`).join(', ');
+  md += '. Wasm memory only grows, so the last figure is the peak.\n';
+  md += '\n## Kernels (GFLOP/s, one core)\n\n';
+  md += table(['build', '4-wide multiply-add peak', 'GEMM 128×784×512', 'conv 32→64 3×3 fwd+bwd', 'GEMM / peak', 'conv / peak'],
+    [['native', r.native], ['wasm+SIMD (node)', r.node_simd], ['wasm scalar (node)', r.node_scalar]].map(([name, k]) =>
+      [name, g(k.peak_gflops), g(k.gemm_128x784x512_gflops), g(k.conv_fwd_bwd_gflops),
+        `${(100 * k.gemm_128x784x512_gflops / k.peak_gflops).toFixed(0)}%`, `${(100 * k.conv_fwd_bwd_gflops / k.peak_gflops).toFixed(0)}%`]));
   md += `\nThe native peak is the same 4-wide vector loop compiled for this CPU (the compiler may widen it); the native build's Eigen reports: ${r.native.eigen_simd}.\n`;
+  md += '\n## Commands\n\n```sh\nnpm run bench                      # builds (plus build/wasm-scalar), installs TF.js into bench/tfjs on first use, measures\n';
+  md += 'BENCH_PYTORCH=1 npm run bench    # also PyTorch (installs python3-torch and libopenblas0 on first use)\n';
+  md += 'node bench/run.mjs [--pytorch]    # measures the builds already in build/\n```\n';
   return md;
 }

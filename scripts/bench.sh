@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# npm run bench: build everything (plus a wasm build without SIMD), then measure.
+# npm run bench [-- --pytorch]: build everything (plus a wasm build without SIMD),
+# install the peers on first use, then measure (bench/run.mjs).
+#   TensorFlow.js: its own package in bench/tfjs (npm install there), so that
+#     npm test never pays for it.
+#   PyTorch, only with --pytorch or BENCH_PYTORCH=1: Debian's python3-torch and
+#     libopenblas0 (as root or with sudo), used by Debian's python3.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/build.sh
@@ -7,4 +12,23 @@ JOBS=${JOBS:-2}
 echo "bench: wasm without SIMD (build/wasm-scalar)"
 emcmake cmake -S . -B build/wasm-scalar -DCMAKE_BUILD_TYPE=Release -DMNIST_WASM_SIMD=OFF >/dev/null
 cmake --build build/wasm-scalar -j"$JOBS"
-node bench/run.mjs
+
+if [ ! -f bench/tfjs/node_modules/@tensorflow/tfjs/dist/tf.min.js ] ||
+   [ ! -f bench/tfjs/node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js ]; then
+  echo "bench: installing TensorFlow.js into bench/tfjs"
+  (cd bench/tfjs && npm ci --no-audit --no-fund --ignore-scripts)
+fi
+
+pytorch=${BENCH_PYTORCH:-0}
+for arg in "$@"; do [ "$arg" = --pytorch ] && pytorch=1; done
+if [ "$pytorch" = 1 ]; then
+  export BENCH_PYTORCH=1 PYTHON=${PYTHON:-/usr/bin/python3}
+  if ! "$PYTHON" -c 'import torch' 2>/dev/null || ! ldconfig -p | grep libopenblas >/dev/null; then
+    echo "bench: installing python3-torch and libopenblas0 (Debian)"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get install -y python3-torch libopenblas0 ||
+      { $sudo apt-get update && $sudo apt-get install -y python3-torch libopenblas0; }
+  fi
+fi
+node bench/run.mjs "$@"
