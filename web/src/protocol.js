@@ -144,11 +144,11 @@ export const Notice = Object.freeze({
   /**
    * {epoch, epochs, batch, batches_per_epoch, step, total_steps, loss, accuracy (epoch running means),
    *  recentLoss, recentAccuracy (over the batches since the last event), samples_per_second,
-   *  lr, elapsed (s, training only), eta (s, incl. evaluations), paused,
+   *  lr, elapsed (s, training only), eta (s, incl. evaluations), paused, heapBytes (the worker's wasm memory),
    *  diverged, message (when diverged: the step, the loss and a hint; the bad update was not applied)}
    */
   PROGRESS: 'progress',
-  /** {epoch, epochs, trainLoss, trainAccuracy, evaluation (as Reply.EVALUATION), elapsed} */
+  /** {epoch, epochs, trainLoss, trainAccuracy, evaluation (as Reply.EVALUATION), elapsed, heapBytes (wasm memory)} */
   EPOCH: 'epoch',
   /**
    * {reason: 'finished'|'stopped'|'diverged'|'error', message, elapsed, evaluation | null, trainEvaluation | null}

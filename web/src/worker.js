@@ -223,7 +223,7 @@ async function trainLoop(r) {
     post({
       type: Notice.PROGRESS, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches_per_epoch: p.batches_per_epoch,
       step: p.step, total_steps: p.total_steps, loss: p.loss, accuracy: p.accuracy, recentLoss, recentAccuracy,
-      samples_per_second: p.samples_per_second, lr: p.lr, elapsed, eta, paused,
+      samples_per_second: p.samples_per_second, lr: p.lr, elapsed, eta, paused, heapBytes: core.heapBytes(),
       diverged: !!p.diverged, message: p.diverged ? p.message || 'the loss diverged' : '',
     });
     lastPost = performance.now();
@@ -265,7 +265,7 @@ async function trainLoop(r) {
       if (p.epoch_done) {
         const evaluation = testEvaluation();
         post({type: Notice.EPOCH, epoch: p.epoch, epochs: p.epochs, trainLoss: p.loss, trainAccuracy: p.accuracy,
-          evaluation, elapsed});
+          evaluation, elapsed, heapBytes: core.heapBytes()});
       }
       if (p.finished) break;
       await yieldToMessages();

@@ -32,7 +32,11 @@ export function mount(el, lab, opts = {}) {
   const schedule = h('select', {id: uid('sched')},
     [['cosine', 'Cosine decay'], ['constant', 'Constant'], ['step', 'Step decay'], ['onecycle', 'One-cycle']].map(([v, t]) =>
       h('option', {value: v, selected: s('schedule') === v}, t)));
-  const subset = h('select', {id: uid('subset')}, SUBSETS.map((n) =>
+  // A link may ask for another number of digits (?subset=6000): offer it too, so the link reproduces its run.
+  const asked = s('subset');
+  const subsets = SUBSETS.includes(asked) || !(Number.isInteger(asked) && asked > 0 && asked < 60000) ? SUBSETS
+    : [...SUBSETS, asked].sort((a, b) => b - a);
+  const subset = h('select', {id: uid('subset')}, subsets.map((n) =>
     h('option', {value: n, selected: n === s('subset')}, n === 60000 ? 'All 60,000' : int(n))));
   const augment = h('input', {type: 'checkbox', id: uid('aug'), checked: s('augment')});
   let augmentTouched = false;
