@@ -89,23 +89,27 @@ async function runIn(url, options, message) {
   }
 }
 
-// TF.js on one backend, each model back to back with our core on the same
-// model (in its own worker), so that each ratio is measured side by side on
-// this shared, noisy machine. Models TF.js cannot train are not run on ours here.
+// TF.js on one backend, each model between two runs of our core on the same
+// model (each in a fresh worker), so that each ratio is measured side by side on
+// this shared, noisy machine: ours[model] is the mean of the run just before and
+// the run just after TF.js.
 async function tfjs() {
   const backend = get('backend', 'wasm');
-  const result = {backend, models: {}, ours: {}};
+  const result = {backend, models: {}, ours: {}, ours_before_after: {}};
+  const ours = async (model) => (await runIn(new URL('./bench-worker.js', import.meta.url), {type: 'module'},
+    {task: 'train', build, models: [model], batch, seconds})).train_samples_per_second[model];
   for (const model of models) {
+    const before = await ours(model);
     const peer = await runIn(new URL('../tfjs/worker.js', import.meta.url), {}, {backend, models: [model], batch,
       seconds, warmSeconds: Number(get('warm', 1.5)), capSeconds: Number(get('cap', 60))});
     const {models: figures, ...about} = peer;
     Object.assign(result, about);
     if (peer.unavailable) break;
     result.models[model] = figures[model];
-    if (figures[model].error) continue;
-    const ours = await runIn(new URL('./bench-worker.js', import.meta.url), {type: 'module'},
-      {task: 'train', build, models: [model], batch, seconds});
-    result.ours[model] = ours.train_samples_per_second[model];
+    if (figures[model].error) continue; // cannot train: no ratio
+    const after = await ours(model);
+    result.ours_before_after[model] = [before, after];
+    result.ours[model] = (before + after) / 2;
   }
   return result;
 }
