@@ -115,7 +115,7 @@ test('switching model or reloading mid-training: a clear message, and the run\'s
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /training now/);
 
   // A mid-epoch copy (no test score yet) lands in IndexedDB while it trains.
-  await waitForStored(page, 'mlp', (r) => r.metrics.partial && r.metrics.step > 0 && r.metrics.testAccuracy === null, 40000);
+  await waitForStored(page, 'mlp', (r) => r?.metrics.partial && r.metrics.step > 0 && r.metrics.testAccuracy === null, 40000);
   await page.locator('#train .lane-mlp[data-state="running"]').waitFor({timeout: 1000});
 
   // A reload asks first (the run would end), then offers the run's latest copy back.

@@ -6,7 +6,7 @@ import {test} from 'node:test';
 import {drawStrokes, openPage} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
-import {waitForStored} from './support/store.js';
+import {storedWeights, waitForStored} from './support/store.js';
 
 const site = useSite();
 
@@ -27,7 +27,7 @@ test('a trained model is stored and offered back after a reload', async () => {
   await page.getByRole('button', {name: 'Train', exact: true}).click();
   await page.locator('#train .lane-mlp', {hasText: 'finished'}).waitFor({timeout: 90000});
   // The copy is written after the run; wait for the finished run's copy, then reload.
-  await waitForStored(page, 'mlp', (r) => !r.metrics.partial, 20000);
+  await waitForStored(page, 'mlp', (r) => r && !r.metrics.partial, 20000);
   await page.reload();
   const offer = page.locator('.restore-offer[data-slot="mlp"]');
   await offer.waitFor({timeout: 20000});
@@ -43,9 +43,11 @@ test('a trained model is stored and offered back after a reload', async () => {
   const again = page.locator('.restore-offer[data-slot="mlp"]');
   await again.waitFor({timeout: 20000});
   await again.getByRole('button', {name: 'Dismiss', exact: true}).click();
+  // The copy is deleted from IndexedDB (reloading before that lands would bring the offer back).
+  await waitForStored(page, 'mlp', (r) => r === null, 20000);
   await page.reload();
-  await page.locator('[data-model="cnn"]').waitFor({timeout: 20000});
-  await page.waitForTimeout(1500);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  assert.equal(await storedWeights(page, 'mlp'), null);
   assert.equal(await page.locator('.restore-offer').count(), 0);
   assert.deepEqual(page.errors, []);
   await page.close();

@@ -32,12 +32,12 @@ export function storedWeights(page, slot) {
   }), slot);
 }
 
-/** Waits until the slot's stored record passes `accept(record)`; returns it. */
-export async function waitForStored(page, slot, accept = () => true, timeout = 30000) {
+/** Waits until `accept(record or null)` holds for the slot's stored record (default: one is stored); returns it. */
+export async function waitForStored(page, slot, accept = (r) => r !== null, timeout = 30000) {
   const until = Date.now() + timeout;
   for (;;) {
     const r = await storedWeights(page, slot);
-    if (r && accept(r)) return r;
+    if (accept(r)) return r;
     if (Date.now() > until) throw new Error(`no stored ${slot} weights matching ${accept} within ${timeout} ms (last: ${JSON.stringify(r)})`);
     await page.waitForTimeout(250); // polling IndexedDB: no event tells another context it changed
   }
