@@ -309,7 +309,7 @@ int cmd_eval(const Args& a) {
   check(split == "train" || split == "test", "--split: use train or test, not '", split, "'");
   const Dataset test = load_mnist(data_dir(a), split);
   const auto t0 = std::chrono::steady_clock::now();
-  const EvalResult r = evaluate(*net, test, limit, 250, transform);
+  const EvalResult r = evaluate(*net, test, limit, kEvalBatch, transform);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (a.flags.count("json")) {
     std::cout << JsonWriter()

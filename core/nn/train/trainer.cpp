@@ -93,7 +93,11 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
     double g2 = 0;
     const float* g = net_.grads();
     for (size_t i = 0; i < n_params; ++i) g2 += double(g[i]) * g[i];
-    if (!std::isfinite(loss) || !std::isfinite(g2) || g2 > 1e12) {
+    // A 10-class cross-entropy starts near ln 10 = 2.3; a batch mean above 100
+    // means the true digits get probabilities below e^-100: the run has blown up
+    // even if every number is still finite (Adam at a huge rate does this).
+    constexpr double kDivergedLoss = 100.0;
+    if (!std::isfinite(loss) || loss > kDivergedLoss || !std::isfinite(g2) || g2 > 1e12) {
       p_.diverged = p_.finished = true;
       p_.message = "training diverged at step " + std::to_string(p_.step + 1) + " (loss " +
                    (std::isfinite(loss) ? std::to_string(loss) : std::string("not finite")) +

@@ -86,8 +86,12 @@ struct EvalResult {
 
 // Evaluates on the first `limit` samples (all if limit <= 0). `transform`, if
 // given, edits each float image (784) in place before the forward pass (used
-// for the shift/rotation robustness experiments).
-EvalResult evaluate(Network& net, const Dataset& data, int limit = 0, int batch = 250,
+// for the shift/rotation robustness experiments). The batch defaults to the
+// page's training batch: the network's buffers grow to the largest batch they
+// have seen and never shrink, and evaluating cnn at 250 between epochs used to
+// add ~160 MB of activations to the wasm heap for nothing.
+constexpr int kEvalBatch = 64;
+EvalResult evaluate(Network& net, const Dataset& data, int limit = 0, int batch = kEvalBatch,
                     const std::function<void(float*)>& transform = nullptr);
 
 }  // namespace mnist
