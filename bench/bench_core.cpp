@@ -3,6 +3,8 @@
 // GEMM and convolution FLOP rates, and training samples/s for the presets named
 // on the command line. Everything is warmed up before it is timed (V8 keeps a
 // loop entered once in its baseline tier until it has run a while).
+#include <time.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +22,10 @@
 #include "nn/train/trainer.h"
 #include "nn/util/json.h"
 #include "nn/util/types.h"
+
+#if defined(__EMSCRIPTEN__)
+#include <emscripten.h>
+#endif
 
 using namespace mnist;
 using Clock = std::chrono::steady_clock;
@@ -42,6 +48,38 @@ void operator delete(void* p, size_t) noexcept { std::free(p); }
 namespace {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Process CPU seconds: steadier than the wall clock on a shared machine, for the
+// per-layer profile (node: process.cpuUsage(); natively: the process CPU clock).
+#if defined(__EMSCRIPTEN__)
+EM_JS(double, js_cpu_seconds, (), {
+  if (typeof process == 'object' && process.cpuUsage) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
+  return performance.now() / 1e3;
+});
+double cpu_seconds() { return js_cpu_seconds(); }
+#else
+double cpu_seconds() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+#endif
+
+// Seconds of CPU per call of f, after a warm-up, over at least `min_s` of CPU.
+double cpu_per_call(const std::function<void()>& f, double min_s = 0.3) {
+  const double w0 = cpu_seconds();
+  while (cpu_seconds() - w0 < 0.2) f();
+  long calls = 0;
+  const double t0 = cpu_seconds();
+  do {
+    f();
+    ++calls;
+  } while (cpu_seconds() - t0 < min_s);
+  return (cpu_seconds() - t0) / calls;
+}
 
 // Runs f repeatedly for at least `min_s` seconds after a warm-up; returns seconds
 // per call. f is a std::function so its body stays a separate wasm function that
@@ -149,14 +187,63 @@ double train_samples_per_second(const std::string& preset, int batch, const Data
   return batch / s;
 }
 
+// Per-layer time of one training step (forward, then backward) at `batch`, in
+// microseconds, printed to stderr: where a model's step time goes.
+void profile_layers(const std::string& preset, int batch) {
+  auto net = build_network(resolve_spec(preset), 1);
+  net->reserve(batch);
+  const size_t L = net->layer_count();
+  std::vector<std::vector<float>> act(L + 1), grad(L + 1);
+  act[0].resize(size_t(batch) * kImagePixels);
+  Rng rng(5);
+  for (auto& v : act[0]) v = rng.uniform();
+  for (size_t i = 0; i < L; ++i) {
+    act[i + 1].resize(size_t(batch) * net->layer(i).out_shape().size());
+    grad[i + 1].resize(act[i + 1].size(), 0.001f);
+  }
+  grad[0].resize(act[0].size());
+  std::fprintf(stderr, "%s, batch %d: per-layer CPU microseconds per step (forward / backward)\n", preset.c_str(),
+               batch);
+  double total = 0;
+  for (size_t i = 0; i < L; ++i) {
+    Layer& layer = net->layer(i);
+    const double f = cpu_per_call([&] { layer.forward(act[i].data(), act[i + 1].data(), batch, true); });
+    const double b = cpu_per_call(
+        [&] {
+          layer.backward(act[i].data(), act[i + 1].data(), grad[i + 1].data(), i ? grad[i].data() : nullptr,
+                         batch);
+        });
+    total += f + b;
+    std::fprintf(stderr, "  %-22s %9.0f %9.0f\n", layer.token().c_str(), 1e6 * f, 1e6 * b);
+  }
+  std::fprintf(stderr, "  %-22s %9.0f\n", "layers", 1e6 * total);
+  Optimizer adam(OptimizerConfig{}, net->param_count());
+  const double opt = cpu_per_call([&] { adam.step(net->params(), net->grads(), 1e-9f); });
+  std::fprintf(stderr, "  %-22s %9.0f\n", "adam", 1e6 * opt);
+  const Dataset data = synthetic(4096);
+  TrainConfig cfg;
+  cfg.epochs = 1000;
+  cfg.batch = batch;
+  cfg.schedule = "constant";
+  Trainer trainer(*net, data, cfg);
+  const double step = cpu_per_call([&] { trainer.step(1); });
+  std::fprintf(stderr, "  %-22s %9.0f\n", "whole training step", 1e6 * step);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> models;
   int batch = 64;
+  std::string profile;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--batch") && i + 1 < argc) batch = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--profile") && i + 1 < argc) profile = argv[++i];
     else models.push_back(argv[i]);
+  }
+  if (!profile.empty()) {
+    profile_layers(profile, batch);
+    return 0;
   }
   if (models.empty()) models = {"mlp", "cnn", "lenet5"};
   JsonWriter out;

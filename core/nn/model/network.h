@@ -27,6 +27,7 @@ class Network {
   const Shape& output_shape() const { return layers_.back()->out_shape(); }
   size_t layer_count() const { return layers_.size(); }
   const Layer& layer(size_t i) const { return *layers_[i]; }
+  Layer& layer(size_t i) { return *layers_[i]; }
   // Offset of layer i's parameters in the arena.
   size_t param_offset(size_t i) const { return offsets_[i]; }
 

@@ -198,11 +198,11 @@ const std::vector<Preset>& presets() {
        "conv(32,3,same)-relu-conv(32,3,same)-relu-pool(2)-conv(64,3,same)-relu-conv(64,3,same)-relu-pool(2)-"
        "flatten-dropout-dense(128)-relu-dropout-dense(10)",
        "seed 001 StrongCNN (99.09%); seed 004 modern CNN with augmentation (~99.8%)",
-       {15, 128, "adam", 1e-3f, "cosine", 0.0f, true}},
+       {15, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
       {"lenet5", "conv(6,5)-relu-pool(2)-conv(16,5)-relu-pool(2)-flatten-dense(120)-relu-dense(84)-relu-dense(10)",
        "seed 003 LeNet-5 (99.0%)", {15, 128, "adam", 2e-3f, "cosine", 0.0f, true}},
       {"wide-cnn", "conv(32,3)-relu-conv(64,3)-relu-pool(2)-flatten-dense(128)-relu-dropout-dense(10)",
-       "seed 004 CNN (~99.2%)", {12, 128, "adam", 1e-3f, "cosine", 0.0f, true}},
+       "seed 004 CNN (~99.2%)", {10, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
   };
   return table;
 }
