@@ -131,6 +131,37 @@ void edge_kernel(int kc, const float* a, const float* b, float* c, int ldc, int 
   }
 }
 
+// dst[k * R + r] = src[r * ld + k] for r < R, k < kc: R rows of a row-major
+// matrix interleaved into one packed panel. The strided stores are the slow part
+// of packing a transposed operand (x * W^T in dense, the weight gradient in
+// conv), so whole 4x4 blocks are transposed in registers when R is a multiple
+// of 4 (f32x4 shuffles in wasm, SSE natively).
+void interleave_rows(const float* src, size_t ld, int R, int kc, float* dst) {
+  int k = 0;
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+  if (R % 4 == 0) {
+    typedef float v4 __attribute__((vector_size(16), aligned(4), may_alias));
+    for (; k + 4 <= kc; k += 4)
+      for (int r = 0; r < R; r += 4) {
+        const float* s0 = src + size_t(r) * ld + k;
+        const v4 r0 = *reinterpret_cast<const v4*>(s0), r1 = *reinterpret_cast<const v4*>(s0 + ld),
+                 r2 = *reinterpret_cast<const v4*>(s0 + 2 * ld), r3 = *reinterpret_cast<const v4*>(s0 + 3 * ld);
+        const v4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+        const v4 t2 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+        float* d = dst + size_t(k) * R + r;
+        *reinterpret_cast<v4*>(d) = __builtin_shufflevector(t0, t1, 0, 1, 4, 5);
+        *reinterpret_cast<v4*>(d + R) = __builtin_shufflevector(t0, t1, 2, 3, 6, 7);
+        *reinterpret_cast<v4*>(d + 2 * R) = __builtin_shufflevector(t2, t3, 0, 1, 4, 5);
+        *reinterpret_cast<v4*>(d + 3 * R) = __builtin_shufflevector(t2, t3, 2, 3, 6, 7);
+      }
+  }
+#endif
+  for (int r = 0; r < R; ++r) {
+    const float* s0 = src + size_t(r) * ld;
+    for (int kk = k; kk < kc; ++kk) dst[size_t(kk) * R + r] = s0[kk];
+  }
+}
+
 // op(A)[i0:i0+mc, p0:p0+kc] -> MR-row panels, each (kc, MR), zero-padded.
 void pack_a_block(bool trans, const float* A, int lda, int i0, int mc, int p0, int kc, float* pa) {
   for (int ir = 0; ir < mc; ir += MR) {
@@ -143,6 +174,8 @@ void pack_a_block(bool trans, const float* A, int lda, int i0, int mc, int p0, i
         for (int i = 0; i < m; ++i) d[i] = src[i];
         for (int i = m; i < MR; ++i) d[i] = 0.0f;
       }
+    } else if (m == MR) {
+      interleave_rows(A + size_t(i0 + ir) * lda + p0, lda, MR, kc, dst);
     } else {
       for (int i = 0; i < m; ++i) {
         const float* src = A + size_t(i0 + ir + i) * lda + p0;
@@ -170,6 +203,8 @@ void pack_b_block(bool trans, const float* B, int ldb, int p0, int kc, int j0, i
           for (int j = n; j < NR; ++j) d[j] = 0.0f;
         }
       }
+    } else if (n == NR) {
+      interleave_rows(B + size_t(j0 + jr) * ldb + p0, ldb, NR, kc, dst);
     } else {
       for (int j = 0; j < n; ++j) {
         const float* src = B + size_t(j0 + jr + j) * ldb + p0;
