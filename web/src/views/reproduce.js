@@ -85,6 +85,11 @@ export function mountReproduce(el, lab) {
         facts.push(h('li', {}, `Hardest digit for the ${n.toUpperCase()}: ${worst} (${pc(v[worst])}).`));
       }
     }
+    for (const c of data.convergence || []) {
+      if (!c.mlp_epochs || !c.cnn_epochs) continue;
+      facts.push(h('li', {}, `To reach ${c.level.toFixed(1)}% test accuracy, ${c.mlp} needs ${c.mlp_epochs} epochs and ${c.cnn} `
+        + `${c.cnn_epochs}: the CNN gets there ${fixed(c.speedup, 1)}× sooner (article 003 says 5×).`));
+    }
     body.replaceChildren(
       h('div', {class: 'table-scroll'},
         h('table', {class: 'table repro-table'},
