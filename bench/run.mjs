@@ -124,9 +124,9 @@ async function inChromium(jobs) {
   const browser = await launchChromium({args: [...chromiumArgs, '--enable-unsafe-swiftshader']});
   const results = {};
   try {
-    for (const {name, query} of jobs) {
+    for (const {name, query, html = 'bench.html'} of jobs) {
       const page = await browser.context.newPage();
-      await page.goto(`http://127.0.0.1:${port}/bench/browser/bench.html?${query}`);
+      await page.goto(`http://127.0.0.1:${port}/bench/browser/${html}?${query}`);
       await page.waitForFunction(() => window.benchResult, null, {timeout: 900_000, polling: 500});
       const r = await page.evaluate(() => window.benchResult);
       await page.close();
@@ -156,6 +156,10 @@ console.log('bench: wasm scalar in node done');
 const q = (o) => new URLSearchParams(o).toString();
 const jobs = ['wasm', 'wasm-scalar'].map((build) => ({name: build, query: q({build, models, batch, seconds})}));
 const latencyModels = ['mlp', 'cnn'];
+// SIMD vs scalar on cnn, the two builds taking turns window by window so that
+// load from elsewhere on this shared machine hits both alike (simd-ab-page.js).
+const abRounds = Number(process.env.BENCH_AB_ROUNDS || 6);
+jobs.push({name: 'simd-ab', html: 'simd-ab.html', query: q({model: 'cnn', batch, window: Math.max(2, seconds), rounds: abRounds})});
 jobs.push({name: 'latency', query: q({task: 'latency', build: 'wasm', models: latencyModels, calls: latencyCalls})});
 jobs.push({name: 'heap', query: q({task: 'heap', build: 'wasm', models: 'cnn', batch, batches: heapBatches})});
 if (haveTfjs) {
@@ -249,8 +253,10 @@ for (const [m, target, only] of [['mlp', 5, 'wasm'], ['cnn', 100], ['lenet5', 50
 }
 const cnnRow = rows.find((r) => r.model === 'cnn');
 if (cnnRow) {
-  goal('cnn SIMD / scalar build (Chromium)', cnnRow.chromium_simd / cnnRow.chromium_scalar, 3, '×',
-    `${n0(cnnRow.chromium_simd)} vs ${n0(cnnRow.chromium_scalar)} samples/s`);
+  const ab = chrome['simd-ab'];
+  goal('cnn SIMD / scalar build (Chromium, interleaved windows)', ab.ratio, 3, '×',
+    `medians of ${ab.rounds} alternating ${ab.window_seconds} s windows each: ${n0(ab.simd_median)} vs ${n0(ab.scalar_median)} samples/s `
+    + `(one back-to-back pair in the table below: ${(cnnRow.chromium_simd / cnnRow.chromium_scalar).toFixed(2)}×)`);
 }
 goal('GEMM 128×784×512 / f32x4 peak (wasm+SIMD, node)', nodeSimd.gemm_pct_of_peak, 60, '%',
   `${nodeSimd.gemm_128x784x512_gflops.toFixed(1)} of ${nodeSimd.peak_gflops.toFixed(1)} GFLOP/s`);
