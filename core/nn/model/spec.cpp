@@ -8,6 +8,7 @@
 #include "nn/layers/activations.h"
 #include "nn/layers/conv2d.h"
 #include "nn/layers/dense.h"
+#include "nn/layers/batchnorm.h"
 #include "nn/layers/dropout.h"
 #include "nn/layers/flatten.h"
 #include "nn/layers/maxpool2d.h"
@@ -143,9 +144,12 @@ std::unique_ptr<Network> build_network(const std::string& spec_in, uint64_t seed
     } else if (t.name == "flatten") {
       expect_args(t, 0, 0, "no arguments");
       layer = std::make_unique<Flatten>();
+    } else if (t.name == "bn") {
+      expect_args(t, 0, 0, "no arguments");
+      layer = std::make_unique<BatchNorm>();
     } else {
       fail("unknown layer '", t.name, "' in token '", t.text,
-           "' (known: dense, conv, pool, relu, sigmoid, tanh, dropout, flatten)");
+           "' (known: dense, conv, pool, relu, sigmoid, tanh, dropout, bn, flatten)");
     }
     try {
       shape = layer->configure(shape);
@@ -217,7 +221,7 @@ std::string resolve_spec(const std::string& model_in) {
   const std::string model = trim(model_in);
   if (const Preset* p = find_preset(model)) return p->spec;
   const bool one_word = model.find_first_of("-(") == std::string::npos;
-  const bool is_layer = model == "relu" || model == "flatten" || model == "dropout" || model == "sigmoid" ||
+  const bool is_layer = model == "relu" || model == "flatten" || model == "dropout" || model == "bn" || model == "sigmoid" ||
                         model == "tanh";
   if (one_word && !is_layer) {
     std::string names;

@@ -1,0 +1,44 @@
+#pragma once
+#include <vector>
+
+#include "nn/layers/layer.h"
+
+namespace mnist {
+
+// Batch normalisation (spec token "bn"), per channel of a CxHxW input (over the
+// batch and the H*W positions) or per feature of a flat one (over the batch).
+// Training normalises with the batch's mean and variance and folds them into
+// running estimates; evaluation uses the running estimates, so one image's
+// prediction does not depend on the others in its batch.
+//
+// Arena layout (C each): gamma, beta, running mean, running variance. The
+// running statistics live in the arena so that they are saved and loaded with
+// the weights; their gradients are always zero, so SGD and Adam leave them
+// alone (weight decay would shrink them: the presets that use bn use none).
+class BatchNorm : public Layer {
+ public:
+  static constexpr float kEps = 1e-5f;
+  static constexpr float kMomentum = 0.1f;  // running = (1 - m) running + m batch
+
+  std::string token() const override { return "bn"; }
+  std::string kind() const override { return "bn"; }
+  Shape configure(const Shape& in) override;
+  size_t param_count() const override { return 4 * size_t(in_.c); }
+  void bind(float* params, float* grads) override {
+    w_ = params;
+    dw_ = grads;
+  }
+  void init(Rng& rng) override;
+  void reserve(int max_batch) override;
+  void forward(const float* x, float* y, int n, bool training) override;
+  void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
+
+ private:
+  int planes() const { return in_.h * in_.w; }  // positions per channel (1 if flat)
+  float* w_ = nullptr;
+  float* dw_ = nullptr;
+  std::vector<float> xhat_;     // (n, C, H*W) normalised input of the last training forward
+  std::vector<float> inv_std_;  // (C) of the last training forward
+};
+
+}  // namespace mnist
