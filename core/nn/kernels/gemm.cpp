@@ -28,40 +28,6 @@ void gemm_reference(bool trans_a, bool trans_b, int M, int N, int K, const float
 namespace {
 using Stride = Eigen::OuterStride<>;
 using ConstStrided = Eigen::Map<const RowMat, 0, Stride>;
-// One or two rows of C (a drawing-pad prediction has M = 1): packing would copy
-// all of B to use each value once or twice, which cost more than the product
-// (a 1x784 by 784x512 layer spent most of its time packing), so this reads the
-// operands in place. x * W^T is a dot product per output; eight partial sums
-// keep it vectorised.
-void gemm_few_rows(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
-                   int ldb, float* C, int ldc, bool accumulate) {
-  for (int i = 0; i < M; ++i) {
-    float* c = C + size_t(i) * ldc;
-    const float* a = trans_a ? nullptr : A + size_t(i) * lda;
-    auto a_at = [&](int k) { return a ? a[k] : A[size_t(k) * lda + i]; };
-    if (!trans_b) {  // c (N) += sum_k a[k] * B[k, :]
-      if (!accumulate) std::fill(c, c + N, 0.0f);
-      for (int k = 0; k < K; ++k) {
-        const float ak = a_at(k);
-        const float* b = B + size_t(k) * ldb;
-        for (int j = 0; j < N; ++j) c[j] += ak * b[j];
-      }
-      continue;
-    }
-    for (int j = 0; j < N; ++j) {  // c[j] = a . B[j, :]
-      const float* b = B + size_t(j) * ldb;
-      float s[8] = {};
-      int k = 0;
-      if (a)
-        for (; k + 8 <= K; k += 8)
-          for (int l = 0; l < 8; ++l) s[l] += a[k + l] * b[k + l];
-      float t = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
-      for (; k < K; ++k) t += a_at(k) * b[k];
-      c[j] = accumulate ? c[j] + t : t;
-    }
-  }
-}
-
 }  // namespace
 
 const char* gemm_kind() { return "eigen"; }
