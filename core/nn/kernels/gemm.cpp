@@ -219,8 +219,8 @@ void pack_b_block(bool trans, const float* B, int ldb, int p0, int kc, int j0, i
 // One or two rows of C (a drawing-pad prediction has M = 1): packing would copy
 // all of B to use each value once or twice, which cost more than the product
 // (a 1x784 by 784x512 layer spent most of its time packing), so this reads the
-// operands in place. x * W^T is a dot product per output; eight partial sums
-// keep it vectorised.
+// operands in place. x * W^T is a dot product per output, summed in eight
+// lanes of two 4-wide vectors.
 void gemm_few_rows(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
                    int ldb, float* C, int ldc, bool accumulate) {
   for (int i = 0; i < M; ++i) {
@@ -238,12 +238,16 @@ void gemm_few_rows(bool trans_a, bool trans_b, int M, int N, int K, const float*
     }
     for (int j = 0; j < N; ++j) {  // c[j] = a . B[j, :]
       const float* b = B + size_t(j) * ldb;
-      float s[8] = {};
+      typedef float v4u __attribute__((vector_size(16), aligned(4)));
+      v4u s0 = {}, s1 = {};
       int k = 0;
       if (a)
-        for (; k + 8 <= K; k += 8)
-          for (int l = 0; l < 8; ++l) s[l] += a[k + l] * b[k + l];
-      float t = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+        for (; k + 8 <= K; k += 8) {
+          s0 += *reinterpret_cast<const v4u*>(a + k) * *reinterpret_cast<const v4u*>(b + k);
+          s1 += *reinterpret_cast<const v4u*>(a + k + 4) * *reinterpret_cast<const v4u*>(b + k + 4);
+        }
+      const v4u s = s0 + s1;
+      float t = (s[0] + s[1]) + (s[2] + s[3]);
       for (; k < K; ++k) t += a_at(k) * b[k];
       c[j] = accumulate ? c[j] + t : t;
     }
