@@ -2,6 +2,7 @@
 // crashed worker is restarted with its last good weights, and the reproduced
 // results load lazily into the results view.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {test} from 'node:test';
 import {drawStrokes, openPage} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
@@ -88,7 +89,13 @@ test('the reproduced results load when the results view is shown', async () => {
   const table = page.locator('[data-section="reproduce"] table');
   await table.waitFor({timeout: 20000});
   assert.match(await table.textContent(), /MLP 784-512-256-10/);
-  assert.ok(await table.locator('tr.missing', {hasText: 'not run yet'}).count() >= 1);
+  // One row per system in the shipped results, each marked as the file says.
+  const shipped = JSON.parse(fs.readFileSync(new URL('../../web/public/results/results.json', import.meta.url), 'utf8'));
+  const count = (f) => shipped.rows.filter(f).length;
+  assert.equal(await table.locator('tbody tr').count(), shipped.rows.length);
+  assert.equal(await table.locator('tr.missing', {hasText: 'not run yet'}).count(), count((r) => r.missing));
+  assert.equal(await table.locator('tr.met', {hasText: '✓ met'}).count(), count((r) => !r.missing && r.met));
+  assert.equal(await table.locator('tr.unmet', {hasText: 'not met'}).count(), count((r) => !r.missing && !r.met));
   assert.equal(await page.locator('[data-section="reproduce"] .repro-plots img').count(), 5);
   await page.locator('[data-section="reproduce"] .repro-plots img').first().scrollIntoViewIfNeeded();
   await page.waitForFunction(() => [...document.querySelectorAll('.repro-plots img')].some((i) => i.complete && i.naturalWidth > 0));
