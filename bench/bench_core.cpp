@@ -47,7 +47,7 @@ void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace {
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double wall_seconds() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
 
 // Process CPU seconds: steadier than the wall clock on a shared machine, for the
 // per-layer profile (node: process.cpuUsage(); natively: the process CPU clock).
@@ -68,34 +68,27 @@ double cpu_seconds() {
 }
 #endif
 
-// Seconds of CPU per call of f, after a warm-up, over at least `min_s` of CPU.
-double cpu_per_call(const std::function<void()>& f, double min_s = 0.3) {
-  const double w0 = cpu_seconds();
-  while (cpu_seconds() - w0 < 0.2) f();
+// Runs f for `warm_s` seconds of `now`, then repeatedly for at least `min_s`;
+// returns seconds per call. f is a std::function so its body stays a separate
+// wasm function that V8 sees called many times and tiers up; a loop inlined
+// here would run in the baseline tier for the whole measurement.
+double per_call(const std::function<void()>& f, double (*now)(), double warm_s, double min_s) {
+  const double w0 = now();
+  while (now() - w0 < warm_s) f();
   long calls = 0;
-  const double t0 = cpu_seconds();
+  const double t0 = now();
   do {
     f();
     ++calls;
-  } while (cpu_seconds() - t0 < min_s);
-  return (cpu_seconds() - t0) / calls;
+  } while (now() - t0 < min_s);
+  return (now() - t0) / calls;
 }
 
-// Runs f repeatedly for at least `min_s` seconds after a warm-up; returns seconds
-// per call. f is a std::function so its body stays a separate wasm function that
-// V8 sees called many times and tiers up; a loop inlined here would run in the
-// baseline tier for the whole measurement.
-double time_per_call(const std::function<void()>& f, double min_s = 0.6) {
-  auto t0 = Clock::now();
-  while (seconds_since(t0) < 0.3) f();  // warm-up
-  long calls = 0;
-  t0 = Clock::now();
-  do {
-    f();
-    ++calls;
-  } while (seconds_since(t0) < min_s);
-  return seconds_since(t0) / calls;
-}
+// Wall-clock seconds per call of f.
+double time_per_call(const std::function<void()>& f, double min_s = 0.6) { return per_call(f, wall_seconds, 0.3, min_s); }
+
+// CPU seconds per call of f.
+double cpu_per_call(const std::function<void()>& f, double min_s = 0.3) { return per_call(f, cpu_seconds, 0.2, min_s); }
 
 // The multiply-add peak of 4-wide float vectors (f32x4 in wasm, SSE lanes
 // natively): 12 independent accumulators in locals, so latency is hidden and

@@ -9,26 +9,7 @@
 //                  trained for `batches` batches (0: one epoch), evaluated on
 //                  the test set; the wasm memory size at each stage
 import {Core} from '../../web/src/engine/core.js';
-
-function idx(dims, data) {
-  const header = new Uint8Array(4 + 4 * dims.length);
-  const view = new DataView(header.buffer);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  const out = new Uint8Array(header.length + data.length);
-  out.set(header);
-  out.set(data, header.length);
-  return out;
-}
-
-function syntheticSet(n) {
-  let s = 12345;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
-  const images = new Uint8Array(n * 784).map(rand);
-  const labels = new Uint8Array(n).map(() => rand() % 10);
-  return {images: idx([n, 28, 28], images), labels: idx([n], labels)};
-}
+import {syntheticSet} from './synthetic.js';
 
 const loadCore = async (build) => Core.load((await import(`../../build/${build}/mnist_lab.mjs`)).default);
 const mb = (bytes) => bytes / 2 ** 20;

@@ -2,24 +2,10 @@
 // data in timed windows on request: {init: {build, model, batch}} once, then
 // {window: seconds} any number of times -> {samples_per_second}.
 import {Core} from '../../web/src/engine/core.js';
+import {syntheticSet} from './synthetic.js';
 
 let core = null;
 let batch = 64;
-
-function syntheticSet(n) {
-  let s = 12345;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
-  const idx = (dims, data) => {
-    const out = new Uint8Array(4 + 4 * dims.length + data.length);
-    const view = new DataView(out.buffer);
-    out[2] = 0x08;
-    out[3] = dims.length;
-    dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-    out.set(data, 4 + 4 * dims.length);
-    return out;
-  };
-  return {images: idx([n, 28, 28], new Uint8Array(n * 784).map(rand)), labels: idx([n], new Uint8Array(n).map(() => rand() % 10))};
-}
 
 async function init(cfg) {
   core = await Core.load((await import(`../../build/${cfg.build}/mnist_lab.mjs`)).default);
