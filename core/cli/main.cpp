@@ -2,8 +2,8 @@
 //   mnist-lab presets
 //   mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]
 //                   [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]
-//                   [--augment|--no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--json]
-//   mnist-lab eval --load FILE [--data DIR] [--json]
+//                   [--augment|--no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--threads N] [--json]
+//   mnist-lab eval --load FILE [--data DIR] [--threads N] [--json]
 //   mnist-lab convert --load FILE --save FILE [--half]
 // Bad input of any kind: one line on stderr and exit code 2; nothing half-written.
 #include <unistd.h>
@@ -28,6 +28,7 @@
 #include "nn/train/trainer.h"
 #include "nn/util/check.h"
 #include "nn/util/json.h"
+#include "nn/util/parallel.h"
 
 using namespace mnist;
 
@@ -37,8 +38,9 @@ constexpr const char* kUsage =
     "usage: mnist-lab presets\n"
     "       mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]\n"
     "                       [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]\n"
-    "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--json]\n"
-    "       mnist-lab eval --load FILE [--data DIR] [--limit N] [--split test|train] [--shift DX,DY] [--rotate DEG] [--stroke +-N] [--json]\n"
+    "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--threads N] [--json]\n"
+    "       mnist-lab eval --load FILE [--data DIR] [--limit N] [--split test|train] [--shift DX,DY] [--rotate DEG] [--stroke +-N] [--threads N] [--json]\n"
+    "   --threads N: threads for the large matrix products (default 1; results are identical for any N)\n"
     "       mnist-lab convert --load FILE --save FILE [--half]   (rewrite a weights file, e.g. as float16)\n";
 
 struct Args {
@@ -49,8 +51,9 @@ struct Args {
 
 Args parse_args(int argc, char** argv) {
   static const std::map<std::string, std::vector<std::string>> kValueOpts = {
-      {"train", {"model", "epochs", "batch", "lr", "optimizer", "schedule", "weight-decay", "seed", "limit", "data", "save"}},
-      {"eval", {"load", "data", "limit", "split", "shift", "rotate", "stroke"}},
+      {"train", {"model", "epochs", "batch", "lr", "optimizer", "schedule", "weight-decay", "seed", "limit", "data", "save",
+                 "threads"}},
+      {"eval", {"load", "data", "limit", "split", "shift", "rotate", "stroke", "threads"}},
       {"convert", {"load", "save"}},
       {"presets", {}}};
   static const std::map<std::string, std::vector<std::string>> kFlagOpts = {
@@ -348,6 +351,8 @@ int main(int argc, char** argv) {
   }
   try {
     const Args a = parse_args(argc, argv);
+    if (a.values.count("threads"))
+      set_threads(int(parse_long("threads", a.values.at("threads"), 1, max_threads())));
     if (a.command == "presets") return cmd_presets(a);
     if (a.command == "train") return cmd_train(a);
     if (a.command == "convert") return cmd_convert(a);

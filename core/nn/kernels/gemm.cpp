@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "nn/util/parallel.h"
+
 #if defined(MNIST_GEMM_EIGEN)
 #include "nn/util/types.h"
 #endif
@@ -260,18 +262,15 @@ const char* gemm_kind() {
   return VW == 16 ? "packed-f32x16" : VW == 8 ? "packed-f32x8" : "packed-f32x4";
 }
 
-void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
-          float* C, int ldc, bool accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    if (!accumulate)
-      for (int i = 0; i < M; ++i) std::fill(C + size_t(i) * ldc, C + size_t(i) * ldc + N, 0.0f);
-    return;
-  }
-  if (M <= 2) {
-    gemm_few_rows(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
-    return;
-  }
+namespace {
+
+// The packed product for any M >= 1 (gemm() sends M <= 2 elsewhere). Every
+// element of C is summed in an order set by K alone (the K blocks, then the
+// microkernel's k loop), never by where its tile lies, so any block of rows or
+// columns computed on its own comes out bit-identical to the same block of the
+// whole product: that is what lets gemm() share the work between threads.
+void gemm_packed(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+                 float* C, int ldc, bool accumulate) {
   // Equal K blocks no larger than KC: K = 288 is one block, not 256 + 32.
   const int k_blocks = (K + KC - 1) / KC;
   const int kc_even = (K + k_blocks - 1) / k_blocks;
@@ -298,6 +297,48 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
       }
     }
   }
+}
+
+// Below this many multiply-adds a product is not worth waking other threads
+// for (a wake-up and join cost some microseconds; this is ~50 us of work).
+constexpr double kParallelMinMacs = 1 << 19;
+
+}  // namespace
+
+void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+          float* C, int ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; ++i) std::fill(C + size_t(i) * ldc, C + size_t(i) * ldc + N, 0.0f);
+    return;
+  }
+  if (M <= 2) {
+    gemm_few_rows(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    return;
+  }
+  const int t = threads();
+  if (t == 1 || double(M) * N * K < kParallelMinMacs) {
+    gemm_packed(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    return;
+  }
+  // Each thread computes a block of C's columns (or rows) with its own packing
+  // buffers (thread_local). Every thread packs all of the operand it shares,
+  // so split the longer side: the copy repeated per thread is the smaller one.
+  const bool by_cols = N >= M;
+  const int len = by_cols ? N : M, unit = by_cols ? NR : MR;
+  const int units = (len + unit - 1) / unit;
+  const int parts = std::min(t, units);
+  parallel_for(parts, [&](int p) {
+    const int lo = units * p / parts * unit, hi = std::min(len, units * (p + 1) / parts * unit);
+    if (by_cols) {  // C[:, lo:hi] = op(A) * op(B)[:, lo:hi]
+      const float* b = trans_b ? B + size_t(lo) * ldb : B + lo;
+      gemm_packed(trans_a, trans_b, M, hi - lo, K, A, lda, b, ldb, C + lo, ldc, accumulate);
+    } else {  // C[lo:hi, :] = op(A)[lo:hi, :] * op(B)
+      const float* a = trans_a ? A + lo : A + size_t(lo) * lda;
+      gemm_packed(trans_a, trans_b, hi - lo, N, K, a, lda, B, ldb, C + size_t(lo) * ldc, ldc, accumulate);
+    }
+  });
 }
 
 #endif

@@ -4,11 +4,13 @@
 // op(A) is A (M, K) with row stride lda, or, with trans_a, the transpose of a
 // stored (K, M) matrix; op(B) likewise. Strides count floats.
 //
-// The fast path packs A and B into cache-sized panels held in fixed static
-// buffers (no allocation, ever) and runs a register-blocked microkernel written
-// with vector extensions: f32x4 in wasm SIMD, the widest of SSE/AVX/AVX-512
-// natively. The summation order depends on the sizes only, so a run is
-// bit-identical for the same inputs in a given build.
+// The fast path packs A and B into cache-sized panels held in fixed
+// thread_local buffers (no allocation, ever) and runs a register-blocked
+// microkernel written with vector extensions: f32x4 in wasm SIMD, the widest of
+// SSE/AVX/AVX-512 natively. The summation order depends on the sizes only, so a
+// run is bit-identical for the same inputs in a given build, whatever the
+// thread count: with threads() > 1 (nn/util/parallel.h) a large product is
+// split into blocks of whole rows or whole columns of C, one per thread.
 namespace mnist {
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,

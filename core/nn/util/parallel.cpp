@@ -1,0 +1,141 @@
+#include "nn/util/parallel.h"
+
+#if MNIST_THREADS
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+#endif
+
+namespace mnist {
+
+#if !MNIST_THREADS
+
+void set_threads(int) {}
+int threads() { return 1; }
+int max_threads() { return 1; }
+namespace detail {
+void run_parallel(int count, void (*call)(void*, int), void* ctx) {
+  for (int i = 0; i < count; ++i) call(ctx, i);
+}
+}  // namespace detail
+
+#else
+
+namespace {
+
+constexpr int kMaxThreads = 16;
+// A worker that finished a job polls this many times for the next one before it
+// sleeps: a training step runs its GEMMs a fraction of a millisecond apart, and
+// waking a sleeping thread (a futex, Atomics.wait in wasm) costs about as much.
+constexpr int kSpin = 1 << 14;
+
+// One job at a time: the caller publishes {call, ctx, count}, bumps `generation`
+// and takes indices from `next` alongside the workers; each worker, when it finds
+// no index left, decrements `active`, and the caller returns once that is zero.
+class Pool {
+ public:
+  ~Pool() { resize(1); }
+
+  int size() const { return size_.load(std::memory_order_relaxed); }
+
+  void resize(int n) {
+    std::lock_guard<std::mutex> job(busy_);
+    if (n == size()) return;
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      stop_ = true;
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+    stop_ = false;
+    const uint64_t g = generation_.load(std::memory_order_relaxed);
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, g] { work(g); });
+    size_.store(n, std::memory_order_relaxed);
+  }
+
+  // False (nothing run) if another job holds the pool.
+  bool run(int count, void (*call)(void*, int), void* ctx) {
+    std::unique_lock<std::mutex> job(busy_, std::try_to_lock);
+    if (!job.owns_lock() || size() == 1) return false;
+    call_ = call;
+    ctx_ = ctx;
+    count_ = count;
+    next_.store(0, std::memory_order_relaxed);
+    active_.store(int(workers_.size()), std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    for (int i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < count;) call(ctx, i);
+    for (int s = 0; s < kSpin && active_.load(std::memory_order_acquire) > 0; ++s) {
+    }
+    if (active_.load(std::memory_order_acquire) > 0) {
+      std::unique_lock<std::mutex> lk(m_);
+      done_.wait(lk, [&] { return active_.load(std::memory_order_acquire) == 0; });
+    }
+    return true;
+  }
+
+ private:
+  void work(uint64_t seen) {
+    for (;;) {
+      uint64_t g = generation_.load(std::memory_order_acquire);
+      for (int s = 0; s < kSpin && g == seen; ++s) g = generation_.load(std::memory_order_acquire);
+      if (g == seen) {
+        std::unique_lock<std::mutex> lk(m_);
+        wake_.wait(lk, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+        g = generation_.load(std::memory_order_acquire);
+      }
+      seen = g;
+      if (stop_) return;  // written before the generation bump that woke us
+      const int count = count_;
+      for (int i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < count;) call_(ctx_, i);
+      if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lk(m_);
+        done_.notify_one();
+      }
+    }
+  }
+
+  std::mutex busy_;  // held by the job in flight (and by resize)
+  std::mutex m_;     // guards the sleeps on wake_ and done_
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  std::atomic<int> size_{1};
+  std::atomic<uint64_t> generation_{0};
+  bool stop_ = false;
+  void (*call_)(void*, int) = nullptr;
+  void* ctx_ = nullptr;
+  int count_ = 0;
+  std::atomic<int> next_{0};
+  std::atomic<int> active_{0};
+};
+
+Pool& pool() {
+  static Pool p;
+  return p;
+}
+
+}  // namespace
+
+void set_threads(int n) { pool().resize(std::clamp(n, 1, kMaxThreads)); }
+int threads() { return pool().size(); }
+int max_threads() { return kMaxThreads; }
+
+namespace detail {
+void run_parallel(int count, void (*call)(void*, int), void* ctx) {
+  if (!pool().run(count, call, ctx))
+    for (int i = 0; i < count; ++i) call(ctx, i);
+}
+}  // namespace detail
+
+#endif
+
+}  // namespace mnist

@@ -1,0 +1,49 @@
+#pragma once
+// A small fork-join pool for the few loops worth splitting (today: gemm()).
+// Workers are started once by set_threads() and reused; parallel_for() runs the
+// caller's share itself and returns when every index is done. With one thread
+// (the default, and always in a build without threads) parallel_for() is a plain
+// loop on the caller.
+//
+// Threads exist natively (std::thread) and in the wasm build made with
+// -pthread (Emscripten pthreads, Web Workers over one SharedArrayBuffer); the
+// single-thread wasm build compiles the pool out (MNIST_THREADS == 0).
+#include <type_traits>
+
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+#define MNIST_THREADS 0
+#else
+#define MNIST_THREADS 1
+#endif
+
+namespace mnist {
+
+// Threads parallel_for() uses, the caller included: clamped to [1, max_threads()].
+// Starts or stops workers as needed; call it between runs, not from inside
+// parallel_for(). The setting is process-wide.
+void set_threads(int n);
+int threads();
+// 1 without thread support; else the most set_threads() accepts.
+int max_threads();
+
+namespace detail {
+void run_parallel(int count, void (*call)(void* ctx, int i), void* ctx);
+}
+
+// Runs fn(i) for every i in [0, count) and returns when all are done. The
+// indices are shared out between the caller and the workers, so fn must not
+// depend on which thread runs which index. Called while the pool is busy (from
+// another thread, or from inside fn), it runs the loop inline.
+template <typename F>
+void parallel_for(int count, F&& fn) {
+  if (count <= 0) return;
+  if (count == 1 || threads() == 1) {
+    for (int i = 0; i < count; ++i) fn(i);
+    return;
+  }
+  using Fn = std::remove_reference_t<F>;
+  detail::run_parallel(count, [](void* ctx, int i) { (*static_cast<Fn*>(ctx))(i); },
+                       const_cast<void*>(static_cast<const void*>(&fn)));
+}
+
+}  // namespace mnist

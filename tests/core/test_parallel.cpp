@@ -1,0 +1,115 @@
+// The thread pool (nn/util/parallel) and the threaded gemm: every index runs
+// exactly once whatever the thread count, and gemm() with 2 or 3 threads gives
+// C bit for bit as with 1 (and still matches the naive product), on shapes that
+// split by rows and by columns, cut every tile, with every transpose, strides
+// wider than the matrix and accumulate.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "nn/kernels/gemm.h"
+#include "nn/util/parallel.h"
+#include "nn/util/rng.h"
+
+using namespace mnist;
+
+namespace {
+
+// Restores one thread when a test ends, so no other test runs threaded by accident.
+struct Threads {
+  explicit Threads(int n) { set_threads(n); }
+  ~Threads() { set_threads(1); }
+};
+
+struct Shape {
+  int M, N, K;
+};
+
+struct Operands {
+  int lda, ldb, ldc;
+  std::vector<float> A, B, C;
+};
+
+Operands make(bool ta, bool tb, Shape s, int pad, uint64_t seed) {
+  Rng rng(seed);
+  Operands o;
+  const int a_rows = ta ? s.K : s.M, a_cols = ta ? s.M : s.K;
+  const int b_rows = tb ? s.N : s.K, b_cols = tb ? s.K : s.N;
+  o.lda = a_cols + pad;
+  o.ldb = b_cols + pad;
+  o.ldc = s.N + pad;
+  o.A.resize(size_t(a_rows) * o.lda);
+  o.B.resize(size_t(b_rows) * o.ldb);
+  o.C.resize(size_t(s.M) * o.ldc);
+  for (auto& v : o.A) v = rng.uniform() * 2 - 1;
+  for (auto& v : o.B) v = rng.uniform() * 2 - 1;
+  for (auto& v : o.C) v = rng.uniform() * 2 - 1;
+  return o;
+}
+
+std::vector<float> run(int threads, bool ta, bool tb, Shape s, const Operands& o, bool accumulate) {
+  Threads t(threads);
+  std::vector<float> C = o.C;
+  gemm(ta, tb, s.M, s.N, s.K, o.A.data(), o.lda, o.B.data(), o.ldb, C.data(), o.ldc, accumulate);
+  return C;
+}
+
+}  // namespace
+
+TEST_CASE("parallel_for runs every index once, on any thread count", "[parallel]") {
+  for (int n : {1, 2, 3, 4}) {
+    Threads t(n);
+    CHECK(threads() == n);
+    for (int count : {0, 1, 2, 3, 7, 64}) {
+      std::vector<std::atomic<int>> hits(static_cast<size_t>(count));
+      for (int rep = 0; rep < 20; ++rep) parallel_for(count, [&](int i) { hits[size_t(i)]++; });
+      for (int i = 0; i < count; ++i) CHECK(hits[size_t(i)] == 20);
+    }
+  }
+  CHECK(threads() == 1);
+}
+
+TEST_CASE("parallel_for nested inside itself runs the inner loop inline", "[parallel]") {
+  Threads t(2);
+  std::vector<std::atomic<int>> hits(12);
+  parallel_for(3, [&](int i) { parallel_for(4, [&](int j) { hits[size_t(i * 4 + j)]++; }); });
+  for (auto& h : hits) CHECK(h == 1);
+}
+
+TEST_CASE("gemm: 2 and 3 threads give C bit for bit as 1 thread, and the naive product", "[gemm][parallel]") {
+  INFO("kernel: " << gemm_kind());
+  // Big enough to be split (M*N*K >= 2^19); wide ones split by columns, tall
+  // ones by rows; odd sizes leave edge tiles in every part. The cnn's own
+  // products are among them: conv forward (32, 64*676, 9), conv weight
+  // gradient (64, 288, 64*121), dense input gradient (64, 1600, 128).
+  const Shape shapes[] = {{3, 4000, 50},  {5, 1001, 200}, {97, 131, 67},   {131, 97, 67},  {300, 7, 400},
+                          {64, 128, 1600}, {32, 2000, 9},  {64, 288, 1000}, {64, 1600, 128}, {29, 1023, 641}};
+  for (const Shape s : shapes)
+    for (int t = 0; t < 4; ++t) {
+      const bool ta = t & 1, tb = t & 2;
+      for (bool accumulate : {false, true}) {
+        const int pad = (s.M + t) % 3;
+        const Operands o = make(ta, tb, s, pad, 1000 + s.M * 7 + s.N + t);
+        INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " ta=" << ta << " tb=" << tb << " acc=" << accumulate);
+        const auto one = run(1, ta, tb, s, o, accumulate);
+        for (int n : {2, 3}) {
+          const auto many = run(n, ta, tb, s, o, accumulate);
+          INFO("threads=" << n);
+          CHECK(std::memcmp(one.data(), many.data(), sizeof(float) * one.size()) == 0);
+        }
+        // And it is the right product: against the double-accumulating oracle.
+        std::vector<float> R = o.C;
+        gemm_reference(ta, tb, s.M, s.N, s.K, o.A.data(), o.lda, o.B.data(), o.ldb, R.data(), o.ldc, accumulate);
+        double worst = 0;
+        for (int i = 0; i < s.M; ++i)
+          for (int j = 0; j < s.N; ++j) {
+            const size_t at = size_t(i) * o.ldc + j;
+            worst = std::max(worst, std::fabs(double(one[at]) - R[at]));
+          }
+        CHECK(worst < 1e-5 * std::sqrt(double(s.K)) * 4);
+      }
+    }
+}
