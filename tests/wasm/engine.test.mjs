@@ -138,6 +138,22 @@ describe('wasm engine', () => {
     assert.equal(core.createModel('cnn', 2).params, 225034);
   });
 
+  test('the single-thread build stays at one thread; the pthreads build imports shared memory', (t) => {
+    assert.equal(core.setThreads(4), 1);
+    assert.equal(core.threads(), 1);
+    // build/wasm-mt runs only in a browser (its threads are Web Workers): tests/e2e/threads.test.mjs
+    // runs it, tests/core/test_parallel.cpp proves the threaded product bit-identical.
+    let imports;
+    try {
+      imports = execFileSync('wasm-objdump', ['-x', '-j', 'Import', path.join(root, 'build/wasm-mt/mnist_lab.wasm')],
+        {encoding: 'utf8'});
+    } catch {
+      t.skip('wasm-objdump (Debian wabt) not installed');
+      return;
+    }
+    assert.match(imports, /memory\[0\].* shared/);
+  });
+
   test('the shipped module contains SIMD in its hot loops', (t) => {
     let dis;
     try {

@@ -69,10 +69,23 @@ function compileCore() {
     .then((bytes) => WebAssembly.compile(bytes));
 }
 
+/**
+ * The pthreads build, when this page may run it: {url of its module script, threads},
+ * or null. It needs SharedArrayBuffer, which a browser gives only to a cross-origin
+ * isolated page (served with COOP/COEP, as npm start does); a plain static host or a
+ * blog embedding the lab gets the single-thread build.
+ */
+function threadedCore(root) {
+  if (!globalThis.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') return null;
+  const threads = Math.min(navigator.hardwareConcurrency || 1, 4);
+  if (threads < 2) return null;
+  return {url: new URL('wasm-mt/mnist_lab.mjs', root).href, threads};
+}
+
 class Slot {
-  constructor(name, module) {
+  constructor(name, module, threaded) {
     this.name = name;
-    this.client = new WorkerClient(`mnist-lab ${name}`, module);
+    this.client = new WorkerClient(`mnist-lab ${name}`, module, threaded);
     this.info = null; // ModelInfo
     this.title = ''; // preset name, "custom" or the file's name
     this.origin = 'starting'; // shipped | imported | training | trained | untrained
@@ -103,7 +116,8 @@ export class Lab extends EventTarget {
     const module = compileCore();
     module.catch(() => {});
     this.module = module;
-    this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, module)]));
+    this.threaded = threadedCore(this.root);
+    this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, module, this.threaded)]));
     this.presets = [];
     this.focus = {source: 'none'};
     this.lastDrawing = null; // {pixels, width, height}
@@ -137,6 +151,19 @@ export class Lab extends EventTarget {
 
   notify(level, message) {
     this.emit('notice', {level, message});
+  }
+
+  /**
+   * Which engine the workers run, for the page to show: "WebAssembly SIMD · 2 threads",
+   * or per slot when they differ (one fell back). Empty until a worker is ready.
+   */
+  engineText() {
+    const say = (e) => `WebAssembly SIMD · ${e.threads} thread${e.threads === 1 ? '' : 's'}`;
+    const engines = SLOTS.map((n) => this.slots[n].client.engine);
+    if (engines.every((e) => !e)) return '';
+    const texts = engines.map((e) => (e ? say(e) : 'starting'));
+    if (texts.every((t) => t === texts[0])) return texts[0];
+    return SLOTS.map((n, i) => `${SLOT_TITLE[n]}: ${texts[i]}`).join(' · ');
   }
 
   preset(name) {
@@ -272,6 +299,7 @@ export class Lab extends EventTarget {
     }
     this.notify('error', `The ${title} engine crashed (${message})${run ? ' and its training run was lost' : ''}. `
       + 'It restarts with its last good weights.');
+    // A restarted worker runs the single-thread build: the proven path after a crash.
     slot.client = new WorkerClient(`mnist-lab ${slot.name}`, this.module);
     this.#wire(slot);
     try {

@@ -29,6 +29,12 @@
 /** @typedef {{spec: string, params: number, layers: LayerInfo[]}} ModelInfo */
 
 /**
+ * @typedef {object} EngineInfo  which build of the core a worker runs
+ * @property {boolean} threaded  the pthreads build (wasm-mt) started
+ * @property {number} threads    threads its matrix products use (1 in the single-thread build)
+ */
+
+/**
  * @typedef {object} TrainConfig
  * @property {number} epochs
  * @property {number} batch
@@ -51,9 +57,13 @@
 
 export const Request = Object.freeze({
   /**
-   * {module: WebAssembly.Module} must come first: the page downloads and compiles the
-   * wasm once and hands the compiled module to every worker -> Reply.READY {presets}
-   * (or Reply.FATAL {message}). Requests sent before it wait for it.
+   * {module: WebAssembly.Module, threaded: {url, threads} | null} must come first: the
+   * page downloads and compiles the wasm once and hands the compiled module to every
+   * worker. On a cross-origin isolated page `threaded` names the pthreads build's
+   * module script (wasm-mt/mnist_lab.mjs) and the threads to use; the worker tries it
+   * first and falls back to `module` (with a console warning) if it does not start.
+   * -> Reply.READY {presets, engine: EngineInfo} (or Reply.FATAL {message}).
+   * Requests sent before it wait for it.
    */
   INIT: 'init',
   /** {} -> Reply.PRESETS {presets: [{name, spec, source, params, recipe}]} */
@@ -117,7 +127,7 @@ export const Request = Object.freeze({
 });
 
 export const Reply = Object.freeze({
-  READY: 'ready', // the reply to INIT (id-less): {presets}
+  READY: 'ready', // the reply to INIT (id-less): {presets, engine: EngineInfo}
   FATAL: 'fatal', // sent instead of READY when the module cannot start: {message}
   ERROR: 'error', // {id, message}
   CRASHED: 'crashed', // id-less {message}: the engine broke (out of memory, abort); the worker closes itself

@@ -26,13 +26,15 @@ export class WorkerClient extends EventTarget {
   /**
    * @param {string} name shows in the browser's devtools
    * @param {Promise<WebAssembly.Module>} module the compiled core, shared by all workers
+   * @param {{url: string, threads: number}|null} threaded the pthreads build to try first (see Request.INIT)
    */
-  constructor(name, module) {
+  constructor(name, module, threaded = null) {
     super();
     this.name = name;
     this.nextId = 1;
     this.pending = new Map();
     this.presets = null;
+    this.engine = null; // EngineInfo, once ready
     this.ready = new Promise((resolve, reject) => {
       this.readyResolve = resolve;
       this.readyReject = reject;
@@ -40,7 +42,7 @@ export class WorkerClient extends EventTarget {
     this.ready.catch(() => {}); // observed by whoever awaits it
     this.worker = spawn(name);
     this.worker.onmessage = (e) => this.receive(e.data);
-    module.then((m) => this.worker.postMessage({type: Request.INIT, module: m}), (e) => this.fail(e.message));
+    module.then((m) => this.worker.postMessage({type: Request.INIT, module: m, threaded}), (e) => this.fail(e.message));
     this.worker.onerror = (e) => {
       e.preventDefault?.();
       if (this.started) this.crash(e.message || 'an uncaught error');
@@ -67,6 +69,7 @@ export class WorkerClient extends EventTarget {
     if (msg.type === Reply.READY) {
       this.started = true;
       this.presets = msg.presets;
+      this.engine = msg.engine || {threaded: false, threads: 1};
       this.readyResolve(msg.presets);
       return;
     }

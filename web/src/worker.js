@@ -26,25 +26,81 @@ let init;
 const initMessage = new Promise((resolve) => {
   init = resolve;
 });
-const ready = initMessage.then(async (module) => {
-  core = await Core.load(createMnistLab, {
-    print: () => {},
-    printErr: (t) => console.warn(t),
-    instantiateWasm(imports, done) {
-      WebAssembly.instantiate(module, imports).then((instance) => done(instance, module));
-      return {};
-    },
-  });
-  post({type: Reply.READY, presets: core.presets()});
+const THREADED_START_MS = 60000; // the pthreads build must be up by then (downloads included)
+const POOL_START_MS = 8000; // and its thread workers this long after its wasm is
+let engine = {threaded: false, threads: 1};
+const ready = initMessage.then(async ({module, threaded}) => {
+  const options = {print: () => {}, printErr: (t) => console.warn(t)};
+  if (threaded) {
+    try {
+      core = await startThreaded(threaded, options);
+      engine = {threaded: true, threads: core.threads()};
+    } catch (e) {
+      console.warn(`mnist-lab: the multi-threaded engine did not start (${e.message || e}); using the single-thread one.`);
+    }
+  }
+  if (!core) {
+    core = await Core.load(createMnistLab, {
+      ...options,
+      instantiateWasm(imports, done) {
+        WebAssembly.instantiate(module, imports).then((instance) => done(instance, module));
+        return {};
+      },
+    });
+  }
+  post({type: Reply.READY, presets: core.presets(), engine});
 }).catch((e) => {
   post({type: Reply.FATAL, message: `The neural-network engine could not start: ${e.message || e}`});
   throw e;
 });
 
+/**
+ * The pthreads build (served as is from wasm-mt/, beside its mnist_lab.worker.js):
+ * imports its module script, starts it with a pool of threads - 1 workers, and
+ * sets the thread count. Throws if any step fails, or if the download takes over
+ * THREADED_START_MS or the pool is not up POOL_START_MS after the wasm is.
+ */
+async function startThreaded({url, threads}, options) {
+  // An error thrown in a pool worker's handler ends the attempt, and must not
+  // reach the page as this worker's own failure. A pool worker whose script is
+  // missing may fail silently: the timers catch that.
+  let fail;
+  const failure = new Promise((_, reject) => {
+    fail = reject;
+  });
+  const onError = (e) => {
+    e.preventDefault();
+    fail(new Error(e.message || 'a thread worker failed'));
+  };
+  self.addEventListener('error', onError);
+  const timers = [setTimeout(() => fail(new Error(`it was not up after ${THREADED_START_MS / 1000} s`)), THREADED_START_MS)];
+  try {
+    const {default: factory} = await Promise.race([import(/* @vite-ignore */ url), failure]);
+    const wasm = new URL('mnist_lab.wasm', url).href;
+    const c = await Promise.race([Core.load(factory, {
+      ...options,
+      mnistPool: threads - 1,
+      instantiateWasm(imports, done) {
+        WebAssembly.instantiateStreaming(fetch(wasm), imports).then(({instance, module}) => {
+          timers.push(setTimeout(() => fail(new Error(`its thread workers were not up after ${POOL_START_MS / 1000} s`)),
+            POOL_START_MS));
+          done(instance, module); // starts loading the pool; the factory resolves once it is up
+        }, fail);
+        return {};
+      },
+    }), failure]);
+    c.setThreads(threads);
+    return c;
+  } finally {
+    timers.forEach(clearTimeout);
+    self.removeEventListener('error', onError);
+  }
+}
+
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === Request.INIT) {
-    init(msg.module);
+    init({module: msg.module, threaded: msg.threaded});
     return;
   }
   try {

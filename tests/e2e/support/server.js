@@ -1,5 +1,6 @@
 // A plain static file server over web/dist for the e2e tests: no special
-// headers (no COOP/COEP, no CORS), like the cheapest static host.
+// headers (no COOP/COEP, no CORS), like the cheapest static host; with
+// {isolate: true} it sends COOP/COEP as npm start does (a cross-origin isolated page).
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -13,7 +14,7 @@ const TYPES = {
 export const distDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../web/dist');
 
 /** Serves `dir` on a free port; resolves {url, close}. */
-export function serve(dir = distDir) {
+export function serve(dir = distDir, {isolate = false} = {}) {
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html is missing: run "npx vite build web" first`);
   }
@@ -30,7 +31,12 @@ export function serve(dir = distDir) {
         res.writeHead(404, {'content-type': 'text/plain'}).end('not found');
         return;
       }
-      res.writeHead(200, {'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'content-length': st.size});
+      const headers = {'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'content-length': st.size};
+      if (isolate) {
+        headers['cross-origin-opener-policy'] = 'same-origin';
+        headers['cross-origin-embedder-policy'] = 'require-corp';
+      }
+      res.writeHead(200, headers);
       fs.createReadStream(file).pipe(res);
     });
   });

@@ -3,11 +3,14 @@ import {after, before} from 'node:test';
 import {launch} from './browser.js';
 import {serve} from './server.js';
 
-/** Registers before/after hooks; returns an object filled with {url, context} once started. */
-export function useSite() {
+/**
+ * Registers before/after hooks; returns an object filled with {url, context} once
+ * started. {isolate: true} serves with COOP/COEP (see server.js).
+ */
+export function useSite({isolate = false} = {}) {
   const site = {};
   before(async () => {
-    site.server = await serve();
+    site.server = await serve(undefined, {isolate});
     site.browser = await launch();
     site.url = site.server.url;
     site.context = site.browser.context;

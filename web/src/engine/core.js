@@ -117,6 +117,18 @@ export class Core {
     return this.#json(() => this.engine.importWeights(bytes));
   }
 
+  /**
+   * Threads for the large matrix products, process-wide (clamped to the pthread pool
+   * plus one; always 1 in the single-thread build) -> the threads now used.
+   */
+  setThreads(n) {
+    return this.module.Engine.setThreads(n | 0);
+  }
+
+  threads() {
+    return this.module.Engine.threads();
+  }
+
   /** Bytes of wasm memory in use (heap size) */
   heapBytes() {
     return this.module.HEAPU8.length;

@@ -77,6 +77,13 @@ export function mount(el, lab, opts = {}) {
   const mTrain = metric('Train accuracy');
   const mSpeed = metric('Samples / s', {'data-metric': 'samples-per-second'});
   const mEta = metric('Time left');
+  // Which build trains: "WebAssembly SIMD · 2 threads" on a cross-origin isolated page.
+  const engineNote = h('p', {class: 'small muted engine-note', 'data-engine': ''});
+  const renderEngine = () => {
+    const text = lab.engineText();
+    engineNote.textContent = text ? `Engine: ${text}` : '';
+    engineNote.hidden = !text;
+  };
   const barFill = h('span', {class: 'bar'});
   const progress = h('div', {class: 'progress', role: 'progressbar', 'aria-label': 'Training progress',
     'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0}, barFill);
@@ -101,6 +108,7 @@ export function mount(el, lab, opts = {}) {
         alertBox),
       h('div', {class: 'card train-live'},
         h('div', {class: 'metrics'}, mEpoch.el, mTest.el, mTestLoss.el, mTrain.el, mSpeed.el, mEta.el),
+        engineNote,
         progress,
         lanes,
         downloadNote,
@@ -488,6 +496,9 @@ export function mount(el, lab, opts = {}) {
 
   lab.on('ready', fillModels);
   if (lab.presets.length) fillModels();
+  lab.on('ready', renderEngine);
+  lab.on('model', renderEngine); // a slot became ready, or restarted
+  renderEngine();
   lab.on('training', ({slot}) => {
     const t = lab.slots[slot].training;
     const last = lab.slots[slot].lastRun;

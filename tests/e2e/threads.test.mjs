@@ -1,0 +1,94 @@
+// The multi-threaded engine: served with COOP/COEP (as npm start does) the page
+// is cross-origin isolated, its workers run the pthreads build (wasm-mt/) with
+// min(cores, 4) threads, say so, and a CNN run trains and then predicts; served
+// like a plain static host, the same page runs the single-thread build and trains.
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {openPage} from './support/browser.js';
+import {useSite} from './support/setup.js';
+
+/** Loads the page and waits for both models; -> {page, isolated, engine text}. */
+async function open(site) {
+  const page = await openPage(site.context, site.url);
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 30000});
+  await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor({timeout: 10000});
+  const isolated = await page.evaluate(() => globalThis.crossOriginIsolated === true);
+  return {page, isolated, engine: await page.locator('[data-engine]').textContent()};
+}
+
+/** Trains the cnn preset on 1,000 digits for one epoch; -> the test accuracy shown. */
+async function trainCnn(page) {
+  await page.locator('#train').scrollIntoViewIfNeeded();
+  await page.getByLabel('Model', {exact: true}).selectOption('cnn');
+  await page.getByLabel('Epochs', {exact: true}).fill('1');
+  await page.getByLabel('Training digits', {exact: true}).selectOption('1000');
+  await page.getByRole('button', {name: 'Train', exact: true}).click();
+  await page.waitForFunction(() => Number(document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow')) > 0,
+    null, {timeout: 90000});
+  await page.waitForFunction(() => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent), null,
+    {timeout: 120000});
+  const speed = await page.locator('[data-metric="samples-per-second"]').textContent();
+  assert.match(speed, /^[\d,]+$/, `samples/s shown (got "${speed}")`);
+  return parseFloat(await page.locator('[data-metric="test-accuracy"]').textContent());
+}
+
+/** After a run the drawing pad's CNN is the freshly trained one and predicts a test digit. */
+async function predictsAfterTraining(page) {
+  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {timeout: 60000});
+  await page.locator('[data-model="cnn"] .pred-meta', {hasText: 'trained here'}).waitFor({timeout: 30000});
+  const digit = await page.locator('[data-model="cnn"][data-digit]').getAttribute('data-digit');
+  assert.match(digit, /^\d$/);
+}
+
+describe('served with COOP/COEP', () => {
+  const site = useSite({isolate: true});
+
+  test('the page runs the pthreads build with min(cores, 4) threads; a CNN trains and predicts', async () => {
+    const {page, isolated, engine} = await open(site);
+    assert.equal(isolated, true, 'COOP/COEP make the page cross-origin isolated');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const want = Math.min(cores, 4);
+    assert.ok(want >= 2, `the test machine has ${cores} cores`);
+    assert.equal(engine, `Engine: WebAssembly SIMD · ${want} threads`);
+    const acc = await trainCnn(page);
+    assert.ok(acc > 50, `1,000 digits for one epoch: the CNN learns (test accuracy ${acc}%)`);
+    await predictsAfterTraining(page);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('if the pthreads build does not start, the page says so on the console and runs the single-thread one', async () => {
+    // A site copied without wasm-mt/ (or a broken copy of it).
+    await site.context.route('**/wasm-mt/mnist_lab.mjs', (r) => r.fulfill({status: 404, body: 'not found'}));
+    const warnings = [];
+    try {
+      const page = await openPage(site.context);
+      page.on('console', (m) => {
+        if (m.type() === 'warning') warnings.push(m.text());
+      });
+      await page.goto(site.url);
+      await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 30000});
+      await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor({timeout: 10000});
+      assert.equal(await page.locator('[data-engine]').textContent(), 'Engine: WebAssembly SIMD · 1 thread');
+      assert.ok(warnings.some((w) => /multi-threaded engine did not start/.test(w)), warnings.join('\n'));
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    } finally {
+      await site.context.unrouteAll();
+    }
+  });
+});
+
+describe('served like a plain static host', () => {
+  const site = useSite();
+
+  test('the page falls back to the single-thread build and trains', async () => {
+    const {page, isolated, engine} = await open(site);
+    assert.equal(isolated, false);
+    assert.equal(engine, 'Engine: WebAssembly SIMD · 1 thread');
+    const acc = await trainCnn(page);
+    assert.ok(acc > 50, `test accuracy ${acc}%`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
