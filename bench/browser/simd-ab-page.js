@@ -1,14 +1,15 @@
 // SIMD vs scalar on one model, measured fairly on a shared machine: both builds
 // run in their own worker and take turns, window after window (A B B A A B ...),
 // so load from elsewhere hits both alike. Reports every window and the ratio of
-// the medians. ?model=cnn&batch=64&window=1.5&rounds=6&warm=4
+// the medians. ?model=cnn&batch=64&window=1.5&rounds=6&warm=4&builds=wasm,wasm-scalar
 const params = new URLSearchParams(location.search);
 const model = params.get('model') || 'cnn';
 const batch = Number(params.get('batch') || 64);
 const windowSeconds = Number(params.get('window') || 1.5);
 const rounds = Number(params.get('rounds') || 6);
 const warmSeconds = Number(params.get('warm') || 4);
-const builds = ['wasm', 'wasm-scalar'];
+// ?builds=A,B picks the two builds under build/ (default: SIMD vs scalar).
+const builds = (params.get('builds') || 'wasm,wasm-scalar').split(',');
 
 function ask(worker, message) {
   return new Promise((resolve, reject) => {

@@ -71,13 +71,15 @@ TEST_CASE("conv2d: forward by hand", "[conv2d]") {
   }
 }
 
-TEST_CASE("conv2d: im2col path equals conv2d_reference", "[conv2d]") {
+TEST_CASE("conv2d: both paths (im2col + GEMM, direct) equal conv2d_reference", "[conv2d]") {
   const int n = 3, H = 7, W = 9;  // not square, so a swapped H/W shows
+  for (Conv2d::Path path : {Conv2d::Path::gemm, Conv2d::Path::direct})
   for (int C : {1, 3})
-    for (int F : {1, 4})
+    for (int F : {1, 4, 6})
       for (int K : {1, 3, 5})
         for (bool same : {false, true}) {
           Conv2d conv(F, K, same);
+          conv.set_path(path);
           BoundLayer b(conv, image_shape(C, H, W), n, uint64_t(C * 100 + F * 10 + K));
           Rng rng(11);
           // Random biases too, so the bias path is compared.
@@ -89,7 +91,9 @@ TEST_CASE("conv2d: im2col path equals conv2d_reference", "[conv2d]") {
           REQUIRE(b.layer.out_shape() == image_shape(F, OH, OW));
           std::vector<float> ref(size_t(n) * F * OH * OW);
           conv2d_reference(x.data(), b.params.data(), ref.data(), n, C, H, W, F, K, pad);
-          INFO("C=" << C << " F=" << F << " K=" << K << (same ? " same" : " valid"));
+          INFO((path == Conv2d::Path::direct ? "direct" : "gemm") << " C=" << C << " F=" << F << " K=" << K
+                                                                  << (same ? " same" : " valid"));
+          REQUIRE(conv.direct() == (path == Conv2d::Path::direct));
           CHECK(max_rel_diff(y, ref) < 1e-5);
         }
 }
@@ -99,17 +103,20 @@ TEST_CASE("conv2d: gradients match finite differences", "[conv2d][gradcheck]") {
     int C, H, W, F, K;
     bool same;
   };
-  const Case cases[] = {{1, 5, 5, 2, 3, false}, {2, 4, 5, 3, 3, true}, {3, 3, 4, 2, 1, false}, {2, 5, 4, 2, 5, true}};
+  const Case cases[] = {{1, 5, 5, 2, 3, false}, {2, 4, 5, 3, 3, true}, {3, 3, 4, 2, 1, false},
+                        {2, 5, 4, 2, 5, true},  {1, 6, 7, 5, 3, true}};
   const GradTolerance tol = linear_tolerance();
+  for (Conv2d::Path path : {Conv2d::Path::gemm, Conv2d::Path::direct})
   for (const Case& c : cases) {
     const int n = 2;
     Conv2d conv(c.F, c.K, c.same);
+    conv.set_path(path);
     BoundLayer b(conv, image_shape(c.C, c.H, c.W), n, 21);
     Rng rng(5);
     for (int f = 0; f < c.F; ++f) b.params[size_t(c.F) * c.C * c.K * c.K + f] = rng.uniform(-1, 1);
     const LayerGradReport r =
         check_layer_gradients(b, uniform_values(size_t(n) * c.C * c.H * c.W, rng), n, tol);
-    INFO(conv.token() << " on " << c.C << "x" << c.H << "x" << c.W << ": " << r.input.worst << " / "
+    INFO((conv.direct() ? "direct " : "gemm ") << conv.token() << " on " << c.C << "x" << c.H << "x" << c.W << ": " << r.input.worst << " / "
                       << r.params.worst);
     CHECK(r.input.checked == size_t(n) * c.C * c.H * c.W);
     CHECK(r.params.checked == size_t(c.F) * c.C * c.K * c.K + c.F);
@@ -126,6 +133,8 @@ TEST_CASE("conv2d: a batch split into chunks gives the unchunked result", "[conv
     // Chunks of 2 samples (2, 2, 1) and of 1 (the budget below one sample rounds up to one).
     for (size_t budget : {2 * per_sample, size_t(1)}) {
       Conv2d whole(3, K, same), chunked(3, K, same);
+      whole.set_path(Conv2d::Path::gemm);  // the direct path has no chunks
+      chunked.set_path(Conv2d::Path::gemm);
       chunked.set_col_budget(budget);
       BoundLayer bw(whole, image_shape(C, H, W), n, 8), bc(chunked, image_shape(C, H, W), n, 8);
       REQUIRE(bw.params == bc.params);

@@ -8,6 +8,9 @@
 
 namespace mnist {
 
+// Layers with at most this many taps per output (C*K*K) take the direct path.
+constexpr int kDirectTaps = 32;
+
 std::string Conv2d::token() const {
   return "conv(" + std::to_string(f_) + "," + std::to_string(k_) + (same_ ? ",same)" : ")");
 }
@@ -23,6 +26,15 @@ Shape Conv2d::configure(const Shape& in) {
   const int oh = in.h + 2 * p - k_ + 1, ow = in.w + 2 * p - k_ + 1;
   check(oh >= 1 && ow >= 1, token(), ": the kernel is larger than its ", in.str(), " input");
   out_ = image_shape(f_, oh, ow);
+  direct_ = path_ == Path::direct || (path_ == Path::automatic && in.c * k_ * k_ <= kDirectTaps);
+  hp_ = in.h + 2 * p;
+  wp_ = in.w + 2 * p;
+  f4_ = (f_ + 3) / 4 * 4;
+  wide_len_ = (oh * wp_ + 7) / 8 * 8;
+  off_.clear();
+  for (int c = 0; c < in.c; ++c)
+    for (int ky = 0; ky < k_; ++ky)
+      for (int kx = 0; kx < k_; ++kx) off_.push_back((c * hp_ + ky) * wp_ + kx);
   return out_;
 }
 
@@ -40,10 +52,140 @@ int Conv2d::chunk_samples() const {
 }
 
 void Conv2d::reserve(int max_batch) {
-  const int cn = std::min(max_batch, chunk_samples());
   const size_t P = size_t(out_.h) * out_.w, rows = size_t(in_.c) * k_ * k_;
+  if (direct_) {
+    // Zeros outside each plane's interior stay zero: the padding, and the slack
+    // that the last output vectors read past the plane (they only feed the
+    // discarded columns ox >= OW).
+    xp_.assign(size_t(in_.c) * hp_ * wp_ + wide_len_ - size_t(out_.h) * wp_ + k_ + 8, 0.0f);
+    wide_.assign(size_t(f4_) * wide_len_, 0.0f);
+    dyw_.assign(size_t(f4_) * wide_len_, 0.0f);
+    wsp_.resize(size_t(rows) * f4_ * 4);
+    dcol_.resize(rows * P);  // input gradient, one sample at a time
+    return;
+  }
+  const int cn = std::min(max_batch, chunk_samples());
   col_.resize(rows * cn * P);
   dcol_.resize(rows * cn * P);
+  yt_.resize(size_t(f_) * cn * P);
+}
+
+// The direct path. Each padded input plane is read as one flat array of row
+// stride WP; computing outputs on that same stride (OW valid columns, then
+// K-1 discarded ones) makes every tap a constant offset, off = (c*HP + ky)*WP +
+// kx, and a convolution a sum of shifted vector loads:
+//   wide[f][i] = sum over taps t of w[f][t] * xp[i + off_t],  i = oy*WP + ox.
+// Four filters by eight outputs (8 accumulators) per inner loop, as in the
+// GEMM microkernel; the weights are broadcast once per call into wsp_.
+
+void Conv2d::pad_sample(const float* x) {
+  const int C = in_.c, H = in_.h, W = in_.w, p = pad();
+  for (int c = 0; c < C; ++c)
+    for (int y = 0; y < H; ++y)
+      std::copy(x + (size_t(c) * H + y) * W, x + (size_t(c) * H + y + 1) * W,
+                xp_.data() + (size_t(c) * hp_ + y + p) * wp_ + p);
+}
+
+namespace {
+typedef float v4 __attribute__((vector_size(16)));
+typedef float v4u __attribute__((vector_size(16), aligned(4)));
+inline v4 load4(const float* p) { return *reinterpret_cast<const v4u*>(p); }
+inline float hsum(v4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+}  // namespace
+
+void Conv2d::forward_direct(const float* x, float* y, int n) {
+  const int rows = in_.c * k_ * k_, P = out_.h * out_.w, L = wide_len_;
+  const float* b = w_ + size_t(f_) * rows;
+  for (int t = 0; t < rows; ++t)
+    for (int f = 0; f < f4_; ++f) {
+      const float w = f < f_ ? w_[size_t(f) * rows + t] : 0.0f;
+      for (int l = 0; l < 4; ++l) wsp_[(size_t(t) * f4_ + f) * 4 + l] = w;
+    }
+  for (int s = 0; s < n; ++s) {
+    pad_sample(x + s * in_.size());
+    const float* xp = xp_.data();
+    for (int f0 = 0; f0 < f4_; f0 += 4) {
+      for (int i = 0; i < L; i += 8) {
+        v4 a00 = {}, a01 = {}, a10 = {}, a11 = {}, a20 = {}, a21 = {}, a30 = {}, a31 = {};
+        for (int t = 0; t < rows; ++t) {
+          const float* xi = xp + i + off_[t];
+          const v4 x0 = load4(xi), x1 = load4(xi + 4);
+          const v4* w = reinterpret_cast<const v4*>(wsp_.data() + (size_t(t) * f4_ + f0) * 4);
+          a00 += w[0] * x0; a01 += w[0] * x1;
+          a10 += w[1] * x0; a11 += w[1] * x1;
+          a20 += w[2] * x0; a21 += w[2] * x1;
+          a30 += w[3] * x0; a31 += w[3] * x1;
+        }
+        float* o = wide_.data() + size_t(f0) * L + i;
+        *reinterpret_cast<v4u*>(o) = a00; *reinterpret_cast<v4u*>(o + 4) = a01;
+        *reinterpret_cast<v4u*>(o + L) = a10; *reinterpret_cast<v4u*>(o + L + 4) = a11;
+        *reinterpret_cast<v4u*>(o + 2 * L) = a20; *reinterpret_cast<v4u*>(o + 2 * L + 4) = a21;
+        *reinterpret_cast<v4u*>(o + 3 * L) = a30; *reinterpret_cast<v4u*>(o + 3 * L + 4) = a31;
+      }
+    }
+    float* ys = y + s * out_.size();
+    for (int f = 0; f < f_; ++f)
+      for (int oy = 0; oy < out_.h; ++oy) {
+        const float* src = wide_.data() + size_t(f) * L + size_t(oy) * wp_;
+        float* dst = ys + size_t(f) * P + size_t(oy) * out_.w;
+        for (int ox = 0; ox < out_.w; ++ox) dst[ox] = src[ox] + b[f];
+      }
+  }
+}
+
+// dW[f][t] = sum over i of dyw[f][i] * xp[i + off_t], with dy spread onto the
+// padded width in dyw_ (its discarded columns and padding rows stay zero, so
+// they add nothing): two
+// taps by four filters per pass over i. The input gradient, when a layer below
+// needs it, goes through dcol = W^T * dy and col2im one sample at a time.
+void Conv2d::backward_direct(const float* x, const float* dy, float* dx, int n) {
+  const int rows = in_.c * k_ * k_, P = out_.h * out_.w, L = wide_len_;
+  float* db = dw_ + size_t(f_) * rows;
+  std::fill(dw_, dw_ + size_t(f_) * rows + f_, 0.0f);
+  for (int s = 0; s < n; ++s) {
+    pad_sample(x + s * in_.size());
+    const float* dys = dy + s * out_.size();
+    for (int f = 0; f < f_; ++f) {
+      float acc = 0.0f;
+      for (int oy = 0; oy < out_.h; ++oy) {
+        const float* src = dys + size_t(f) * P + size_t(oy) * out_.w;
+        float* dst = dyw_.data() + size_t(f) * L + size_t(oy) * wp_;
+        for (int ox = 0; ox < out_.w; ++ox) {
+          dst[ox] = src[ox];
+          acc += src[ox];
+        }
+      }
+      db[f] += acc;
+    }
+    const float* xp = xp_.data();
+    for (int f0 = 0; f0 < f4_; f0 += 4) {
+      const float* d = dyw_.data() + size_t(f0) * L;
+      for (int t = 0; t < rows; t += 2) {
+        const int t1 = std::min(t + 1, rows - 1);  // an odd last tap is done twice, kept once
+        const float* x0p = xp + off_[t];
+        const float* x1p = xp + off_[t1];
+        v4 a00 = {}, a01 = {}, a10 = {}, a11 = {}, a20 = {}, a21 = {}, a30 = {}, a31 = {};
+        for (int i = 0; i < L; i += 4) {
+          const v4 x0 = load4(x0p + i), x1 = load4(x1p + i);
+          const v4 d0 = load4(d + i), d1 = load4(d + L + i), d2 = load4(d + 2 * L + i), d3 = load4(d + 3 * L + i);
+          a00 += d0 * x0; a01 += d0 * x1;
+          a10 += d1 * x0; a11 += d1 * x1;
+          a20 += d2 * x0; a21 += d2 * x1;
+          a30 += d3 * x0; a31 += d3 * x1;
+        }
+        const v4 acc[4][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}};
+        for (int j = 0; j < 4 && f0 + j < f_; ++j) {
+          float* g = dw_ + size_t(f0 + j) * rows;
+          g[t] += hsum(acc[j][0]);
+          if (t1 != t) g[t1] += hsum(acc[j][1]);
+        }
+      }
+    }
+    if (dx) {
+      gemm(true, false, rows, P, f_, w_, rows, dys, P, dcol_.data(), P, false);
+      col2im(dx + s * in_.size(), 1);
+    }
+  }
 }
 
 void Conv2d::im2col(const float* x, int cn) {
@@ -103,10 +245,15 @@ void Conv2d::col2im(float* dx, int cn) {
   }
 }
 
-// One GEMM per sample, written straight into the batch-major output: y_s (F, P)
-// = W (F, rows) * col_s (rows, P), where col_s is the sample's P columns of the
-// chunk's col_ (row stride cn*P). No (F, cn*P) intermediate to reshuffle.
+// One GEMM per chunk: Yt (F, cn*P) = W (F, rows) * col_ (rows, cn*P), then each
+// sample's (F, P) block is copied out to the batch-major y with its bias. One
+// wide product keeps the microkernel on full tiles (P alone, e.g. 121, is not a
+// multiple of the tile) and packs W once per chunk, not once per sample.
 void Conv2d::forward(const float* x, float* y, int n, bool) {
+  if (direct_) {
+    forward_direct(x, y, n);
+    return;
+  }
   const int rows = in_.c * k_ * k_;
   const int P = out_.h * out_.w;
   const size_t in_size = in_.size(), out_size = out_.size();
@@ -115,22 +262,27 @@ void Conv2d::forward(const float* x, float* y, int n, bool) {
   for (int s0 = 0; s0 < n; s0 += chunk) {
     const int cn = std::min(chunk, n - s0), cols = cn * P;
     im2col(x + s0 * in_size, cn);
+    gemm(false, false, f_, cols, rows, w_, rows, col_.data(), cols, yt_.data(), cols, false);
     for (int s = 0; s < cn; ++s) {
       float* ys = y + (s0 + s) * out_size;
-      gemm(false, false, f_, P, rows, w_, rows, col_.data() + size_t(s) * P, cols, ys, P, false);
       for (int f = 0; f < f_; ++f) {
-        float* yf = ys + size_t(f) * P;
+        const float* src = yt_.data() + size_t(f) * cols + size_t(s) * P;
+        float* dst = ys + size_t(f) * P;
         const float bf = b[f];
-        for (int i = 0; i < P; ++i) yf[i] += bf;
+        for (int i = 0; i < P; ++i) dst[i] = src[i] + bf;
       }
     }
   }
   col_holds_batch_ = n <= chunk;
 }
 
-// Per sample s, with dy_s (F, P) read in place:
-//   dW (F, rows) += dy_s * col_s^T        dcol_s (rows, P) = W^T * dy_s
+// Per chunk, with dy gathered into Yt (F, cn*P) (the forward's layout):
+//   dW (F, rows) += Yt * col_^T        dcol_ (rows, cn*P) = W^T * Yt
 void Conv2d::backward(const float* x, const float*, const float* dy, float* dx, int n) {
+  if (direct_) {
+    backward_direct(x, dy, dx, n);
+    return;
+  }
   const int rows = in_.c * k_ * k_;
   const int P = out_.h * out_.w;
   const size_t in_size = in_.size(), out_size = out_.size();
@@ -142,17 +294,22 @@ void Conv2d::backward(const float* x, const float*, const float* dy, float* dx, 
     if (!col_holds_batch_) im2col(x + s0 * in_size, cn);
     for (int s = 0; s < cn; ++s) {
       const float* dys = dy + (s0 + s) * out_size;
-      const float* cols_s = col_.data() + size_t(s) * P;
-      gemm(false, true, f_, rows, P, dys, P, cols_s, cols, dw_, rows, s0 + s > 0);
       for (int f = 0; f < f_; ++f) {
         const float* g = dys + size_t(f) * P;
-        float acc = 0.0f;
-        for (int i = 0; i < P; ++i) acc += g[i];
-        db[f] += acc;
+        std::copy(g, g + P, yt_.data() + size_t(f) * cols + size_t(s) * P);
       }
-      if (dx) gemm(true, false, rows, P, f_, w_, rows, dys, P, dcol_.data() + size_t(s) * P, cols, false);
     }
-    if (dx) col2im(dx + s0 * in_size, cn);
+    for (int f = 0; f < f_; ++f) {
+      const float* g = yt_.data() + size_t(f) * cols;
+      float acc = 0.0f;
+      for (int i = 0; i < cols; ++i) acc += g[i];
+      db[f] += acc;
+    }
+    gemm(false, true, f_, rows, cols, yt_.data(), cols, col_.data(), cols, dw_, rows, s0 > 0);
+    if (dx) {
+      gemm(true, false, rows, cols, f_, w_, rows, yt_.data(), cols, dcol_.data(), cols, false);
+      col2im(dx + s0 * in_size, cn);
+    }
   }
 }
 

@@ -8,9 +8,11 @@ namespace mnist {
 // 2-D convolution (cross-correlation, as every framework computes it), stride 1,
 // `valid` (no padding) or `same` (zero padding (K-1)/2, odd K).
 // Parameters: W (F, C*K*K) row-major, then b (F).
-// Computed as im2col per chunk of samples + one GEMM per sample (nn/kernels/gemm);
+// Computed as im2col per chunk of samples + one GEMM per chunk (nn/kernels/gemm);
 // the chunk is sized so the column buffer stays under the budget whatever the
-// batch size.
+// batch size. Layers with few taps per output (C*K*K <= 32: the first layer on
+// one channel) are computed directly instead: a GEMM with such a short inner
+// dimension spends its time packing and storing, not multiplying.
 class Conv2d : public Layer {
  public:
   Conv2d(int filters, int kernel, bool same) : f_(filters), k_(kernel), same_(same) {}
@@ -31,6 +33,11 @@ class Conv2d : public Layer {
   // The column buffer's cap in floats (16 MB by default); tests lower it to
   // exercise the chunked path. Call before reserve().
   void set_col_budget(size_t floats) { col_budget_ = floats; }
+  // Which computation runs: chosen by the tap count unless a test forces one.
+  // Call before configure().
+  enum class Path { automatic, gemm, direct };
+  void set_path(Path p) { path_ = p; }
+  bool direct() const { return direct_; }
 
  private:
   int chunk_samples() const;
@@ -38,12 +45,25 @@ class Conv2d : public Layer {
   void im2col(const float* x, int cn);
   // dcol_: (C*K*K, cn*P) -> dx: (cn, C, H, W), overwritten
   void col2im(float* dx, int cn);
+  // The direct path (few taps, e.g. a first layer on one channel), see conv2d.cpp.
+  void forward_direct(const float* x, float* y, int n);
+  void backward_direct(const float* x, const float* dy, float* dx, int n);
+  void pad_sample(const float* x);
 
   int f_, k_;
   bool same_;
   float* w_ = nullptr;
   float* dw_ = nullptr;
   std::vector<float> col_, dcol_;  // (C*K*K, cn*P) each
+  std::vector<float> yt_;          // (F, cn*P): the chunk's output or output gradient, channel-major
+  // Direct path: padded input planes (C, HP, WP) plus slack, outputs on the
+  // padded width (F4, L), the output gradient likewise, the weights broadcast
+  // per tap (taps, F4, 4), and each tap's offset into the padded planes.
+  Path path_ = Path::automatic;
+  bool direct_ = false;
+  int hp_ = 0, wp_ = 0, f4_ = 0, wide_len_ = 0;
+  std::vector<float> xp_, wide_, dyw_, wsp_;
+  std::vector<int> off_;
   bool col_holds_batch_ = false;   // forward's col_ still valid for backward
   size_t col_budget_ = size_t(1) << 22;
 };
