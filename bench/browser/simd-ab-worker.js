@@ -1,6 +1,8 @@
 // One build of the core in a module worker, training one model on synthetic
-// data in timed windows on request: {init: {build, model, batch}} once, then
-// {window: seconds} any number of times -> {samples_per_second}.
+// data in timed windows on request: {init: {build, model, batch, threads}} once,
+// then {window: seconds} any number of times -> {samples_per_second}. `threads`
+// (default 1) is for the pthreads build (wasm-mt, in a cross-origin isolated
+// page): it gets a pool of threads - 1 workers. Used by simd-ab and threads-ab.
 import {Core} from '../../web/src/engine/core.js';
 import {syntheticSet} from './synthetic.js';
 
@@ -8,7 +10,9 @@ let core = null;
 let batch = 64;
 
 async function init(cfg) {
-  core = await Core.load((await import(`../../build/${cfg.build}/mnist_lab.mjs`)).default);
+  const threads = cfg.threads || 1;
+  core = await Core.load((await import(`../../build/${cfg.build}/mnist_lab.mjs`)).default, {mnistPool: Math.max(1, threads - 1)});
+  if (threads > 1 && core.setThreads(threads) !== threads) throw new Error(`build/${cfg.build} cannot run ${threads} threads`);
   batch = cfg.batch;
   const set = syntheticSet(4096);
   core.loadData('train', set.images, set.labels);

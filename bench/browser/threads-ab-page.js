@@ -1,0 +1,57 @@
+// The pthreads build with N threads against the single-thread build, on one
+// model, in a cross-origin isolated page (served by scripts/serve.mjs --isolate).
+// Three workers take turns window after window, the order reversed each round
+// (A B C, C B A, ...), so load from elsewhere on a shared machine hits all
+// alike: the single-thread build (what a plain static host gets), the pthreads
+// build with N threads (what npm start's page gets) and the pthreads build with
+// one thread (its own overhead). Reports every window and the ratios of the
+// medians. ?model=cnn&batch=64&threads=2&window=1.5&rounds=6&warm=4
+import {ask, median} from './ab.js';
+
+const params = new URLSearchParams(location.search);
+const model = params.get('model') || 'cnn';
+const batch = Number(params.get('batch') || 64);
+const threads = Number(params.get('threads') || 2);
+const windowSeconds = Number(params.get('window') || 1.5);
+const rounds = Number(params.get('rounds') || 6);
+const warmSeconds = Number(params.get('warm') || 4);
+const configs = [
+  {name: 'single', build: 'wasm', threads: 1},
+  {name: 'threaded', build: 'wasm-mt', threads},
+  {name: 'threaded_1', build: 'wasm-mt', threads: 1},
+];
+
+async function main() {
+  if (!globalThis.crossOriginIsolated) throw new Error('the page is not cross-origin isolated (serve it with --isolate)');
+  const workers = configs.map(() => new Worker(new URL('./simd-ab-worker.js', import.meta.url), {type: 'module'}));
+  try {
+    for (let i = 0; i < configs.length; i++) {
+      const {build, threads: n} = configs[i];
+      await ask(workers[i], {init: {build, threads: n, model, batch}});
+    }
+    // Warm-up: V8 tiers the hot functions up only after they have run a while.
+    for (const w of workers) await ask(w, {window: warmSeconds});
+    const windows = configs.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      const order = configs.map((_, i) => i);
+      if (r % 2) order.reverse();
+      for (const i of order) windows[i].push((await ask(workers[i], {window: windowSeconds})).samples_per_second);
+    }
+    const med = windows.map(median);
+    const out = {model, batch, threads, window_seconds: windowSeconds, rounds, cores: navigator.hardwareConcurrency,
+      userAgent: navigator.userAgent};
+    configs.forEach((c, i) => {
+      out[`${c.name}_windows`] = windows[i];
+      out[`${c.name}_median`] = med[i];
+    });
+    out.speedup = med[1] / med[0]; // N threads (pthreads build) over the single-thread build
+    out.speedup_same_build = med[1] / med[2]; // N threads over 1 thread, both the pthreads build
+    out.overhead = med[2] / med[0]; // the pthreads build at 1 thread over the single-thread build
+    return out;
+  } finally {
+    workers.forEach((w) => w.terminate());
+  }
+}
+
+main().then((r) => (window.benchResult = r), (e) => (window.benchResult = {error: String((e && e.message) || e)}))
+  .then(() => (document.getElementById('out').textContent = JSON.stringify(window.benchResult, null, 2)));

@@ -1,0 +1,86 @@
+// The 2-core speed-up of the pthreads build in Chromium: for each model, the
+// pthreads build with N threads against the single-thread build, training on
+// synthetic digits in a cross-origin isolated page (bench/browser/threads-ab.html,
+// served by scripts/serve.mjs --isolate), the builds taking turns window by window.
+//
+//   node bench/threads.mjs [--models cnn,mlp,lenet5] [--threads 2] [--batch 64]
+//                          [--window 2] [--rounds 6] [--json]
+// prints one line per model (samples/s medians and the ratio), or with --json one
+// JSON object: {threads, batch, models: {cnn: {...threads-ab result}, ...}}.
+// Needs build/wasm and build/wasm-mt (npm run build).
+//
+// From another script: import {measureThreads} from './threads.mjs';
+//   await measureThreads({models: ['cnn'], threads: 2}) -> the same object.
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+import {launchChromium} from '../scripts/chromium.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const {port} = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * {models, threads, batch, window (s), rounds, warm (s)} -> {threads, batch, models: {name: result}},
+ * each result as bench/browser/threads-ab-page.js returns it: *_windows, *_median (samples/s)
+ * for single / threaded / threaded_1, and speedup = threaded_median / single_median.
+ */
+export async function measureThreads({models = ['cnn', 'mlp', 'lenet5'], threads = 2, batch = 64, window = 2, rounds = 6,
+  warm = 4, log = () => {}} = {}) {
+  for (const build of ['wasm', 'wasm-mt']) {
+    if (!fs.existsSync(path.join(root, 'build', build, 'mnist_lab.mjs'))) throw new Error(`build/${build} is missing: npm run build`);
+  }
+  const port = await freePort();
+  const server = spawn(process.execPath, [path.join(root, 'scripts/serve.mjs'), '--dir', root, '--port', String(port), '--isolate'],
+    {stdio: ['ignore', 'pipe', 'inherit']});
+  await new Promise((resolve) => server.stdout.once('data', resolve));
+  const browser = await launchChromium();
+  const out = {threads, batch, models: {}};
+  try {
+    for (const model of models) {
+      const page = await browser.context.newPage();
+      const q = new URLSearchParams({model, batch, threads, window, rounds, warm});
+      await page.goto(`http://127.0.0.1:${port}/bench/browser/threads-ab.html?${q}`);
+      await page.waitForFunction(() => window.benchResult, null, {timeout: 900_000, polling: 500});
+      const r = await page.evaluate(() => window.benchResult);
+      await page.close();
+      if (r.error) throw new Error(`threads-ab ${model}: ${r.error}`);
+      out.models[model] = r;
+      log(r);
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = process.argv.slice(2);
+  const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : def);
+  const json = args.includes('--json');
+  const fmt = (x) => Math.round(x).toLocaleString('en-US');
+  measureThreads({
+    models: opt('models', 'cnn,mlp,lenet5').split(','),
+    threads: Number(opt('threads', 2)),
+    batch: Number(opt('batch', 64)),
+    window: Number(opt('window', 2)),
+    rounds: Number(opt('rounds', 6)),
+    log: json ? () => {} : (r) => console.log(`${r.model.padEnd(7)} single ${fmt(r.single_median)}/s  ${r.threads} threads `
+      + `${fmt(r.threaded_median)}/s  speed-up ${r.speedup.toFixed(2)}x  (pthreads build at 1 thread ${fmt(r.threaded_1_median)}/s)`),
+  }).then((r) => {
+    if (json) console.log(JSON.stringify(r));
+  }, (e) => {
+    console.error(`bench/threads: ${e.message}`);
+    process.exit(1);
+  });
+}
