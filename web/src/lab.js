@@ -19,6 +19,7 @@
 //   notice {level: 'info'|'error', message}
 //   restorable {slot, record}      trained weights from an earlier visit are stored (see store.js)
 import wasmUrl from './wasm/mnist_lab.wasm?url';
+import {compileCore} from './engine/compile.js';
 import {Notice, Request} from './protocol.js';
 import {WorkerClient} from './worker-client.js';
 import {forgetWeights, loadWeights, saveWeights} from './store.js';
@@ -55,20 +56,6 @@ export const isConvSpec = (spec) => /conv\(/.test(spec);
 /** The slot a model belongs in: convolutional models race as the CNN, the rest as the MLP. */
 export const slotFor = (spec) => (isConvSpec(spec) ? 'cnn' : 'mlp');
 
-/** Downloads and compiles the core once for every worker (a WebAssembly.Module can be posted). */
-function compileCore() {
-  const what = 'The neural-network engine (WebAssembly) could not be downloaded';
-  return fetch(wasmUrl)
-    .catch(() => {
-      throw new Error(`${what}: the network request failed.`);
-    })
-    .then((res) => {
-      if (!res.ok) throw new Error(`${what}: the server answered ${res.status}.`);
-      return res.arrayBuffer();
-    })
-    .then((bytes) => WebAssembly.compile(bytes));
-}
-
 /**
  * The pthreads build, when this page may run it: {url of its module script, threads},
  * or null. It needs SharedArrayBuffer, which a browser gives only to a cross-origin
@@ -83,9 +70,9 @@ function threadedCore(root) {
 }
 
 class Slot {
-  constructor(name, module, threaded) {
+  constructor(name, core) {
     this.name = name;
-    this.client = new WorkerClient(`mnist-lab ${name}`, module, threaded);
+    this.client = new WorkerClient(`mnist-lab ${name}`, core);
     this.info = null; // ModelInfo
     this.title = ''; // preset name, "custom" or the file's name
     this.origin = 'starting'; // shipped | imported | training | trained | untrained
@@ -113,11 +100,10 @@ export class Lab extends EventTarget {
     super();
     this.root = new URL(root, location.href).href;
     this.urls = Object.fromEntries(Object.entries(DATA_FILES).map(([k, f]) => [k, new URL(`data/${f}`, this.root).href]));
-    const module = compileCore();
-    module.catch(() => {});
-    this.module = module;
     this.threaded = threadedCore(this.root);
-    this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, module, this.threaded)]));
+    this.compiled = null;
+    const core = this.threaded ? {threaded: this.threaded, wasmUrl: new URL(wasmUrl, location.href).href} : {module: this.#module()};
+    this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, core)]));
     this.presets = [];
     this.focus = {source: 'none'};
     this.lastDrawing = null; // {pixels, width, height}
@@ -137,6 +123,19 @@ export class Lab extends EventTarget {
       return presets;
     });
     for (const slot of Object.values(this.slots)) this.#wire(slot);
+  }
+
+  /**
+   * The single-thread core, compiled once for every worker that runs it: all of them
+   * on a page that is not cross-origin isolated, else only restarted ones (a worker
+   * falling back from the threaded core compiles it itself).
+   */
+  #module() {
+    if (!this.compiled) {
+      this.compiled = compileCore(wasmUrl);
+      this.compiled.catch(() => {});
+    }
+    return this.compiled;
   }
 
   emit(type, detail = {}) {
@@ -300,7 +299,7 @@ export class Lab extends EventTarget {
     this.notify('error', `The ${title} engine crashed (${message})${run ? ' and its training run was lost' : ''}. `
       + 'It restarts with its last good weights.');
     // A restarted worker runs the single-thread build: the proven path after a crash.
-    slot.client = new WorkerClient(`mnist-lab ${slot.name}`, this.module);
+    slot.client = new WorkerClient(`mnist-lab ${slot.name}`, {module: this.#module()});
     this.#wire(slot);
     try {
       await slot.client.ready;

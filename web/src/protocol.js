@@ -57,11 +57,12 @@
 
 export const Request = Object.freeze({
   /**
-   * {module: WebAssembly.Module, threaded: {url, threads} | null} must come first: the
-   * page downloads and compiles the wasm once and hands the compiled module to every
-   * worker. On a cross-origin isolated page `threaded` names the pthreads build's
-   * module script (wasm-mt/mnist_lab.mjs) and the threads to use; the worker tries it
-   * first and falls back to `module` (with a console warning) if it does not start.
+   * {module: WebAssembly.Module} or {threaded: {url, threads}, wasmUrl} must come first.
+   * Usually the page downloads and compiles the wasm once and hands the compiled module
+   * to every worker. A cross-origin isolated page instead names the pthreads build's
+   * module script (wasm-mt/mnist_lab.mjs) and the threads to use; the worker starts it,
+   * or, if it does not start, says why on the console and compiles the single-thread
+   * core from wasmUrl.
    * -> Reply.READY {presets, engine: EngineInfo} (or Reply.FATAL {message}).
    * Requests sent before it wait for it.
    */

@@ -25,10 +25,11 @@ function spawn(name) {
 export class WorkerClient extends EventTarget {
   /**
    * @param {string} name shows in the browser's devtools
-   * @param {Promise<WebAssembly.Module>} module the compiled core, shared by all workers
-   * @param {{url: string, threads: number}|null} threaded the pthreads build to try first (see Request.INIT)
+   * @param {object} core which core the worker runs (see Request.INIT): {module: Promise<WebAssembly.Module>}
+   *   the single-thread core, compiled once for all workers; or {threaded: {url, threads}, wasmUrl} the
+   *   pthreads build, with the single-thread core's URL to fall back to
    */
-  constructor(name, module, threaded = null) {
+  constructor(name, {module, threaded, wasmUrl}) {
     super();
     this.name = name;
     this.nextId = 1;
@@ -42,7 +43,8 @@ export class WorkerClient extends EventTarget {
     this.ready.catch(() => {}); // observed by whoever awaits it
     this.worker = spawn(name);
     this.worker.onmessage = (e) => this.receive(e.data);
-    module.then((m) => this.worker.postMessage({type: Request.INIT, module: m, threaded}), (e) => this.fail(e.message));
+    if (threaded) this.worker.postMessage({type: Request.INIT, threaded, wasmUrl});
+    else module.then((m) => this.worker.postMessage({type: Request.INIT, module: m}), (e) => this.fail(e.message));
     this.worker.onerror = (e) => {
       e.preventDefault?.();
       if (this.started) this.crash(e.message || 'an uncaught error');

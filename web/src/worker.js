@@ -3,6 +3,7 @@
 // core.train() call and yields between calls, so pause/stop/predict messages are
 // handled while it trains and the page's main thread never waits on it.
 import createMnistLab from './wasm/mnist_lab.mjs';
+import {compileCore} from './engine/compile.js';
 import {Core} from './engine/core.js';
 import {Notice, PROGRESS_PER_SECOND, Reply, Request} from './protocol.js';
 
@@ -29,7 +30,7 @@ const initMessage = new Promise((resolve) => {
 const THREADED_START_MS = 60000; // the pthreads build must be up by then (downloads included)
 const POOL_START_MS = 8000; // and its thread workers this long after its wasm is
 let engine = {threaded: false, threads: 1};
-const ready = initMessage.then(async ({module, threaded}) => {
+const ready = initMessage.then(async ({module, threaded, wasmUrl}) => {
   const options = {print: () => {}, printErr: (t) => console.warn(t)};
   if (threaded) {
     try {
@@ -40,6 +41,7 @@ const ready = initMessage.then(async ({module, threaded}) => {
     }
   }
   if (!core) {
+    if (!module) module = await compileCore(wasmUrl);
     core = await Core.load(createMnistLab, {
       ...options,
       instantiateWasm(imports, done) {
@@ -70,7 +72,8 @@ async function startThreaded({url, threads}, options) {
   });
   const onError = (e) => {
     e.preventDefault();
-    fail(new Error(e.message || 'a thread worker failed'));
+    // Emscripten rethrows a pool worker's error event, which carries no message.
+    fail(new Error(e.error instanceof Error ? e.error.message : 'a thread worker failed to start'));
   };
   self.addEventListener('error', onError);
   const timers = [setTimeout(() => fail(new Error(`it was not up after ${THREADED_START_MS / 1000} s`)), THREADED_START_MS)];
@@ -100,7 +103,7 @@ async function startThreaded({url, threads}, options) {
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === Request.INIT) {
-    init({module: msg.module, threaded: msg.threaded});
+    init({module: msg.module, threaded: msg.threaded, wasmUrl: msg.wasmUrl});
     return;
   }
   try {
