@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# npm run build: the native CLI, the wasm modules (single-thread and pthreads), and
-# the static site in web/dist.
+# npm run build: the native CLI, the wasm modules (single-thread: plain SIMD and
+# with fused multiply-adds; pthreads), and the static site in web/dist.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -13,6 +13,10 @@ cmake --build build/native -j"$JOBS"
 echo "build: wasm with SIMD (build/wasm)"
 emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/wasm -j"$JOBS"
+
+echo "build: wasm with SIMD and fused multiply-adds (build/wasm-fma)"
+emcmake cmake -S . -B build/wasm-fma -DCMAKE_BUILD_TYPE=Release -DMNIST_WASM_RELAXED_FMA=ON -DMNIST_TESTS=OFF >/dev/null
+cmake --build build/wasm-fma -j"$JOBS"
 
 echo "build: wasm with SIMD and pthreads (build/wasm-mt)"
 emcmake cmake -S . -B build/wasm-mt -DCMAKE_BUILD_TYPE=Release -DMNIST_WASM_THREADS=ON >/dev/null

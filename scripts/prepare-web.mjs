@@ -13,6 +13,22 @@ fs.mkdirSync(wasmOut, {recursive: true});
 for (const f of ['mnist_lab.mjs', 'mnist_lab.wasm']) {
   fs.copyFileSync(path.join(root, 'build/wasm', f), path.join(wasmOut, f));
 }
+// The relaxed-SIMD build (fused multiply-adds) runs on the same JS glue, which is
+// only true while both builds import and export the same things: check it. Without
+// build/wasm-fma the plain module stands in (it reports fma() false, so the page
+// still says what runs).
+const fmaDir = path.join(root, 'build/wasm-fma');
+if (fs.existsSync(path.join(fmaDir, 'mnist_lab.wasm'))) {
+  const glue = (dir) => fs.readFileSync(path.join(dir, 'mnist_lab.mjs'), 'utf8');
+  if (glue(fmaDir) !== glue(path.join(root, 'build/wasm'))) {
+    console.error('prepare-web: build/wasm-fma/mnist_lab.mjs differs from build/wasm/mnist_lab.mjs; rebuild both');
+    process.exit(1);
+  }
+  fs.copyFileSync(path.join(fmaDir, 'mnist_lab.wasm'), path.join(wasmOut, 'mnist_lab-fma.wasm'));
+} else {
+  console.warn('prepare-web: build/wasm-fma is not built; the site gets plain SIMD only');
+  fs.copyFileSync(path.join(root, 'build/wasm/mnist_lab.wasm'), path.join(wasmOut, 'mnist_lab-fma.wasm'));
+}
 
 // Without build/wasm-mt the site has no threaded engine and every page uses the
 // single-thread one (the page falls back when wasm-mt/ is missing).

@@ -13,6 +13,7 @@ EMSCRIPTEN_BINDINGS(mnist_lab) {
       .class_function("presets", &Engine::presets)
       .class_function("setThreads", &Engine::setThreads)
       .class_function("threads", &Engine::threads)
+      .class_function("fma", &Engine::fma)
       .function("loadData", &Engine::loadData)
       .function("dataCount", &Engine::dataCount)
       .function("startTraining", &Engine::startTraining)

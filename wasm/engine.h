@@ -38,6 +38,14 @@ class Engine {
     return mnist::threads();
   }
   static int threads() { return mnist::threads(); }
+  // Whether this build fuses its multiply-adds (relaxed SIMD, build/wasm-fma).
+  static bool fma() {
+#if defined(MNIST_RELAXED_FMA)
+    return true;
+#else
+    return false;
+#endif
+  }
 
   void loadData(const std::string& split, const val& images, const val& labels) {
     guard([&] {

@@ -69,7 +69,8 @@ describe('served with COOP/COEP', () => {
       await page.goto(site.url);
       await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 30000});
       await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor({timeout: 10000});
-      assert.equal(await page.locator('[data-engine]').textContent(), 'Engine: WebAssembly SIMD · 1 thread');
+      // Chromium validates relaxed SIMD, so the single-thread engine is the fused multiply-add build.
+      assert.equal(await page.locator('[data-engine]').textContent(), 'Engine: WebAssembly SIMD with fused multiply-add · 1 thread');
       assert.ok(warnings.some((w) => /multi-threaded engine did not start/.test(w)), warnings.join('\n'));
       assert.deepEqual(page.errors, []);
       await page.close();
@@ -85,7 +86,7 @@ describe('served like a plain static host', () => {
   test('the page falls back to the single-thread build and trains', async () => {
     const {page, isolated, engine} = await open(site);
     assert.equal(isolated, false);
-    assert.equal(engine, 'Engine: WebAssembly SIMD · 1 thread');
+    assert.equal(engine, 'Engine: WebAssembly SIMD with fused multiply-add · 1 thread');
     const acc = await trainCnn(page);
     assert.ok(acc > 50, `test accuracy ${acc}%`);
     assert.deepEqual(page.errors, []);

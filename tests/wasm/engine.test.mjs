@@ -7,7 +7,7 @@ import path from 'node:path';
 import {before, describe, test} from 'node:test';
 
 import {CoreError} from '../../web/src/engine/core.js';
-import {cli, dataDir, loadCore, mnistSubset, root} from './support.mjs';
+import {cli, dataDir, loadCore, mnistSubset, root, trainToEnd} from './support.mjs';
 
 let core;
 before(async () => {
@@ -15,12 +15,7 @@ before(async () => {
 });
 
 function trainEpochs(c, n) {
-  const losses = [];
-  let p;
-  do {
-    p = c.train(50);
-    if (p.epoch_done) losses.push(p.loss);
-  } while (!p.finished);
+  const losses = trainToEnd(c);
   assert.equal(losses.length, n);
   return losses;
 }

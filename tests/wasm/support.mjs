@@ -39,3 +39,14 @@ export function mnistSubset(split, n) {
     labels: idxHead(readIdx(`${prefix}-labels-idx1-ubyte`), n),
   };
 }
+
+/** Trains the started run to its end, 50 batches per call -> each epoch's mean loss. */
+export function trainToEnd(core) {
+  const losses = [];
+  let p;
+  do {
+    p = core.train(50);
+    if (p.epoch_done) losses.push(p.loss);
+  } while (!p.finished);
+  return losses;
+}

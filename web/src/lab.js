@@ -18,7 +18,8 @@
 //   records {}                     the results table changed
 //   notice {level: 'info'|'error', message}
 //   restorable {slot, record}      trained weights from an earlier visit are stored (see store.js)
-import wasmUrl from './wasm/mnist_lab.wasm?url';
+import plainWasmUrl from './wasm/mnist_lab.wasm?url';
+import fmaWasmUrl from './wasm/mnist_lab-fma.wasm?url';
 import {compileCore} from './engine/compile.js';
 import {Notice, Request} from './protocol.js';
 import {WorkerClient} from './worker-client.js';
@@ -51,6 +52,22 @@ export function divergedMessage(m, lr) {
   return `Training diverged${at}: ${loss}. The weights from the last good step are kept and still predict. `
     + `Try a lower learning rate${lower}.`;
 }
+
+// The smallest module using f32x4.relaxed_madd: () -> v128 of three zero vectors.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: [] -> [v128]
+  0x03, 0x02, 0x01, 0x00, // one function of that type
+  0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]), // v128.const 0, three times
+  0xfd, 0x85, 0x02, 0x0b, // f32x4.relaxed_madd, end
+]);
+
+/**
+ * The single-thread core this browser runs best: the build with fused multiply-adds
+ * (relaxed SIMD: Chrome 114+) where the browser validates it, else plain SIMD.
+ */
+export const wasmUrl = WebAssembly.validate(RELAXED_SIMD_PROBE) ? fmaWasmUrl : plainWasmUrl;
 
 export const isConvSpec = (spec) => /conv\(/.test(spec);
 /** The slot a model belongs in: convolutional models race as the CNN, the rest as the MLP. */
@@ -132,7 +149,11 @@ export class Lab extends EventTarget {
    */
   #module() {
     if (!this.compiled) {
-      this.compiled = compileCore(wasmUrl);
+      this.compiled = compileCore(wasmUrl).catch((e) => {
+        if (wasmUrl === plainWasmUrl) throw e;
+        console.warn(`mnist-lab: the fused multiply-add engine did not load (${e.message || e}); using plain SIMD.`);
+        return compileCore(plainWasmUrl);
+      });
       this.compiled.catch(() => {});
     }
     return this.compiled;
@@ -157,7 +178,7 @@ export class Lab extends EventTarget {
    * or per slot when they differ (one fell back). Empty until a worker is ready.
    */
   engineText() {
-    const say = (e) => `WebAssembly SIMD · ${e.threads} thread${e.threads === 1 ? '' : 's'}`;
+    const say = (e) => `WebAssembly SIMD${e.fma ? ' with fused multiply-add' : ''} · ${e.threads} thread${e.threads === 1 ? '' : 's'}`;
     const engines = SLOTS.map((n) => this.slots[n].client.engine);
     if (engines.every((e) => !e)) return '';
     const texts = engines.map((e) => (e ? say(e) : 'starting'));

@@ -50,6 +50,7 @@ const ready = initMessage.then(async ({module, threaded, wasmUrl}) => {
       },
     });
   }
+  engine.fma = core.fma();
   post({type: Reply.READY, presets: core.presets(), engine});
 }).catch((e) => {
   post({type: Reply.FATAL, message: `The neural-network engine could not start: ${e.message || e}`});

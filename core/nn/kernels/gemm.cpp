@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "nn/kernels/madd.h"
 #include "nn/util/parallel.h"
 
 #if defined(MNIST_GEMM_EIGEN)
@@ -105,8 +106,13 @@ inline void micro_kernel(int kc, const float* __restrict a, const float* __restr
     vf bv[NV];
     for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const vf*>(b + v * VW);
     for (int i = 0; i < MR; ++i) {
+#if defined(MNIST_RELAXED_FMA)  // wasm only, so VW == 4
+      const vf ai = {a[i], a[i], a[i], a[i]};  // a braced splat: "vf{} + a[i]" would cost an add
+      for (int v = 0; v < NV; ++v) r[i][v] = madd(r[i][v], ai, bv[v]);
+#else
       const float ai = a[i];
       for (int v = 0; v < NV; ++v) r[i][v] += ai * bv[v];
+#endif
     }
     a += MR;
     b += NR;
@@ -245,8 +251,8 @@ void gemm_few_rows(bool trans_a, bool trans_b, int M, int N, int K, const float*
       int k = 0;
       if (a)
         for (; k + 8 <= K; k += 8) {
-          s0 += *reinterpret_cast<const v4u*>(a + k) * *reinterpret_cast<const v4u*>(b + k);
-          s1 += *reinterpret_cast<const v4u*>(a + k + 4) * *reinterpret_cast<const v4u*>(b + k + 4);
+          s0 = madd(s0, *reinterpret_cast<const v4u*>(a + k), *reinterpret_cast<const v4u*>(b + k));
+          s1 = madd(s1, *reinterpret_cast<const v4u*>(a + k + 4), *reinterpret_cast<const v4u*>(b + k + 4));
         }
       const v4u s = s0 + s1;
       float t = (s[0] + s[1]) + (s[2] + s[3]);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "nn/kernels/gemm.h"
+#include "nn/kernels/madd.h"
 #include "nn/util/check.h"
 
 namespace mnist {
@@ -87,7 +88,7 @@ void Conv2d::pad_sample(const float* x) {
 }
 
 namespace {
-typedef float v4 __attribute__((vector_size(16)));
+typedef f32x4 v4;
 typedef float v4u __attribute__((vector_size(16), aligned(4)));
 inline v4 load4(const float* p) { return *reinterpret_cast<const v4u*>(p); }
 inline float hsum(v4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
@@ -111,10 +112,10 @@ void Conv2d::forward_direct(const float* x, float* y, int n) {
           const float* xi = xp + i + off_[t];
           const v4 x0 = load4(xi), x1 = load4(xi + 4);
           const v4* w = reinterpret_cast<const v4*>(wsp_.data() + (size_t(t) * f4_ + f0) * 4);
-          a00 += w[0] * x0; a01 += w[0] * x1;
-          a10 += w[1] * x0; a11 += w[1] * x1;
-          a20 += w[2] * x0; a21 += w[2] * x1;
-          a30 += w[3] * x0; a31 += w[3] * x1;
+          a00 = madd(a00, w[0], x0); a01 = madd(a01, w[0], x1);
+          a10 = madd(a10, w[1], x0); a11 = madd(a11, w[1], x1);
+          a20 = madd(a20, w[2], x0); a21 = madd(a21, w[2], x1);
+          a30 = madd(a30, w[3], x0); a31 = madd(a31, w[3], x1);
         }
         float* o = wide_.data() + size_t(f0) * L + i;
         *reinterpret_cast<v4u*>(o) = a00; *reinterpret_cast<v4u*>(o + 4) = a01;
@@ -168,10 +169,10 @@ void Conv2d::backward_direct(const float* x, const float* dy, float* dx, int n) 
         for (int i = 0; i < L; i += 4) {
           const v4 x0 = load4(x0p + i), x1 = load4(x1p + i);
           const v4 d0 = load4(d + i), d1 = load4(d + L + i), d2 = load4(d + 2 * L + i), d3 = load4(d + 3 * L + i);
-          a00 += d0 * x0; a01 += d0 * x1;
-          a10 += d1 * x0; a11 += d1 * x1;
-          a20 += d2 * x0; a21 += d2 * x1;
-          a30 += d3 * x0; a31 += d3 * x1;
+          a00 = madd(a00, d0, x0); a01 = madd(a01, d0, x1);
+          a10 = madd(a10, d1, x0); a11 = madd(a11, d1, x1);
+          a20 = madd(a20, d2, x0); a21 = madd(a21, d2, x1);
+          a30 = madd(a30, d3, x0); a31 = madd(a31, d3, x1);
         }
         const v4 acc[4][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}};
         for (int j = 0; j < 4 && f0 + j < f_; ++j) {

@@ -129,6 +129,11 @@ export class Core {
     return this.module.Engine.threads();
   }
 
+  /** Whether this build fuses its multiply-adds (the relaxed-SIMD build) */
+  fma() {
+    return this.module.Engine.fma();
+  }
+
   /** Bytes of wasm memory in use (heap size) */
   heapBytes() {
     return this.module.HEAPU8.length;
