@@ -43,7 +43,7 @@ test('first load: no console errors, no dataset, at most 2.5 MB, contract elemen
     .map((el) => el.outerHTML.slice(0, 80)));
   assert.deepEqual(unlabelled, [], 'every control has a name');
   const options = await page.getByLabel('Model', {exact: true}).locator('option').allTextContents();
-  for (const name of ['mlp', 'mlp-128', 'mlp-32', 'linear', 'cnn', 'tiny-cnn', 'small-cnn', 'strong-cnn', 'lenet5', 'wide-cnn', 'custom']) {
+  for (const name of ['mlp', 'mlp-128', 'mlp-32', 'linear', 'cnn', 'tiny-cnn', 'small-cnn', 'strong-cnn', 'lenet5', 'wide-cnn', 'fast', 'custom']) {
     assert.ok(options.some((o) => o.startsWith(name)), `Model offers ${name}`);
   }
   await page.close();

@@ -25,7 +25,7 @@ describe('wasm engine', () => {
     const byName = Object.fromEntries(core.presets().map((p) => [p.name, p.params]));
     assert.deepEqual(byName, {
       'mlp': 535818, 'mlp-128': 101770, 'mlp-32': 25450, 'linear': 7850, 'cnn': 225034, 'tiny-cnn': 4266,
-      'small-cnn': 26698, 'strong-cnn': 467818, 'lenet5': 44426, 'wide-cnn': 1199882,
+      'small-cnn': 26698, 'strong-cnn': 467818, 'lenet5': 44426, 'wide-cnn': 1199882, 'fast': 41330,
     });
   });
 

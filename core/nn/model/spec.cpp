@@ -207,6 +207,14 @@ const std::vector<Preset>& presets() {
        "seed 003 LeNet-5 (99.0%)", {15, 128, "adam", 2e-3f, "cosine", 0.0f, true}},
       {"wide-cnn", "conv(32,3)-relu-conv(64,3)-relu-pool(2)-flatten-dense(128)-relu-dropout-dense(10)",
        "seed 004 CNN (~99.2%)", {10, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
+      // Issue 5: >= 99.0% after <= 30 s of training in the page, one worker. One epoch
+      // is all the time there is, so the network is a LeNet-sized one (about lenet5's
+      // multiply-adds) that learns fast: batch norm after each pool (where it costs a
+      // quarter) and on the hidden layer, which lets Adam run at 0.02; batch 32 for
+      // twice the steps of 64. Seed 1: 99.13% natively, 99.17% in Chromium.
+      {"fast", "conv(8,3)-pool(2)-bn-relu-conv(24,3)-pool(2)-bn-relu-flatten-dense(64)-bn-relu-dense(10)",
+       "issue 5: 99% in under 30 s of training in the browser (one epoch)",
+       {1, 32, "adam", 2e-2f, "onecycle", 0.0f, false}},
   };
   return table;
 }
