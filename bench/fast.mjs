@@ -15,23 +15,12 @@
 // {model, spec, epochs, batch, lr, schedule, seconds, started (s to the first speed shown: download and
 // set-up), train_time (the page's own training time, as shown), accuracy (%), samples_per_second, engine}.
 // Needs web/dist (npm run build).
-import {spawn} from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {launchChromium} from '../scripts/chromium.mjs';
+import {withServedChromium} from './served.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const {port} = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One run in a fresh page of `url` -> {seconds, accuracy (0..100), samples_per_second, engine, ...}. */
 async function trainOnce(context, url, {model, spec, epochs, batch, lr, schedule}) {
@@ -94,26 +83,18 @@ export async function measureFast({model = 'fast', spec = '', epochs = 1, batch 
   runs = 1, log = () => {}} = {}) {
   const dist = path.join(root, 'web/dist');
   if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error('web/dist is missing: npm run build');
-  const port = await freePort();
-  const server = spawn(process.execPath, [path.join(root, 'scripts/serve.mjs'), '--dir', dist, '--port', String(port)],
-    {stdio: ['ignore', 'pipe', 'inherit']});
-  await new Promise((resolve) => server.stdout.once('data', resolve));
-  const browser = await launchChromium({viewport: {width: 1280, height: 900}});
   const out = [];
-  try {
+  await withServedChromium({dir: dist, launch: {viewport: {width: 1280, height: 900}}}, async ({url, context}) => {
     for (let i = 0; i < runs; i++) {
-      const r = await trainOnce(browser.context, `http://127.0.0.1:${port}/`, {model, spec, epochs, batch, lr, schedule});
+      const r = await trainOnce(context, url, {model, spec, epochs, batch, lr, schedule});
       out.push(r);
       log(r);
     }
-  } finally {
-    await browser.close();
-    server.kill();
-  }
+  });
   return out;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : def);
   const json = args.includes('--json');

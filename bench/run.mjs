@@ -21,13 +21,13 @@
 // (skip the fast preset's seconds to 99% in the page, bench/fast.mjs).
 import {execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-import {chromiumArgs, launchChromium} from '../scripts/chromium.mjs';
+import {chromiumArgs} from '../scripts/chromium.mjs';
 import {measureFast} from './fast.mjs';
+import {withServedChromium} from './served.mjs';
 import {measureThreads} from './threads.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -115,28 +115,15 @@ async function nativeSampled(model, windowSeconds = 1.5) {
   return {json: JSON.parse(out.trim().split('\n').pop()), cpuShare};
 }
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const {port} = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs each job ({name, query}) on bench/browser/bench.html in one Chromium -> {name: result} */
 async function inChromium(jobs) {
-  const port = await freePort();
-  const server = spawn(process.execPath, [path.join(root, 'scripts/serve.mjs'), '--dir', root, '--port', String(port)],
-    {stdio: ['ignore', 'pipe', 'inherit']});
-  await new Promise((resolve) => server.stdout.once('data', resolve));
-  // WebGL for TF.js's webgl backend: SwiftShader, as there is no GPU.
-  const browser = await launchChromium({args: [...chromiumArgs, '--enable-unsafe-swiftshader']});
   const results = {};
-  try {
+  // WebGL for TF.js's webgl backend: SwiftShader, as there is no GPU.
+  const launch = {args: [...chromiumArgs, '--enable-unsafe-swiftshader']};
+  await withServedChromium({dir: root, launch}, async ({url, context}) => {
     for (const {name, query, html = 'bench.html'} of jobs) {
-      const page = await browser.context.newPage();
-      await page.goto(`http://127.0.0.1:${port}/bench/browser/${html}?${query}`);
+      const page = await context.newPage();
+      await page.goto(`${url}bench/browser/${html}?${query}`);
       await page.waitForFunction(() => window.benchResult, null, {timeout: 900_000, polling: 500});
       const r = await page.evaluate(() => window.benchResult);
       await page.close();
@@ -144,10 +131,7 @@ async function inChromium(jobs) {
       results[name] = r;
       console.log(`bench: Chromium ${name} done`);
     }
-  } finally {
-    await browser.close();
-    server.kill();
-  }
+  });
   return results;
 }
 

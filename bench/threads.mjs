@@ -11,23 +11,12 @@
 //
 // From another script: import {measureThreads} from './threads.mjs';
 //   await measureThreads({models: ['cnn'], threads: 2}) -> the same object.
-import {spawn} from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {launchChromium} from '../scripts/chromium.mjs';
+import {withServedChromium} from './served.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const {port} = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * {models, threads, batch, window (s), rounds, warm (s)} -> {threads, batch, models: {name: result}},
@@ -39,17 +28,12 @@ export async function measureThreads({models = ['cnn', 'mlp', 'lenet5'], threads
   for (const build of ['wasm', 'wasm-mt']) {
     if (!fs.existsSync(path.join(root, 'build', build, 'mnist_lab.mjs'))) throw new Error(`build/${build} is missing: npm run build`);
   }
-  const port = await freePort();
-  const server = spawn(process.execPath, [path.join(root, 'scripts/serve.mjs'), '--dir', root, '--port', String(port), '--isolate'],
-    {stdio: ['ignore', 'pipe', 'inherit']});
-  await new Promise((resolve) => server.stdout.once('data', resolve));
-  const browser = await launchChromium();
   const out = {threads, batch, models: {}};
-  try {
+  await withServedChromium({dir: root, isolate: true}, async ({url, context}) => {
     for (const model of models) {
-      const page = await browser.context.newPage();
+      const page = await context.newPage();
       const q = new URLSearchParams({model, batch, threads, window, rounds, warm});
-      await page.goto(`http://127.0.0.1:${port}/bench/browser/threads-ab.html?${q}`);
+      await page.goto(`${url}bench/browser/threads-ab.html?${q}`);
       await page.waitForFunction(() => window.benchResult, null, {timeout: 900_000, polling: 500});
       const r = await page.evaluate(() => window.benchResult);
       await page.close();
@@ -57,14 +41,11 @@ export async function measureThreads({models = ['cnn', 'mlp', 'lenet5'], threads
       out.models[model] = r;
       log(r);
     }
-  } finally {
-    await browser.close();
-    server.kill();
-  }
+  });
   return out;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : def);
   const json = args.includes('--json');
