@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/build.sh
+source scripts/setup.sh  # NODE_PATH for Debian's emcc (build.sh set it only for itself)
 JOBS=${JOBS:-2}
 echo "bench: wasm without SIMD (build/wasm-scalar)"
 emcmake cmake -S . -B build/wasm-scalar -DCMAKE_BUILD_TYPE=Release -DMNIST_WASM_SIMD=OFF >/dev/null
