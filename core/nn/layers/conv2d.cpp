@@ -136,8 +136,7 @@ void Conv2d::forward_direct(const float* x, float* y, int n) {
 
 // dW[f][t] = sum over i of dyw[f][i] * xp[i + off_t], with dy spread onto the
 // padded width in dyw_ (its discarded columns and padding rows stay zero, so
-// they add nothing): two
-// taps by four filters per pass over i. The input gradient, when a layer below
+// they add nothing): two taps by four filters per pass over i. The input gradient, when a layer below
 // needs it, goes through dcol = W^T * dy and col2im one sample at a time.
 void Conv2d::backward_direct(const float* x, const float* dy, float* dx, int n) {
   const int rows = in_.c * k_ * k_, P = out_.h * out_.w, L = wide_len_;
