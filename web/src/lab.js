@@ -20,7 +20,7 @@
 //   restorable {slot, record}      trained weights from an earlier visit are stored (see store.js)
 import plainWasmUrl from './wasm/mnist_lab.wasm?url';
 import fmaWasmUrl from './wasm/mnist_lab-fma.wasm?url';
-import {compileCore} from './engine/compile.js';
+import {compileBestCore} from './engine/compile.js';
 import {Notice, Request} from './protocol.js';
 import {WorkerClient} from './worker-client.js';
 import {forgetWeights, loadWeights, saveWeights} from './store.js';
@@ -53,21 +53,8 @@ export function divergedMessage(m, lr) {
     + `Try a lower learning rate${lower}.`;
 }
 
-// The smallest module using f32x4.relaxed_madd: () -> v128 of three zero vectors.
-const RELAXED_SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: [] -> [v128]
-  0x03, 0x02, 0x01, 0x00, // one function of that type
-  0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
-  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]), // v128.const 0, three times
-  0xfd, 0x85, 0x02, 0x0b, // f32x4.relaxed_madd, end
-]);
-
-/**
- * The single-thread core this browser runs best: the build with fused multiply-adds
- * (relaxed SIMD: Chrome 114+) where the browser validates it, else plain SIMD.
- */
-export const wasmUrl = WebAssembly.validate(RELAXED_SIMD_PROBE) ? fmaWasmUrl : plainWasmUrl;
+/** Both single-thread builds (engine/compile.js picks one), as absolute URLs a worker can fetch. */
+const coreUrls = () => ({fma: new URL(fmaWasmUrl, location.href).href, plain: new URL(plainWasmUrl, location.href).href});
 
 export const isConvSpec = (spec) => /conv\(/.test(spec);
 /** The slot a model belongs in: convolutional models race as the CNN, the rest as the MLP. */
@@ -119,7 +106,7 @@ export class Lab extends EventTarget {
     this.urls = Object.fromEntries(Object.entries(DATA_FILES).map(([k, f]) => [k, new URL(`data/${f}`, this.root).href]));
     this.threaded = threadedCore(this.root);
     this.compiled = null;
-    const core = this.threaded ? {threaded: this.threaded, wasmUrl: new URL(wasmUrl, location.href).href} : {module: this.#module()};
+    const core = this.threaded ? {threaded: this.threaded, wasmUrls: coreUrls()} : {module: this.#module()};
     this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, core)]));
     this.presets = [];
     this.focus = {source: 'none'};
@@ -149,11 +136,7 @@ export class Lab extends EventTarget {
    */
   #module() {
     if (!this.compiled) {
-      this.compiled = compileCore(wasmUrl).catch((e) => {
-        if (wasmUrl === plainWasmUrl) throw e;
-        console.warn(`mnist-lab: the fused multiply-add engine did not load (${e.message || e}); using plain SIMD.`);
-        return compileCore(plainWasmUrl);
-      });
+      this.compiled = compileBestCore(coreUrls());
       this.compiled.catch(() => {});
     }
     return this.compiled;

@@ -26,10 +26,10 @@ export class WorkerClient extends EventTarget {
   /**
    * @param {string} name shows in the browser's devtools
    * @param {object} core which core the worker runs (see Request.INIT): {module: Promise<WebAssembly.Module>}
-   *   the single-thread core, compiled once for all workers; or {threaded: {url, threads}, wasmUrl} the
-   *   pthreads build, with the single-thread core's URL to fall back to
+   *   the single-thread core, compiled once for all workers; or {threaded: {url, threads}, wasmUrls} the
+   *   pthreads build, with the single-thread builds' URLs ({fma, plain}) to fall back to
    */
-  constructor(name, {module, threaded, wasmUrl}) {
+  constructor(name, {module, threaded, wasmUrls}) {
     super();
     this.name = name;
     this.nextId = 1;
@@ -43,7 +43,7 @@ export class WorkerClient extends EventTarget {
     this.ready.catch(() => {}); // observed by whoever awaits it
     this.worker = spawn(name);
     this.worker.onmessage = (e) => this.receive(e.data);
-    if (threaded) this.worker.postMessage({type: Request.INIT, threaded, wasmUrl});
+    if (threaded) this.worker.postMessage({type: Request.INIT, threaded, wasmUrls});
     else module.then((m) => this.worker.postMessage({type: Request.INIT, module: m}), (e) => this.fail(e.message));
     this.worker.onerror = (e) => {
       e.preventDefault?.();

@@ -3,7 +3,7 @@
 // core.train() call and yields between calls, so pause/stop/predict messages are
 // handled while it trains and the page's main thread never waits on it.
 import createMnistLab from './wasm/mnist_lab.mjs';
-import {compileCore} from './engine/compile.js';
+import {compileBestCore} from './engine/compile.js';
 import {Core} from './engine/core.js';
 import {Notice, PROGRESS_PER_SECOND, Reply, Request} from './protocol.js';
 
@@ -30,7 +30,7 @@ const initMessage = new Promise((resolve) => {
 const THREADED_START_MS = 60000; // the pthreads build must be up by then (downloads included)
 const POOL_START_MS = 8000; // and its thread workers this long after its wasm is
 let engine = {threaded: false, threads: 1};
-const ready = initMessage.then(async ({module, threaded, wasmUrl}) => {
+const ready = initMessage.then(async ({module, threaded, wasmUrls}) => {
   const options = {print: () => {}, printErr: (t) => console.warn(t)};
   if (threaded) {
     try {
@@ -41,7 +41,7 @@ const ready = initMessage.then(async ({module, threaded, wasmUrl}) => {
     }
   }
   if (!core) {
-    if (!module) module = await compileCore(wasmUrl);
+    if (!module) module = await compileBestCore(wasmUrls);
     core = await Core.load(createMnistLab, {
       ...options,
       instantiateWasm(imports, done) {
@@ -104,7 +104,7 @@ async function startThreaded({url, threads}, options) {
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === Request.INIT) {
-    init({module: msg.module, threaded: msg.threaded, wasmUrl: msg.wasmUrl});
+    init({module: msg.module, threaded: msg.threaded, wasmUrls: msg.wasmUrls});
     return;
   }
   try {

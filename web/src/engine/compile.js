@@ -13,3 +13,27 @@ export function compileCore(url) {
     })
     .then((bytes) => WebAssembly.compile(bytes));
 }
+
+// The smallest module using f32x4.relaxed_madd: () -> v128 of three zero vectors.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: [] -> [v128]
+  0x03, 0x02, 0x01, 0x00, // one function of that type
+  0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]), // v128.const 0, three times
+  0xfd, 0x85, 0x02, 0x0b, // f32x4.relaxed_madd, end
+]);
+
+/**
+ * The single-thread core this browser runs best, compiled: {fma, plain} are the URLs
+ * of the build with fused multiply-adds and of plain SIMD (both on the same JS glue).
+ * The fma build where the browser validates relaxed SIMD (Chrome 114+), falling back
+ * to plain SIMD with a console warning if it does not load; plain SIMD elsewhere.
+ */
+export function compileBestCore({fma, plain}) {
+  if (!WebAssembly.validate(RELAXED_SIMD_PROBE)) return compileCore(plain);
+  return compileCore(fma).catch((e) => {
+    console.warn(`mnist-lab: the fused multiply-add engine did not load (${e.message || e}); using plain SIMD.`);
+    return compileCore(plain);
+  });
+}
