@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "nn/data/preprocess.h"
 #include "nn/util/check.h"
@@ -52,7 +53,110 @@ Ink measure(const std::vector<float>& img, float threshold = 0.0f) {
   return ink;
 }
 
+// The straightforward preprocessing, kept as the fast one's oracle: clamp every
+// pixel, find the ink's box with one pass over all of them, resample each row
+// and column with its own overlap sums. The fast one must give the same bits.
+void naive_resample_1d(const float* in, int n_in, int in_stride, float* out, int n_out, int out_stride) {
+  const double scale = double(n_in) / n_out;
+  for (int j = 0; j < n_out; ++j) {
+    const double a = j * scale, b = (j + 1) * scale;
+    double acc = 0;
+    for (int i = int(a); i < n_in && i < b; ++i) {
+      const double lo = std::max(a, double(i)), hi = std::min(b, double(i + 1));
+      if (hi > lo) acc += (hi - lo) * in[size_t(i) * in_stride];
+    }
+    out[size_t(j) * out_stride] = float(acc / scale);
+  }
+}
+
+void naive_resample_area(const float* src, int sw, int sh, float* dst, int dw, int dh) {
+  std::vector<float> tmp(size_t(sh) * dw);
+  for (int y = 0; y < sh; ++y) naive_resample_1d(src + size_t(y) * sw, sw, 1, tmp.data() + size_t(y) * dw, dw, 1);
+  for (int x = 0; x < dw; ++x) naive_resample_1d(tmp.data() + x, sh, dw, dst + x, dh, dw);
+}
+
+std::vector<float> naive_preprocess(const float* pixels, int width, int height) {
+  const size_t n = size_t(width) * height;
+  std::vector<float> ink(n);
+  for (size_t i = 0; i < n; ++i) ink[i] = std::min(1.0f, std::max(0.0f, pixels[i]));
+  std::vector<float> out(kImagePixels, 0.0f);
+  int x0 = width, y0 = height, x1 = -1, y1 = -1;
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x)
+      if (ink[size_t(y) * width + x] > 0.05f) {
+        x0 = std::min(x0, x), x1 = std::max(x1, x);
+        y0 = std::min(y0, y), y1 = std::max(y1, y);
+      }
+  if (x1 < 0) return out;
+  const int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  std::vector<float> crop(size_t(bw) * bh);
+  for (int y = 0; y < bh; ++y)
+    for (int x = 0; x < bw; ++x) crop[size_t(y) * bw + x] = ink[size_t(y0 + y) * width + x0 + x];
+  const int tw = bw >= bh ? 20 : std::max(1, int(std::lround(20.0 * bw / bh)));
+  const int th = bh >= bw ? 20 : std::max(1, int(std::lround(20.0 * bh / bw)));
+  std::vector<float> small(size_t(tw) * th);
+  naive_resample_area(crop.data(), bw, bh, small.data(), tw, th);
+  const float peak = *std::max_element(small.begin(), small.end());
+  double mass = 0, mx = 0, my = 0;
+  for (int y = 0; y < th; ++y)
+    for (int x = 0; x < tw; ++x) {
+      float& v = small[size_t(y) * tw + x];
+      v = peak > 0 ? std::min(1.0f, v / peak) : 0.0f;
+      mass += v, mx += v * (x + 0.5), my += v * (y + 0.5);
+    }
+  int ox = int(std::lround(14.0 - mx / mass)), oy = int(std::lround(14.0 - my / mass));
+  ox = std::min(std::max(ox, 0), kImageSide - tw);
+  oy = std::min(std::max(oy, 0), kImageSide - th);
+  for (int y = 0; y < th; ++y)
+    for (int x = 0; x < tw; ++x) out[size_t(oy + y) * kImageSide + ox + x] = small[size_t(y) * tw + x];
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("preprocess: the same bits as the naive twin on random strokes", "[preprocess]") {
+  std::mt19937 rng(12345);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int w = 1 + int(rng() % 160), h = 1 + int(rng() % 160);
+    Canvas c(w, h);
+    // A few soft strokes (discs along a segment), values out of [0, 1] at times,
+    // faint noise below the ink threshold, now and then nothing at all.
+    const int strokes = int(rng() % 4);
+    for (int s = 0; s < strokes; ++s) {
+      const float ax = unit(rng) * w, ay = unit(rng) * h, bx = unit(rng) * w, by = unit(rng) * h;
+      const float r = 0.5f + unit(rng) * 8, peak = trial % 7 == 0 ? 3.0f : 1.0f;
+      const float dx = bx - ax, dy = by - ay, len2 = std::max(1e-6f, dx * dx + dy * dy);
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+          const float px = x + 0.5f - ax, py = y + 0.5f - ay;
+          const float t = std::min(1.0f, std::max(0.0f, (px * dx + py * dy) / len2));
+          const float d = std::hypot(px - t * dx, py - t * dy);  // to the segment
+          float& v = c.px[size_t(y) * w + x];
+          v = std::max(v, peak * std::max(0.0f, 1 - d / r));
+        }
+    }
+    for (float& v : c.px)
+      if (trial % 3 == 0) v += unit(rng) * 0.04f - (trial % 5 == 0 ? 0.5f : 0.0f);
+    INFO("trial " << trial << ": " << w << "x" << h);
+    CHECK(c.preprocess() == naive_preprocess(c.px.data(), w, h));
+  }
+}
+
+TEST_CASE("preprocess: area resampling matches the naive twin bit for bit", "[preprocess]") {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int sw = 1 + int(rng() % 120), sh = 1 + int(rng() % 120), dw = 1 + int(rng() % 28), dh = 1 + int(rng() % 28);
+    std::vector<float> src(size_t(sw) * sh);
+    for (float& v : src) v = unit(rng);
+    std::vector<float> fast(size_t(dw) * dh), slow(size_t(dw) * dh);
+    resample_area(src.data(), sw, sh, fast.data(), dw, dh);
+    naive_resample_area(src.data(), sw, sh, slow.data(), dw, dh);
+    INFO(sw << "x" << sh << " -> " << dw << "x" << dh);
+    CHECK(fast == slow);
+  }
+}
 
 TEST_CASE("preprocess: an off-centre rectangle is scaled to 20 px and centred", "[preprocess]") {
   Canvas c(200, 200);
