@@ -11,6 +11,16 @@ namespace mnist {
 
 // Layers with at most this many taps per output (C*K*K) take the direct path.
 constexpr int kDirectTaps = 32;
+// 3x3 layers on at least this many channels take the Winograd path (fewer make
+// its 16 GEMMs too thin to pay for the transforms).
+constexpr int kWinogradChannels = 16;
+// The Winograd path keeps V, the transformed input tiles, for the whole batch
+// (or the largest chunk of it that the column budget allows) for the weight
+// gradient, but makes the products M and the gradients dM and dV this many
+// samples at a time, so that they stay in the L2 cache between the GEMMs and
+// the transforms (for cnn's second layer a whole batch of M is 9.4 MB, and
+// writing it and reading it back took longer than its GEMMs).
+constexpr int kWinogradBlock = 8;
 
 std::string Conv2d::token() const {
   return "conv(" + std::to_string(f_) + "," + std::to_string(k_) + (same_ ? ",same)" : ")");
@@ -28,6 +38,13 @@ Shape Conv2d::configure(const Shape& in) {
   check(oh >= 1 && ow >= 1, token(), ": the kernel is larger than its ", in.str(), " input");
   out_ = image_shape(f_, oh, ow);
   direct_ = path_ == Path::direct || (path_ == Path::automatic && in.c * k_ * k_ <= kDirectTaps);
+  const bool winograd_fits = k_ == 3 && in.c % 4 == 0 && f_ % 4 == 0;
+  check(path_ != Path::winograd || winograd_fits, token(),
+        ": the Winograd path needs a 3x3 kernel and channels and filters in multiples of 4, got ", in.c,
+        " channels");
+  wino_.reset();
+  if (path_ == Path::winograd || (path_ == Path::automatic && !direct_ && winograd_fits && in.c >= kWinogradChannels))
+    wino_.emplace(in.c, f_, in.h, in.w, p);
   hp_ = in.h + 2 * p;
   wp_ = in.w + 2 * p;
   f4_ = (f_ + 3) / 4 * 4;
@@ -63,6 +80,17 @@ void Conv2d::reserve(int max_batch) {
     dyw_.assign(size_t(f4_) * wide_len_, 0.0f);
     wsp_.resize(size_t(rows) * f4_ * 4);
     dcol_.resize(rows * P);  // input gradient, one sample at a time
+    return;
+  }
+  if (wino_) {
+    const size_t T = size_t(std::min(max_batch, winograd_chunk())) * wino_->tiles();
+    wu_.resize(size_t(16) * in_.c * f_);
+    wdu_.resize(wu_.size());
+    const size_t TB = size_t(std::min(max_batch, kWinogradBlock)) * wino_->tiles();
+    wv_.resize(16 * T * in_.c);
+    wm_.resize(16 * TB * f_);
+    wdv_.resize(16 * TB * in_.c);
+    wscratch_.resize(std::max(wino_->input_scratch(), wino_->output_scratch()));
     return;
   }
   const int cn = std::min(max_batch, chunk_samples());
@@ -245,6 +273,61 @@ void Conv2d::col2im(float* dx, int cn) {
   }
 }
 
+// The Winograd path, in chunks like im2col; see conv2d.h.
+int Conv2d::winograd_chunk() const {
+  const size_t per_sample = size_t(16) * wino_->tiles() * in_.c;
+  return int(std::max<size_t>(1, 2 * col_budget_ / per_sample));
+}
+
+// V = the chunk's input tiles transformed; per block of samples, M[xi] = V[xi]
+// U[xi] for each of the 16 positions, then the outputs transformed back with
+// the bias.
+void Conv2d::forward_winograd(const float* x, float* y, int n) {
+  const WinogradShape& s = *wino_;
+  const int C = in_.c, F = f_, chunk = winograd_chunk(), tiles = s.tiles();
+  winograd_filter(s, w_, wu_.data());
+  const float* b = w_ + size_t(F) * C * 9;
+  for (int s0 = 0; s0 < n; s0 += chunk) {
+    const int cn = std::min(chunk, n - s0), T = cn * tiles;
+    winograd_input(s, x + s0 * in_.size(), cn, wv_.data(), wscratch_.data());
+    for (int b0 = 0; b0 < cn; b0 += kWinogradBlock) {
+      const int bn = std::min(kWinogradBlock, cn - b0), TB = bn * tiles;
+      for (int xi = 0; xi < 16; ++xi)
+        gemm(false, false, TB, F, C, wv_.data() + (size_t(xi) * T + size_t(b0) * tiles) * C, C,
+             wu_.data() + size_t(xi) * C * F, F, wm_.data() + size_t(xi) * TB * F, F, false);
+      winograd_output(s, wm_.data(), bn, b, y + (s0 + b0) * out_.size(), wscratch_.data());
+    }
+  }
+  col_holds_batch_ = n <= chunk;
+}
+
+// Per block of samples: dM = the output gradient's tiles transformed; dU[xi] +=
+// V[xi]^T dM[xi]; dV[xi] = dM[xi] U[xi]^T and the input gradient transformed
+// back. dW = dU transformed back, once.
+void Conv2d::backward_winograd(const float* x, const float* dy, float* dx, int n) {
+  const WinogradShape& s = *wino_;
+  const int C = in_.c, F = f_, chunk = winograd_chunk(), tiles = s.tiles();
+  float* db = dw_ + size_t(F) * C * 9;
+  std::fill(db, db + F, 0.0f);
+  for (int s0 = 0; s0 < n; s0 += chunk) {
+    const int cn = std::min(chunk, n - s0), T = cn * tiles;
+    if (!col_holds_batch_) winograd_input(s, x + s0 * in_.size(), cn, wv_.data(), wscratch_.data());
+    for (int b0 = 0; b0 < cn; b0 += kWinogradBlock) {
+      const int bn = std::min(kWinogradBlock, cn - b0), TB = bn * tiles;
+      winograd_output_grad(s, dy + (s0 + b0) * out_.size(), bn, wm_.data(), db, wscratch_.data());
+      for (int xi = 0; xi < 16; ++xi)
+        gemm(true, false, C, F, TB, wv_.data() + (size_t(xi) * T + size_t(b0) * tiles) * C, C,
+             wm_.data() + size_t(xi) * TB * F, F, wdu_.data() + size_t(xi) * C * F, F, s0 + b0 > 0);
+      if (!dx) continue;
+      for (int xi = 0; xi < 16; ++xi)
+        gemm(false, true, TB, C, F, wm_.data() + size_t(xi) * TB * F, F, wu_.data() + size_t(xi) * C * F, F,
+             wdv_.data() + size_t(xi) * TB * C, C, false);
+      winograd_input_grad(s, wdv_.data(), bn, dx + (s0 + b0) * in_.size(), wscratch_.data());
+    }
+  }
+  winograd_filter_grad(s, wdu_.data(), dw_);
+}
+
 // One GEMM per chunk: Yt (F, cn*P) = W (F, rows) * col_ (rows, cn*P), then each
 // sample's (F, P) block is copied out to the batch-major y with its bias. One
 // wide product keeps the microkernel on full tiles (P alone, e.g. 121, is not a
@@ -252,6 +335,10 @@ void Conv2d::col2im(float* dx, int cn) {
 void Conv2d::forward(const float* x, float* y, int n, bool) {
   if (direct_) {
     forward_direct(x, y, n);
+    return;
+  }
+  if (wino_) {
+    forward_winograd(x, y, n);
     return;
   }
   const int rows = in_.c * k_ * k_;
@@ -281,6 +368,10 @@ void Conv2d::forward(const float* x, float* y, int n, bool) {
 void Conv2d::backward(const float* x, const float*, const float* dy, float* dx, int n) {
   if (direct_) {
     backward_direct(x, dy, dx, n);
+    return;
+  }
+  if (wino_) {
+    backward_winograd(x, dy, dx, n);
     return;
   }
   const int rows = in_.c * k_ * k_;

@@ -1,6 +1,8 @@
 #pragma once
+#include <optional>
 #include <vector>
 
+#include "nn/kernels/winograd.h"
 #include "nn/layers/layer.h"
 
 namespace mnist {
@@ -12,7 +14,10 @@ namespace mnist {
 // the chunk is sized so the column buffer stays under the budget whatever the
 // batch size. Layers with few taps per output (C*K*K <= 32: the first layer on
 // one channel) are computed directly instead: a GEMM with such a short inner
-// dimension spends its time packing and storing, not multiplying.
+// dimension spends its time packing and storing, not multiplying. 3x3 layers
+// on many channels (C >= 16, C and F multiples of 4: cnn's second layer) take
+// Winograd's F(2x2, 3x3) (nn/kernels/winograd): 16 GEMMs over the batch's
+// tiles with 16/36 of im2col's multiply-adds.
 class Conv2d : public Layer {
  public:
   Conv2d(int filters, int kernel, bool same) : f_(filters), k_(kernel), same_(same) {}
@@ -35,9 +40,10 @@ class Conv2d : public Layer {
   void set_col_budget(size_t floats) { col_budget_ = floats; }
   // Which computation runs: chosen by the tap count unless a test forces one.
   // Call before configure().
-  enum class Path { automatic, gemm, direct };
+  enum class Path { automatic, gemm, direct, winograd };
   void set_path(Path p) { path_ = p; }
   bool direct() const { return direct_; }
+  bool winograd() const { return wino_.has_value(); }
 
  private:
   int chunk_samples() const;
@@ -49,6 +55,10 @@ class Conv2d : public Layer {
   void forward_direct(const float* x, float* y, int n);
   void backward_direct(const float* x, const float* dy, float* dx, int n);
   void pad_sample(const float* x);
+  // Winograd F(2x2, 3x3), see nn/kernels/winograd.h; chunked like im2col.
+  int winograd_chunk() const;
+  void forward_winograd(const float* x, float* y, int n);
+  void backward_winograd(const float* x, const float* dy, float* dx, int n);
 
   int f_, k_;
   bool same_;
@@ -64,7 +74,12 @@ class Conv2d : public Layer {
   int hp_ = 0, wp_ = 0, f4_ = 0, wide_len_ = 0;
   std::vector<float> xp_, wide_, dyw_, wsp_;
   std::vector<int> off_;
-  bool col_holds_batch_ = false;   // forward's col_ still valid for backward
+  // Winograd path: the transformed filters and their gradient (16, C, F), a
+  // chunk's transformed inputs (16, T, C), a block's products (16, TB, F; the
+  // output gradient's in backward) and input gradient (16, TB, C), per-sample scratch.
+  std::optional<WinogradShape> wino_;
+  std::vector<float> wu_, wdu_, wv_, wm_, wdv_, wscratch_;
+  bool col_holds_batch_ = false;   // forward's col_ (or wv_) still valid for backward
   size_t col_budget_ = size_t(1) << 22;
 };
 
