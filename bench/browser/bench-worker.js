@@ -4,7 +4,8 @@
 //   predict-init   one model with its shipped weights, ready for `predict`
 //   predict        one drawing-pad prediction as web/src/worker.js answers it:
 //                  predictDrawing, the 28x28 input and every layer's activation,
-//                  copied and transferred back; `ms` is the time spent in here
+//                  copied (into the spare buffer the page sent back, if any) and
+//                  transferred back; `ms` is the time spent in here
 //   heap           full MNIST loaded (train and test, as the page does), cnn
 //                  trained for `batches` batches (0: one epoch), evaluated on
 //                  the test set; the wasm memory size at each stage
@@ -46,14 +47,17 @@ async function predictInit(cfg) {
   return {ready: true, model: cfg.model, spec: info.spec, layers: info.layers.length};
 }
 
-function predict({pixels, width, height}) {
+// As web/src/worker.js's predictionReply: the activations are views into one
+// buffer, refilling the spare the page hands back (bench-page.js keeps it as
+// web/src/lab.js does), and the drawing's buffer goes back for the next one.
+function predict({pixels, width, height, spare}) {
   const t0 = performance.now();
   const {core, layers} = predictor;
   const probs = core.predictDrawing(pixels, width, height);
   const input = core.input();
-  const activations = Array.from({length: layers}, (_, i) => core.activation(i));
+  const activations = core.activations(layers, spare);
   const ms = performance.now() - t0;
-  return {reply: {probs, input, activations, ms}, transfer: [probs.buffer, input.buffer, ...activations.map((a) => a.buffer)]};
+  return {reply: {probs, input, activations, pixels, ms}, transfer: [probs.buffer, input.buffer, activations[0].buffer, pixels.buffer]};
 }
 
 async function heap(cfg) {

@@ -105,3 +105,35 @@ test('the custom layer spec is validated as you type', async () => {
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('drawing after drawing, the CNN feature maps show each digit’s own activations', async () => {
+  // Tall enough that the pad and the feature maps are on screen together: the maps
+  // ask for activations only while visible. The worker refills the buffer of the
+  // prediction before last (lab.js Slot.spare), so this checks that no prediction's
+  // maps are overwritten or lost along the way.
+  const page = await openPage(site.context, site.url, {width: 1280, height: 4000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  const pad = page.locator('canvas[aria-label="Drawing pad"]');
+  const maps = () => page.evaluate(() => [...document.querySelectorAll('#conv canvas.px')].map((c) => c.toDataURL()).join('|'));
+  const draw = async (digit) => {
+    await page.getByRole('button', {name: 'Clear', exact: true}).click();
+    await drawStrokes(page, pad, DIGIT_STROKES[digit]);
+    await page.locator('[data-model="cnn"][data-digit]').waitFor();
+    let last = null;
+    for (;;) { // until two looks 400 ms apart agree: the last prediction drawn
+      await page.waitForTimeout(400);
+      const now = await maps();
+      if (now === last) return now;
+      last = now;
+    }
+  };
+  const seven = await draw(7);
+  assert.ok(seven.length > 0 && (await page.locator('#conv canvas.px').count()) > 0, 'feature maps drawn');
+  const three = await draw(3);
+  assert.notEqual(three, seven, 'a different digit, different maps');
+  assert.equal(await draw(7), seven, 'the 7 again shows the same maps as the first time');
+  assert.equal(await draw(3), three, 'and the 3 again too');
+  assert.equal(await page.locator('[data-model="cnn"]').getAttribute('data-digit'), '3');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

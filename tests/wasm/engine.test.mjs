@@ -60,6 +60,42 @@ describe('wasm engine', () => {
     assert.deepEqual(Array.from(core.input()), Array.from(img));
   });
 
+  test('activations() gives every layer in one buffer, refilling a spare one prediction after another', () => {
+    const info = core.createModel('tiny-cnn', 3);
+    const n = info.layers.length;
+    const images = [0, 1, 2].map((k) => new Float32Array(784).map((_, i) => ((i * (37 + k * 11)) % 255) / 255));
+    const each = (image) => {
+      core.predict(image);
+      return Array.from({length: n}, (_, i) => core.activation(i));
+    };
+    const expected = images.map(each);
+    assert.notDeepEqual(expected[0][0], expected[1][0], 'the test images give different activations');
+    // As the page does: each prediction hands back the buffer of the one before last.
+    let shown = null;
+    let spare = null;
+    images.forEach((image, k) => {
+      core.predict(image);
+      const acts = core.activations(n, spare);
+      assert.equal(acts.length, n);
+      acts.forEach((a, i) => {
+        assert.equal(a.buffer, acts[0].buffer, 'one buffer');
+        assert.deepEqual(a, expected[k][i], `prediction ${k}, layer ${i}`);
+      });
+      if (spare) assert.equal(acts[0].buffer, spare.buffer, 'the spare buffer is refilled');
+      if (shown) shown.forEach((a, i) => assert.deepEqual(a, expected[k - 1][i], 'the previous result is untouched'));
+      spare = shown ? shown[0] : null;
+      shown = acts;
+    });
+    // A spare of the wrong size (another model's, or a view into part of a buffer) is left alone.
+    core.predict(images[0]);
+    const small = new Float32Array(5).fill(7);
+    const fresh = core.activations(n, small);
+    assert.notEqual(fresh[0].buffer, small.buffer);
+    assert.deepEqual(Array.from(small), [7, 7, 7, 7, 7]);
+    assert.notEqual(core.activations(n, fresh[1])[0].buffer, fresh[0].buffer);
+    fresh.forEach((a, i) => assert.deepEqual(a, expected[0][i]));
+  });
+
   test('a drawing is preprocessed into a centred 28x28 image', () => {
     core.createModel('mlp-32', 1);
     const w = 100, h = 100;

@@ -7,7 +7,7 @@
 // Events (CustomEvent, detail in brackets):
 //   ready {}                       presets known
 //   model {slot}                   a slot has a new model (shipped, imported, trained, training)
-//   prediction {slot, probs, input, activations, focus}
+//   prediction {slot, probs, input, activations, focus}   activations: valid until the slot's next prediction
 //   focus {focus}                  the digit in focus changed (drawing / test digit / none)
 //   feed {}                        a finished digit was fed in (stroke ended, test digit chosen): replay animations
 //   data {split, state, loaded, total, message}
@@ -88,6 +88,11 @@ class Slot {
     this.trainEvaluation = null; // same on 10k training digits
     this.trainSeconds = null;
     this.prediction = null; // {probs, input, activations, generation}
+    // The activations of the prediction before this one, which no view reads any
+    // more: their buffer is handed back to the worker to refill (Request.PREDICT_DRAWING),
+    // so a view must not keep a prediction's activations past the next 'prediction' event.
+    this.spare = null;
+    this.pixels = null; // the buffer a drawing is copied into for the worker, which sends it back
     this.data = {}; // split -> Promise of the worker having it
     this.inflight = false;
     this.queued = null;
@@ -411,12 +416,33 @@ export class Lab extends EventTarget {
     slot.inflight = true;
     const focus = this.focus;
     const generation = slot.generation;
+    const message = {...payload};
+    const transfer = [];
+    if (payload.activations && slot.spare) {
+      message.spare = slot.spare;
+      transfer.push(slot.spare.buffer);
+      slot.spare = null;
+    }
+    if (payload.pixels) {
+      // The drawing stays here (to predict again); the worker gets a copy in a buffer
+      // it hands back with its reply, instead of a structured clone per request.
+      const px = slot.pixels?.length === payload.pixels.length ? slot.pixels : new Float32Array(payload.pixels.length);
+      slot.pixels = null;
+      px.set(payload.pixels);
+      message.pixels = px;
+      transfer.push(px.buffer);
+    }
     slot.client
-      .request(type, payload)
+      .request(type, message, transfer)
       .then((r) => {
+        if (r.pixels) slot.pixels = r.pixels;
         if (this.focus.source === 'none') return; // cleared meanwhile
+        const old = slot.prediction;
         slot.prediction = {probs: r.probs, input: r.input, activations: r.activations, generation, focus};
         this.emit('prediction', {slot: slot.name, ...slot.prediction});
+        // The listeners have moved on to the new activations: the old ones' buffer
+        // goes back to the worker with the next prediction (see Slot.spare).
+        if (old?.activations) slot.spare = old.activations[0];
       })
       .catch((e) => {
         if (!/no model yet/.test(e.message)) this.notify('error', `${SLOT_TITLE[slot.name]}: ${e.message}`);

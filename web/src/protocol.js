@@ -87,8 +87,12 @@ export const Request = Object.freeze({
    */
   LOAD_DATA: 'loadData',
   /**
-   * {pixels: Float32Array(width*height) ink 0..1, width, height, activations: boolean}
-   * -> Reply.PREDICTION {probs, input, activations: Float32Array[] | null}
+   * {pixels: Float32Array(width*height) ink 0..1, width, height, activations: boolean, spare}
+   * -> Reply.PREDICTION {probs, input, activations: Float32Array[] | null, pixels}. The
+   * activations are views into one buffer; spare (optional, transferred) is an earlier
+   * reply's activations[0], whose buffer the worker refills when it is the right size (the
+   * same spare goes with PREDICT_IMAGE and PREDICT_TEST). pixels are transferred both ways:
+   * the reply hands the request's buffer back for the next drawing.
    */
   PREDICT_DRAWING: 'predictDrawing',
   /** {image: Float32Array(784), activations} -> Reply.PREDICTION */

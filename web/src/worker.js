@@ -215,11 +215,12 @@ function requireTest() {
 
 // --- predictions ---------------------------------------------------------
 
-function predictionReply(id, probs, wantActivations, extra = {}) {
+/** m: the request ({id, activations, spare}); every activation is a view into one buffer, reusing m.spare's. */
+function predictionReply(m, probs, extra = {}, extraTransfer = []) {
   const input = core.input();
-  const activations = wantActivations ? info.layers.map((_, i) => core.activation(i)) : null;
-  const transfer = [probs.buffer, input.buffer, ...(activations || []).map((a) => a.buffer)];
-  post({type: Reply.PREDICTION, id, probs, input, activations, ...extra}, transfer);
+  const activations = m.activations ? core.activations(info.layers.length, m.spare) : null;
+  const transfer = [probs.buffer, input.buffer, ...(activations ? [activations[0].buffer] : []), ...extraTransfer];
+  post({type: Reply.PREDICTION, id: m.id, probs, input, activations, ...extra}, transfer);
 }
 
 // --- training ------------------------------------------------------------
@@ -397,18 +398,18 @@ const handlers = {
 
   [Request.PREDICT_DRAWING]: (m) => {
     const probs = core.predictDrawing(m.pixels, m.width, m.height);
-    predictionReply(m.id, probs, m.activations);
+    predictionReply(m, probs, {pixels: m.pixels}, [m.pixels.buffer]);
   },
 
   [Request.PREDICT_IMAGE]: (m) => {
     const probs = core.predict(m.image);
-    predictionReply(m.id, probs, m.activations);
+    predictionReply(m, probs);
   },
 
   [Request.PREDICT_TEST]: (m) => {
     requireTest();
     const probs = core.predict(testImage(m.index));
-    predictionReply(m.id, probs, m.activations, {index: m.index, label: data.test.labels[8 + m.index]});
+    predictionReply(m, probs, {index: m.index, label: data.test.labels[8 + m.index]});
   },
 
   [Request.PREDICT_MANY]: (m) => {

@@ -102,6 +102,33 @@ export class Core {
     return this.#call(() => this.engine.activation(i | 0)).slice();
   }
 
+  /**
+   * The outputs of layers 0..count-1 for the last prediction: Float32Array[count],
+   * each a view into one shared buffer (post that one buffer: [result[0].buffer]).
+   * spare: an earlier result's [0] (or any Float32Array) whose buffer is reused
+   * when it is exactly the size needed; its caller gives it up, as every view into
+   * it is overwritten. A fresh ArrayBuffer per prediction cost the drawing pad more
+   * than the CNN's forward pass in Chromium (allocation, page faults, then GC
+   * pauses in the tail), so the page hands the previous one back.
+   */
+  activations(count, spare = null) {
+    const views = [];
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const v = this.#call(() => this.engine.activation(i));
+      views.push(v);
+      total += v.length;
+    }
+    const fits = spare && spare.byteOffset === 0 && spare.buffer.byteLength === total * 4;
+    const all = fits ? new Float32Array(spare.buffer) : new Float32Array(total);
+    let at = 0;
+    return views.map((v) => {
+      all.set(v, at);
+      at += v.length;
+      return all.subarray(at - v.length, at);
+    });
+  }
+
   /** All parameters in arena order (offsets in modelInfo().layers) */
   params() {
     return this.#call(() => this.engine.params()).slice();
