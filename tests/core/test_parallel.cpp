@@ -2,7 +2,8 @@
 // exactly once whatever the thread count, and gemm() with 2 or 3 threads gives
 // C bit for bit as with 1 (and still matches the naive product), on shapes that
 // split by rows and by columns, cut every tile, with every transpose, strides
-// wider than the matrix and accumulate.
+// wider than the matrix and accumulate; and the Winograd convolution, which
+// shares out whole GEMMs.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "nn/kernels/gemm.h"
+#include "nn/layers/conv2d.h"
 #include "nn/util/parallel.h"
 #include "nn/util/rng.h"
 
@@ -24,7 +26,7 @@ struct Threads {
   ~Threads() { set_threads(1); }
 };
 
-struct Shape {
+struct GemmShape {
   int M, N, K;
 };
 
@@ -33,7 +35,7 @@ struct Operands {
   std::vector<float> A, B, C;
 };
 
-Operands make(bool ta, bool tb, Shape s, int pad, uint64_t seed) {
+Operands make(bool ta, bool tb, GemmShape s, int pad, uint64_t seed) {
   Rng rng(seed);
   Operands o;
   const int a_rows = ta ? s.K : s.M, a_cols = ta ? s.M : s.K;
@@ -50,7 +52,7 @@ Operands make(bool ta, bool tb, Shape s, int pad, uint64_t seed) {
   return o;
 }
 
-std::vector<float> run(int threads, bool ta, bool tb, Shape s, const Operands& o, bool accumulate) {
+std::vector<float> run(int threads, bool ta, bool tb, GemmShape s, const Operands& o, bool accumulate) {
   Threads t(threads);
   std::vector<float> C = o.C;
   gemm(ta, tb, s.M, s.N, s.K, o.A.data(), o.lda, o.B.data(), o.ldb, C.data(), o.ldc, accumulate);
@@ -85,9 +87,9 @@ TEST_CASE("gemm: 2 and 3 threads give C bit for bit as 1 thread, and the naive p
   // ones by rows; odd sizes leave edge tiles in every part. The cnn's own
   // products are among them: conv forward (32, 64*676, 9), conv weight
   // gradient (64, 288, 64*121), dense input gradient (64, 1600, 128).
-  const Shape shapes[] = {{3, 4000, 50},  {5, 1001, 200}, {97, 131, 67},   {131, 97, 67},  {300, 7, 400},
+  const GemmShape shapes[] = {{3, 4000, 50},  {5, 1001, 200}, {97, 131, 67},   {131, 97, 67},  {300, 7, 400},
                           {64, 128, 1600}, {32, 2000, 9},  {64, 288, 1000}, {64, 1600, 128}, {29, 1023, 641}};
-  for (const Shape s : shapes)
+  for (const GemmShape s : shapes)
     for (int t = 0; t < 4; ++t) {
       const bool ta = t & 1, tb = t & 2;
       for (bool accumulate : {false, true}) {
@@ -112,4 +114,43 @@ TEST_CASE("gemm: 2 and 3 threads give C bit for bit as 1 thread, and the naive p
         CHECK(worst < 1e-5 * std::sqrt(double(s.K)) * 4);
       }
     }
+}
+
+// The Winograd convolution shares out its 16 GEMMs per block of samples: its
+// output and every gradient are bit for bit the same on 1, 2 and 3 threads.
+TEST_CASE("conv2d Winograd path: 2 and 3 threads give the same bits as 1", "[conv2d][winograd][parallel]") {
+  const int n = 10, C = 16, F = 8, H = 9, W = 8;  // 10 samples: blocks of 8 and 2
+  struct Run {
+    std::vector<float> y, dx, grads;
+  };
+  auto run_conv = [&](int threads) {
+    Threads t(threads);
+    Conv2d conv(F, 3, false);
+    conv.configure(image_shape(C, H, W));
+    REQUIRE(conv.winograd());
+    std::vector<float> params(conv.param_count());
+    Run r;
+    r.grads.resize(conv.param_count());
+    conv.bind(params.data(), r.grads.data());
+    Rng rng(7);
+    conv.init(rng);
+    conv.reserve(n);
+    std::vector<float> x(size_t(n) * C * H * W);
+    for (auto& v : x) v = rng.uniform() * 2 - 1;
+    r.y.resize(size_t(n) * conv.out_shape().size());
+    std::vector<float> dy(r.y.size());
+    for (auto& v : dy) v = rng.uniform() * 2 - 1;
+    r.dx.resize(x.size());
+    conv.forward(x.data(), r.y.data(), n, true);
+    conv.backward(x.data(), r.y.data(), dy.data(), r.dx.data(), n);
+    return r;
+  };
+  const Run one = run_conv(1);
+  for (int threads : {2, 3}) {
+    const Run many = run_conv(threads);
+    INFO("threads=" << threads);
+    CHECK(std::memcmp(one.y.data(), many.y.data(), sizeof(float) * one.y.size()) == 0);
+    CHECK(std::memcmp(one.dx.data(), many.dx.data(), sizeof(float) * one.dx.size()) == 0);
+    CHECK(std::memcmp(one.grads.data(), many.grads.data(), sizeof(float) * one.grads.size()) == 0);
+  }
 }

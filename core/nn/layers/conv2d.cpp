@@ -6,6 +6,7 @@
 #include "nn/kernels/gemm.h"
 #include "nn/kernels/madd.h"
 #include "nn/util/check.h"
+#include "nn/util/parallel.h"
 
 namespace mnist {
 
@@ -273,7 +274,9 @@ void Conv2d::col2im(float* dx, int cn) {
   }
 }
 
-// The Winograd path, in chunks like im2col; see conv2d.h.
+// The Winograd path, in chunks like im2col; see conv2d.h. With threads, the 16
+// GEMMs of a block are shared out whole (each one single-threaded inside, so
+// the result is bit-identical for any thread count).
 int Conv2d::winograd_chunk() const {
   const size_t per_sample = size_t(16) * wino_->tiles() * in_.c;
   return int(std::max<size_t>(1, 2 * col_budget_ / per_sample));
@@ -292,9 +295,10 @@ void Conv2d::forward_winograd(const float* x, float* y, int n) {
     winograd_input(s, x + s0 * in_.size(), cn, wv_.data(), wscratch_.data());
     for (int b0 = 0; b0 < cn; b0 += kWinogradBlock) {
       const int bn = std::min(kWinogradBlock, cn - b0), TB = bn * tiles;
-      for (int xi = 0; xi < 16; ++xi)
+      parallel_for(16, [&](int xi) {
         gemm(false, false, TB, F, C, wv_.data() + (size_t(xi) * T + size_t(b0) * tiles) * C, C,
              wu_.data() + size_t(xi) * C * F, F, wm_.data() + size_t(xi) * TB * F, F, false);
+      });
       winograd_output(s, wm_.data(), bn, b, y + (s0 + b0) * out_.size(), wscratch_.data());
     }
   }
@@ -315,13 +319,15 @@ void Conv2d::backward_winograd(const float* x, const float* dy, float* dx, int n
     for (int b0 = 0; b0 < cn; b0 += kWinogradBlock) {
       const int bn = std::min(kWinogradBlock, cn - b0), TB = bn * tiles;
       winograd_output_grad(s, dy + (s0 + b0) * out_.size(), bn, wm_.data(), db, wscratch_.data());
-      for (int xi = 0; xi < 16; ++xi)
+      parallel_for(16, [&](int xi) {
         gemm(true, false, C, F, TB, wv_.data() + (size_t(xi) * T + size_t(b0) * tiles) * C, C,
              wm_.data() + size_t(xi) * TB * F, F, wdu_.data() + size_t(xi) * C * F, F, s0 + b0 > 0);
+      });
       if (!dx) continue;
-      for (int xi = 0; xi < 16; ++xi)
+      parallel_for(16, [&](int xi) {
         gemm(false, true, TB, C, F, wm_.data() + size_t(xi) * TB * F, F, wu_.data() + size_t(xi) * C * F, F,
              wdv_.data() + size_t(xi) * TB * C, C, false);
+      });
       winograd_input_grad(s, wdv_.data(), bn, dx + (s0 + b0) * in_.size(), wscratch_.data());
     }
   }
