@@ -73,64 +73,176 @@ void from_channels_last(const float* src, int ch, int rows, int cols, int stride
 }
 }  // namespace
 
-WinogradShape::WinogradShape(int channels, int filters, int height, int width, int padding)
-    : C(channels), F(filters), H(height), W(width), pad(padding) {
+WinogradShape::WinogradShape(int channels, int filters, int height, int width, int padding, int tile)
+    : C(channels), F(filters), H(height), W(width), pad(padding), m(tile) {
+  check(m == 2 || m == 4, "winograd: output tiles are 2x2 or 4x4, got ", m, "x", m);
   check(C % 4 == 0 && F % 4 == 0, "winograd: channels and filters must be multiples of 4, got ", C, " and ", F);
   OH = H + 2 * pad - 2;
   OW = W + 2 * pad - 2;
   check(OH >= 1 && OW >= 1, "winograd: a ", H, "x", W, " input is smaller than the 3x3 kernel");
-  TH = (OH + 1) / 2;
-  TW = (OW + 1) / 2;
-  HP = 2 * TH + 2;
-  WP = 2 * TW + 2;
+  TH = (OH + m - 1) / m;
+  TW = (OW + m - 1) / m;
+  HP = m * TH + 2;
+  WP = m * TW + 2;
 }
 
-// U = G g G^T with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
-void winograd_filter(const WinogradShape& s, const float* w, float* U) {
+namespace {
+
+// The 1-D transforms of F(m, 3), A = m + 2 points, on four lanes at once, and
+// their adjoints (the backward pass applies the transpose of each matrix):
+//   input  B^T (A x A)    output  A^T (m x A)    filter  G (A x 3)
+// F(2, 3) interpolates at 0, 1, -1 and infinity; F(4, 3) at 0, 1, -1, 2, -2
+// and infinity (Lavin & Gray 2015), whose larger coefficients cost a little
+// precision (about 1e-6 relative here) for 4/9 of F(2, 3)'s multiplies per output.
+template <int M>
+struct Transforms;
+
+template <>
+struct Transforms<2> {
+  static constexpr int A = 4;
+  template <typename T>
+  static void input(const T* d, T* r) {  // r = B^T d
+    r[0] = d[0] - d[2];
+    r[1] = d[1] + d[2];
+    r[2] = d[2] - d[1];
+    r[3] = d[1] - d[3];
+  }
+  template <typename T>
+  static void input_adjoint(const T* v, T* d) {  // d = B v
+    d[0] = v[0];
+    d[1] = v[1] - v[2] + v[3];
+    d[2] = v[1] + v[2] - v[0];
+    d[3] = -v[3];
+  }
+  template <typename T>
+  static void output(const T* m, T* y) {  // y = A^T m
+    y[0] = m[0] + m[1] + m[2];
+    y[1] = m[1] - m[2] - m[3];
+  }
+  template <typename T>
+  static void output_adjoint(const T* y, T* m) {  // m = A y
+    m[0] = y[0];
+    m[1] = y[0] + y[1];
+    m[2] = y[0] - y[1];
+    m[3] = -y[1];
+  }
+  static void filter(const float* g, float* u) {  // u = G g
+    u[0] = g[0];
+    u[1] = 0.5f * (g[0] + g[1] + g[2]);
+    u[2] = 0.5f * (g[0] - g[1] + g[2]);
+    u[3] = g[2];
+  }
+  static void filter_adjoint(const float* u, float* g) {  // g = G^T u
+    g[0] = u[0] + 0.5f * (u[1] + u[2]);
+    g[1] = 0.5f * (u[1] - u[2]);
+    g[2] = 0.5f * (u[1] + u[2]) + u[3];
+  }
+};
+
+template <>
+struct Transforms<4> {
+  static constexpr int A = 6;
+  template <typename T>
+  static void input(const T* d, T* r) {
+    const T a = d[4] - d[2], b = d[3] - d[1];  // shared terms
+    r[0] = 4.0f * d[0] - 5.0f * d[2] + d[4];
+    r[1] = d[4] + d[3] - 4.0f * (d[1] + d[2]);
+    r[2] = d[4] - d[3] + 4.0f * (d[1] - d[2]);
+    r[3] = a + 2.0f * b;
+    r[4] = a - 2.0f * b;
+    r[5] = 4.0f * d[1] - 5.0f * d[3] + d[5];
+  }
+  template <typename T>
+  static void input_adjoint(const T* v, T* d) {
+    d[0] = 4.0f * v[0];
+    d[1] = 4.0f * (v[2] - v[1] + v[5]) + 2.0f * (v[4] - v[3]);
+    d[2] = -5.0f * v[0] - 4.0f * (v[1] + v[2]) - v[3] - v[4];
+    d[3] = v[1] - v[2] + 2.0f * (v[3] - v[4]) - 5.0f * v[5];
+    d[4] = v[0] + v[1] + v[2] + v[3] + v[4];
+    d[5] = v[5];
+  }
+  template <typename T>
+  static void output(const T* m, T* y) {
+    const T s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
+    y[0] = m[0] + s12 + s34;
+    y[1] = d12 + 2.0f * d34;
+    y[2] = s12 + 4.0f * s34;
+    y[3] = d12 + 8.0f * d34 + m[5];
+  }
+  template <typename T>
+  static void output_adjoint(const T* y, T* m) {
+    const T s02 = y[0] + y[2], s13 = y[1] + y[3];
+    m[0] = y[0];
+    m[1] = s02 + s13;
+    m[2] = s02 - s13;
+    m[3] = y[0] + 4.0f * y[2] + 2.0f * y[1] + 8.0f * y[3];
+    m[4] = y[0] + 4.0f * y[2] - 2.0f * y[1] - 8.0f * y[3];
+    m[5] = y[3];
+  }
+  static void filter(const float* g, float* u) {
+    u[0] = g[0] / 4;
+    u[1] = -(g[0] + g[1] + g[2]) / 6;
+    u[2] = -(g[0] - g[1] + g[2]) / 6;
+    u[3] = g[0] / 24 + g[1] / 12 + g[2] / 6;
+    u[4] = g[0] / 24 - g[1] / 12 + g[2] / 6;
+    u[5] = g[2];
+  }
+  static void filter_adjoint(const float* u, float* g) {
+    g[0] = u[0] / 4 - (u[1] + u[2]) / 6 + (u[3] + u[4]) / 24;
+    g[1] = (u[2] - u[1]) / 6 + (u[3] - u[4]) / 12;
+    g[2] = -(u[1] + u[2]) / 6 + (u[3] + u[4]) / 6 + u[5];
+  }
+};
+
+// U = G g G^T per filter and channel: columns, then rows.
+template <int M>
+void filter_impl(const WinogradShape& s, const float* w, float* U) {
+  using X = Transforms<M>;
+  constexpr int A = X::A;
   const int C = s.C, F = s.F;
   for (int f = 0; f < F; ++f)
     for (int c = 0; c < C; ++c) {
       const float* g = w + (size_t(f) * C + c) * 9;
-      float t[4][3];  // G g
+      float t[A][3];  // G g
       for (int k = 0; k < 3; ++k) {
-        t[0][k] = g[k];
-        t[1][k] = 0.5f * (g[k] + g[3 + k] + g[6 + k]);
-        t[2][k] = 0.5f * (g[k] - g[3 + k] + g[6 + k]);
-        t[3][k] = g[6 + k];
+        const float col[3] = {g[k], g[3 + k], g[6 + k]};
+        float out[A];
+        X::filter(col, out);
+        for (int i = 0; i < A; ++i) t[i][k] = out[i];
       }
-      for (int i = 0; i < 4; ++i) {
-        const float u[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]),
-                            t[i][2]};
-        for (int j = 0; j < 4; ++j) U[(size_t(i * 4 + j) * C + c) * F + f] = u[j];
+      for (int i = 0; i < A; ++i) {
+        float u[A];
+        X::filter(t[i], u);
+        for (int j = 0; j < A; ++j) U[(size_t(i * A + j) * C + c) * F + f] = u[j];
       }
     }
 }
 
-// dg = G^T dU G: column k of G is (1, 1/2, 1/2, 0), (0, 1/2, -1/2, 0), (0, 1/2, 1/2, 1).
-void winograd_filter_grad(const WinogradShape& s, const float* dU, float* dw) {
+template <int M>
+void filter_grad_impl(const WinogradShape& s, const float* dU, float* dw) {
+  using X = Transforms<M>;
+  constexpr int A = X::A;
   const int C = s.C, F = s.F;
   for (int f = 0; f < F; ++f)
     for (int c = 0; c < C; ++c) {
-      float u[4][4];
-      for (int xi = 0; xi < 16; ++xi) u[xi / 4][xi % 4] = dU[(size_t(xi) * C + c) * F + f];
-      float t[3][4];  // G^T dU
-      for (int j = 0; j < 4; ++j) {
-        t[0][j] = u[0][j] + 0.5f * (u[1][j] + u[2][j]);
-        t[1][j] = 0.5f * (u[1][j] - u[2][j]);
-        t[2][j] = 0.5f * (u[1][j] + u[2][j]) + u[3][j];
+      float t[3][A];  // G^T dU
+      for (int j = 0; j < A; ++j) {
+        float col[A], out[3];
+        for (int i = 0; i < A; ++i) col[i] = dU[(size_t(i * A + j) * C + c) * F + f];
+        X::filter_adjoint(col, out);
+        for (int k = 0; k < 3; ++k) t[k][j] = out[k];
       }
       float* g = dw + (size_t(f) * C + c) * 9;
-      for (int k = 0; k < 3; ++k) {
-        g[k * 3 + 0] = t[k][0] + 0.5f * (t[k][1] + t[k][2]);
-        g[k * 3 + 1] = 0.5f * (t[k][1] - t[k][2]);
-        g[k * 3 + 2] = 0.5f * (t[k][1] + t[k][2]) + t[k][3];
-      }
+      for (int k = 0; k < 3; ++k) X::filter_adjoint(t[k], g + 3 * k);
     }
 }
 
-// V = B^T d B with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], four channels
-// at a time, from the sample's padded planes transposed to (HP, WP, C).
-void winograd_input(const WinogradShape& s, const float* x, int n, float* V, float* scratch) {
+// V = B^T d B, four channels at a time, from the sample's padded planes
+// transposed to (HP, WP, C).
+template <int M>
+void input_impl(const WinogradShape& s, const float* x, int n, float* V, float* scratch) {
+  using X = Transforms<M>;
+  constexpr int A = X::A;
   const int C = s.C, WP = s.WP, tiles = s.tiles();
   const size_t plane = size_t(n) * tiles * C;
   for (int si = 0; si < n; ++si) {
@@ -138,53 +250,52 @@ void winograd_input(const WinogradShape& s, const float* x, int n, float* V, flo
     to_channels_last(x + size_t(si) * C * s.H * s.W, C, s.H, s.W, scratch + (size_t(s.pad) * WP + s.pad) * C, WP);
     for (int ty = 0; ty < s.TH; ++ty)
       for (int tx = 0; tx < s.TW; ++tx) {
-        const float* patch = scratch + (size_t(2 * ty) * WP + 2 * tx) * C;
+        const float* patch = scratch + (size_t(M * ty) * WP + M * tx) * C;
         float* out = V + size_t(si * tiles + ty * s.TW + tx) * C;
         for (int c = 0; c < C; c += 4) {
-          v4 d[4][4];
-          for (int i = 0; i < 4; ++i)
-            for (int j = 0; j < 4; ++j) d[i][j] = load4(patch + (size_t(i) * WP + j) * C + c);
-          v4 r[4][4];  // B^T d
-          for (int j = 0; j < 4; ++j) {
-            r[0][j] = d[0][j] - d[2][j];
-            r[1][j] = d[1][j] + d[2][j];
-            r[2][j] = d[2][j] - d[1][j];
-            r[3][j] = d[1][j] - d[3][j];
+          v4 t[A][A];  // B^T d, one column at a time
+          for (int j = 0; j < A; ++j) {
+            v4 col[A], r[A];
+            for (int i = 0; i < A; ++i) col[i] = load4(patch + (size_t(i) * WP + j) * C + c);
+            X::input(col, r);
+            for (int i = 0; i < A; ++i) t[i][j] = r[i];
           }
-          for (int i = 0; i < 4; ++i) {
-            float* o = out + size_t(i * 4) * plane + c;
-            store4(o, r[i][0] - r[i][2]);
-            store4(o + plane, r[i][1] + r[i][2]);
-            store4(o + 2 * plane, r[i][2] - r[i][1]);
-            store4(o + 3 * plane, r[i][1] - r[i][3]);
+          for (int i = 0; i < A; ++i) {
+            v4 r[A];
+            X::input(t[i], r);
+            for (int j = 0; j < A; ++j) store4(out + size_t(i * A + j) * plane + c, r[j]);
           }
         }
       }
   }
 }
 
-// Y = A^T M A with A^T = [1 1 1 0; 0 1 -1 -1], four filters at a time, into
-// (2*TH, 2*TW, F) scratch; the outputs past OH or OW are not copied out.
-void winograd_output(const WinogradShape& s, const float* M, int n, const float* bias, float* y, float* scratch) {
-  const int F = s.F, tiles = s.tiles(), WT = 2 * s.TW;
+// Y = A^T M A, four filters at a time, into (m*TH, m*TW, F) scratch; the
+// outputs past OH or OW are not copied out.
+template <int M>
+void output_impl(const WinogradShape& s, const float* Mt, int n, const float* bias, float* y, float* scratch) {
+  using X = Transforms<M>;
+  constexpr int A = X::A;
+  const int F = s.F, tiles = s.tiles(), WT = M * s.TW;
   const size_t plane = size_t(n) * tiles * F;
   for (int si = 0; si < n; ++si) {
     for (int ty = 0; ty < s.TH; ++ty)
       for (int tx = 0; tx < s.TW; ++tx) {
-        const float* in = M + size_t(si * tiles + ty * s.TW + tx) * F;
-        float* o = scratch + (size_t(2 * ty) * WT + 2 * tx) * F;
+        const float* in = Mt + size_t(si * tiles + ty * s.TW + tx) * F;
+        float* o = scratch + (size_t(M * ty) * WT + M * tx) * F;
         for (int f = 0; f < F; f += 4) {
-          v4 q[2][4];  // A^T M
-          for (int j = 0; j < 4; ++j) {
-            const v4 m0 = load4(in + size_t(j) * plane + f), m1 = load4(in + size_t(4 + j) * plane + f);
-            const v4 m2 = load4(in + size_t(8 + j) * plane + f), m3 = load4(in + size_t(12 + j) * plane + f);
-            q[0][j] = m0 + m1 + m2;
-            q[1][j] = m1 - m2 - m3;
+          v4 q[M][A];  // A^T M, one column at a time
+          for (int j = 0; j < A; ++j) {
+            v4 col[A], r[M];
+            for (int i = 0; i < A; ++i) col[i] = load4(in + size_t(i * A + j) * plane + f);
+            X::output(col, r);
+            for (int i = 0; i < M; ++i) q[i][j] = r[i];
           }
           const v4 b = load4(bias + f);
-          for (int i = 0; i < 2; ++i) {
-            store4(o + size_t(i) * WT * F + f, q[i][0] + q[i][1] + q[i][2] + b);
-            store4(o + (size_t(i) * WT + 1) * F + f, q[i][1] - q[i][2] - q[i][3] + b);
+          for (int i = 0; i < M; ++i) {
+            v4 r[M];
+            X::output(q[i], r);
+            for (int j = 0; j < M; ++j) store4(o + (size_t(i) * WT + j) * F + f, r[j] + b);
           }
         }
       }
@@ -192,10 +303,12 @@ void winograd_output(const WinogradShape& s, const float* M, int n, const float*
   }
 }
 
-// dM = A dY A^T (the adjoint of winograd_output): rows (dY0, dY0 + dY1,
-// dY0 - dY1, -dY1), then the same along columns.
-void winograd_output_grad(const WinogradShape& s, const float* dy, int n, float* dM, float* db, float* scratch) {
-  const int F = s.F, OH = s.OH, OW = s.OW, tiles = s.tiles(), WT = 2 * s.TW;
+// dM = A dY A^T (the adjoint of output_impl).
+template <int M>
+void output_grad_impl(const WinogradShape& s, const float* dy, int n, float* dM, float* db, float* scratch) {
+  using X = Transforms<M>;
+  constexpr int A = X::A;
+  const int F = s.F, OH = s.OH, OW = s.OW, tiles = s.tiles(), WT = M * s.TW;
   const size_t plane = size_t(n) * tiles * F, P = size_t(OH) * OW;
   for (int si = 0; si < n; ++si) {
     const float* dys = dy + size_t(si) * F * P;
@@ -208,62 +321,84 @@ void winograd_output_grad(const WinogradShape& s, const float* dy, int n, float*
       for (; i < P; ++i) sum += g[i];
       db[f] += sum;
     }
-    // dy on (2*TH, 2*TW, F); the overhang of the last tiles stays zero.
+    // dy on (m*TH, m*TW, F); the overhang of the last tiles stays zero.
     std::fill(scratch, scratch + s.output_scratch(), 0.0f);
     to_channels_last(dys, F, OH, OW, scratch, WT);
     for (int ty = 0; ty < s.TH; ++ty)
       for (int tx = 0; tx < s.TW; ++tx) {
-        const float* g = scratch + (size_t(2 * ty) * WT + 2 * tx) * F;
+        const float* g = scratch + (size_t(M * ty) * WT + M * tx) * F;
         float* out = dM + size_t(si * tiles + ty * s.TW + tx) * F;
         for (int f = 0; f < F; f += 4) {
-          const v4 y00 = load4(g + f), y01 = load4(g + F + f);
-          const v4 y10 = load4(g + size_t(WT) * F + f), y11 = load4(g + size_t(WT + 1) * F + f);
-          const v4 r[4][2] = {{y00, y01}, {y00 + y10, y01 + y11}, {y00 - y10, y01 - y11}, {-y10, -y11}};
-          for (int i = 0; i < 4; ++i) {
-            float* o = out + size_t(i * 4) * plane + f;
-            store4(o, r[i][0]);
-            store4(o + plane, r[i][0] + r[i][1]);
-            store4(o + 2 * plane, r[i][0] - r[i][1]);
-            store4(o + 3 * plane, -r[i][1]);
+          v4 t[A][M];  // A dY, one column at a time
+          for (int j = 0; j < M; ++j) {
+            v4 col[M], r[A];
+            for (int i = 0; i < M; ++i) col[i] = load4(g + (size_t(i) * WT + j) * F + f);
+            X::output_adjoint(col, r);
+            for (int i = 0; i < A; ++i) t[i][j] = r[i];
+          }
+          for (int i = 0; i < A; ++i) {
+            v4 r[A];
+            X::output_adjoint(t[i], r);
+            for (int j = 0; j < A; ++j) store4(out + size_t(i * A + j) * plane + f, r[j]);
           }
         }
       }
   }
 }
 
-// dd = B dV B^T (the adjoint of winograd_input): rows (v0, v1 - v2 + v3,
-// -v0 + v1 + v2, -v3), then the same along columns; the overlapping 4x4 patches
-// are summed in (HP, WP, C) scratch and the interior copied out to dx.
-void winograd_input_grad(const WinogradShape& s, const float* dV, int n, float* dx, float* scratch) {
+// dd = B dV B^T (the adjoint of input_impl); the overlapping patches are summed
+// in (HP, WP, C) scratch and the interior copied out to dx.
+template <int M>
+void input_grad_impl(const WinogradShape& s, const float* dV, int n, float* dx, float* scratch) {
+  using X = Transforms<M>;
+  constexpr int A = X::A;
   const int C = s.C, WP = s.WP, tiles = s.tiles();
   const size_t plane = size_t(n) * tiles * C;
   for (int si = 0; si < n; ++si) {
     std::fill(scratch, scratch + s.input_scratch(), 0.0f);
     for (int ty = 0; ty < s.TH; ++ty)
       for (int tx = 0; tx < s.TW; ++tx) {
-        float* patch = scratch + (size_t(2 * ty) * WP + 2 * tx) * C;
+        float* patch = scratch + (size_t(M * ty) * WP + M * tx) * C;
         const float* in = dV + size_t(si * tiles + ty * s.TW + tx) * C;
         for (int c = 0; c < C; c += 4) {
-          v4 e[4][4];  // B dV
-          for (int j = 0; j < 4; ++j) {
-            const v4 v0 = load4(in + size_t(j) * plane + c), v1 = load4(in + size_t(4 + j) * plane + c);
-            const v4 v2 = load4(in + size_t(8 + j) * plane + c), v3 = load4(in + size_t(12 + j) * plane + c);
-            e[0][j] = v0;
-            e[1][j] = v1 - v2 + v3;
-            e[2][j] = v1 + v2 - v0;
-            e[3][j] = -v3;
+          v4 t[A][A];  // B dV, one column at a time
+          for (int j = 0; j < A; ++j) {
+            v4 col[A], r[A];
+            for (int i = 0; i < A; ++i) col[i] = load4(in + size_t(i * A + j) * plane + c);
+            X::input_adjoint(col, r);
+            for (int i = 0; i < A; ++i) t[i][j] = r[i];
           }
-          for (int i = 0; i < 4; ++i) {
+          for (int i = 0; i < A; ++i) {
+            v4 r[A];
+            X::input_adjoint(t[i], r);
             float* o = patch + size_t(i) * WP * C + c;
-            store4(o, load4(o) + e[i][0]);
-            store4(o + C, load4(o + C) + e[i][1] - e[i][2] + e[i][3]);
-            store4(o + 2 * C, load4(o + 2 * C) + e[i][1] + e[i][2] - e[i][0]);
-            store4(o + 3 * C, load4(o + 3 * C) - e[i][3]);
+            for (int j = 0; j < A; ++j) store4(o + size_t(j) * C, load4(o + size_t(j) * C) + r[j]);
           }
         }
       }
     from_channels_last(scratch + (size_t(s.pad) * WP + s.pad) * C, C, s.H, s.W, WP, dx + size_t(si) * C * s.H * s.W);
   }
+}
+
+}  // namespace
+
+void winograd_filter(const WinogradShape& s, const float* w, float* U) {
+  s.m == 2 ? filter_impl<2>(s, w, U) : filter_impl<4>(s, w, U);
+}
+void winograd_filter_grad(const WinogradShape& s, const float* dU, float* dw) {
+  s.m == 2 ? filter_grad_impl<2>(s, dU, dw) : filter_grad_impl<4>(s, dU, dw);
+}
+void winograd_input(const WinogradShape& s, const float* x, int n, float* V, float* scratch) {
+  s.m == 2 ? input_impl<2>(s, x, n, V, scratch) : input_impl<4>(s, x, n, V, scratch);
+}
+void winograd_output(const WinogradShape& s, const float* M, int n, const float* bias, float* y, float* scratch) {
+  s.m == 2 ? output_impl<2>(s, M, n, bias, y, scratch) : output_impl<4>(s, M, n, bias, y, scratch);
+}
+void winograd_output_grad(const WinogradShape& s, const float* dy, int n, float* dM, float* db, float* scratch) {
+  s.m == 2 ? output_grad_impl<2>(s, dy, n, dM, db, scratch) : output_grad_impl<4>(s, dy, n, dM, db, scratch);
+}
+void winograd_input_grad(const WinogradShape& s, const float* dV, int n, float* dx, float* scratch) {
+  s.m == 2 ? input_grad_impl<2>(s, dV, n, dx, scratch) : input_grad_impl<4>(s, dV, n, dx, scratch);
 }
 
 }  // namespace mnist

@@ -13,7 +13,7 @@ namespace mnist {
 // Layers with at most this many taps per output (C*K*K) take the direct path.
 constexpr int kDirectTaps = 32;
 // 3x3 layers on at least this many channels take the Winograd path (fewer make
-// its 16 GEMMs too thin to pay for the transforms).
+// its GEMMs too thin to pay for the transforms).
 constexpr int kWinogradChannels = 16;
 // The Winograd path keeps V, the transformed input tiles, for the whole batch
 // (or the largest chunk of it that the column budget allows) for the weight
@@ -45,7 +45,7 @@ Shape Conv2d::configure(const Shape& in) {
         " channels");
   wino_.reset();
   if (path_ == Path::winograd || (path_ == Path::automatic && !direct_ && winograd_fits && in.c >= kWinogradChannels))
-    wino_.emplace(in.c, f_, in.h, in.w, p);
+    wino_.emplace(in.c, f_, in.h, in.w, p, winograd_tile_);
   hp_ = in.h + 2 * p;
   wp_ = in.w + 2 * p;
   f4_ = (f_ + 3) / 4 * 4;
@@ -85,12 +85,13 @@ void Conv2d::reserve(int max_batch) {
   }
   if (wino_) {
     const size_t T = size_t(std::min(max_batch, winograd_chunk())) * wino_->tiles();
-    wu_.resize(size_t(16) * in_.c * f_);
+    const size_t X = wino_->positions();
+    wu_.resize(X * in_.c * f_);
     wdu_.resize(wu_.size());
     const size_t TB = size_t(std::min(max_batch, kWinogradBlock)) * wino_->tiles();
-    wv_.resize(16 * T * in_.c);
-    wm_.resize(16 * TB * f_);
-    wdv_.resize(16 * TB * in_.c);
+    wv_.resize(X * T * in_.c);
+    wm_.resize(X * TB * f_);
+    wdv_.resize(X * TB * in_.c);
     wscratch_.resize(std::max(wino_->input_scratch(), wino_->output_scratch()));
     return;
   }
@@ -274,17 +275,17 @@ void Conv2d::col2im(float* dx, int cn) {
   }
 }
 
-// The Winograd path, in chunks like im2col; see conv2d.h. With threads, the 16
+// The Winograd path, in chunks like im2col; see conv2d.h. With threads, the
 // GEMMs of a block are shared out whole (each one single-threaded inside, so
 // the result is bit-identical for any thread count).
 int Conv2d::winograd_chunk() const {
-  const size_t per_sample = size_t(16) * wino_->tiles() * in_.c;
+  const size_t per_sample = size_t(wino_->positions()) * wino_->tiles() * in_.c;
   return int(std::max<size_t>(1, 2 * col_budget_ / per_sample));
 }
 
-// V = the chunk's input tiles transformed; per block of samples, M[xi] = V[xi]
-// U[xi] for each of the 16 positions, then the outputs transformed back with
-// the bias.
+// V = the chunk's input tiles transformed; per block of samples, M[xi] =
+// V[xi] U[xi] for each of the (m + 2)^2 positions, then the outputs
+// transformed back with the bias.
 void Conv2d::forward_winograd(const float* x, float* y, int n) {
   const WinogradShape& s = *wino_;
   const int C = in_.c, F = f_, chunk = winograd_chunk(), tiles = s.tiles();
@@ -295,7 +296,7 @@ void Conv2d::forward_winograd(const float* x, float* y, int n) {
     winograd_input(s, x + s0 * in_.size(), cn, wv_.data(), wscratch_.data());
     for (int b0 = 0; b0 < cn; b0 += kWinogradBlock) {
       const int bn = std::min(kWinogradBlock, cn - b0), TB = bn * tiles;
-      parallel_for(16, [&](int xi) {
+      parallel_for(s.positions(), [&](int xi) {
         gemm(false, false, TB, F, C, wv_.data() + (size_t(xi) * T + size_t(b0) * tiles) * C, C,
              wu_.data() + size_t(xi) * C * F, F, wm_.data() + size_t(xi) * TB * F, F, false);
       });
@@ -319,12 +320,12 @@ void Conv2d::backward_winograd(const float* x, const float* dy, float* dx, int n
     for (int b0 = 0; b0 < cn; b0 += kWinogradBlock) {
       const int bn = std::min(kWinogradBlock, cn - b0), TB = bn * tiles;
       winograd_output_grad(s, dy + (s0 + b0) * out_.size(), bn, wm_.data(), db, wscratch_.data());
-      parallel_for(16, [&](int xi) {
+      parallel_for(s.positions(), [&](int xi) {
         gemm(true, false, C, F, TB, wv_.data() + (size_t(xi) * T + size_t(b0) * tiles) * C, C,
              wm_.data() + size_t(xi) * TB * F, F, wdu_.data() + size_t(xi) * C * F, F, s0 + b0 > 0);
       });
       if (!dx) continue;
-      parallel_for(16, [&](int xi) {
+      parallel_for(s.positions(), [&](int xi) {
         gemm(false, true, TB, C, F, wm_.data() + size_t(xi) * TB * F, F, wu_.data() + size_t(xi) * C * F, F,
              wdv_.data() + size_t(xi) * TB * C, C, false);
       });

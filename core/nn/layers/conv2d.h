@@ -16,8 +16,9 @@ namespace mnist {
 // one channel) are computed directly instead: a GEMM with such a short inner
 // dimension spends its time packing and storing, not multiplying. 3x3 layers
 // on many channels (C >= 16, C and F multiples of 4: cnn's second layer) take
-// Winograd's F(2x2, 3x3) (nn/kernels/winograd): 16 GEMMs over the batch's
-// tiles with 16/36 of im2col's multiply-adds.
+// Winograd's F(4x4, 3x3) (nn/kernels/winograd): 36 GEMMs over the batch's
+// tiles with 36/144 of im2col's multiply-adds (a quarter, plus the tiles that
+// hang over an output edge).
 class Conv2d : public Layer {
  public:
   Conv2d(int filters, int kernel, bool same) : f_(filters), k_(kernel), same_(same) {}
@@ -44,6 +45,9 @@ class Conv2d : public Layer {
   void set_path(Path p) { path_ = p; }
   bool direct() const { return direct_; }
   bool winograd() const { return wino_.has_value(); }
+  // The Winograd path's output tile, 2 (F(2x2,3x3)) or 4 (the default,
+  // F(4x4,3x3)). Call before configure().
+  void set_winograd_tile(int m) { winograd_tile_ = m; }
 
  private:
   int chunk_samples() const;
@@ -55,7 +59,7 @@ class Conv2d : public Layer {
   void forward_direct(const float* x, float* y, int n);
   void backward_direct(const float* x, const float* dy, float* dx, int n);
   void pad_sample(const float* x);
-  // Winograd F(2x2, 3x3), see nn/kernels/winograd.h; chunked like im2col.
+  // Winograd F(m x m, 3x3), see nn/kernels/winograd.h; chunked like im2col.
   int winograd_chunk() const;
   void forward_winograd(const float* x, float* y, int n);
   void backward_winograd(const float* x, const float* dy, float* dx, int n);
@@ -74,9 +78,11 @@ class Conv2d : public Layer {
   int hp_ = 0, wp_ = 0, f4_ = 0, wide_len_ = 0;
   std::vector<float> xp_, wide_, dyw_, wsp_;
   std::vector<int> off_;
-  // Winograd path: the transformed filters and their gradient (16, C, F), a
-  // chunk's transformed inputs (16, T, C), a block's products (16, TB, F; the
-  // output gradient's in backward) and input gradient (16, TB, C), per-sample scratch.
+  // Winograd path: the transformed filters and their gradient (X, C, F), a
+  // chunk's transformed inputs (X, T, C), a block's products (X, TB, F; the
+  // output gradient's in backward) and input gradient (X, TB, C), per-sample
+  // scratch; X = (m + 2)^2 positions.
+  int winograd_tile_ = 4;
   std::optional<WinogradShape> wino_;
   std::vector<float> wu_, wdu_, wv_, wm_, wdv_, wscratch_;
   bool col_holds_batch_ = false;   // forward's col_ (or wv_) still valid for backward
