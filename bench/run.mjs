@@ -292,7 +292,7 @@ goal('GEMM 128×784×512 / f32x4 peak (wasm+SIMD+FMA, node)', nodeFma.gemm_pct_o
 // Winograd path (what cnn's second layer runs) executes 16/36 of them, so its
 // rate in the same units is an effective one, reported beside it.
 const winograd = (k) => (k.conv_winograd_fwd_bwd_effective_gflops
-  ? `; Winograd F(2x2,3x3) on the same layer: ${k.conv_winograd_fwd_bwd_effective_gflops.toFixed(1)} GFLOP/s effective, ${k.conv_winograd_speedup.toFixed(2)}× im2col`
+  ? `; Winograd F(4x4,3x3) on the same layer: ${k.conv_winograd_fwd_bwd_effective_gflops.toFixed(1)} GFLOP/s effective, ${k.conv_winograd_speedup.toFixed(2)}× im2col`
   : '');
 goal('conv fwd+bwd (im2col + GEMM) / f32x4 peak (wasm+SIMD+FMA, node)', nodeFma.conv_pct_of_peak, 40, '%',
   `${pct(nodeFma, 'conv_fwd_bwd')}; plain SIMD: ${nodeSimd.conv_pct_of_peak.toFixed(0)}%, ${pct(nodeSimd, 'conv_fwd_bwd')}${winograd(nodeFma)}`);

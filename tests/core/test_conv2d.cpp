@@ -104,8 +104,10 @@ TEST_CASE("conv2d: the im2col + GEMM and direct paths equal conv2d_reference", "
 
 // Odd and even output sizes (the last 2x2 tiles hang over an odd edge), valid
 // and same, channel and filter counts from one vector of four upwards.
+// One sample predicted (not training) goes through im2col + GEMM instead; it
+// must give the same result.
 TEST_CASE("conv2d: the Winograd path equals conv2d_reference", "[conv2d][winograd]") {
-  const int n = 3;
+  for (int n : {1, 3})
   for (int tile : {2, 4})
   for (int C : {4, 8})
     for (int F : {4, 12})
@@ -125,7 +127,7 @@ TEST_CASE("conv2d: the Winograd path equals conv2d_reference", "[conv2d][winogra
             REQUIRE(b.layer.out_shape() == image_shape(F, OH, OW));
             std::vector<float> ref(size_t(n) * F * OH * OW);
             conv2d_reference(x.data(), b.params.data(), ref.data(), n, C, H, W, F, 3, pad);
-            INFO("F(" << tile << ",3) C=" << C << " F=" << F << " " << H << "x" << W << (same ? " same" : " valid"));
+            INFO("n=" << n << " F(" << tile << ",3) C=" << C << " F=" << F << " " << H << "x" << W << (same ? " same" : " valid"));
             REQUIRE(conv.winograd());
             CHECK(max_rel_diff(y, ref) < 1e-5);
           }
@@ -249,6 +251,30 @@ TEST_CASE("conv2d: the Winograd path, chunked or not, gives im2col's gradients",
       CHECK(max_rel_diff(bw.grads, bg.grads) < 1e-5);
     }
   }
+}
+
+// A prediction of two samples on a Winograd layer runs im2col; a backward right
+// after it (nothing in training does that, but nothing forbids it) must still
+// use the current weights and inputs, not the transforms of an earlier batch.
+TEST_CASE("conv2d: a backward after a small prediction on a Winograd layer", "[conv2d][winograd]") {
+  const int C = 8, F = 4, H = 6, W = 7;
+  Conv2d gemm_conv(F, 3, false), wino(F, 3, false);
+  gemm_conv.set_path(Conv2d::Path::gemm);
+  wino.set_path(Conv2d::Path::winograd);
+  BoundLayer bg(gemm_conv, image_shape(C, H, W), 5, 4), bw(wino, image_shape(C, H, W), 5, 4);
+  Rng rng(23);
+  // An earlier training batch leaves its transforms behind...
+  const std::vector<float> x5 = uniform_values(size_t(5) * C * H * W, rng);
+  bw.forward(x5, 5, true);
+  // ...then the weights move and two samples are predicted.
+  for (size_t i = 0; i < bw.params.size(); ++i) bg.params[i] = bw.params[i] += 0.1f * rng.uniform(-1, 1);
+  const std::vector<float> x = uniform_values(size_t(2) * C * H * W, rng);
+  const std::vector<float> dy = uniform_values(size_t(2) * bg.out_size(), rng);
+  const std::vector<float> yg = bg.forward(x, 2), yw = bw.forward(x, 2);
+  const std::vector<float> dxg = bg.backward(x, yg, dy, 2), dxw = bw.backward(x, yw, dy, 2);
+  CHECK(max_rel_diff(yw, yg) < 1e-5);
+  CHECK(max_rel_diff(dxw, dxg) < 1e-5);
+  CHECK(max_rel_diff(bw.grads, bg.grads) < 1e-5);
 }
 
 TEST_CASE("conv2d: shapes that cannot work are rejected", "[conv2d]") {

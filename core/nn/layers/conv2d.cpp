@@ -22,6 +22,11 @@ constexpr int kWinogradChannels = 16;
 // the transforms (for cnn's second layer a whole batch of M is 9.4 MB, and
 // writing it and reading it back took longer than its GEMMs).
 constexpr int kWinogradBlock = 8;
+// Predictions of at most this many samples on a Winograd layer take im2col +
+// GEMM instead: transforming the filters costs a fixed ~0.2 ms per call in
+// wasm, which a training batch shares out but a drawing-pad prediction does
+// not (cnn's second layer, one sample: 0.46 ms Winograd, 0.22 ms im2col).
+constexpr int kWinogradMinPredict = 2;
 
 std::string Conv2d::token() const {
   return "conv(" + std::to_string(f_) + "," + std::to_string(k_) + (same_ ? ",same)" : ")");
@@ -93,9 +98,8 @@ void Conv2d::reserve(int max_batch) {
     wm_.resize(X * TB * f_);
     wdv_.resize(X * TB * in_.c);
     wscratch_.resize(std::max(wino_->input_scratch(), wino_->output_scratch()));
-    return;
   }
-  const int cn = std::min(max_batch, chunk_samples());
+  const int cn = std::min({max_batch, chunk_samples(), wino_ ? kWinogradMinPredict : max_batch});
   col_.resize(rows * cn * P);
   dcol_.resize(rows * cn * P);
   yt_.resize(size_t(f_) * cn * P);
@@ -303,7 +307,8 @@ void Conv2d::forward_winograd(const float* x, float* y, int n) {
       winograd_output(s, wm_.data(), bn, b, y + (s0 + b0) * out_.size(), wscratch_.data());
     }
   }
-  col_holds_batch_ = n <= chunk;
+  v_holds_batch_ = n <= chunk;
+  u_holds_weights_ = true;
 }
 
 // Per block of samples: dM = the output gradient's tiles transformed; dU[xi] +=
@@ -314,9 +319,10 @@ void Conv2d::backward_winograd(const float* x, const float* dy, float* dx, int n
   const int C = in_.c, F = f_, chunk = winograd_chunk(), tiles = s.tiles();
   float* db = dw_ + size_t(F) * C * 9;
   std::fill(db, db + F, 0.0f);
+  if (!u_holds_weights_) winograd_filter(s, w_, wu_.data());
   for (int s0 = 0; s0 < n; s0 += chunk) {
     const int cn = std::min(chunk, n - s0), T = cn * tiles;
-    if (!col_holds_batch_) winograd_input(s, x + s0 * in_.size(), cn, wv_.data(), wscratch_.data());
+    if (!v_holds_batch_) winograd_input(s, x + s0 * in_.size(), cn, wv_.data(), wscratch_.data());
     for (int b0 = 0; b0 < cn; b0 += kWinogradBlock) {
       const int bn = std::min(kWinogradBlock, cn - b0), TB = bn * tiles;
       winograd_output_grad(s, dy + (s0 + b0) * out_.size(), bn, wm_.data(), db, wscratch_.data());
@@ -339,15 +345,18 @@ void Conv2d::backward_winograd(const float* x, const float* dy, float* dx, int n
 // sample's (F, P) block is copied out to the batch-major y with its bias. One
 // wide product keeps the microkernel on full tiles (P alone, e.g. 121, is not a
 // multiple of the tile) and packs W once per chunk, not once per sample.
-void Conv2d::forward(const float* x, float* y, int n, bool) {
+void Conv2d::forward(const float* x, float* y, int n, bool training) {
   if (direct_) {
     forward_direct(x, y, n);
     return;
   }
-  if (wino_) {
+  if (wino_ && (training || n > kWinogradMinPredict)) {
     forward_winograd(x, y, n);
     return;
   }
+  // A small prediction on a Winograd layer: a backward after it (tests call
+  // one) must transform the filters and inputs again.
+  v_holds_batch_ = u_holds_weights_ = false;
   const int rows = in_.c * k_ * k_;
   const int P = out_.h * out_.w;
   const size_t in_size = in_.size(), out_size = out_.size();

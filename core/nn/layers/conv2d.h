@@ -18,7 +18,8 @@ namespace mnist {
 // on many channels (C >= 16, C and F multiples of 4: cnn's second layer) take
 // Winograd's F(4x4, 3x3) (nn/kernels/winograd): 36 GEMMs over the batch's
 // tiles with 36/144 of im2col's multiply-adds (a quarter, plus the tiles that
-// hang over an output edge).
+// hang over an output edge); predictions of one or two samples on such a layer
+// take im2col + GEMM (see conv2d.cpp).
 class Conv2d : public Layer {
  public:
   Conv2d(int filters, int kernel, bool same) : f_(filters), k_(kernel), same_(same) {}
@@ -85,7 +86,9 @@ class Conv2d : public Layer {
   int winograd_tile_ = 4;
   std::optional<WinogradShape> wino_;
   std::vector<float> wu_, wdu_, wv_, wm_, wdv_, wscratch_;
-  bool col_holds_batch_ = false;   // forward's col_ (or wv_) still valid for backward
+  bool col_holds_batch_ = false;   // forward's col_ still valid for backward
+  bool v_holds_batch_ = false;     // likewise the Winograd path's wv_,
+  bool u_holds_weights_ = false;   // and its wu_
   size_t col_budget_ = size_t(1) << 22;
 };
 
