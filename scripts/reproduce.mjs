@@ -141,7 +141,7 @@ fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 1
 // RESULTS.md
 const f2 = (x) => (x === undefined ? '—' : x.toFixed(2));
 let md = `# Reproducing the seed articles\n\nMade by \`npm run reproduce\` on ${results.machine.cpu} (${results.machine.cores} cores), ${results.date.slice(0, 10)}. `;
-md += 'Every preset trained natively with its default recipe (`mnist-lab presets`) and seed 1, one thread. ';
+md += 'Every preset that reproduces a seed article (all but `fast`, the speed preset of issue 5) trained natively with its default recipe (`mnist-lab presets`) and seed 1, one thread. ';
 md += 'Training time is our wall-clock training time on this machine (evaluation excluded), beside the article\'s own. ';
 md += 'The two `strong-cnn` rows are one run: its default recipe already augments (±10°, ±2 px).\n\n';
 md += '| seed | system | preset | params (ours / article) | test accuracy (ours / article) | goal | epochs | train time (ours / article) | test loss | met |\n|---|---|---|---|---|---|---|---|---|---|\n';
