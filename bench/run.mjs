@@ -289,7 +289,7 @@ const pct = (k, what) => `${k[`${what}_gflops`].toFixed(1)} of ${k.peak_gflops.t
 goal('GEMM 128×784×512 / f32x4 peak (wasm+SIMD+FMA, node)', nodeFma.gemm_pct_of_peak, 60, '%',
   `${pct(nodeFma, 'gemm_128x784x512')}; plain SIMD: ${nodeSimd.gemm_pct_of_peak.toFixed(0)}%, ${pct(nodeSimd, 'gemm_128x784x512')}`);
 // The im2col + GEMM path's rate counts the multiply-adds it executes; the
-// Winograd path (what cnn's second layer runs) executes 16/36 of them, so its
+// Winograd path (what cnn's second layer runs) executes a quarter of them, so its
 // rate in the same units is an effective one, reported beside it.
 const winograd = (k) => (k.conv_winograd_fwd_bwd_effective_gflops
   ? `; Winograd F(4x4,3x3) on the same layer: ${k.conv_winograd_fwd_bwd_effective_gflops.toFixed(1)} GFLOP/s effective, ${k.conv_winograd_speedup.toFixed(2)}× im2col`
@@ -481,7 +481,7 @@ function markdown(r) {
   md += '. Wasm memory only grows, so the last figure is the peak.\n';
   md += '\n## Kernels (GFLOP/s, one core)\n\n';
   md += table(['build', '4-wide multiply-add peak', 'GEMM 128×784×512', 'conv 32→64 3×3 fwd+bwd (im2col + GEMM)', 'GEMM / peak',
-    'conv / peak', 'same conv, Winograd F(2×2,3×3): effective GFLOP/s, × im2col'],
+    'conv / peak', 'same conv, Winograd F(4×4,3×3): effective GFLOP/s, × im2col'],
     [['native', r.native], ['wasm+SIMD+FMA (node)', r.node_fma], ['wasm+SIMD (node)', r.node_simd],
       ['wasm scalar (node)', r.node_scalar]].map(([name, k]) =>
       [name, g(k.peak_gflops), g(k.gemm_128x784x512_gflops), g(k.conv_fwd_bwd_gflops),
@@ -491,7 +491,7 @@ function markdown(r) {
   md += '\nThe peak is the faster of two register-only loops measured in the same build: independent multiply-add chains, and the ';
   md += 'GEMM microkernel\'s pattern (broadcast scalars from an L1 table times two vectors); in the FMA build both fuse. ';
   md += 'Conv rates count the direct convolution\'s multiply-adds (3 × 2 × 64 × 288 × 121 per sample); cnn\'s second layer runs the ';
-  md += 'Winograd path, whose GEMMs execute 16/36 of them, so its rate is effective, not executed, and can pass the peak. ';
+  md += 'Winograd path, whose GEMMs execute a quarter of them (36 products per 4×4 tile for 144), so its rate is effective, not executed, and can pass the peak. ';
   md += `The native peak is the same 4-wide loops compiled for this CPU (the compiler may widen them); the native build's Eigen reports: ${r.native.eigen_simd}.\n`;
   md += '\n## Commands\n\n```sh\nnpm run bench                      # builds (plus build/wasm-scalar), installs TF.js into bench/tfjs on first use, measures\n';
   md += 'BENCH_PYTORCH=1 npm run bench    # also PyTorch (installs python3-torch and libopenblas0 on first use)\n';
