@@ -194,7 +194,27 @@ struct Transforms<4> {
   }
 };
 
-// U = G g G^T per filter and channel: columns, then rows.
+// out = T in T^T for a 1-D transform T from R points to S (one of the
+// Transforms below, on floats or on four lanes): T applied down each column of
+// in, then along each row of the result. load(i, j) reads in[i][j];
+// store(i, j, v) takes out[i][j].
+template <int R, int S, typename V, typename Transform, typename Load, typename Store>
+inline void transform_2d(Transform t, Load load, Store store) {
+  V mid[S][R];
+  for (int j = 0; j < R; ++j) {
+    V col[R], r[S];
+    for (int i = 0; i < R; ++i) col[i] = load(i, j);
+    t(col, r);
+    for (int i = 0; i < S; ++i) mid[i][j] = r[i];
+  }
+  for (int i = 0; i < S; ++i) {
+    V r[S];
+    t(mid[i], r);
+    for (int j = 0; j < S; ++j) store(i, j, r[j]);
+  }
+}
+
+// U = G g G^T per filter and channel.
 template <int M>
 void filter_impl(const WinogradShape& s, const float* w, float* U) {
   using X = Transforms<M>;
@@ -203,18 +223,9 @@ void filter_impl(const WinogradShape& s, const float* w, float* U) {
   for (int f = 0; f < F; ++f)
     for (int c = 0; c < C; ++c) {
       const float* g = w + (size_t(f) * C + c) * 9;
-      float t[A][3];  // G g
-      for (int k = 0; k < 3; ++k) {
-        const float col[3] = {g[k], g[3 + k], g[6 + k]};
-        float out[A];
-        X::filter(col, out);
-        for (int i = 0; i < A; ++i) t[i][k] = out[i];
-      }
-      for (int i = 0; i < A; ++i) {
-        float u[A];
-        X::filter(t[i], u);
-        for (int j = 0; j < A; ++j) U[(size_t(i * A + j) * C + c) * F + f] = u[j];
-      }
+      transform_2d<3, A, float>(
+          X::filter, [&](int i, int j) { return g[i * 3 + j]; },
+          [&](int i, int j, float u) { U[(size_t(i * A + j) * C + c) * F + f] = u; });
     }
 }
 
@@ -225,15 +236,10 @@ void filter_grad_impl(const WinogradShape& s, const float* dU, float* dw) {
   const int C = s.C, F = s.F;
   for (int f = 0; f < F; ++f)
     for (int c = 0; c < C; ++c) {
-      float t[3][A];  // G^T dU
-      for (int j = 0; j < A; ++j) {
-        float col[A], out[3];
-        for (int i = 0; i < A; ++i) col[i] = dU[(size_t(i * A + j) * C + c) * F + f];
-        X::filter_adjoint(col, out);
-        for (int k = 0; k < 3; ++k) t[k][j] = out[k];
-      }
       float* g = dw + (size_t(f) * C + c) * 9;
-      for (int k = 0; k < 3; ++k) X::filter_adjoint(t[k], g + 3 * k);
+      transform_2d<A, 3, float>(
+          X::filter_adjoint, [&](int i, int j) { return dU[(size_t(i * A + j) * C + c) * F + f]; },
+          [&](int i, int j, float v) { g[i * 3 + j] = v; });
     }
 }
 
@@ -252,20 +258,10 @@ void input_impl(const WinogradShape& s, const float* x, int n, float* V, float* 
       for (int tx = 0; tx < s.TW; ++tx) {
         const float* patch = scratch + (size_t(M * ty) * WP + M * tx) * C;
         float* out = V + size_t(si * tiles + ty * s.TW + tx) * C;
-        for (int c = 0; c < C; c += 4) {
-          v4 t[A][A];  // B^T d, one column at a time
-          for (int j = 0; j < A; ++j) {
-            v4 col[A], r[A];
-            for (int i = 0; i < A; ++i) col[i] = load4(patch + (size_t(i) * WP + j) * C + c);
-            X::input(col, r);
-            for (int i = 0; i < A; ++i) t[i][j] = r[i];
-          }
-          for (int i = 0; i < A; ++i) {
-            v4 r[A];
-            X::input(t[i], r);
-            for (int j = 0; j < A; ++j) store4(out + size_t(i * A + j) * plane + c, r[j]);
-          }
-        }
+        for (int c = 0; c < C; c += 4)
+          transform_2d<A, A, v4>(
+              X::template input<v4>, [&](int i, int j) { return load4(patch + (size_t(i) * WP + j) * C + c); },
+              [&](int i, int j, v4 v) { store4(out + size_t(i * A + j) * plane + c, v); });
       }
   }
 }
@@ -284,19 +280,10 @@ void output_impl(const WinogradShape& s, const float* Mt, int n, const float* bi
         const float* in = Mt + size_t(si * tiles + ty * s.TW + tx) * F;
         float* o = scratch + (size_t(M * ty) * WT + M * tx) * F;
         for (int f = 0; f < F; f += 4) {
-          v4 q[M][A];  // A^T M, one column at a time
-          for (int j = 0; j < A; ++j) {
-            v4 col[A], r[M];
-            for (int i = 0; i < A; ++i) col[i] = load4(in + size_t(i * A + j) * plane + f);
-            X::output(col, r);
-            for (int i = 0; i < M; ++i) q[i][j] = r[i];
-          }
           const v4 b = load4(bias + f);
-          for (int i = 0; i < M; ++i) {
-            v4 r[M];
-            X::output(q[i], r);
-            for (int j = 0; j < M; ++j) store4(o + (size_t(i) * WT + j) * F + f, r[j] + b);
-          }
+          transform_2d<A, M, v4>(
+              X::template output<v4>, [&](int i, int j) { return load4(in + size_t(i * A + j) * plane + f); },
+              [&](int i, int j, v4 v) { store4(o + (size_t(i) * WT + j) * F + f, v + b); });
         }
       }
     from_channels_last(scratch, F, s.OH, s.OW, WT, y + size_t(si) * F * s.OH * s.OW);
@@ -328,20 +315,10 @@ void output_grad_impl(const WinogradShape& s, const float* dy, int n, float* dM,
       for (int tx = 0; tx < s.TW; ++tx) {
         const float* g = scratch + (size_t(M * ty) * WT + M * tx) * F;
         float* out = dM + size_t(si * tiles + ty * s.TW + tx) * F;
-        for (int f = 0; f < F; f += 4) {
-          v4 t[A][M];  // A dY, one column at a time
-          for (int j = 0; j < M; ++j) {
-            v4 col[M], r[A];
-            for (int i = 0; i < M; ++i) col[i] = load4(g + (size_t(i) * WT + j) * F + f);
-            X::output_adjoint(col, r);
-            for (int i = 0; i < A; ++i) t[i][j] = r[i];
-          }
-          for (int i = 0; i < A; ++i) {
-            v4 r[A];
-            X::output_adjoint(t[i], r);
-            for (int j = 0; j < A; ++j) store4(out + size_t(i * A + j) * plane + f, r[j]);
-          }
-        }
+        for (int f = 0; f < F; f += 4)
+          transform_2d<M, A, v4>(
+              X::template output_adjoint<v4>, [&](int i, int j) { return load4(g + (size_t(i) * WT + j) * F + f); },
+              [&](int i, int j, v4 v) { store4(out + size_t(i * A + j) * plane + f, v); });
       }
   }
 }
@@ -360,21 +337,13 @@ void input_grad_impl(const WinogradShape& s, const float* dV, int n, float* dx, 
       for (int tx = 0; tx < s.TW; ++tx) {
         float* patch = scratch + (size_t(M * ty) * WP + M * tx) * C;
         const float* in = dV + size_t(si * tiles + ty * s.TW + tx) * C;
-        for (int c = 0; c < C; c += 4) {
-          v4 t[A][A];  // B dV, one column at a time
-          for (int j = 0; j < A; ++j) {
-            v4 col[A], r[A];
-            for (int i = 0; i < A; ++i) col[i] = load4(in + size_t(i * A + j) * plane + c);
-            X::input_adjoint(col, r);
-            for (int i = 0; i < A; ++i) t[i][j] = r[i];
-          }
-          for (int i = 0; i < A; ++i) {
-            v4 r[A];
-            X::input_adjoint(t[i], r);
-            float* o = patch + size_t(i) * WP * C + c;
-            for (int j = 0; j < A; ++j) store4(o + size_t(j) * C, load4(o + size_t(j) * C) + r[j]);
-          }
-        }
+        for (int c = 0; c < C; c += 4)
+          transform_2d<A, A, v4>(
+              X::template input_adjoint<v4>, [&](int i, int j) { return load4(in + size_t(i * A + j) * plane + c); },
+              [&](int i, int j, v4 v) {
+                float* o = patch + (size_t(i) * WP + j) * C + c;
+                store4(o, load4(o) + v);
+              });
       }
     from_channels_last(scratch + (size_t(s.pad) * WP + s.pad) * C, C, s.H, s.W, WP, dx + size_t(si) * C * s.H * s.W);
   }
