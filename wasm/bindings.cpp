@@ -17,6 +17,7 @@ EMSCRIPTEN_BINDINGS(mnist_lab) {
       .function("loadData", &Engine::loadData)
       .function("dataCount", &Engine::dataCount)
       .function("startTraining", &Engine::startTraining)
+      .function("startNewTraining", &Engine::startNewTraining)
       .function("train", &Engine::train)
       .function("evaluate", &Engine::evaluate)
       .function("predict", &Engine::predict)

@@ -62,17 +62,16 @@ class Engine {
   void startTraining(int epochs, int batch, float lr, const std::string& optimizer, const std::string& schedule,
                      bool augment, uint32_t seed, float weight_decay, int limit) {
     guard([&] {
-      TrainConfig cfg;
-      cfg.epochs = epochs;
-      cfg.batch = batch;
-      cfg.lr = lr;
-      cfg.optimizer.kind = optimizer;
-      cfg.optimizer.weight_decay = weight_decay;
-      cfg.schedule = schedule;
-      cfg.augment = augment;
-      cfg.seed = seed;
-      cfg.limit = limit;
-      s_.start_training(cfg);
+      s_.start_training(train_config(epochs, batch, lr, optimizer, schedule, augment, seed, weight_decay, limit));
+    });
+  }
+  // A fresh model and a run on it in one step; a refused start keeps the model in place.
+  std::string startNewTraining(const std::string& model, uint32_t model_seed, int epochs, int batch, float lr,
+                               const std::string& optimizer, const std::string& schedule, bool augment,
+                               uint32_t seed, float weight_decay, int limit) {
+    return guard_str([&] {
+      return s_.start_new_training(
+          model, model_seed, train_config(epochs, batch, lr, optimizer, schedule, augment, seed, weight_decay, limit));
     });
   }
   std::string train(int batches) { return guard_str([&] { return s_.train(batches); }); }
@@ -130,6 +129,21 @@ class Engine {
     return emscripten::convertJSArrayToNumberVector<float>(v);
   }
   static val view(const float* p, size_t n) { return val(emscripten::typed_memory_view(n, p)); }
+  static TrainConfig train_config(int epochs, int batch, float lr, const std::string& optimizer,
+                                  const std::string& schedule, bool augment, uint32_t seed, float weight_decay,
+                                  int limit) {
+    TrainConfig cfg;
+    cfg.epochs = epochs;
+    cfg.batch = batch;
+    cfg.lr = lr;
+    cfg.optimizer.kind = optimizer;
+    cfg.optimizer.weight_decay = weight_decay;
+    cfg.schedule = schedule;
+    cfg.augment = augment;
+    cfg.seed = seed;
+    cfg.limit = limit;
+    return cfg;
+  }
 
   template <typename F>
   void guard(F&& f) {

@@ -105,6 +105,17 @@ void Session::start_training(const TrainConfig& cfg) {
   trainer_ = std::move(t);
 }
 
+std::string Session::start_new_training(const std::string& model, uint32_t seed, const TrainConfig& cfg) {
+  cfg.validate();  // before a possibly large network is built
+  check(train_.count > 0, "no training data loaded");
+  auto fresh = build_network(resolve_spec(model), seed);
+  auto run = std::make_unique<Trainer>(*fresh, train_, cfg);  // refers to *fresh, which moves in below
+  net_ = std::move(fresh);
+  trainer_ = std::move(run);
+  predicted_ = false;
+  return model_info();
+}
+
 std::string Session::train(int n_batches) {
   check(trainer_ != nullptr, "no training run: call start_training first");
   check(n_batches >= 1 && n_batches <= 100000, "batches per call must be 1..100000, got ", n_batches);

@@ -36,6 +36,11 @@ class Session {
 
   // Starts a training run (replacing any current one) on the training set.
   void start_training(const TrainConfig& cfg);
+  // A fresh model (preset or spec, as create_model) and a training run on it, as
+  // one step: the settings, the spec and the data are all checked, and the model
+  // and its trainer built, before anything is replaced, so a refused start keeps
+  // the previous model (and any run on it) exactly as it was. Returns model_info().
+  std::string start_new_training(const std::string& model, uint32_t seed, const TrainConfig& cfg);
   // Runs up to n batches (stops at an epoch's end). Returns a progress record:
   // {"epoch","epochs","batch","batches_per_epoch","step","total_steps","loss",
   //  "accuracy","samples_per_second","epoch_seconds","lr","epoch_done","finished",

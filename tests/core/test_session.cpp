@@ -136,6 +136,50 @@ TEST_CASE("session: train and evaluate report JSON", "[session]") {
   CHECK_THROWS_WITH(s.train(1), Contains("no training run"));
 }
 
+TEST_CASE("session: a refused training start keeps the previous model and its run", "[session]") {
+  Session s;
+  load(s, "train", blob_dataset(40, 1));
+  s.create_model("mlp-32", 5);
+  TrainConfig cfg;
+  cfg.epochs = 2;
+  cfg.batch = 10;
+  s.start_training(cfg);
+  s.train(1);
+  const std::string info = s.model_info();
+  const std::vector<float> before = params_of(s);
+  const std::vector<float> p = probs_of(s, test_image());
+
+  TrainConfig bad = cfg;
+  bad.lr = float(1e-300);  // 0 as a float
+  CHECK_THROWS_WITH(s.start_new_training("dense(16)-relu-dense(10)", 1, bad), Contains("learning rate must be in (0, 10]"));
+  bad = cfg;
+  bad.optimizer.kind = "rmsprop";
+  CHECK_THROWS_WITH(s.start_new_training("tiny-cnn", 1, bad), Contains("rmsprop"));
+  bad = cfg;
+  bad.limit = -1;
+  CHECK_THROWS_WITH(s.start_new_training("mlp", 1, bad), Contains("limit must not be negative"));
+  CHECK_THROWS_WITH(s.start_new_training("dense(12)", 1, cfg), Contains("10 outputs"));
+
+  CHECK(s.model_info() == info);
+  CHECK(params_of(s) == before);
+  CHECK(probs_of(s, test_image()) == p);
+  // The run on it goes on where it was.
+  CHECK_THAT(s.train(1), Contains("\"step\":2,"));
+
+  // Without training data nothing is built either.
+  Session empty;
+  empty.create_model("mlp-32", 5);
+  const std::string empty_info = empty.model_info();
+  CHECK_THROWS_WITH(empty.start_new_training("tiny-cnn", 1, cfg), Contains("no training data"));
+  CHECK(empty.model_info() == empty_info);
+
+  // A good start replaces both at once.
+  const std::string fresh = s.start_new_training("dense(16)-relu-dense(10)", 2, cfg);
+  CHECK_THAT(fresh, Contains("\"spec\":\"dense(16)-relu-dense(10)\""));
+  CHECK(s.model_info() == fresh);
+  CHECK_THAT(s.train(1), Contains("\"step\":1,"));
+}
+
 TEST_CASE("session: predict gives 10 probabilities and layer activations", "[session]") {
   Session s;
   s.create_model("tiny-cnn", 3);

@@ -31,13 +31,13 @@ void TrainConfig::validate() const {
         "weight decay must be in [0, 1), got ", optimizer.weight_decay);
   validate_optimizer(optimizer.kind);
   validate_schedule(schedule);
+  check(limit >= 0, "limit must not be negative, got ", limit);
 }
 
 Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
     : net_(net), data_(train), cfg_(cfg), opt_(cfg.optimizer, net.param_count()), rng_(cfg.seed) {
   cfg_.validate();
   check(train.count > 0, "training set is empty");
-  check(cfg_.limit >= 0, "limit must not be negative, got ", cfg_.limit);
   count_ = cfg_.limit > 0 ? std::min(cfg_.limit, train.count) : train.count;
   check(net.input_shape().size() == kImagePixels && net.output_shape().size() == kClasses,
         "the model does not map 28x28 images to 10 classes");

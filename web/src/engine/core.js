@@ -10,6 +10,16 @@ export class CoreError extends Error {
   }
 }
 
+/**
+ * The engine's training arguments, in order, from {epochs, batch, lr, optimizer, schedule, augment,
+ * seed, weightDecay, limit (first N training digits; 0 = all)}; unset ones take these defaults.
+ */
+function trainArgs(cfg) {
+  const c = {epochs: 1, batch: 64, lr: 1e-3, optimizer: 'adam', schedule: 'cosine', augment: false, seed: 1,
+    weightDecay: 0, limit: 0, ...cfg};
+  return [c.epochs | 0, c.batch | 0, +c.lr, c.optimizer, c.schedule, !!c.augment, c.seed >>> 0, +c.weightDecay, c.limit | 0];
+}
+
 export class Core {
   /** @param {object} module an instantiated createMnistLab() module */
   constructor(module) {
@@ -61,12 +71,17 @@ export class Core {
     return this.#call(() => this.engine.dataCount(split));
   }
 
-  /** {epochs, batch, lr, optimizer, schedule, augment, seed, weightDecay, limit (first N training digits; 0 = all)} */
+  /** A run on the current model: {epochs, batch, lr, optimizer, schedule, augment, seed, weightDecay, limit} (see trainArgs) */
   startTraining(cfg) {
-    const c = {epochs: 1, batch: 64, lr: 1e-3, optimizer: 'adam', schedule: 'cosine', augment: false, seed: 1,
-      weightDecay: 0, limit: 0, ...cfg};
-    this.#call(() => this.engine.startTraining(c.epochs | 0, c.batch | 0, +c.lr, c.optimizer, c.schedule,
-      !!c.augment, c.seed >>> 0, +c.weightDecay, c.limit | 0));
+    this.#call(() => this.engine.startTraining(...trainArgs(cfg)));
+  }
+
+  /**
+   * A fresh model (preset name or layer spec) and a run on it (cfg as startTraining), in one step
+   * -> modelInfo(). A refused start (bad settings, spec or data) keeps the current model and its run.
+   */
+  startNewTraining(model, seed, cfg) {
+    return this.#json(() => this.engine.startNewTraining(String(model), seed >>> 0, ...trainArgs(cfg)));
   }
 
   /** Runs up to n batches -> progress {epoch, epochs, batch, batches_per_epoch, step, loss, accuracy, ...} */
