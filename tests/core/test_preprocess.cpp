@@ -9,9 +9,11 @@
 #include "nn/data/preprocess.h"
 #include "nn/util/check.h"
 #include "nn/util/types.h"
+#include "support/ulps.h"
 
 using namespace mnist;
 using Catch::Contains;
+using mnist::test::max_ulps_apart;
 
 namespace {
 
@@ -55,7 +57,17 @@ Ink measure(const std::vector<float>& img, float threshold = 0.0f) {
 
 // The straightforward preprocessing, kept as the fast one's oracle: clamp every
 // pixel, find the ink's box with one pass over all of them, resample each row
-// and column with its own overlap sums. The fast one must give the same bits.
+// and column with its own overlap sums. Both sum the same taps in the same order
+// in double, but each is compiled on its own, and with -march=native the
+// compiler may fuse a multiply-add in one and round twice in the other; the
+// double sums then differ in their last bits, which moves a float result by at
+// most 1 ulp after resampling. Dividing by a peak that moved by 1 ulp adds 1-2
+// more, so the fast one must stay within kUlps of the oracle. (Measured on an
+// AVX-512 CPU: 1 ulp at most after resampling; scaling the oracle's weights by
+// 1.0000001 already puts it 5 ulps away, by 1.000001 35 ulps.) The centring
+// offset is rounded from the centre of mass and could flip only if it sat
+// within ~1e-7 px of a half pixel.
+constexpr int64_t kUlps = 4;
 void naive_resample_1d(const float* in, int n_in, int in_stride, float* out, int n_out, int out_stride) {
   const double scale = double(n_in) / n_out;
   for (int j = 0; j < n_out; ++j) {
@@ -114,7 +126,7 @@ std::vector<float> naive_preprocess(const float* pixels, int width, int height) 
 
 }  // namespace
 
-TEST_CASE("preprocess: the same bits as the naive twin on random strokes", "[preprocess]") {
+TEST_CASE("preprocess: the naive twin's result, within a few ulps, on random strokes", "[preprocess]") {
   std::mt19937 rng(12345);
   std::uniform_real_distribution<float> unit(0.0f, 1.0f);
   for (int trial = 0; trial < 300; ++trial) {
@@ -139,11 +151,11 @@ TEST_CASE("preprocess: the same bits as the naive twin on random strokes", "[pre
     for (float& v : c.px)
       if (trial % 3 == 0) v += unit(rng) * 0.04f - (trial % 5 == 0 ? 0.5f : 0.0f);
     INFO("trial " << trial << ": " << w << "x" << h);
-    CHECK(c.preprocess() == naive_preprocess(c.px.data(), w, h));
+    CHECK(max_ulps_apart(c.preprocess(), naive_preprocess(c.px.data(), w, h)) <= kUlps);
   }
 }
 
-TEST_CASE("preprocess: area resampling matches the naive twin bit for bit", "[preprocess]") {
+TEST_CASE("preprocess: area resampling matches the naive twin within a few ulps", "[preprocess]") {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> unit(0.0f, 1.0f);
   for (int trial = 0; trial < 200; ++trial) {
@@ -154,7 +166,7 @@ TEST_CASE("preprocess: area resampling matches the naive twin bit for bit", "[pr
     resample_area(src.data(), sw, sh, fast.data(), dw, dh);
     naive_resample_area(src.data(), sw, sh, slow.data(), dw, dh);
     INFO(sw << "x" << sh << " -> " << dw << "x" << dh);
-    CHECK(fast == slow);
+    CHECK(max_ulps_apart(fast, slow) <= kUlps);
   }
 }
 
