@@ -1,0 +1,40 @@
+#pragma once
+#include "nn/layers/layer.h"
+
+namespace mnist {
+
+// k×k average pooling with stride k: each output is the mean of its window; a
+// trailing row/column that does not fill a window is dropped (floor), as
+// pool(k) does. Backward spreads each dy evenly over its window: dx = dy / k².
+class AvgPool2d : public Layer {
+ public:
+  explicit AvgPool2d(int k) : k_(k) {}
+  std::string token() const override { return "avgpool(" + std::to_string(k_) + ")"; }
+  std::string kind() const override { return "avgpool"; }
+  int window() const { return k_; }
+  Shape configure(const Shape& in) override;
+  void forward(const float* x, float* y, int n, bool training) override;
+  void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
+
+ private:
+  int k_;
+};
+
+// Global average pooling: one value per channel, the mean over its whole plane.
+// (C, H, W) -> (C, 1, 1), so a dense layer after it sees C inputs and a 1×1
+// convolution still can follow. dx = dy / (H W) everywhere on the plane.
+class GlobalAvgPool : public Layer {
+ public:
+  std::string token() const override { return "gap"; }
+  std::string kind() const override { return "gap"; }
+  Shape configure(const Shape& in) override;
+  void forward(const float* x, float* y, int n, bool training) override;
+  void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
+};
+
+// The definitions written out, as the tests' oracle: every output sums its
+// window in row order, in double. x, dx: (n, C, H, W); y, dy: (n, C, H/k, W/k).
+void avgpool2d_reference_forward(const float* x, float* y, int n, int C, int H, int W, int k);
+void avgpool2d_reference_backward(const float* dy, float* dx, int n, int C, int H, int W, int k);
+
+}  // namespace mnist
