@@ -4,7 +4,7 @@
 // the click on Train to the test accuracy shown after the last epoch. That
 // includes fetching and inflating the MNIST files, creating the model, training
 // and evaluating the 10,000 test digits; the page is loaded (and its pretrained
-// models ready) before the clock starts. Issue 5's goal: >= 99.0% in <= 30 s.
+// models ready) before the clock starts. The speed preset's goal: >= 99.0% in <= 30 s.
 //
 //   node bench/fast.mjs [--model fast] [--runs 1] [--json]
 //                       [--spec SPEC] [--epochs N] [--batch B] [--lr X] [--schedule S]

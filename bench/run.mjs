@@ -8,7 +8,7 @@
 // same Chromium; (f) drawing-pad prediction latency and the wasm heap after
 // full-set cnn training, in Chromium; (g) with --pytorch or BENCH_PYTORCH=1,
 // PyTorch on the CPU with one thread (bench/pytorch.py) against our native build.
-// Prints every ratio beside its goal (issue 5) and writes
+// Prints every ratio beside its goal and writes
 // bench/results/latest.json and BENCHMARKS.md. Uses the builds already in build/:
 // it builds nothing (scripts/bench.sh does).
 //
@@ -260,9 +260,9 @@ const heap = chrome.heap;
 const latency = chrome.latency;
 const nativeCpuFraction = nativeRun.cpuSeconds == null ? null : nativeRun.cpuSeconds / nativeRun.wallSeconds;
 
-// Every goal of issue 5 this run measures: {goal, value, target, unit, met, detail}
+// Every speed goal this run measures: {goal, value, target, unit, met, detail}
 const goals = [];
-// target null: a figure the issue asks to report, with no bar to meet.
+// target null: a figure to report, with no bar to meet.
 const goal = (name, value, target, unit, detail, atMost = false) =>
   goals.push({goal: name, value, target, unit, detail, at_most: atMost,
     met: value == null || target == null ? null : atMost ? value <= target : value >= target});
@@ -389,7 +389,7 @@ const cell = (g) => (g.value == null ? 'n/a' : g.unit === '×' ? `${g.value.toFi
 const targetCell = (g) => (g.target == null ? 'report'
   : `${g.at_most ? '≤' : '≥'} ${g.target}${g.unit === '×' || g.unit === '%' ? g.unit : ` ${g.unit}`}`);
 const metCell = (g) => (g.target == null ? 'reported' : g.met == null ? 'n/a' : g.met ? 'met' : 'NOT MET');
-console.log('\ngoals (issue 5)');
+console.log('\nspeed goals');
 for (const g of goals) {
   console.log(`${g.goal.padEnd(66)}${cell(g).padStart(10)}  goal ${targetCell(g).padEnd(9)} ${metCell(g).padEnd(8)} ${g.detail}`);
 }
@@ -422,7 +422,7 @@ function markdown(r) {
   md += Object.entries(r.builds).filter(([f]) => /mnist-bench$|\.wasm$/.test(f))
     .map(([f, t]) => `${f} of ${t.slice(0, 16).replace('T', ' ')}`).join(', ');
   md += '. Raw numbers: bench/results/latest.json.\n\n';
-  md += `## Goals (issue 5)\n\n${table(['goal', 'measured', 'target', '', 'from'],
+  md += `## Speed goals\n\n${table(['goal', 'measured', 'target', '', 'from'],
     r.goals.map((x) => [x.goal, cell(x), targetCell(x), metCell(x), x.detail]))}`;
   md += '\n## Training samples/s\n\n';
   md += table(['model', 'native', 'wasm+SIMD+FMA (node)', 'wasm+SIMD (node)', 'wasm scalar (node)',

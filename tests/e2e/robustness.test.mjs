@@ -89,6 +89,9 @@ test('the reproduced results load when the results view is shown', async () => {
   const table = page.locator('[data-section="reproduce"] table');
   await table.waitFor({timeout: 20000});
   assert.match(await table.textContent(), /MLP 784-512-256-10/);
+  // Each row names the article it reproduces by its title.
+  assert.match(await table.locator('tbody tr', {hasText: 'TinyCNN'}).textContent(),
+    /Daniel Gustaw, \u201cFrom MLP to CNN\. Neural Networks for MNIST Digit Recognition\u201d/);
   // One row per system in the shipped results, each marked as the file says.
   const shipped = JSON.parse(fs.readFileSync(new URL('../../web/public/results/results.json', import.meta.url), 'utf8'));
   const count = (f) => shipped.rows.filter(f).length;

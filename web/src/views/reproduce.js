@@ -41,17 +41,23 @@ export function mountReproduce(el, lab) {
     }
   };
 
+  // The article a row reproduces, by title (and author where it names one).
+  const source = (a) => (a?.title
+    ? h('span', {class: 'small muted repro-source'}, a.author ? `${a.author}, \u201c${a.title}\u201d` : a.title.endsWith('(untitled)') ? a.title : `\u201c${a.title}\u201d`)
+    : null);
+
   function render(data) {
     const rows = (data.rows || []).map((r) => {
       if (r.missing) {
         return h('tr', {class: 'missing'},
-          h('th', {scope: 'row'}, r.system, h('span', {class: 'small muted'}, ` ${r.model}`)),
+          h('th', {scope: 'row'}, r.system, h('span', {class: 'small muted'}, ` ${r.model}`), source(r.article)),
           h('td', {}, '—'), h('td', {}, pc(r.article?.acc)), h('td', {}, pc(r.goal)),
           h('td', {colspan: 4, class: 'muted'}, 'not run yet'));
       }
       const seconds = r.article?.seconds;
       return h('tr', {class: r.met ? 'met' : 'unmet'},
-        h('th', {scope: 'row'}, r.system, h('span', {class: 'small muted'}, ` ${r.model}${r.epochs ? ` · ${r.epochs} ep.` : ''}`)),
+        h('th', {scope: 'row'}, r.system, h('span', {class: 'small muted'}, ` ${r.model}${r.epochs ? ` · ${r.epochs} ep.` : ''}`),
+          source(r.article)),
         h('td', {}, int(r.params)),
         h('td', {}, pc(r.article?.acc)),
         h('td', {}, pc(r.goal)),
@@ -88,7 +94,7 @@ export function mountReproduce(el, lab) {
     for (const c of data.convergence || []) {
       if (!c.mlp_epochs || !c.cnn_epochs) continue;
       facts.push(h('li', {}, `To reach ${c.level.toFixed(1)}% test accuracy, ${c.mlp} needs ${c.mlp_epochs} epochs and ${c.cnn} `
-        + `${c.cnn_epochs}: the CNN gets there ${fixed(c.speedup, 1)}× sooner (article 003 says 5×).`));
+        + `${c.cnn_epochs}: the CNN gets there ${fixed(c.speedup, 1)}× sooner (Yuming\u2019s report says 5×).`));
     }
     body.replaceChildren(
       h('div', {class: 'table-scroll'},
