@@ -22,6 +22,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash scripts/fuzz.sh
 
 echo "test: wasm module (node --test tests/wasm)"
 node --test tests/wasm/
+echo "test: the npm start server (node --test tests/server)" && node --test tests/server/
 
 if [ -d tests/e2e ] && ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
   echo "test: page in headless Chromium (node --test tests/e2e)"
