@@ -169,8 +169,9 @@ test('a learning rate that diverges stops training with the step, the loss and a
   // A rate above the core's limit is refused before anything starts.
   await page.locator('#train').scrollIntoViewIfNeeded();
   await page.getByLabel('Learning rate', {exact: true}).fill('1000000');
-  await trainBtn(page).click();
-  assert.equal(await alert.textContent(), 'The learning rate must be above 0 and at most 10.');
+  assert.equal(await page.getByLabel('Learning rate', {exact: true}).getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#train .field-error:visible').textContent(), 'The learning rate must be a number from 0.000001 to 10.');
+  assert.equal(await trainBtn(page).isDisabled(), true);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -3,7 +3,7 @@
 // view alone; ?view=all shows every view without the article around them.
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import {mountView, VIEW_NAMES} from './mount.js';
+import {mountView, unknownView, VIEW_NAMES, VIEWS} from './mount.js';
 import {getLab} from './lab.js';
 import {h} from './ui/dom.js';
 import {int} from './ui/format.js';
@@ -13,7 +13,16 @@ import {int} from './ui/format.js';
 const root = new URL(/* @vite-ignore */ '../', import.meta.url).href;
 const view = new URLSearchParams(location.search).get('view');
 
-if (view) {
+if (view && view !== 'all' && !VIEWS.has(view)) {
+  // A mistyped iframe URL: say so, and link every view there is.
+  const link = (name) => h('a', {href: `?view=${name}`}, name);
+  document.body.replaceChildren(h('main', {class: 'mlab solo'},
+    h('div', {class: 'card'},
+      h('p', {class: 'error'}, unknownView(view)),
+      h('p', {}, 'Open ', [...VIEWS.keys(), 'all'].flatMap((name) => [link(name), ' · ']),
+        h('a', {href: location.pathname}, 'the whole page')))));
+  document.body.classList.add('solo-page');
+} else if (view) {
   const names = view === 'all' ? VIEW_NAMES : [view];
   const main = h('main', {class: 'mlab solo'});
   document.body.replaceChildren(main);

@@ -10,16 +10,23 @@ import * as train from './views/train.js';
 import * as results from './views/results.js';
 import * as weights from './views/weights.js';
 
-export const VIEWS = {drawpad, network, conv, train, results, weights};
+// A Map, not an object: a name such as "constructor" or "__proto__" must not find
+// something on Object.prototype.
+export const VIEWS = new Map(Object.entries({drawpad, network, conv, train, results, weights}));
+/** What view="all" (and ?view=all) shows, in page order. */
 export const VIEW_NAMES = ['drawpad', 'network', 'conv', 'train', 'results'];
+
+/** Why a view name is not one: names every view there is (the weights view is not in "all"). */
+export const unknownView = (name) =>
+  `unknown view "${name}": the views are ${[...VIEWS.keys()].join(', ')} and all.`;
 
 /**
  * root: the site folder (weights/, data/ and the workers are found from it).
  * Returns the shared Lab.
  */
 export function mountView(el, name, root, opts = {}) {
-  const view = VIEWS[name];
-  if (!view) throw new Error(`unknown view "${name}" (use ${VIEW_NAMES.join(', ')} or all)`);
+  const view = VIEWS.get(name);
+  if (!view) throw new Error(unknownView(name));
   const lab = getLab(root);
   el.classList.add('mlab-view', `mlab-view-${name}`);
   el.dataset.view = name;

@@ -3,14 +3,15 @@
 // watch live loss/accuracy curves, speed, progress and test accuracy per epoch.
 import uPlot from 'uplot';
 import {SLOTS, SLOT_TITLE, slotFor} from '../lab.js';
-import {Settings} from '../state.js';
+import {Settings, SETTINGS, checkSetting, clip} from '../state.js';
 import {SLOT_COLOR} from '../ui/color.js';
 import {field, h, rafThrottle, uid} from '../ui/dom.js';
 import {bytes, duration, fixed, int, pct} from '../ui/format.js';
 
 const DENSE = ['mlp', 'mlp-128', 'mlp-32', 'linear'];
-const SUBSETS = [60000, 20000, 5000, 1000];
-const BATCHES = [16, 32, 64, 128, 256];
+const SUBSETS = [60000, 20000, 5000, 1000]; // offered; SETTINGS.subset says what may be asked for
+const OPTIMIZERS = {adam: 'Adam', sgd: 'SGD + momentum'};
+const SCHEDULES = {cosine: 'Cosine decay', constant: 'Constant', step: 'Step decay', onecycle: 'One-cycle'};
 
 export function mount(el, lab, opts = {}) {
   lab.hasTrainView = true; // this view's alert box tells of diverged runs (see Lab, 'trainDone')
@@ -18,32 +19,46 @@ export function mount(el, lab, opts = {}) {
   const s = (k) => settings.get(k);
 
   // --- the form ------------------------------------------------------------
-  const model = h('select', {id: uid('model')}, h('option', {value: s('model')}, s('model')));
+  // A value the URL gave but the form refuses is shown as given (an extra option in
+  // a list), marked invalid with why, until the user sets the field.
+  const shown = (key) => settings.refused[key]?.raw ?? String(s(key));
+  const choice = (key, options) => {
+    const asked = shown(key);
+    const list = options.map(([v, text]) => [String(v), text]);
+    if (!list.some(([v]) => v === asked)) list.push([asked, `${clip(asked)} (from the link)`]);
+    return h('select', {id: uid(key)}, list.map(([v, text]) => h('option', {value: v, selected: v === asked}, text)));
+  };
+  const model = h('select', {id: uid('model')}, h('option', {value: shown('model')}, shown('model')));
   const modelInfo = h('p', {class: 'model-info small muted'}, '');
   const spec = h('textarea', {id: uid('spec'), rows: 2, spellcheck: 'false', autocomplete: 'off', value: s('spec')});
-  const specCheck = h('p', {class: 'spec-check small', 'aria-live': 'polite'}, '');
-  const epochs = h('input', {type: 'number', id: uid('epochs'), min: 1, max: 100, step: 1, value: s('epochs'), inputmode: 'numeric'});
-  const batch = h('select', {id: uid('batch')}, BATCHES.map((b) => h('option', {value: b, selected: b === s('batch')}, String(b))));
+  const specCheck = h('p', {class: 'spec-check small', id: uid('spec-check'), 'aria-live': 'polite'}, '');
+  spec.setAttribute('aria-describedby', specCheck.id);
+  const {epochs: E, lr: LR} = SETTINGS;
+  const epochs = h('input', {type: 'number', id: uid('epochs'), min: E.min, max: E.max, step: 1, value: shown('epochs'), inputmode: 'numeric'});
+  const batch = choice('batch', SETTINGS.batch.choices.map((b) => [b, String(b)]));
   // Up to the core's own limit: a rate that makes training diverge is a lesson, and the core stops it safely.
-  const lr = h('input', {type: 'number', id: uid('lr'), min: 0.00001, max: 10, step: 'any', value: s('lr'), inputmode: 'decimal'});
-  const optimizer = h('select', {id: uid('opt')},
-    h('option', {value: 'adam', selected: s('optimizer') === 'adam'}, 'Adam'),
-    h('option', {value: 'sgd', selected: s('optimizer') === 'sgd'}, 'SGD + momentum'));
-  const schedule = h('select', {id: uid('sched')},
-    [['cosine', 'Cosine decay'], ['constant', 'Constant'], ['step', 'Step decay'], ['onecycle', 'One-cycle']].map(([v, t]) =>
-      h('option', {value: v, selected: s('schedule') === v}, t)));
-  // A link may ask for another number of digits (?subset=6000): offer it too, so the link reproduces its run.
-  const asked = s('subset');
-  const subsets = SUBSETS.includes(asked) || !(Number.isInteger(asked) && asked > 0 && asked < 60000) ? SUBSETS
-    : [...SUBSETS, asked].sort((a, b) => b - a);
-  const subset = h('select', {id: uid('subset')}, subsets.map((n) =>
-    h('option', {value: n, selected: n === s('subset')}, n === 60000 ? 'All 60,000' : int(n))));
+  const lr = h('input', {type: 'number', id: uid('lr'), min: LR.min, max: LR.max, step: 'any', value: shown('lr'), inputmode: 'decimal'});
+  const optimizer = choice('optimizer', Object.entries(OPTIMIZERS));
+  const schedule = choice('schedule', Object.entries(SCHEDULES));
+  // A link may ask for another number of digits (?subset=6000): it is offered too, so the link reproduces its run.
+  const subset = choice('subset', [...new Set([...SUBSETS, s('subset')])].sort((a, b) => b - a)
+    .map((n) => [n, n === 60000 ? 'All 60,000' : int(n)]));
   const augment = h('input', {type: 'checkbox', id: uid('aug'), checked: s('augment')});
   let augmentTouched = false;
+  /** The form's settings by key (model and spec apart: the engine checks those). */
+  const controls = {epochs, batch, lr, optimizer, schedule, subset, augment};
+  /** Where each field says what is wrong with it (aria-describedby). */
+  const notes = Object.fromEntries(['model', ...Object.keys(controls)].map((key) =>
+    [key, h('p', {class: 'field-error small', id: uid(`${key}-error`), hidden: true})]));
 
   const specField = field('Layer spec', spec);
   specField.wrap.classList.add('span-all', 'spec-field');
   specField.wrap.append(specCheck);
+  const checked = (label, key) => {
+    const f = field(label, controls[key]);
+    f.wrap.append(notes[key]);
+    return f.wrap;
+  };
 
   const trainBtn = h('button', {type: 'button', class: 'btn btn-primary', onclick: onTrain}, 'Train');
   const pauseBtn = h('button', {type: 'button', class: 'btn', onclick: () => eachSlot('running', (n) => lab.pause(n))}, 'Pause');
@@ -52,18 +67,21 @@ export function mount(el, lab, opts = {}) {
   const raceBtn = h('button', {type: 'button', class: 'btn btn-race', onclick: onRace}, 'Race MLP vs CNN');
   const recipeBtn = h('button', {type: 'button', class: 'btn btn-sm btn-ghost', onclick: useRecipe}, 'Use the full recipe');
   const busyNote = h('p', {class: 'train-busy small', role: 'status', hidden: true});
+  // What Train will run, as the form stands (or what to fix first).
+  const summary = h('p', {class: 'train-summary small', 'aria-live': 'polite'});
   const alertBox = h('p', {class: 'train-alert', role: 'alert', hidden: true});
 
   const form = h('div', {class: 'train-form'},
-    h('div', {class: 'field span-2'}, h('label', {for: model.id}, 'Model'), model, modelInfo),
+    h('div', {class: 'field span-2'}, h('label', {for: model.id}, 'Model'), model, notes.model, modelInfo),
     specField.wrap,
-    field('Epochs', epochs).wrap,
-    field('Batch size', batch).wrap,
-    field('Learning rate', lr).wrap,
-    field('Optimizer', optimizer).wrap,
-    field('Schedule', schedule).wrap,
-    field('Training digits', subset).wrap,
-    h('label', {class: 'check span-2', for: augment.id}, augment, 'Augmentation (random shifts and rotations)'),
+    checked('Epochs', 'epochs'),
+    checked('Batch size', 'batch'),
+    checked('Learning rate', 'lr'),
+    checked('Optimizer', 'optimizer'),
+    checked('Schedule', 'schedule'),
+    checked('Training digits', 'subset'),
+    h('div', {class: 'span-2'},
+      h('label', {class: 'check', for: augment.id}, augment, 'Augmentation (random shifts and rotations)'), notes.augment),
     h('div', {class: 'row gap span-all'}, recipeBtn));
 
   // --- live metrics --------------------------------------------------------
@@ -101,6 +119,7 @@ export function mount(el, lab, opts = {}) {
         h('h3', {}, 'Setup'),
         form,
         h('div', {class: 'row gap buttons'}, trainBtn, pauseBtn, resumeBtn, stopBtn),
+        summary,
         busyNote,
         h('div', {class: 'race-box'},
           raceBtn,
@@ -288,12 +307,16 @@ export function mount(el, lab, opts = {}) {
     const runs = SLOTS.map((n) => lab.slots[n].training).filter(Boolean);
     const target = targetSlot();
     const specOk = model.value !== 'custom' || specValid;
-    trainBtn.disabled = !lab.presets.length || !target || !!lab.slots[target].training || !specOk;
+    const {errors} = readForm();
+    // The race trains the mlp and cnn presets: only the settings shared by both must be right.
+    const settingsOk = Object.keys(errors).every((k) => k === 'model');
+    trainBtn.disabled = !lab.presets.length || !target || !!lab.slots[target].training || !specOk || !settingsOk;
     pauseBtn.disabled = !runs.some((r) => r.state === 'running' || r.state === 'preparing');
     resumeBtn.disabled = !runs.some((r) => r.state === 'paused');
     stopBtn.disabled = !runs.some((r) => r.state !== 'stopping');
-    raceBtn.disabled = !lab.presets.length || runs.length > 0;
+    raceBtn.disabled = !lab.presets.length || runs.length > 0 || !settingsOk;
     renderBusy(target);
+    renderChecks(errors);
   }
 
   const renderAll = () => {
@@ -323,9 +346,17 @@ export function mount(el, lab, opts = {}) {
       h('optgroup', {label: 'Dense (MLP)'}, dense.map((p) => h('option', {value: p.name}, `${p.name} · ${int(p.params)} params`))),
       h('optgroup', {label: 'Convolutional (CNN)'}, conv.map((p) => h('option', {value: p.name}, `${p.name} · ${int(p.params)} params`))),
       h('optgroup', {label: 'Your own'}, h('option', {value: 'custom'}, 'custom (layer spec)')));
-    model.value = lab.preset(s('model')) || s('model') === 'custom' ? s('model') : 'mlp';
+    const asked = shown('model');
+    if (!knownModel(asked)) {
+      // Only the engine knows the presets: an unknown name is refused once they are in.
+      if (!settings.refused.model) settings.refuse('model', asked, 'The model must be one of the presets or custom.');
+      model.append(h('option', {value: asked}, `${clip(asked)} (from the link)`));
+    }
+    model.value = asked;
     onModel(false);
   }
+
+  const knownModel = (name) => name === 'custom' || !!lab.preset(name);
 
   function targetSlot() {
     if (model.value === 'custom') return specValid ? slotFor(specInfo.spec) : null;
@@ -349,17 +380,17 @@ export function mount(el, lab, opts = {}) {
         // A short run: Adam at 3e-3 with a one-cycle schedule, batch 64, augmentation
         // only from 5 epochs: one epoch of cnn reaches ~98.7% this way (natively
         // measured: 98.70%; cosine at 1e-3 gave 98.3%). "Use the full recipe"
-        // gives the preset's own long-run settings.
-        batch.value = '64';
-        lr.value = '0.003';
-        optimizer.value = 'adam';
-        schedule.value = 'onecycle';
+        // gives the preset's own long-run settings. These short-run settings are the defaults.
+        for (const key of ['batch', 'lr', 'optimizer', 'schedule']) setField(key, SETTINGS[key].default);
+        settings.forget('augment');
         augmentTouched = false;
         autoAugment();
       }
-    } else {
+    } else if (custom) {
       modelInfo.textContent = 'Write a layer spec: tokens joined by "-", the last layer giving 10 outputs.';
       validateSpec();
+    } else {
+      modelInfo.textContent = ''; // a name the link gave that is no model: its note says so
     }
     recipeBtn.hidden = !p;
     saveForm();
@@ -367,7 +398,7 @@ export function mount(el, lab, opts = {}) {
   }
 
   function autoAugment() {
-    if (augmentTouched) return;
+    if (augmentTouched || settings.refused.augment) return;
     const p = lab.preset(model.value);
     augment.checked = !!(p && p.recipe.augment && Number(epochs.value) >= 5);
   }
@@ -376,14 +407,17 @@ export function mount(el, lab, opts = {}) {
     const p = lab.preset(model.value);
     if (!p) return;
     const r = p.recipe;
-    epochs.value = String(r.epochs);
-    batch.value = String(r.batch);
-    lr.value = String(r.lr);
-    optimizer.value = r.optimizer;
-    schedule.value = r.schedule;
-    augment.checked = r.augment;
+    for (const key of ['epochs', 'batch', 'lr', 'optimizer', 'schedule', 'augment']) setField(key, r[key]);
     augmentTouched = true;
     saveForm();
+    renderButtons();
+  }
+
+  /** Sets a field from the page (a recipe, the defaults): what the link asked for there no longer counts. */
+  function setField(key, value) {
+    settings.forget(key);
+    if (controls[key].type === 'checkbox') controls[key].checked = value;
+    else controls[key].value = String(value);
   }
 
   let validateSeq = 0;
@@ -392,6 +426,7 @@ export function mount(el, lab, opts = {}) {
     const text = spec.value.trim();
     if (!text) {
       specValid = false;
+      specInfo = null;
       specCheck.className = 'spec-check small error';
       specCheck.textContent = 'Empty spec.';
       renderButtons();
@@ -409,28 +444,71 @@ export function mount(el, lab, opts = {}) {
         : `✗ ${r.error}`;
     } catch (e) {
       specValid = false;
+      specInfo = null;
+      specCheck.className = 'spec-check small error';
       specCheck.textContent = e.message;
     }
     renderButtons();
   }
 
-  function saveForm() {
-    settings.set({
-      model: model.value, spec: spec.value.trim(), epochs: Number(epochs.value) || 1, batch: Number(batch.value),
-      lr: Number(lr.value) || 0.003, optimizer: optimizer.value, schedule: schedule.value,
-      subset: Number(subset.value), augment: augment.checked,
-    });
+  /**
+   * The form as settings: values (by key) that may run as they are, and errors (by
+   * key: the sentence shown at that field) for the fields that may not.
+   */
+  function readForm() {
+    const values = {};
+    const errors = {};
+    for (const [key, control] of Object.entries(controls)) {
+      const r = checkSetting(key, control.type === 'checkbox' ? (control.checked ? '1' : '0') : control.value);
+      if (settings.refused[key]) errors[key] = settings.refused[key].message;
+      else if (r.error) errors[key] = r.error;
+      else values[key] = r.value;
+    }
+    if (settings.refused.model) errors.model = settings.refused.model.message;
+    return {values, errors};
   }
 
-  function config() {
-    const e = Math.round(Number(epochs.value));
-    const rate = Number(lr.value);
-    if (!(e >= 1 && e <= 100)) throw new Error('Epochs must be a whole number from 1 to 100.');
-    if (!(rate > 0 && rate <= 10)) throw new Error('The learning rate must be above 0 and at most 10.');
-    return {
-      epochs: e, batch: Number(batch.value), lr: rate, optimizer: optimizer.value, schedule: schedule.value,
-      augment: augment.checked, seed: 1, weightDecay: 0, subset: Number(subset.value),
+  /** Marks each field invalid (aria-invalid, its message beside it) or clears it; says what Train runs. */
+  function renderChecks(errors) {
+    const mark = (control, note, message, refused) => {
+      note.hidden = !message;
+      // The link's parameter ("?batch=100000") kept in one piece where the line has room for it.
+      if (note.textContent !== (message || '')) {
+        note.replaceChildren(...(message && refused?.message === message
+          ? ["The link's ", h('code', {}, refused.param), ` is not used: ${refused.why}`] : [message || '']));
+      }
+      if (message) control.setAttribute('aria-invalid', 'true');
+      else control.removeAttribute('aria-invalid');
+      if (message) control.setAttribute('aria-describedby', note.id);
+      else if (control !== spec) control.removeAttribute('aria-describedby');
     };
+    mark(model, notes.model, errors.model, settings.refused.model);
+    for (const key of Object.keys(controls)) mark(controls[key], notes[key], errors[key], settings.refused[key]);
+    const specBad = model.value === 'custom' && !specValid && specCheck.textContent !== '';
+    if (specBad) spec.setAttribute('aria-invalid', 'true');
+    else spec.removeAttribute('aria-invalid');
+    const bad = Object.keys(errors).length + (specBad ? 1 : 0);
+    summary.classList.toggle('error', bad > 0);
+    const text = bad ? `Fix the ${bad === 1 ? 'field' : `${bad} fields`} marked in red to train.` : runText();
+    if (summary.textContent !== text) summary.textContent = text;
+  }
+
+  /** "Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, ..." */
+  function runText() {
+    const target = targetSlot();
+    if (!target) return '';
+    const p = lab.preset(model.value);
+    const v = readForm().values;
+    return `Train runs ${p ? p.name : 'your spec'} (${int(p ? p.params : specInfo.params)} parameters) as the ${SLOT_TITLE[target]}: `
+      + `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} of ${int(v.subset)} digits in batches of ${v.batch}, `
+      + `${OPTIMIZERS[v.optimizer]} at ${v.lr} with a ${SCHEDULES[v.schedule].toLowerCase()} schedule, `
+      + `${v.augment ? 'with augmentation' : 'no augmentation'}.`;
+  }
+
+  /** Keeps what may run (URL or memory); a field still showing a refused link value keeps that instead. */
+  function saveForm() {
+    const {values} = readForm();
+    settings.set({...(settings.refused.model ? {} : {model: model.value}), spec: spec.value.trim(), ...values});
   }
 
   function showError(message) {
@@ -438,15 +516,11 @@ export function mount(el, lab, opts = {}) {
     alertBox.textContent = message || '';
   }
 
-  // The form's training config, or null after showing why it is invalid.
+  /** The training config as the form shows it, or null while a field is invalid (Train is disabled then). */
   function checkedConfig() {
     showError('');
-    try {
-      return config();
-    } catch (e) {
-      showError(e.message);
-      return null;
-    }
+    const {values, errors} = readForm();
+    return Object.keys(errors).length ? null : {...values, seed: 1, weightDecay: 0};
   }
 
   async function onTrain() {
@@ -481,7 +555,10 @@ export function mount(el, lab, opts = {}) {
   }
 
   // --- wiring ----------------------------------------------------------------
-  model.addEventListener('change', () => onModel(true));
+  model.addEventListener('change', () => {
+    settings.forget('model');
+    onModel(true);
+  });
   let specTimer = 0;
   spec.addEventListener('input', () => {
     clearTimeout(specTimer);
@@ -490,15 +567,16 @@ export function mount(el, lab, opts = {}) {
       saveForm();
     }, 120);
   });
-  epochs.addEventListener('input', () => {
-    autoAugment();
-    saveForm();
-  });
-  augment.addEventListener('change', () => {
-    augmentTouched = true;
-    saveForm();
-  });
-  for (const c of [batch, lr, optimizer, schedule, subset]) c.addEventListener('change', saveForm);
+  // A field the user sets no longer shows what the link asked for; each change is checked at once.
+  for (const [key, control] of Object.entries(controls)) {
+    control.addEventListener(control.tagName === 'SELECT' || control.type === 'checkbox' ? 'change' : 'input', () => {
+      settings.forget(key);
+      if (key === 'epochs') autoAugment();
+      if (key === 'augment') augmentTouched = true;
+      saveForm();
+      renderButtons();
+    });
+  }
 
   lab.on('ready', fillModels);
   if (lab.presets.length) fillModels();

@@ -1,0 +1,143 @@
+// The Train form says what is wrong at the field that is wrong, from the fields and
+// from the URL alike, never runs anything but what it shows, and unknown view names
+// (URL or <mnist-lab view>) get a message that names the real ones.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {openPage, screenshotPath} from './support/browser.js';
+import {useSite} from './support/setup.js';
+
+const site = useSite();
+
+/** The field's state as a user of a screen reader gets it: {invalid, message}. */
+async function fieldState(page, label) {
+  const control = page.getByLabel(label, {exact: true});
+  const invalid = (await control.getAttribute('aria-invalid')) === 'true';
+  const ids = (await control.getAttribute('aria-describedby')) || '';
+  const message = (await Promise.all(ids.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).textContent())))
+    .join(' ').trim();
+  return {invalid, message};
+}
+
+const trainButton = (page) => page.getByRole('button', {name: 'Train', exact: true});
+const raceButton = (page) => page.getByRole('button', {name: 'Race MLP vs CNN'});
+
+/** The train view alone, once the engine has listed its presets. */
+async function openTrain(url) {
+  const page = await openPage(site.context, url);
+  await page.getByLabel('Model', {exact: true}).locator('option[value="custom"]').waitFor({state: 'attached', timeout: 20000});
+  await trainButton(page).waitFor();
+  return page;
+}
+
+test('a bad value is flagged at its own field, and Train waits until it is fixed', async () => {
+  const page = await openTrain(`${site.url}index.html?view=train`);
+  await page.waitForFunction(() => !document.querySelector('button.btn-primary').disabled);
+  const cases = [
+    ['Epochs', ['0', '-3', '1000', '2.5', '1e400'], /^Epochs must be a whole number from 1 to 100\.$/, '2'],
+    ['Learning rate', ['0', '-1', '1e9', '1e-300', ''], /^The learning rate must be a number from 0\.000001 to 10\.$/, '0.01'],
+  ];
+  for (const [label, bad, message, good] of cases) {
+    for (const value of bad) {
+      await page.getByLabel(label, {exact: true}).fill(value);
+      const state = await fieldState(page, label);
+      assert.equal(state.invalid, true, `${label} ${value} is marked invalid`);
+      assert.match(state.message, message, `${label} ${value}`);
+      assert.equal(await trainButton(page).isDisabled(), true, `Train waits while ${label} is ${value}`);
+      assert.equal(await raceButton(page).isDisabled(), true, `the race waits while ${label} is ${value}`);
+      assert.match(await page.locator('.train-summary').textContent(), /^Fix the field marked in red to train\.$/);
+    }
+    await page.getByLabel(label, {exact: true}).fill(good);
+    assert.deepEqual(await fieldState(page, label), {invalid: false, message: ''}, `${label} ${good} is fine`);
+  }
+  // Two at once: both fields say so, and the summary counts them.
+  await page.getByLabel('Epochs', {exact: true}).fill('0');
+  await page.getByLabel('Learning rate', {exact: true}).fill('0');
+  assert.equal(await page.locator('.train-summary').textContent(), 'Fix the 2 fields marked in red to train.');
+  await page.screenshot({path: screenshotPath('train-form-invalid.png'), fullPage: true});
+  await page.getByLabel('Epochs', {exact: true}).fill('2');
+  await page.getByLabel('Learning rate', {exact: true}).fill('0.01');
+  assert.equal(await trainButton(page).isEnabled(), true);
+  // The form says what Train will run, with the numbers as they are.
+  assert.equal(await page.locator('.train-summary').textContent(),
+    'Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, Adam at 0.01 with a one-cycle schedule, no augmentation.');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('URL values out of range are shown at their field, naming the parameter, and never run', async () => {
+  const query = 'epochs=2.5&batch=100000&subset=7&lr=1e9&optimizer=rmsprop&schedule=sometimes&augment=maybe';
+  const page = await openTrain(`${site.url}?${query}`);
+  const expect = {
+    'Epochs': ['2.5', /^The link's \?epochs=2\.5 is not used: Epochs must be a whole number from 1 to 100\.$/],
+    'Batch size': ['100000', /^The link's \?batch=100000 is not used: The batch size must be 16, 32, 64, 128 or 256\.$/],
+    'Training digits': ['7', /^The link's \?subset=7 is not used: Training digits must be a whole number from 1,000 to 60,000\.$/],
+    'Learning rate': ['1e9', /^The link's \?lr=1e9 is not used: The learning rate must be a number from 0\.000001 to 10\.$/],
+    'Optimizer': ['rmsprop', /^The link's \?optimizer=rmsprop is not used: The optimizer must be adam or sgd\.$/],
+    'Schedule': ['sometimes', /\?schedule=sometimes is not used: The schedule must be cosine, constant, step or onecycle\.$/],
+  };
+  for (const [label, [value, message]] of Object.entries(expect)) {
+    assert.equal(await page.getByLabel(label, {exact: true}).inputValue(), value, `${label} shows the link's value`);
+    const state = await fieldState(page, label);
+    assert.equal(state.invalid, true, `${label} is marked invalid`);
+    assert.match(state.message, message);
+  }
+  const augment = await fieldState(page, 'Augmentation (random shifts and rotations)');
+  assert.equal(augment.invalid, true);
+  assert.match(augment.message, /\?augment=maybe is not used: Augmentation is 1 \(on\) or 0 \(off\)\./);
+  assert.equal(await trainButton(page).isDisabled(), true);
+  assert.equal(await page.locator('.train-summary').textContent(), 'Fix the 7 fields marked in red to train.');
+  await page.locator('#train').screenshot({path: screenshotPath('train-form-url.png')});
+
+  // Fixing a field clears its message and takes the value into the URL; the others stay as they were.
+  await page.getByLabel('Batch size', {exact: true}).selectOption('128');
+  assert.deepEqual(await fieldState(page, 'Batch size'), {invalid: false, message: ''});
+  const q = new URLSearchParams(new URL(page.url()).search);
+  assert.equal(q.get('batch'), '128');
+  assert.equal(q.get('subset'), '7', 'a value still refused stays in the URL as the link gave it');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('an unknown model in the URL is flagged at the Model field', async () => {
+  const page = await openTrain(`${site.url}?model=resnet`);
+  assert.equal(await page.getByLabel('Model', {exact: true}).inputValue(), 'resnet');
+  const state = await fieldState(page, 'Model');
+  assert.equal(state.invalid, true);
+  assert.match(state.message, /^The link's \?model=resnet is not used: .*presets.*custom/);
+  assert.equal(await trainButton(page).isDisabled(), true);
+  await page.getByLabel('Model', {exact: true}).selectOption('mlp-32');
+  assert.deepEqual(await fieldState(page, 'Model'), {invalid: false, message: ''});
+  assert.equal(await trainButton(page).isEnabled(), true);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('an unknown view name gets a message naming the views, and the named views still work', async () => {
+  for (const name of ['constructor', '__proto__', 'toString', 'Drawpad ', 'nope']) {
+    const page = await openPage(site.context, `${site.url}index.html?view=${encodeURIComponent(name)}`);
+    const card = page.locator('main p.error');
+    await card.waitFor();
+    assert.match(await card.textContent(), /unknown view ".*": the views are drawpad, network, conv, train, results, weights and all/);
+    assert.ok(!/is not a function/.test(await page.locator('body').textContent()));
+    await page.getByRole('link', {name: 'drawpad', exact: true}).click();
+    await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+});
+
+test('<mnist-lab view="constructor"> says which views there are; the element beside it works', async () => {
+  const page = await openPage(site.context);
+  await page.route('**/blog/views.html', (route) => route.fulfill({contentType: 'text/html', body:
+    `<!doctype html><meta charset="utf-8"><title>post</title>
+     <mnist-lab view="constructor"></mnist-lab>
+     <mnist-lab view="drawpad"></mnist-lab>
+     <script type="module" src="${site.url}embed.js"></script>`}));
+  await page.goto(`${site.url}blog/views.html`);
+  const bad = page.locator('mnist-lab[view="constructor"]');
+  await bad.locator('.card.error').waitFor();
+  assert.match(await bad.textContent(), /^mnist-lab: unknown view "constructor": the views are drawpad, network, conv, train, results, weights and all\.$/);
+  await page.locator('mnist-lab[view="drawpad"] [data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
