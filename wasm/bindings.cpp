@@ -10,6 +10,7 @@ EMSCRIPTEN_BINDINGS(mnist_lab) {
       .function("createModel", &Engine::createModel)
       .function("modelInfo", &Engine::modelInfo)
       .class_function("describe", &Engine::describe)
+      .class_function("describeFor", &Engine::describeFor)
       .class_function("presets", &Engine::presets)
       .class_function("setThreads", &Engine::setThreads)
       .class_function("threads", &Engine::threads)

@@ -26,6 +26,7 @@ class Engine {
   }
   std::string modelInfo() { return guard_str([&] { return s_.model_info(); }); }
   static std::string describe(const std::string& model) { return Session::describe(model); }
+  static std::string describeFor(const std::string& model, int batch) { return Session::describe(model, batch); }
   static std::string presets() { return Session::presets_json(); }
 
   // Threads for the large matrix products (process-wide): at most the pthread

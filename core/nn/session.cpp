@@ -49,11 +49,28 @@ std::string Session::model_info() const {
   return JsonWriter().field("spec", n.spec()).field("params", uint64_t(n.param_count())).raw("layers", layers).str();
 }
 
-std::string Session::describe(const std::string& model) {
+std::string Session::describe(const std::string& model, int batch) {
   try {
     const std::string spec = resolve_spec(model);
-    const size_t params = count_params(spec);
-    return JsonWriter().field("ok", true).field("spec", build_network(spec, 0)->spec()).field("params", uint64_t(params)).str();
+    const SpecInfo info = inspect_spec(spec);
+    if (batch <= 0) batch = find_preset(model) ? find_preset(model)->recipe.batch : Recipe{}.batch;
+    const uint64_t bytes = training_bytes(spec, batch), limit = memory_limit();
+    JsonWriter w;
+    w.field("ok", bytes <= limit);
+    if (bytes > limit) {
+      try {
+        check_memory(spec, batch, limit);
+      } catch (const Error& e) {
+        w.field("error", e.what());
+      }
+    }
+    return w.field("spec", info.spec)
+        .field("params", uint64_t(info.params))
+        .field("spatial", info.spatial)
+        .field("batch", batch)
+        .field("bytes", bytes)
+        .field("limit", limit)
+        .str();
   } catch (const Error& e) {
     return JsonWriter().field("ok", false).field("error", e.what()).str();
   }

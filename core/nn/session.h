@@ -24,8 +24,13 @@ class Session {
   // {"spec","params","layers":[{"token","kind","shape":[c,h,w],"flat","params","offset"}]}
   std::string model_info() const;
 
-  // Validates without keeping anything: {"ok":true,"spec","params"} or {"ok":false,"error"}.
-  static std::string describe(const std::string& model);
+  // Validates without keeping anything or allocating the model:
+  //   {"ok":true,"spec","params","spatial","batch","bytes","limit"}
+  // spatial: a conv or pool layer reads the image as 1x28x28 (a conv net); bytes:
+  // training_bytes() at `batch` (<= 0: the preset's batch, or 128 for a spec);
+  // limit: memory_limit(). Over the limit: the same with "ok":false and "error"
+  // first; a bad model: {"ok":false,"error"}.
+  static std::string describe(const std::string& model, int batch = 0);
   // [{"name","spec","source","params","recipe":{...}}]
   static std::string presets_json();
 

@@ -5,6 +5,9 @@
 // which replace malloc themselves.
 #include <catch2/catch.hpp>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <cstdlib>
 
 #include "nn/model/spec.h"
@@ -12,13 +15,25 @@
 
 #if !defined(__SANITIZE_ADDRESS__) && defined(__GLIBC__)
 extern "C" void* __libc_malloc(size_t);
+extern "C" void __libc_free(void*);
 namespace {
 long g_mallocs = 0;
 bool g_counting = false;
+// Bytes held, and the most held at once, while counting (free is replaced too).
+size_t g_live = 0, g_peak = 0;
 }  // namespace
 extern "C" void* malloc(size_t n) {
-  if (g_counting) ++g_mallocs;
-  return __libc_malloc(n);
+  void* p = __libc_malloc(n);
+  if (g_counting) {
+    ++g_mallocs;
+    g_live += malloc_usable_size(p);
+    g_peak = std::max(g_peak, g_live);
+  }
+  return p;
+}
+extern "C" void free(void* p) {
+  if (g_counting && p) g_live -= std::min(g_live, malloc_usable_size(p));
+  __libc_free(p);
 }
 
 using namespace mnist;
@@ -45,5 +60,37 @@ TEST_CASE("training steps make no heap allocation once warmed up", "[allocation]
     INFO(model);
     CHECK(g_mallocs == 0);
   }
+}
+
+TEST_CASE("the memory estimate covers what training and evaluation allocate", "[allocation][spec]") {
+  Dataset data;
+  data.count = 300;
+  data.images.assign(size_t(data.count) * kImagePixels, 7);
+  data.labels.assign(size_t(data.count), 3);
+  std::vector<std::string> specs;
+  for (const Preset& p : presets()) specs.push_back(p.spec);
+  specs.push_back("conv(40,3,same)-relu-conv(64,5)-dropout-bn-flatten-dense(10)");  // im2col, chunked
+  specs.push_back("conv(16,3)-relu-conv(32,3,same)-pool(2)-flatten-dense(10)");     // Winograd
+  for (const std::string& spec : specs)
+    for (int batch : {1, 32, 200}) {
+      INFO(spec << " at batch " << batch);
+      g_live = g_peak = 0;
+      g_counting = true;
+      {
+        auto net = build_network(spec, 1);
+        TrainConfig cfg;
+        cfg.batch = batch;
+        Trainer trainer(*net, data, cfg);
+        trainer.step(1);
+        evaluate(*net, data);
+      }
+      g_counting = false;
+      const uint64_t estimate = training_bytes(spec, batch);
+      // Within 10% and a quarter megabyte: strings, layer objects and the old
+      // buffer a growing vector holds while it copies (the network grows from
+      // the training batch to the evaluation batch) are not in the estimate.
+      CHECK(g_peak <= estimate + estimate / 10 + (256u << 10));
+      CHECK(estimate <= g_peak + g_peak / 10);
+    }
 }
 #endif

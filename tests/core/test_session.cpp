@@ -13,6 +13,7 @@
 using namespace mnist;
 using namespace mnist::test;
 using Catch::Contains;
+using Catch::StartsWith;
 
 namespace {
 
@@ -252,10 +253,10 @@ TEST_CASE("session: export and import weights", "[session]") {
 }
 
 TEST_CASE("session: describe validates without keeping anything", "[session]") {
-  CHECK(Session::describe("mlp") ==
-        R"j({"ok":true,"spec":"dense(512)-relu-dense(256)-relu-dense(10)","params":535818})j");
-  CHECK(Session::describe(" dense(64) - relu - dense(10) ") ==
-        R"j({"ok":true,"spec":"dense(64)-relu-dense(10)","params":50890})j");
+  CHECK_THAT(Session::describe("mlp"),
+             StartsWith(R"j({"ok":true,"spec":"dense(512)-relu-dense(256)-relu-dense(10)","params":535818,)j"));
+  CHECK_THAT(Session::describe(" dense(64) - relu - dense(10) "),
+             StartsWith(R"j({"ok":true,"spec":"dense(64)-relu-dense(10)","params":50890,)j"));
   const std::string bad = Session::describe("dense(64)-relu-dense(12)");
   CHECK_THAT(bad, Contains("{\"ok\":false,\"error\":\"") && Contains("10 outputs"));
   CHECK_THAT(Session::describe("resnet"), Contains("\"ok\":false") && Contains("unknown model 'resnet'"));

@@ -2,13 +2,21 @@
 // strings, and a message naming the token and the reason for every bad spec.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
 #include "nn/layers/conv2d.h"
 #include "nn/layers/dense.h"
+#include "nn/layers/dropout.h"
 #include "nn/model/spec.h"
+#include "nn/session.h"
+#include "nn/train/trainer.h"
 #include "nn/util/check.h"
 
 using namespace mnist;
 using Catch::Contains;
+using Catch::StartsWith;
 
 TEST_CASE("spec: every preset has its exact parameter count", "[spec]") {
   // Worked out by hand from each spec, e.g. cnn: conv(32,3) 32*9+32 = 320 -> 32x26x26,
@@ -99,6 +107,13 @@ TEST_CASE("spec: valid specs and their canonical form", "[spec]") {
       // bare dropout means 0.5
       {"dropout-sigmoid-dense(10)", "dropout(0.5)-sigmoid-dense(10)", 7850},
       {"pool(14)-dense(10)", "pool(14)-dense(10)", 4 * 10 + 10},
+      // Any case, spaces between a name and its parentheses.
+      {"CONV (4,3,SAME)-Relu-POOL(2)-Dense(10)", "conv(4,3,same)-relu-pool(2)-dense(10)", 40 + 7850},
+      {"conv (4,3)-relu-dense(10)", "conv(4,3)-relu-dense(10)", 40 + 4 * 26 * 26 * 10 + 10},
+      // Rates in exponent notation, and printed back exactly.
+      {"dropout(1e-5)-dense(10)", "dropout(1e-05)-dense(10)", 7850},
+      {"dropout(2.5E-1)-dense(10)", "dropout(0.25)-dense(10)", 7850},
+      {"dropout(0.9999999)-dense(10)", "dropout(0.9999999)-dense(10)", 7850},
   };
   for (const Case& c : cases) {
     INFO(c.spec);
@@ -130,7 +145,7 @@ TEST_CASE("spec: a bad spec is rejected naming the token and the reason", "[spec
       {"dense(100000)-dense(10)", "dense(100000)", "units 100000 is out of range 1..65536"},
       {"dense(99999999999)-dense(10)", "dense(99999999999)", "out of range"},
       {"conv(2000,3)-dense(10)", "conv(2000,3)", "filters 2000 is out of range 1..1024"},
-      {"conv(4,3-relu-dense(10)", "conv(4,3", "missing ')'"},
+      {"conv(4,3-relu-dense(10)", "conv(4,3-relu-dense(10)", "missing ')' before the next '('"},
       {"dense10)-relu-dense(10)", "dense10)", "')' without '('"},
       {"dense((10))", "dense((10))", "nested parentheses"},
       {"(10)-dense(10)", "(10)", "no layer name"},
@@ -146,7 +161,19 @@ TEST_CASE("spec: a bad spec is rejected naming the token and the reason", "[spec
       {"dropout(1.5)-dense(10)", "dropout(1.5)", "rate 1.5 must be in [0, 1)"},
       {"dropout(-0.5)-dense(10)", "dropout(-0.5)", "must be in [0, 1)"},
       {"dropout(often)-dense(10)", "dropout(often)", "rate 'often' is not a number"},
-      {"dense(65536)-dense(10)", "dense(65536)", "over 33554432 parameters"},
+      // Tokens are joined by '-': the message says so instead of blaming parentheses.
+      {"conv(8,3) relu dense(10)", "conv(8,3) relu dense(10)", "'relu dense(10)' after ')' (tokens are joined by '-')"},
+      {"relu dense(10)", "relu dense(10)", "a layer name has no spaces (tokens are joined by '-')"},
+      {"dropout(1e-5-dense(10)", "dropout(1e-5-dense(10)", "missing ')' before the next '('"},
+      {"dropout(1e-5", "dropout(1e-5", "missing ')' at the end"},
+      // The logits come last: an activation (or anything) after them is refused.
+      {"dense(10)-relu", "ends with 'relu'", "the last layer must be the dense(10) that gives the logits"},
+      {"dense(64)-dense(10)-dropout(0.5)", "ends with 'dropout(0.5)'", "nothing may follow it"},
+      {"conv(4,3)-gap-dense(10)", "'gap'", "unknown layer"},
+      {"dropout(0x1p-3)-dense(10)", "dropout(0x1p-3)", "rate '0x1p-3' is not a number"},
+      {"dropout(nan)-dense(10)", "dropout(nan)", "rate 'nan' is not a number"},
+      {"dropout(0.99999999)-dense(10)", "dropout(0.99999999)", "rounds to 1 in single precision"},
+      {"dense(10)-\x1b[2Jrelu", "'\\x1b[2jrelu'", "unknown layer"},
       {"dense(12)", "gives 12", "the last layer must give 10 outputs"},
       {"conv(4,3)", "gives 4x26x26", "the last layer must give 10 outputs"},
       {"  ", "empty layer spec", "empty"},
@@ -156,6 +183,10 @@ TEST_CASE("spec: a bad spec is rejected naming the token and the reason", "[spec
     CHECK_THROWS_WITH(build_network(c.spec, 1), Contains(c.token) && Contains(c.reason));
     CHECK_THROWS_AS(count_params(c.spec), Error);
   }
+  // Too many parameters to build, though they can be counted.
+  CHECK_THROWS_WITH(build_network("dense(65536)-dense(10)", 1),
+                    Contains("52101130 parameters") && Contains("more than the 33554432 a model may have"));
+  CHECK(count_params("dense(65536)-dense(10)") == 52101130);
   std::string long_spec;
   for (int i = 0; i < 64; ++i) long_spec += "relu-";
   CHECK_THROWS_WITH(build_network(long_spec + "dense(10)", 1), Contains("65 layers") && Contains("at most 64"));
@@ -168,4 +199,115 @@ TEST_CASE("spec: a model name is a preset or a spec", "[spec]") {
   // A single layer word is a spec (that then fails for its own reason), not a preset.
   CHECK(resolve_spec("relu") == "relu");
   CHECK_THROWS_WITH(build_network("mlp", 1), Contains("unknown layer 'mlp'"));
+}
+
+TEST_CASE("spec: whatever a spec prints parses back to the same network", "[spec]") {
+  std::vector<std::string> specs;
+  for (const Preset& p : presets()) specs.push_back(p.spec);
+  // Random rates across [0, 1), down to the smallest normal floats and up to the
+  // last float below 1, in random notations.
+  Rng rng(7);
+  const char* formats[] = {"%.9g", "%.3g", "%.7f", "%.12e", "%g"};
+  for (int i = 0; i < 2000; ++i) {
+    double rate = i < 1000 ? rng.uniform() : std::ldexp(rng.uniform(), -int(rng.uniform() * 120));
+    if (i == 0) rate = double(std::nextafter(1.0f, 0.0f));
+    if (i == 1) rate = double(std::numeric_limits<float>::min());
+    char buf[64];
+    std::snprintf(buf, sizeof buf, formats[i % 5], rate);
+    const std::string token = std::string("dropout(") + buf + ")";
+    specs.push_back("dense(16)-" + token + "-relu-dense(10)");
+    specs.push_back("conv(2,3)-" + token + "-dense(10)");
+  }
+  for (const std::string& s : specs) {
+    INFO(s);
+    std::unique_ptr<Network> net;
+    try {
+      net = build_network(s, 1);
+    } catch (const Error& e) {
+      // Only a rate that rounds to 1, or to no normal float, may be refused.
+      CHECK_THAT(e.what(), Contains("rounds to 1") || Contains("is not a number"));
+      continue;
+    }
+    const auto again = build_network(net->spec(), 1);
+    CHECK(again->spec() == net->spec());
+    CHECK(again->param_count() == net->param_count());
+    for (size_t l = 0; l < net->layer_count(); ++l)
+      if (const auto* d = dynamic_cast<const Dropout*>(&net->layer(l)))
+        CHECK(dynamic_cast<const Dropout&>(again->layer(l)).rate() == d->rate());
+  }
+}
+
+TEST_CASE("spec: inspect_spec counts from shapes alone", "[spec]") {
+  const SpecInfo mlp = inspect_spec("DENSE(512) - relu-dense(256)-relu-dense(10)");
+  CHECK(mlp.spec == "dense(512)-relu-dense(256)-relu-dense(10)");
+  CHECK(mlp.params == 535818);
+  CHECK_FALSE(mlp.spatial);
+  CHECK(inspect_spec(resolve_spec("cnn")).spatial);
+  CHECK(inspect_spec("pool(2)-dense(10)").spatial);
+  CHECK(inspect_spec("relu-CONV (4,3)-dense(10)").spatial);
+  CHECK_FALSE(inspect_spec("flatten-bn-dense(10)").spatial);
+  // 65536 * 784 + 65536 + 2 * (65536 * 65536 + 65536) + 65536 * 10 + 10: about
+  // 8.6 billion parameters (69 GB with their gradients), which could never be
+  // allocated here; counting them allocates nothing of that size.
+  const std::string huge = "dense(65536)-dense(65536)-dense(65536)-dense(10)";
+  const size_t expected = size_t(65536) * 784 + 65536 + 2 * (size_t(65536) * 65536 + 65536) + 65536 * 10 + 10;
+  CHECK(count_params(huge) == expected);
+  CHECK(inspect_spec(huge).params == expected);
+}
+
+TEST_CASE("spec: the memory a training run needs, from shapes", "[spec]") {
+  // dense(10): 7850 parameters, times 4 (weights, gradients, Adam's m and v);
+  // at batch 100: outputs 10 per sample, backward buffers 2 * 784, input 784 +
+  // 10; the evaluation batch's input, 64 * 784.
+  CHECK(training_bytes("dense(10)", 100) == 4 * (4 * 7850 + 100 * (10 + 2 * 784 + 784 + 10) + 64 * 784));
+  // Evaluation runs batches of kEvalBatch: a smaller training batch needs nearly as much.
+  CHECK(training_bytes("dense(10)", 1) == 4 * (4 * 7850 + 64 * (10 + 2 * 784 + 784) + 794));
+  // The example of a spec that used to be allocated until the kernel killed the
+  // process: two 1024x28x28 outputs (and their backward buffers) per sample.
+  const std::string big = "conv(1024,1,same)-conv(1024,3,same)-flatten-dense(10)";
+  const uint64_t need = training_bytes(big, 4096);
+  CHECK(need > uint64_t(4096) * 1024 * 784 * 4 * 5);  // five 13 GB buffers at least
+  CHECK_THROWS_WITH(check_memory(big, 4096, uint64_t(16) << 30),
+                    Contains("this model at batch 4096 needs about " + format_bytes(need)) &&
+                        Contains("over the limit of 17.2 GB"));
+  CHECK_NOTHROW(check_memory("dense(10)", 128, uint64_t(16) << 30));
+  // The machine's limit is some part of its memory, never nothing.
+  CHECK(memory_limit() > (uint64_t(64) << 20));
+  CHECK(format_bytes(812000000) == "812 MB");
+  CHECK(format_bytes(65900000000ull) == "65.9 GB");
+}
+
+namespace {
+// 1024x28x28 per sample through 60 layers, each with its output and its scratch
+// (batch-norm inputs, dropout masks): about 1.6 TB at batch 4096.
+std::string huge_spec() {
+  std::string s = "conv(1024,3,same)";
+  for (int i = 0; i < 30; ++i) s += "-bn-dropout";
+  return s + "-flatten-dense(10)";
+}
+}  // namespace
+
+TEST_CASE("spec: describe says what the page needs before any worker starts", "[spec][session]") {
+  // The exact reply for a preset at its own batch (mlp's recipe: 128). bytes:
+  // 4 * 535818 (weights, gradients, Adam) + 128 * (1546 outputs + 2 * 784
+  // backward + 784 input + 10 logit gradients) + 64 * 784 (the evaluation
+  // batch), in floats, times 4.
+  CHECK(Session::describe("mlp") ==
+        R"j({"ok":true,"spec":"dense(512)-relu-dense(256)-relu-dense(10)","params":535818,"spatial":false,)j"
+        R"j("batch":128,"bytes":10774688,"limit":)j" + std::to_string(memory_limit()) + "}");
+  CHECK_THAT(Session::describe("cnn"), Contains("\"spatial\":true"));
+  // Written any way, a conv net is a conv net.
+  CHECK_THAT(Session::describe("CONV (4,3)-relu-dense(10)"),
+             Contains("\"spec\":\"conv(4,3)-relu-dense(10)\"") && Contains("\"spatial\":true"));
+  CHECK_THAT(Session::describe("dense(10)", 1000), Contains("\"batch\":1000,\"bytes\":" +
+                                                            std::to_string(training_bytes("dense(10)", 1000))));
+  // Too large for any machine (over 1.5 TB): refused with the estimate and the
+  // limit, still saying what the spec is.
+  const std::string huge = huge_spec();
+  REQUIRE(training_bytes(huge, 4096) > uint64_t(1500) << 30);
+  const std::string big = Session::describe(huge, 4096);
+  CHECK_THAT(big, StartsWith("{\"ok\":false,\"error\":\"this model at batch 4096 needs about ") &&
+                      Contains("\"spatial\":true,\"batch\":4096,\"bytes\":" +
+                               std::to_string(training_bytes(huge, 4096))));
+  CHECK_THAT(Session::describe("dense(10)-relu"), StartsWith("{\"ok\":false,\"error\":\"the last layer must be"));
 }

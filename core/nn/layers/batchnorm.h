@@ -30,6 +30,7 @@ class BatchNorm : public Layer {
   }
   void init(Rng& rng) override;
   void reserve(int max_batch) override;
+  size_t scratch_floats(int max_batch) const override { return size_t(max_batch) * in_.size() + in_.c; }
   void forward(const float* x, float* y, int n, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
 

@@ -106,6 +106,24 @@ void Conv2d::reserve(int max_batch) {
   yt_.resize(size_t(f_) * cn * P);
 }
 
+// The sizes reserve() gives its buffers, added up (test_allocation checks the sum
+// against what reserve really allocates).
+size_t Conv2d::scratch_floats(int max_batch) const {
+  const size_t P = size_t(out_.h) * out_.w, rows = size_t(in_.c) * k_ * k_;
+  if (direct_)
+    return size_t(in_.c) * hp_ * wp_ + wide_len_ - size_t(out_.h) * wp_ + k_ + 8 + 2 * size_t(f4_) * wide_len_ +
+           rows * f4_ * 4 + rows * P;
+  size_t floats = 0;
+  if (wino_) {
+    const size_t T = size_t(std::min(max_batch, winograd_chunk())) * wino_->tiles();
+    const size_t TB = size_t(std::min(max_batch, kWinogradBlock)) * wino_->tiles();
+    floats += size_t(wino_->positions()) * (2 * size_t(in_.c) * f_ + T * in_.c + TB * f_ + TB * in_.c) +
+              size_t(std::max(wino_->input_scratch(), wino_->output_scratch()));
+  }
+  const size_t cn = size_t(std::min({max_batch, chunk_samples(), wino_ ? kWinogradMinPredict : max_batch}));
+  return floats + (2 * rows + f_) * cn * P;
+}
+
 // The direct path. Each padded input plane is read as one flat array of row
 // stride WP; computing outputs on that same stride (OW valid columns, then
 // K-1 discarded ones) makes every tap a constant offset, off = (c*HP + ky)*WP +

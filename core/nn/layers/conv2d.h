@@ -30,6 +30,7 @@ class Conv2d : public Layer {
   void bind(float* params, float* grads) override { w_ = params; dw_ = grads; }
   void init(Rng& rng) override;
   void reserve(int max_batch) override;
+  size_t scratch_floats(int max_batch) const override;
   void forward(const float* x, float* y, int n, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
 

@@ -1,17 +1,15 @@
 #include "nn/layers/dropout.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include "nn/util/check.h"
+#include "nn/util/text.h"
 
 namespace mnist {
 
-std::string Dropout::token() const {
-  std::ostringstream os;
-  os << "dropout(" << p_ << ")";
-  return os.str();
-}
+// The rate in its shortest exact form, so that the token parses back to this very
+// rate (0.9999999 printed with six digits would read back as 1, which is refused).
+std::string Dropout::token() const { return "dropout(" + shortest_float(p_) + ")"; }
 
 Shape Dropout::configure(const Shape& in) {
   check(p_ >= 0.0f && p_ < 1.0f, token(), ": the rate must be in [0, 1)");

@@ -14,7 +14,8 @@ class Dropout : public Layer {
   std::string kind() const override { return "dropout"; }
   Shape configure(const Shape& in) override;
   void use_rng(Rng* rng) override { rng_ = rng; }
-  void reserve(int max_batch) override { mask_.resize(size_t(max_batch) * in_.size()); }
+  void reserve(int max_batch) override { mask_.resize(scratch_floats(max_batch)); }
+  size_t scratch_floats(int max_batch) const override { return size_t(max_batch) * in_.size(); }
   void forward(const float* x, float* y, int n, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
   float rate() const { return p_; }

@@ -26,6 +26,9 @@ class Layer {
   virtual void bind(float* /*params*/, float* /*grads*/) {}
   virtual void init(Rng& /*rng*/) {}
   virtual void reserve(int /*max_batch*/) {}
+  // Floats of scratch reserve(max_batch) holds, from the shapes alone (the
+  // memory estimate of nn/model/spec.h adds them up before anything is built).
+  virtual size_t scratch_floats(int /*max_batch*/) const { return 0; }
   // The network's generator, for layers that draw at run time (dropout).
   virtual void use_rng(Rng* /*rng*/) {}
 

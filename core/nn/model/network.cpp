@@ -40,6 +40,17 @@ void Network::reserve(int n) {
   grad_b_.resize(size_t(n) * widest);
 }
 
+uint64_t Network::floats_for(const std::vector<std::unique_ptr<Layer>>& layers, const Shape& input, int n) {
+  uint64_t params = 0, outputs = 0, scratch = 0, widest = uint64_t(input.size());
+  for (const auto& l : layers) {
+    params += l->param_count();
+    outputs += uint64_t(l->out_shape().size());
+    widest = std::max<uint64_t>(widest, uint64_t(l->out_shape().size()));
+    scratch += l->scratch_floats(n);
+  }
+  return 2 * params + uint64_t(n) * (outputs + 2 * widest) + scratch;
+}
+
 const float* Network::forward(const float* x, int n, bool training) {
   check(n >= 1, "forward: empty batch");
   reserve(n);

@@ -41,6 +41,10 @@ class Network {
 
   // Grows buffers to hold batches of n; a no-op once large enough.
   void reserve(int n);
+  // Floats a network of `layers` (configured against `input`, not bound) holds
+  // once reserved for batches of n: parameters and gradients, every layer's
+  // output, the two backward buffers and every layer's scratch. Shapes only.
+  static uint64_t floats_for(const std::vector<std::unique_ptr<Layer>>& layers, const Shape& input, int n);
   // The generator dropout draws from.
   Rng& rng() { return rng_; }
 

@@ -3,7 +3,11 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+
+#include <algorithm>
+#include <unistd.h>
 
 #include "nn/layers/activations.h"
 #include "nn/layers/conv2d.h"
@@ -12,7 +16,9 @@
 #include "nn/layers/dropout.h"
 #include "nn/layers/flatten.h"
 #include "nn/layers/maxpool2d.h"
+#include "nn/train/trainer.h"
 #include "nn/util/check.h"
+#include "nn/util/text.h"
 
 namespace mnist {
 namespace {
@@ -21,7 +27,7 @@ namespace {
 constexpr long kMaxUnits = 65536;
 constexpr long kMaxFilters = 1024;
 constexpr long kMaxKernel = 28;
-constexpr size_t kMaxParams = 32u << 20;        // 32M floats = 128 MB
+constexpr size_t kMaxParams = 32u << 20;        // 32M floats = 128 MB, checked when built
 constexpr size_t kMaxActivation = 4u << 20;     // floats per sample per layer
 constexpr size_t kMaxLayers = 64;
 
@@ -32,26 +38,43 @@ std::string trim(const std::string& s) {
   return s.substr(a, b - a);
 }
 
+std::string lower(std::string s) {
+  for (char& c : s) c = char(std::tolower((unsigned char)c));
+  return s;
+}
+
 struct Token {
-  std::string text, name;
+  std::string text;  // printable(): safe to quote in a message
+  std::string name;  // lower case
   std::vector<std::string> args;
   bool has_parens = false;
 };
 
+// "name" or "name(a, b, ...)": exactly one pair of parentheses, at the end.
 Token split_token(const std::string& raw) {
   Token t;
-  t.text = trim(raw);
-  const size_t open = t.text.find('(');
+  const std::string text = trim(raw);
+  t.text = printable(text);
+  const size_t open = text.find('(');
   if (open == std::string::npos) {
-    t.name = t.text;
-    check(t.text.find(')') == std::string::npos, "bad token '", t.text, "': ')' without '('");
+    t.name = text;
+    check(text.find(')') == std::string::npos, "bad token '", t.text, "': ')' without '('");
   } else {
-    check(t.text.back() == ')', "bad token '", t.text, "': missing ')' at the end");
+    const size_t close = text.find(')', open);
+    const size_t next_open = text.find('(', open + 1);
+    if (next_open < close) {
+      // "conv(4,3-relu-..." (a ')' forgotten, so the next tokens joined this one)
+      // or "dense((10))".
+      check(text.find('-', open) > next_open && close != std::string::npos, "bad token '", t.text,
+            "': missing ')' before the next '('");
+      fail("bad token '", t.text, "': nested parentheses");
+    }
+    check(close != std::string::npos, "bad token '", t.text, "': missing ')' at the end");
+    const std::string rest = trim(text.substr(close + 1));
+    check(rest.empty(), "bad token '", t.text, "': '", printable(rest), "' after ')' (tokens are joined by '-')");
     t.has_parens = true;
-    t.name = trim(t.text.substr(0, open));
-    std::string inner = t.text.substr(open + 1, t.text.size() - open - 2);
-    check(inner.find('(') == std::string::npos && inner.find(')') == std::string::npos, "bad token '",
-          t.text, "': nested parentheses");
+    t.name = trim(text.substr(0, open));
+    const std::string inner = text.substr(open + 1, close - open - 1);
     size_t start = 0;
     while (true) {
       size_t comma = inner.find(',', start);
@@ -60,30 +83,38 @@ Token split_token(const std::string& raw) {
       start = comma + 1;
     }
   }
-  for (char& c : t.name) c = char(std::tolower((unsigned char)c));
+  t.name = lower(t.name);
   check(!t.name.empty(), "bad token '", t.text, "': no layer name");
+  check(t.name.find_first_of(" \t\r\n") == std::string::npos, "bad token '", t.text,
+        "': a layer name has no spaces (tokens are joined by '-')");
   return t;
 }
 
 long parse_int(const Token& t, size_t i, const char* what, long lo, long hi) {
   const std::string& a = t.args[i];
   check(!a.empty(), "bad token '", t.text, "': ", what, " is empty");
-  for (char c : a) check(std::isdigit((unsigned char)c), "bad token '", t.text, "': ", what, " '", a, "' is not a whole number");
+  for (char c : a)
+    check(std::isdigit((unsigned char)c), "bad token '", t.text, "': ", what, " '", printable(a),
+          "' is not a whole number");
   check(a.size() <= 9, "bad token '", t.text, "': ", what, " ", a, " is out of range ", lo, "..", hi);
   const long v = std::strtol(a.c_str(), nullptr, 10);
   check(v >= lo && v <= hi, "bad token '", t.text, "': ", what, " ", v, " is out of range ", lo, "..", hi);
   return v;
 }
 
+// A decimal number, in exponent notation too (1e-5); no hex, inf or nan.
 float parse_rate(const Token& t) {
   const std::string& a = t.args[0];
+  const bool decimal = !a.empty() && a.find_first_not_of("0123456789.eE+-") == std::string::npos;
   char* end = nullptr;
-  errno = 0;
-  const float v = std::strtof(a.c_str(), &end);
-  check(!a.empty() && end == a.c_str() + a.size() && errno == 0 && std::isfinite(v), "bad token '", t.text,
-        "': rate '", a, "' is not a number");
-  check(v >= 0.0f && v < 1.0f, "bad token '", t.text, "': rate ", a, " must be in [0, 1)");
-  return v;
+  const double v = decimal ? std::strtod(a.c_str(), &end) : 0.0;
+  check(decimal && end == a.c_str() + a.size() && std::isfinite(v), "bad token '", t.text, "': rate '",
+        printable(a), "' is not a number");
+  check(v >= 0.0 && v < 1.0, "bad token '", t.text, "': rate ", a, " must be in [0, 1)");
+  // The rate is kept as a float32: 0.99999999 would become 1.
+  const float f = float(v);
+  check(f < 1.0f, "bad token '", t.text, "': rate ", a, " rounds to 1 in single precision; it must be below 1");
+  return f;
 }
 
 void expect_args(const Token& t, size_t lo, size_t hi, const char* usage) {
@@ -91,90 +122,158 @@ void expect_args(const Token& t, size_t lo, size_t hi, const char* usage) {
   check(n >= lo && n <= hi, "bad token '", t.text, "': expected ", usage);
 }
 
-}  // namespace
+std::unique_ptr<Layer> make_layer(const Token& t) {
+  if (t.name == "dense") {
+    expect_args(t, 1, 1, "dense(N)");
+    return std::make_unique<Dense>(int(parse_int(t, 0, "units", 1, kMaxUnits)));
+  }
+  if (t.name == "conv") {
+    expect_args(t, 2, 3, "conv(F,K) or conv(F,K,same)");
+    const int f = int(parse_int(t, 0, "filters", 1, kMaxFilters));
+    const int k = int(parse_int(t, 1, "kernel", 1, kMaxKernel));
+    const std::string padding = t.args.size() == 3 ? t.args[2] : "valid";
+    const bool same = lower(padding) == "same";
+    check(same || lower(padding) == "valid", "bad token '", t.text, "': padding '", printable(padding),
+          "' is not 'same' or 'valid'");
+    return std::make_unique<Conv2d>(f, k, same);
+  }
+  if (t.name == "pool") {
+    expect_args(t, 1, 1, "pool(K)");
+    return std::make_unique<MaxPool2d>(int(parse_int(t, 0, "window", 1, kMaxKernel)));
+  }
+  if (t.name == "relu" || t.name == "sigmoid" || t.name == "tanh") {
+    expect_args(t, 0, 0, "no arguments");
+    return std::make_unique<ActivationLayer>(t.name == "relu"      ? Activation::Relu
+                                             : t.name == "sigmoid" ? Activation::Sigmoid
+                                                                   : Activation::Tanh);
+  }
+  if (t.name == "dropout") {
+    expect_args(t, 0, 1, "dropout or dropout(P)");
+    return std::make_unique<Dropout>(t.has_parens ? parse_rate(t) : 0.5f);
+  }
+  if (t.name == "flatten" || t.name == "bn") {
+    expect_args(t, 0, 0, "no arguments");
+    if (t.name == "bn") return std::make_unique<BatchNorm>();
+    return std::make_unique<Flatten>();
+  }
+  fail("unknown layer '", printable(t.name), "' in token '", t.text,
+       "' (known: dense, conv, pool, relu, sigmoid, tanh, dropout, bn, flatten)");
+}
 
-std::unique_ptr<Network> build_network(const std::string& spec_in, uint64_t seed) {
+// The spec's layers, configured against the 1x28x28 input but not bound to any
+// arena: their shapes and parameter counts, and nothing the size of the model.
+struct Parsed {
+  std::vector<std::unique_ptr<Layer>> layers;
+  std::string spec;  // canonical
+  size_t params = 0;
+};
+
+Parsed parse(const std::string& spec_in) {
   const std::string spec = trim(spec_in);
   check(!spec.empty(), "empty layer spec");
   check(spec.size() <= 4096, "layer spec is too long (", spec.size(), " characters)");
-  // Tokens are separated by dashes, except that a dash right after '(' or ',' is a
-  // minus sign ("dense(-5)"), left in its token so the number check can name it.
+  // Tokens are separated by the dashes outside parentheses; a dash inside belongs
+  // to a number ("dropout(1e-5)", or "dense(-5)", which the number check names).
   std::vector<std::string> raw(1);
-  char prev = 0;  // the last non-space character
+  int depth = 0;
   for (char c : spec) {
-    if (c == '-' && prev != '(' && prev != ',') raw.emplace_back();
+    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+    if (c == '-' && depth <= 0) raw.emplace_back();
     else raw.back() += c;
-    if (!std::isspace((unsigned char)c)) prev = c;
   }
   check(raw.size() <= kMaxLayers, "layer spec has ", raw.size(), " layers; at most ", kMaxLayers);
 
-  std::vector<std::unique_ptr<Layer>> layers;
-  std::vector<std::string> canonical;
+  Parsed p;
   Shape shape = image_shape(1, kImageSide, kImageSide);
-  size_t params = 0;
   for (size_t i = 0; i < raw.size(); ++i) {
     check(!trim(raw[i]).empty(), "empty token at position ", i + 1, " of the layer spec");
     const Token t = split_token(raw[i]);
-    std::unique_ptr<Layer> layer;
-    if (t.name == "dense") {
-      expect_args(t, 1, 1, "dense(N)");
-      layer = std::make_unique<Dense>(int(parse_int(t, 0, "units", 1, kMaxUnits)));
-    } else if (t.name == "conv") {
-      expect_args(t, 2, 3, "conv(F,K) or conv(F,K,same)");
-      const int f = int(parse_int(t, 0, "filters", 1, kMaxFilters));
-      const int k = int(parse_int(t, 1, "kernel", 1, kMaxKernel));
-      bool same = false;
-      if (t.args.size() == 3) {
-        check(t.args[2] == "same" || t.args[2] == "valid", "bad token '", t.text, "': padding '", t.args[2],
-              "' is not 'same' or 'valid'");
-        same = t.args[2] == "same";
-      }
-      layer = std::make_unique<Conv2d>(f, k, same);
-    } else if (t.name == "pool") {
-      expect_args(t, 1, 1, "pool(K)");
-      layer = std::make_unique<MaxPool2d>(int(parse_int(t, 0, "window", 1, kMaxKernel)));
-    } else if (t.name == "relu" || t.name == "sigmoid" || t.name == "tanh") {
-      expect_args(t, 0, 0, "no arguments");
-      layer = std::make_unique<ActivationLayer>(t.name == "relu"      ? Activation::Relu
-                                                : t.name == "sigmoid" ? Activation::Sigmoid
-                                                                      : Activation::Tanh);
-    } else if (t.name == "dropout") {
-      expect_args(t, 0, 1, "dropout or dropout(P)");
-      layer = std::make_unique<Dropout>(t.has_parens ? parse_rate(t) : 0.5f);
-    } else if (t.name == "flatten") {
-      expect_args(t, 0, 0, "no arguments");
-      layer = std::make_unique<Flatten>();
-    } else if (t.name == "bn") {
-      expect_args(t, 0, 0, "no arguments");
-      layer = std::make_unique<BatchNorm>();
-    } else {
-      fail("unknown layer '", t.name, "' in token '", t.text,
-           "' (known: dense, conv, pool, relu, sigmoid, tanh, dropout, bn, flatten)");
-    }
+    std::unique_ptr<Layer> layer = make_layer(t);
     try {
       shape = layer->configure(shape);
     } catch (const Error& e) {
       fail("layer ", i + 1, " ", e.what());
     }
-    params += layer->param_count();
-    check(params <= kMaxParams, "token '", t.text, "': the model would have over ", kMaxParams, " parameters");
-    check(size_t(shape.size()) <= kMaxActivation, "token '", t.text, "': its output ", shape.str(),
-          " is too large");
-    canonical.push_back(layer->token());
-    layers.push_back(std::move(layer));
+    p.params += layer->param_count();
+    check(size_t(shape.size()) <= kMaxActivation, "token '", t.text, "': its output ", shape.str(), " is too large");
+    p.spec += (i ? "-" : "") + layer->token();
+    p.layers.push_back(std::move(layer));
   }
   check(shape.flat && shape.size() == kClasses, "the last layer must give ", kClasses, " outputs (e.g. end with dense(",
         kClasses, ")), but this spec gives ", shape.str());
+  const Layer& last = *p.layers.back();
+  check(last.kind() == "dense", "the last layer must be the dense(", kClasses,
+        ") that gives the logits; nothing may follow it, but this spec ends with '", last.token(), "'");
+  return p;
+}
+
+}  // namespace
+
+SpecInfo inspect_spec(const std::string& spec) {
+  Parsed p = parse(spec);
+  SpecInfo info;
+  info.spec = std::move(p.spec);
+  info.params = p.params;
+  for (const auto& l : p.layers) info.spatial = info.spatial || l->kind() == "conv" || l->kind() == "pool";
+  return info;
+}
+
+size_t count_params(const std::string& spec) { return parse(spec).params; }
+
+uint64_t training_bytes(const std::string& spec, int batch) {
+  check(batch >= 1, "batch must be at least 1, got ", batch);
+  const Parsed p = parse(spec);
+  const int n = std::max(batch, kEvalBatch);
+  const uint64_t adam = 2 * uint64_t(p.params);
+  // The training batch and its logits' gradient; the evaluation batch.
+  const uint64_t input = uint64_t(batch) * (kImagePixels + kClasses) + uint64_t(kEvalBatch) * kImagePixels;
+  return sizeof(float) * (Network::floats_for(p.layers, image_shape(1, kImageSide, kImageSide), n) + adam + input);
+}
+
+uint64_t memory_limit() {
+#if defined(__EMSCRIPTEN__)
+  // wasm/CMakeLists.txt links with -sMAXIMUM_MEMORY=2147483648: the heap never
+  // grows past 2 GiB. A quarter is left for the data set (55 MB of bytes), the
+  // rest of the engine and the allocator's slack.
+  return (uint64_t(2) << 30) / 4 * 3;
+#else
+  uint64_t total = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGE_SIZE));
+  // In a container the control group's limit is what the kernel enforces.
+  if (FILE* f = std::fopen("/sys/fs/cgroup/memory.max", "r")) {
+    unsigned long long cap = 0;
+    if (std::fscanf(f, "%llu", &cap) == 1 && cap > 0) total = std::min<uint64_t>(total, cap);
+    std::fclose(f);
+  }
+  return total / 4 * 3;
+#endif
+}
+
+std::string format_bytes(uint64_t bytes) {
+  char buf[32];
+  if (bytes >= 1000000000ull) std::snprintf(buf, sizeof buf, "%.1f GB", double(bytes) / 1e9);
+  else std::snprintf(buf, sizeof buf, "%.0f MB", std::ceil(double(bytes) / 1e6));
+  return buf;
+}
+
+void check_memory(const std::string& spec, int batch, uint64_t limit) {
+  const uint64_t need = training_bytes(spec, batch);
+  check(need <= limit, "this model at batch ", batch, " needs about ", format_bytes(need),
+        " of memory (weights, gradients, optimizer state, activations and scratch), over the limit of ",
+        format_bytes(limit), "; use a smaller batch or a smaller model");
+}
+
+std::unique_ptr<Network> build_network(const std::string& spec, uint64_t seed) {
+  Parsed p = parse(spec);
+  check(p.params <= kMaxParams, "the model would have ", p.params, " parameters, more than the ", kMaxParams,
+        " a model may have");
   // Glorot for dense layers not followed by a ReLU (the logits, sigmoid/tanh).
-  for (size_t i = 0; i < layers.size(); ++i) {
-    if (auto* d = dynamic_cast<Dense*>(layers[i].get())) {
-      const auto* next = i + 1 < layers.size() ? dynamic_cast<ActivationLayer*>(layers[i + 1].get()) : nullptr;
+  for (size_t i = 0; i < p.layers.size(); ++i) {
+    if (auto* d = dynamic_cast<Dense*>(p.layers[i].get())) {
+      const auto* next = i + 1 < p.layers.size() ? dynamic_cast<ActivationLayer*>(p.layers[i + 1].get()) : nullptr;
       d->set_he_init(next && next->activation() == Activation::Relu);
     }
   }
-  std::string joined;
-  for (size_t i = 0; i < canonical.size(); ++i) joined += (i ? "-" : "") + canonical[i];
-  return std::make_unique<Network>(std::move(layers), image_shape(1, kImageSide, kImageSide), joined, seed);
+  return std::make_unique<Network>(std::move(p.layers), image_shape(1, kImageSide, kImageSide), p.spec, seed);
 }
 
 }  // namespace mnist
@@ -231,16 +330,15 @@ std::string resolve_spec(const std::string& model_in) {
   const std::string model = trim(model_in);
   if (const Preset* p = find_preset(model)) return p->spec;
   const bool one_word = model.find_first_of("-(") == std::string::npos;
-  const bool is_layer = model == "relu" || model == "flatten" || model == "dropout" || model == "bn" || model == "sigmoid" ||
-                        model == "tanh";
+  const std::string word = lower(model);
+  const bool is_layer = word == "relu" || word == "flatten" || word == "dropout" || word == "bn" || word == "sigmoid" ||
+                        word == "tanh";
   if (one_word && !is_layer) {
     std::string names;
     for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;
-    fail("unknown model '", model, "' (presets: ", names, "; or give a layer spec such as dense(128)-relu-dense(10))");
+    fail("unknown model '", printable(model), "' (presets: ", names, "; or give a layer spec such as dense(128)-relu-dense(10))");
   }
   return model;
 }
-
-size_t count_params(const std::string& spec) { return build_network(spec, 0)->param_count(); }
 
 }  // namespace mnist

@@ -2,9 +2,13 @@
 // The layer-spec grammar shared by the CLI and the page, and the presets.
 //   spec   := token ("-" token)*
 //   token  := dense(N) | conv(F,K) | conv(F,K,same) | conv(F,K,valid) | pool(K)
-//           | relu | sigmoid | tanh | dropout | dropout(P) | flatten
-// The input is 1x28x28; the last layer must give 10 outputs. A dense layer on an
-// image flattens it implicitly.
+//           | relu | sigmoid | tanh | dropout | dropout(P) | bn | flatten
+// Names and `same`/`valid` in any case, spaces anywhere between the parts; a '-'
+// inside parentheses belongs to its number (dropout(1e-5)). N, F, K are whole
+// numbers, P a decimal in [0, 1). The input is 1x28x28; the last layer is the
+// dense(10) that gives the logits. A dense layer on an image flattens it
+// implicitly. The canonical form (Network::spec()) is lower case without spaces,
+// rates in their shortest exact form, and parses back to the same network.
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,7 +45,30 @@ std::unique_ptr<Network> build_network(const std::string& spec, uint64_t seed);
 // A preset name or a spec -> the spec. Throws for an unknown single word.
 std::string resolve_spec(const std::string& model);
 
-// Parameters of a spec without allocating them (for the page's editor).
-size_t count_params(const std::string& spec);
+// What a spec describes, from the layers' shapes alone: nothing the size of the
+// model is allocated, so a spec of billions of parameters is counted, not built.
+// Throws mnist::Error for a bad spec, as build_network does.
+struct SpecInfo {
+  std::string spec;      // canonical form
+  size_t params = 0;
+  bool spatial = false;  // a conv or pool layer reads the image as 1x28x28 (a conv net)
+};
+SpecInfo inspect_spec(const std::string& spec);
+size_t count_params(const std::string& spec);  // inspect_spec(spec).params
+
+// Peak bytes a training run of `spec` at `batch` holds, from shapes alone:
+// parameters, their gradients and Adam's two moments; every layer's output, the
+// two backward buffers and every layer's scratch (im2col columns, dropout masks,
+// batch-norm inputs) for the larger of the batch and the evaluation batch
+// (kEvalBatch); the training and evaluation input batches.
+uint64_t training_bytes(const std::string& spec, int batch);
+// What a run may take: natively 3/4 of the machine's memory (or of the control
+// group's limit, if lower); in wasm 3/4 of the heap's 2 GiB ceiling.
+uint64_t memory_limit();
+// Throws mnist::Error naming the estimate and the limit if training_bytes(spec,
+// batch) is over `limit`, so that nothing is allocated for a run that cannot fit.
+void check_memory(const std::string& spec, int batch, uint64_t limit);
+// "812 MB", "65.9 GB"
+std::string format_bytes(uint64_t bytes);
 
 }  // namespace mnist
