@@ -11,6 +11,7 @@ import {DIGIT_STROKES} from './support/digits.js';
 import {distDir} from './support/server.js';
 import {useSite} from './support/setup.js';
 import {storedWeights, waitForStored} from './support/store.js';
+import {holdTraining, modelWorker, patchTrainRequests} from './support/worker.js';
 
 const site = useSite();
 
@@ -38,6 +39,12 @@ async function mlpProbabilities(page) {
     assert.match(t, /^\d+(\.\d)?%$/, `a finite probability (got "${t}")`);
     return parseFloat(t);
   });
+}
+
+/** The MLP's weights file, as the Download button gives it. */
+async function downloadMlp(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
+  return fs.readFileSync(await download.path());
 }
 
 const trainBtn = (page) => page.getByRole('button', {name: 'Train', exact: true});
@@ -87,10 +94,11 @@ test('a slow dataset download shows its progress, the page stays usable, then tr
 
 test('switching model or reloading mid-training: a clear message, and the run\'s weights come back', async () => {
   const page = await openPage(site.context, site.url);
-  // Epochs long enough (60,000 digits) that the copies taken every few seconds, not only the
-  // epoch-end ones, are what a reload finds.
-  await setup(page, {model: 'mlp', epochs: 3, digits: 60000});
+  await setup(page, {model: 'mlp', epochs: 3, digits: 20000});
+  // The run holds after 20 batches (a test hook), so all that follows happens mid-run on any machine.
+  const held = holdTraining(await modelWorker(page, 'mlp'), 20);
   await trainBtn(page).click();
+  await held;
   await page.locator('#train .lane-mlp[data-state="running"]').waitFor({timeout: 30000});
 
   // Another dense model cannot start while the MLP's worker trains: the page says why.
@@ -114,9 +122,12 @@ test('switching model or reloading mid-training: a clear message, and the run\'s
   await drawAndRead(page, 2);
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /training now/);
 
-  // A mid-epoch copy (no test score yet) lands in IndexedDB while it trains.
-  await waitForStored(page, 'mlp', (r) => r?.metrics.partial && r.metrics.step > 0 && r.metrics.testAccuracy === null, 40000);
-  await page.locator('#train .lane-mlp[data-state="running"]').waitFor({timeout: 1000});
+  // Pausing stores the run as it stands: a mid-epoch copy (no test score yet), apart from any finished model.
+  await page.locator('#train').scrollIntoViewIfNeeded();
+  await page.getByRole('button', {name: 'Pause', exact: true}).click();
+  await page.locator('#train .lane-mlp[data-state="paused"]').waitFor();
+  const copy = await waitForStored(page, 'mlp:run', (r) => r?.metrics.partial && r.metrics.step === 20 && r.metrics.testAccuracy === null);
+  assert.equal(await storedWeights(page, 'mlp'), null, 'no finished model was stored');
 
   // A reload asks first (the run would end), then offers the run's latest copy back.
   let dialog = null;
@@ -126,20 +137,49 @@ test('switching model or reloading mid-training: a clear message, and the run\'s
   });
   await page.reload();
   assert.equal(dialog, 'beforeunload', 'the browser asked before ending the run');
-  const stored = await storedWeights(page, 'mlp');
-  assert.equal(stored.metrics.partial, true);
-  const offer = page.locator('.restore-offer[data-slot="mlp"]');
+  const stored = await storedWeights(page, 'mlp:run');
+  assert.equal(stored.sha256, copy.sha256, 'the copy from the pause is the one kept');
+  const offer = page.locator('.restore-offer[data-slot="mlp"][data-kind="run"]');
   await offer.waitFor({timeout: 20000});
+  const share = Math.round((100 * 20) / stored.metrics.totalSteps);
   assert.match(await offer.textContent(),
-    /Restore your trained MLP from .+ \(its 3-epoch training run was interrupted \d+% of the way through(; [\d.]+% on the test digits after epoch \d)?\)\?/);
+    new RegExp(`^Restore your unfinished MLP from .+ \\(a copy taken ${share}% of the way through a 3-epoch run, in epoch 1\\)\\?Restore`));
+  assert.equal(await page.locator('.restore-offer').count(), 1, 'nothing else to offer');
   await offer.getByRole('button', {name: 'Restore', exact: true}).click();
   await offer.waitFor({state: 'detached', timeout: 20000});
   await drawAndRead(page, 3);
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · trained here, restored/);
   // Exactly the stored weights: the MLP's weights file now is the stored copy, byte for byte.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
   const {createHash} = await import('node:crypto');
-  assert.equal(createHash('sha256').update(fs.readFileSync(await download.path())).digest('hex'), stored.sha256);
+  assert.equal(createHash('sha256').update(await downloadMlp(page)).digest('hex'), stored.sha256);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a training start the engine refuses keeps the model in place: the page says why, the pad still reads digits', async () => {
+  const page = await openPage(site.context, site.url);
+  await setup(page, {model: 'custom', epochs: 1, digits: 1000});
+  const before = await downloadMlp(page);
+  await page.getByLabel('Layer spec', {exact: true}).fill('dense(16)-relu-dense(10)');
+  await page.locator('#train .spec-check.ok', {hasText: '12,730 parameters · trains as the MLP'}).waitFor();
+  // A learning rate of 1e-300 reaches the engine (0 as a 32-bit float, which it refuses).
+  await patchTrainRequests(await modelWorker(page, 'mlp'), {lr: 1e-300});
+  await trainBtn(page).click();
+  const alert = page.locator('#train [role="alert"]');
+  await alert.waitFor({state: 'visible', timeout: 60000});
+  assert.equal(await alert.textContent(),
+    'The MLP did not start training: learning rate must be in (0, 10], got 0. Its current model is kept.');
+  assert.equal(await trainBtn(page).isEnabled(), true);
+
+  // The pretrained MLP still answers, on the pad and in the network diagram.
+  await page.locator('#draw').scrollIntoViewIfNeeded();
+  await drawAndRead(page, 3);
+  await page.locator('[data-model="mlp"][data-digit="3"]').waitFor({timeout: 20000});
+  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · pretrained/);
+  await page.locator('#network').scrollIntoViewIfNeeded();
+  await page.locator('#network').getByRole('button', {name: 'MLP (dense)'}).click();
+  await page.locator('#network .net-caption', {hasText: 'MLP “mlp”, 535,818 parameters, showing your drawing'}).waitFor({timeout: 10000});
+  assert.deepEqual(await downloadMlp(page), before, 'the same weights download as before the attempt');
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -1,13 +1,15 @@
-// No lost work and no dead page: trained weights survive a reload (IndexedDB), a
-// crashed worker is restarted with its last good weights, and the reproduced
-// results load lazily into the results view.
+// No lost work and no dead page: trained weights survive a reload (IndexedDB), apart
+// from the copies of a run still going; a storage that refuses them is told; a crashed
+// or silently closed worker is restarted with its last good weights; and the
+// reproduced results load lazily into the results view.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {test} from 'node:test';
 import {drawStrokes, openPage} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
-import {storedWeights, waitForStored} from './support/store.js';
+import {clearStored, putStored, storedWeights, waitForStored} from './support/store.js';
+import {holdTraining, modelWorker, releaseTraining, sendToWorker} from './support/worker.js';
 
 const site = useSite();
 
@@ -18,21 +20,52 @@ async function drawAndRead(page, digit) {
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
 }
 
-test('a trained model is stored and offered back after a reload', async () => {
-  const page = await openPage(site.context, site.url);
+/** Opens the train view on the MLP with a number of epochs and training digits. */
+async function setupMlp(page, {epochs, digits}) {
   await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
   await page.locator('#train').scrollIntoViewIfNeeded();
   await page.getByLabel('Model', {exact: true}).selectOption('mlp');
-  await page.getByLabel('Epochs', {exact: true}).fill('1');
-  await page.getByLabel('Training digits', {exact: true}).selectOption('5000');
-  await page.getByRole('button', {name: 'Train', exact: true}).click();
+  await page.getByLabel('Epochs', {exact: true}).fill(String(epochs));
+  await page.getByLabel('Training digits', {exact: true}).selectOption(String(digits));
+}
+
+const trainBtn = (page) => page.getByRole('button', {name: 'Train', exact: true});
+
+/**
+ * Starts an MLP run that holds after `steps` batches (a test hook), pauses it there and waits
+ * for the copy a pause stores -> {worker, copy: the stored record}.
+ */
+async function pausedMlpRun(page, steps, {epochs, digits}) {
+  await setupMlp(page, {epochs, digits});
+  const worker = await modelWorker(page, 'mlp');
+  const held = holdTraining(worker, steps);
+  await trainBtn(page).click();
+  await held;
+  await page.getByRole('button', {name: 'Pause', exact: true}).click();
+  const copy = await waitForStored(page, 'mlp:run', (r) => r?.metrics.step === steps, 20000);
+  return {worker, copy};
+}
+
+/** A fresh page with nothing stored whose MLP has trained one epoch to the end -> {page, finished: the stored record}. */
+async function pageWithFinishedMlp(digits) {
+  const page = await openPage(site.context, site.url);
+  await clearStored(page);
+  await setupMlp(page, {epochs: 1, digits});
+  await trainBtn(page).click();
   await page.locator('#train .lane-mlp', {hasText: 'finished'}).waitFor({timeout: 90000});
-  // The copy is written after the run; wait for the finished run's copy, then reload.
-  await waitForStored(page, 'mlp', (r) => r && !r.metrics.partial, 20000);
+  // The copy is written after the run.
+  const finished = await waitForStored(page, 'mlp', (r) => r?.metrics.ended === 'finished', 20000);
+  return {page, finished};
+}
+
+test('a trained model is stored and offered back after a reload', async () => {
+  const {page, finished: stored} = await pageWithFinishedMlp(5000);
   await page.reload();
   const offer = page.locator('.restore-offer[data-slot="mlp"]');
   await offer.waitFor({timeout: 20000});
-  assert.match(await offer.textContent(), /Restore your trained MLP from .+\?/);
+  const score = `${(stored.metrics.testAccuracy * 100).toFixed(2)}% on the test digits`;
+  assert.match(await offer.textContent(), new RegExp(`^Restore your trained MLP from .+ \\(finished 1-epoch run, ${score}\\)\\?Restore`));
+  assert.equal(await offer.getAttribute('data-kind'), 'ended');
   await offer.getByRole('button', {name: 'Restore', exact: true}).click();
   await offer.waitFor({state: 'detached', timeout: 20000});
   await drawAndRead(page, 3);
@@ -74,6 +107,109 @@ test('a crashed worker is restarted with its last good weights and the page keep
   const digit = await page.locator('[data-model="cnn"]').getAttribute('data-digit');
   assert.match(digit, /^\d$/);
   assert.match(await page.locator('[data-model="cnn"] .pred-meta').textContent(), /pretrained/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a finished model and a later run\'s mid-run copy are kept apart and both offered after a reload', async () => {
+  const {page, finished} = await pageWithFinishedMlp(1000);
+  // A second run, paused at a known step (a pause stores the run as it stands).
+  const {copy} = await pausedMlpRun(page, 10, {epochs: 2, digits: 5000});
+  assert.equal((await storedWeights(page, 'mlp')).sha256, finished.sha256, 'the finished model is still stored');
+  page.once('dialog', (d) => d.accept());
+  await page.reload();
+
+  const offers = page.locator('.restore-offer[data-slot="mlp"]');
+  await offers.nth(1).waitFor({timeout: 20000});
+  const score = `${(finished.metrics.testAccuracy * 100).toFixed(2)}% on the test digits`;
+  const ended = page.locator('.restore-offer[data-slot="mlp"][data-kind="ended"]');
+  const run = page.locator('.restore-offer[data-slot="mlp"][data-kind="run"]');
+  assert.match(await ended.textContent(), new RegExp(`^Restore your trained MLP from .+ \\(finished 1-epoch run, ${score}\\)\\?`));
+  const share = Math.round((100 * 10) / copy.metrics.totalSteps);
+  assert.match(await run.textContent(),
+    new RegExp(`^Restore your unfinished MLP from .+ \\(a copy taken ${share}% of the way through a 2-epoch run, in epoch 1\\)\\?`));
+  // Either can be restored; the finished one here, byte for byte.
+  await ended.getByRole('button', {name: 'Restore', exact: true}).click();
+  await ended.waitFor({state: 'detached', timeout: 20000});
+  await drawAndRead(page, 3);
+  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · trained here, restored/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
+  const {createHash} = await import('node:crypto');
+  assert.equal(createHash('sha256').update(fs.readFileSync(await download.path())).digest('hex'), finished.sha256);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a record stored by an earlier version (one per network, mid-run copies marked partial) still loads', async () => {
+  const page = await openPage(site.context, site.url);
+  await clearStored(page);
+  const bytes = [...fs.readFileSync(new URL('../../web/dist/weights/mlp.mlw', import.meta.url))];
+  await putStored(page, 'mlp', {bytes, spec: 'dense(512)-relu-dense(256)-relu-dense(10)', title: 'mlp', time: Date.now(),
+    metrics: {epoch: 2, epochs: 3, testAccuracy: null, partial: true, step: 150, totalSteps: 300}});
+  await page.reload();
+  const offer = page.locator('.restore-offer[data-slot="mlp"]');
+  await offer.waitFor({timeout: 20000});
+  assert.match(await offer.textContent(), /^Restore your unfinished MLP from .+ \(a copy taken 50% of the way through a 3-epoch run, in epoch 2\)\?/);
+  await offer.getByRole('button', {name: 'Restore', exact: true}).click();
+  await offer.waitFor({state: 'detached', timeout: 20000});
+  await drawAndRead(page, 3);
+  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /trained here, restored/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a full storage is told when the trained model cannot be kept, and a mid-run copy is never called finished', async () => {
+  const page = await openPage(site.context, site.url);
+  await clearStored(page);
+  // The storage takes the mid-run copy, then is full (window.failPuts, set below).
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args) {
+      if (window.failPuts) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  const {worker, copy} = await pausedMlpRun(page, 20, {epochs: 1, digits: 5000});
+  await page.evaluate(() => {
+    window.failPuts = true;
+  });
+  await releaseTraining(worker);
+  await page.getByRole('button', {name: 'Resume', exact: true}).click();
+  await page.locator('#train .lane-mlp', {hasText: 'finished'}).waitFor({timeout: 90000});
+  const notice = page.locator('.mlab-notices .notice-error', {hasText: 'Could not keep'});
+  await notice.waitFor({timeout: 20000});
+  assert.equal(await notice.locator('span').textContent(),
+    'Could not keep the trained MLP in this browser: the browser\'s storage for this page is full. Download its weights to keep them.');
+  assert.equal(await storedWeights(page, 'mlp'), null);
+  assert.equal((await storedWeights(page, 'mlp:run')).sha256, copy.sha256);
+  // After a reload the copy is offered for what it is: taken part-way through the run.
+  await page.reload();
+  const offer = page.locator('.restore-offer[data-slot="mlp"]');
+  await offer.waitFor({timeout: 20000});
+  const share = Math.round((100 * 20) / copy.metrics.totalSteps);
+  assert.match(await offer.textContent(),
+    new RegExp(`^Restore your unfinished MLP from .+ \\(a copy taken ${share}% of the way through a 1-epoch run, in epoch 1\\)\\?`));
+  assert.equal(await page.locator('.restore-offer').count(), 1);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a worker that closes without a word is noticed and restarted with the run\'s last copy', async () => {
+  const page = await openPage(site.context, site.url);
+  // Paused, the run is stored as it stands: those are the last good weights.
+  const {worker} = await pausedMlpRun(page, 5, {epochs: 1, digits: 5000});
+  await sendToWorker(worker, {type: '__testClose', id: 999998}).catch(() => {}); // the worker may be gone before it answers
+  const notice = page.locator('.mlab-notices .notice-error', {hasText: 'The MLP engine'});
+  await notice.waitFor({timeout: 20000});
+  assert.equal(await notice.locator('span').textContent(), 'The MLP engine crashed (its worker closed without a word) '
+    + 'and its training run was lost. It restarts with its last good weights.');
+  await page.locator('.mlab-notices', {hasText: 'The MLP is running again.'}).waitFor({timeout: 30000});
+  // Nothing waits on the dead worker: Train answers again, the pad predicts with the MLP.
+  assert.equal(await trainBtn(page).isEnabled(), true);
+  assert.equal(await page.getByRole('button', {name: 'Pause', exact: true}).isEnabled(), false);
+  await page.locator('#draw').scrollIntoViewIfNeeded();
+  await drawAndRead(page, 4);
+  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · trained here/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

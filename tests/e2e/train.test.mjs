@@ -3,8 +3,10 @@
 // both networks at once.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {openPage, screenshotPath} from './support/browser.js';
+import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
+import {holdTraining, modelWorker, releaseTraining} from './support/worker.js';
 
 const site = useSite();
 
@@ -46,18 +48,30 @@ test('a short MLP run updates the curves, the speed and the test accuracy', asyn
 test('pause, resume and stop', async () => {
   const page = await openPage(site.context);
   await setup(page, {model: 'mlp', epochs: 5, digits: 20000});
+  await page.getByLabel('Batch size', {exact: true}).selectOption('64'); // 313 batches an epoch
+  // The run holds at known steps (a test hook), so each action lands mid-run on any machine.
+  const worker = await modelWorker(page, 'mlp');
+  const first = holdTraining(worker, 40);
   await page.getByRole('button', {name: 'Train', exact: true}).click();
-  await page.waitForFunction(() => Number(document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow')) >= 2,
-    null, {timeout: 60000});
+  await first;
   await page.getByRole('button', {name: 'Pause', exact: true}).click();
-  await page.waitForTimeout(400);
-  const held = await progressValue(page);
-  await page.waitForTimeout(1200);
-  assert.equal(await progressValue(page), held, 'no progress while paused');
+  await page.locator('#train .lane-mlp[data-state="paused"]').waitFor();
+  const bar = page.locator('#train [role="progressbar"]');
+  await page.waitForFunction(() => document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow') === '3');
+  // Let go of the hold: a paused run still does not move. The worker answers a prediction
+  // (its messages run between training chunks), and the run is where it was.
+  await releaseTraining(worker);
+  await page.getByRole('button', {name: 'Clear', exact: true}).click();
+  await page.evaluate(() => document.querySelector('#draw').scrollIntoView());
+  await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[1]);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  assert.equal(await bar.getAttribute('aria-valuenow'), '3', 'no progress while paused');
+  assert.equal(await page.locator('#train .lane-mlp').getAttribute('data-state'), 'paused');
   assert.equal(await page.getByRole('button', {name: 'Resume', exact: true}).isEnabled(), true);
+  const second = holdTraining(worker, 400);
   await page.getByRole('button', {name: 'Resume', exact: true}).click();
-  await page.waitForFunction((v) => Number(document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow')) > v,
-    held, {timeout: 30000});
+  await second;
+  await page.waitForFunction(() => document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow') === '26');
   await page.getByRole('button', {name: 'Stop', exact: true}).click();
   await page.locator('#train .lane-mlp', {hasText: 'stopped'}).waitFor({timeout: 30000});
   const stoppedAt = await progressValue(page);

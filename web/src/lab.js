@@ -17,7 +17,9 @@
 //   evaluation {slot}              slot.evaluation or slot.trainEvaluation changed
 //   records {}                     the results table changed
 //   notice {level: 'info'|'error', message}
-//   restorable {slot, record}      trained weights from an earlier visit are stored (see store.js)
+//   restorable {slot, kind, record, text}  weights from an earlier visit are stored (see store.js):
+//                                  kind 'ended' (a run's result) or 'run' (a copy taken mid-run); text
+//                                  the question to ask, e.g. "Restore your trained MLP from … (…)?"
 import plainWasmUrl from './wasm/mnist_lab.wasm?url';
 import fmaWasmUrl from './wasm/mnist_lab-fma.wasm?url';
 import {compileBestCore} from './engine/compile.js';
@@ -56,9 +58,35 @@ export function divergedMessage(m, lr) {
 /** Both single-thread builds (engine/compile.js picks one), as absolute URLs a worker can fetch. */
 const coreUrls = () => ({fma: new URL(fmaWasmUrl, location.href).href, plain: new URL(plainWasmUrl, location.href).href});
 
-export const isConvSpec = (spec) => /conv\(/.test(spec);
-/** The slot a model belongs in: convolutional models race as the CNN, the rest as the MLP. */
-export const slotFor = (spec) => (isConvSpec(spec) ? 'cnn' : 'mlp');
+/**
+ * The slot a model belongs in, from the core's description of it (Engine.describe: its `spatial`
+ * says whether it keeps the image's 2-D shape, i.e. holds convolutions): those race as the CNN,
+ * the rest as the MLP.
+ */
+export const slotFor = (described) => (described.spatial ? 'cnn' : 'mlp');
+
+/**
+ * The question a stored record raises after a reload (kind: see store.js), saying what the
+ * copy is: the result of a run (how it ended, its score) or a copy taken part-way through one.
+ */
+export function restoreQuestion(slot, kind, record) {
+  const m = record.metrics || {};
+  const when = new Date(record.time).toLocaleString();
+  const pct = (a) => `${(a * 100).toFixed(2)}% on the test digits`;
+  const score = Number.isFinite(m.testAccuracy) ? pct(m.testAccuracy) : '';
+  const runOf = (n) => (n > 0 ? `${n}-epoch run` : 'run');
+  let how;
+  if (kind === 'run' || m.partial) {
+    const share = m.totalSteps > 0 ? `${Math.round((100 * m.step) / m.totalSteps)}% of the way` : 'part of the way';
+    how = `a copy taken ${share} through a ${runOf(m.epochs)}, ${score ? `${score} after epoch ${m.epoch}` : `in epoch ${m.epoch}`}`;
+    return `Restore your unfinished ${SLOT_TITLE[slot]} from ${when} (${how})?`;
+  }
+  const at = m.epoch > 0 && m.epochs > 0 ? ` at epoch ${m.epoch} of ${m.epochs}` : '';
+  how = {finished: `finished ${runOf(m.epochs)}`, stopped: `run stopped${at}`, diverged: `run that diverged${at}`,
+    error: `run that failed${at}`}[m.ended] || '';
+  const parts = [how, score].filter(Boolean).join(', ');
+  return `Restore your trained ${SLOT_TITLE[slot]} from ${when}${parts ? ` (${parts})` : ''}?`;
+}
 
 /**
  * The pthreads build, when this page may run it: {url of its module script, threads},
@@ -99,6 +127,7 @@ class Slot {
     this.paramsCache = null; // {generation, time, promise}
     this.goodWeights = null; // {bytes, origin, title}: what a restarted worker loads (null: the shipped file)
     this.saving = Promise.resolve(); // the IndexedDB copies, one after another (a later one never lands first)
+    this.stored = {}; // kind -> the record from an earlier visit the page offers back (see store.js)
     this.restarts = 0;
   }
 }
@@ -174,6 +203,12 @@ export class Lab extends EventTarget {
     return SLOTS.map((n, i) => `${SLOT_TITLE[n]}: ${texts[i]}`).join(' · ');
   }
 
+  /** The core's description of a model (Request.DESCRIBE), from a worker that is not training if one is idle. */
+  describe(model) {
+    const idle = SLOTS.find((n) => !this.slots[n].training) || 'mlp';
+    return this.slots[idle].client.request(Request.DESCRIBE, {model});
+  }
+
   preset(name) {
     return this.presets.find((p) => p.name === name);
   }
@@ -207,50 +242,65 @@ export class Lab extends EventTarget {
     slot.goodWeights = null;
     this.#setModel(slot, reply.info, 'shipped', this.titleFor(reply.info.spec));
     if (offerStored) {
-      const record = await loadWeights(slot.name);
-      if (record && record.bytes && slot.origin === 'shipped') {
-        slot.stored = record;
-        this.emit('restorable', {slot: slot.name, record});
+      for (const kind of ['ended', 'run']) {
+        const record = await loadWeights(slot.name, kind);
+        if (!record || slot.origin !== 'shipped') continue;
+        slot.stored[kind] = record;
+        this.emit('restorable', {slot: slot.name, kind, record, text: restoreQuestion(slot.name, kind, record)});
       }
     }
   }
 
-  /** Loads the weights stored by an earlier visit (see 'restorable') into their slot. */
-  async restore(name) {
+  /** Loads weights stored by an earlier visit (see 'restorable'; kind 'ended' | 'run') into their slot. */
+  async restore(name, kind = 'ended') {
     const slot = this.slots[name];
-    const record = slot.stored || (await loadWeights(name));
+    const record = slot.stored[kind] || (await loadWeights(name, kind));
     if (!record) throw new Error('No stored weights to restore.');
     if (slot.training) throw new Error(`The ${SLOT_TITLE[name]} is training; stop it first.`);
     const reply = await slot.client.request(Request.IMPORT_WEIGHTS, {bytes: record.bytes.slice()});
-    slot.stored = null;
+    slot.stored = {};
     slot.goodWeights = {bytes: record.bytes, origin: 'restored', title: record.title};
     this.#setModel(slot, reply.info, 'restored', record.title || this.titleFor(reply.info.spec));
     return reply.info;
   }
 
-  /** Forgets the stored weights the page offered back. */
-  dismissRestore(name) {
-    this.slots[name].stored = null;
-    return forgetWeights(name);
+  /** Forgets one of the stored records the page offered back. */
+  dismissRestore(name, kind = 'ended') {
+    delete this.slots[name].stored[kind];
+    return forgetWeights(name, kind);
   }
 
   /**
-   * Stores the slot's current weights in IndexedDB: after an epoch, at the end of a run, and
-   * every CHECKPOINT_MS while it trains (metrics.partial: a run still going, with its step).
+   * Stores the slot's current weights in IndexedDB (kinds in store.js): as the run's copy
+   * ('run') after an epoch, every CHECKPOINT_MS while it trains and when it pauses (metrics.partial,
+   * with its step); as the run's result ('ended') when it ends, which then replaces the copy.
+   * A copy the browser refuses is told once per run, a result always: the page still holds the
+   * weights, which the user can download.
    */
-  #persist(slot, metrics = {}) {
+  #persist(slot, kind, metrics = {}) {
     const generation = slot.generation;
     const client = slot.client;
+    const run = slot.training || slot.lastRun;
     slot.saving = slot.saving.then(async () => {
+      let bytes;
       try {
-        const {bytes} = await client.request(Request.EXPORT_WEIGHTS, {half: false});
-        if (slot.generation !== generation || slot.client !== client) return;
-        const title = slot.training?.title || slot.title;
-        slot.goodWeights = {bytes, origin: 'trained', title};
-        await saveWeights(slot.name, {bytes, spec: slot.info?.spec, title, metrics, time: Date.now()});
+        ({bytes} = await client.request(Request.EXPORT_WEIGHTS, {half: false}));
       } catch {
-        // no copy this time (the worker is gone or busy): the previous one stays
+        return; // no copy this time (the worker is gone): the previous one stays
       }
+      if (slot.generation !== generation || slot.client !== client) return;
+      const title = run?.title || slot.title;
+      slot.goodWeights = {bytes, origin: 'trained', title};
+      const refused = await saveWeights(slot.name, kind, {bytes, spec: slot.info?.spec, title, metrics, time: Date.now()});
+      if (!refused) {
+        if (kind === 'ended') await forgetWeights(slot.name, 'run');
+        return;
+      }
+      if (kind === 'run' && run?.storeRefused) return;
+      if (run) run.storeRefused = true;
+      const what = kind === 'ended' ? `the trained ${SLOT_TITLE[slot.name]}` : `a copy of the ${SLOT_TITLE[slot.name]} as it trains`;
+      this.notify('error', `Could not keep ${what} in this browser: ${refused}. `
+        + `Download its weights to keep them${kind === 'run' ? ' once it is done' : ''}.`);
     });
     return slot.saving;
   }
@@ -266,7 +316,7 @@ export class Lab extends EventTarget {
     if (!p || p.step <= 0 || p.step === t.savedStep) return Promise.resolve();
     t.savedAt = performance.now();
     t.savedStep = p.step;
-    return this.#persist(slot, {epoch: p.epoch, epochs: p.epochs, testAccuracy: null, partial: true,
+    return this.#persist(slot, 'run', {epoch: p.epoch, epochs: p.epochs, testAccuracy: null, partial: true,
       step: p.step, totalSteps: p.total_steps});
   }
 
@@ -578,7 +628,8 @@ export class Lab extends EventTarget {
    */
   async importWeights(bytes, fileName = 'weights file') {
     const spec = Lab.peekSpec(bytes);
-    const name = spec ? slotFor(spec) : 'mlp';
+    const described = spec ? await this.describe(spec).catch(() => null) : null;
+    const name = slotFor(described || {});
     const slot = this.slots[name];
     if (slot.training) throw new Error(`The ${SLOT_TITLE[name]} is training; stop it before loading weights.`);
     let reply;
@@ -666,7 +717,9 @@ export class Lab extends EventTarget {
     try {
       await this.ensureData([name], ['train', 'test']);
       if (slot.training !== t) return; // stopped while downloading
-      const reply = await slot.client.request(Request.TRAIN, {model, seed, config});
+      const reply = await slot.client.request(Request.TRAIN, {model, seed, config}).catch((e) => {
+        throw new Error(`The ${SLOT_TITLE[name]} did not start training: ${e.message}. Its current model is kept.`);
+      });
       t.samples = reply.samples;
       t.savedAt = performance.now();
       t.state = t.pauseWanted ? 'paused' : 'running';
@@ -752,7 +805,8 @@ export class Lab extends EventTarget {
       const x = p.epoch - 1 + p.batch / p.batches_per_epoch;
       if (p.batch > 0 && Number.isFinite(p.recentLoss)) t.points.push({x, loss: p.recentLoss, acc: p.recentAccuracy});
       this.emit('progress', {slot: slot.name, progress: p});
-      if (!p.diverged && performance.now() - t.savedAt >= CHECKPOINT_MS) this.#checkpoint(slot);
+      // A paused run may be left for good (the tab closed later): it is stored as it stands.
+      if (!p.diverged && (p.paused || performance.now() - t.savedAt >= CHECKPOINT_MS)) this.#checkpoint(slot);
     });
     c.on(Notice.EPOCH, (m) => {
       const t = slot.training;
@@ -767,10 +821,12 @@ export class Lab extends EventTarget {
       slot.trainSeconds = m.elapsed;
       this.emit('epoch', {slot: slot.name, record});
       this.emit('evaluation', {slot: slot.name});
-      t.savedAt = performance.now();
-      t.savedStep = t.progress?.step;
-      this.#persist(slot, {epoch: m.epoch, epochs: m.epochs, testAccuracy: m.evaluation.accuracy,
-        partial: m.epoch < m.epochs, step: t.progress?.step, totalSteps: t.progress?.total_steps});
+      if (m.epoch < m.epochs) { // after the last one, the run's result is stored (Notice.TRAIN_DONE)
+        t.savedAt = performance.now();
+        t.savedStep = t.progress?.step;
+        this.#persist(slot, 'run', {epoch: m.epoch, epochs: m.epochs, testAccuracy: m.evaluation.accuracy,
+          partial: true, step: t.progress?.step, totalSteps: t.progress?.total_steps});
+      }
     });
     c.on(Notice.TRAIN_DONE, (m) => {
       const t = slot.training;
@@ -797,7 +853,8 @@ export class Lab extends EventTarget {
         this.notify('error', `${SLOT_TITLE[slot.name]} training ended: ${m.message}`);
       }
       if (t.epochsDone > 0 || t.progress?.step > 0) {
-        this.#persist(slot, {epoch: t.epochsDone, epochs: t.config?.epochs, testAccuracy: slot.evaluation?.accuracy ?? null});
+        this.#persist(slot, 'ended', {epoch: t.progress?.epoch ?? t.epochsDone, epochs: t.config?.epochs,
+          testAccuracy: slot.evaluation?.accuracy ?? null, ended: m.reason});
       }
       this.#repredict(slot);
       // So the results can compare the two at once, score the other network too.

@@ -72,26 +72,19 @@ function mountNotices(lab) {
     e.returnValue = ''; // older browsers need it set to show the prompt
   });
   // Trained weights kept from an earlier visit (IndexedDB): offer them back, never load them unasked.
-  lab.on('restorable', ({slot, record}) => {
+  // A run's result and a copy taken mid-run are offered apart (kind), each saying what it is (text).
+  lab.on('restorable', ({slot, kind, text}) => {
     const title = SLOT_TITLE[slot];
-    const when = new Date(record.time).toLocaleString();
-    const m = record.metrics || {};
-    const acc = m.testAccuracy;
-    // A copy taken mid-run says how far the run had come when the tab closed.
-    const score = Number.isFinite(acc) ? `${(acc * 100).toFixed(2)}% on the test digits` : '';
-    const how = m.partial && m.totalSteps > 0
-      ? ` (its ${m.epochs}-epoch training run was interrupted ${Math.round((100 * m.step) / m.totalSteps)}% of the way through${score ? `; ${score} after epoch ${m.epoch}` : ''})`
-      : score ? ` (${score})` : '';
     const status = h('span', {class: 'small'});
     const restore = h('button', {type: 'button', class: 'btn btn-sm btn-primary'}, 'Restore');
     const dismiss = h('button', {type: 'button', class: 'btn btn-sm'}, 'Dismiss');
-    const item = h('div', {class: 'notice notice-info notice-restore restore-offer', role: 'region', 'aria-label': `Restore the ${title}`, dataset: {slot}},
-      h('span', {}, `Restore your trained ${title} from ${when}${how}?`),
+    const item = h('div', {class: 'notice notice-info notice-restore restore-offer', role: 'region', 'aria-label': `Restore the ${title}`, dataset: {slot, kind}},
+      h('span', {}, text),
       h('span', {class: 'mlab-restore'}, restore, dismiss, status));
     restore.onclick = async () => {
       restore.disabled = dismiss.disabled = true;
       try {
-        await lab.restore(slot);
+        await lab.restore(slot, kind);
         item.remove();
       } catch (e) {
         status.textContent = e.message;
@@ -99,7 +92,7 @@ function mountNotices(lab) {
       }
     };
     dismiss.onclick = () => {
-      lab.dismissRestore(slot);
+      lab.dismissRestore(slot, kind);
       item.remove();
     };
     // In the page's flow under the drawing pad (a floating box would cover what it floats over).

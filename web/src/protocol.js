@@ -63,7 +63,10 @@ export const Request = Object.freeze({
    * module script (wasm-mt/mnist_lab.mjs) and the threads to use; the worker starts it,
    * or, if it does not start, says why on the console and compiles the single-thread
    * core from wasmUrls (engine/compile.js compileBestCore).
-   * -> Reply.READY {presets, engine: EngineInfo} (or Reply.FATAL {message}).
+   * lifeline (optional): the name of a Web Lock the worker takes before it answers and holds
+   * until it ends; the page then waits for that lock to learn that the worker has ended, even
+   * one that closed without a word.
+   * -> Reply.READY {presets, engine: EngineInfo, lifeline} (or Reply.FATAL {message}).
    * Requests sent before it wait for it.
    */
   INIT: 'init',
@@ -115,7 +118,8 @@ export const Request = Object.freeze({
   /**
    * {config: TrainConfig, model: preset or spec, seed} creates a fresh model and starts training
    * -> Reply.STARTED {info, samples} at once; then Notice.PROGRESS (~10/s), Notice.EPOCH after each
-   * epoch, and finally Notice.TRAIN_DONE.
+   * epoch, and finally Notice.TRAIN_DONE. A refused start (bad settings or spec) is an error reply
+   * and keeps the current model.
    */
   TRAIN: 'train',
   /** {} -> Reply.PAUSED {} (training holds between two chunks of batches) */
@@ -129,10 +133,20 @@ export const Request = Object.freeze({
    * handler), answers Reply.CRASHED and closes itself. The page then restarts the worker.
    */
   TEST_CRASH: '__testCrash',
+  /** Test hook: the worker closes itself without a word (no reply, no error), as a dying worker can. */
+  TEST_CLOSE: '__testClose',
+  /**
+   * Test hook: {steps} -> Reply.HELD {step}, once a training run (this one or the next) has done
+   * `steps` batches and holds there, as if paused, until TEST_RELEASE. It lets a test act at a
+   * known point of a run instead of racing it.
+   */
+  TEST_HOLD: '__testHold',
+  /** Test hook: {} -> Reply.RELEASED {}; a held run goes on (unless it was paused meanwhile). */
+  TEST_RELEASE: '__testRelease',
 });
 
 export const Reply = Object.freeze({
-  READY: 'ready', // the reply to INIT (id-less): {presets, engine: EngineInfo}
+  READY: 'ready', // the reply to INIT (id-less): {presets, engine: EngineInfo, lifeline: whether it holds that lock}
   FATAL: 'fatal', // sent instead of READY when the module cannot start: {message}
   ERROR: 'error', // {id, message}
   CRASHED: 'crashed', // id-less {message}: the engine broke (out of memory, abort); the worker closes itself
@@ -151,6 +165,8 @@ export const Reply = Object.freeze({
   PAUSED: 'paused',
   RESUMED: 'resumed',
   STOPPING: 'stopping',
+  HELD: 'held',
+  RELEASED: 'released',
 });
 
 export const Notice = Object.freeze({

@@ -1,7 +1,9 @@
 // The page's end of one model worker: request() sends a message from
 // protocol.js and resolves with its reply (rejects with the worker's error);
 // notices (progress, epoch, trainDone, dataProgress) are dispatched as DOM events
-// named after their type, with the message as `detail`.
+// named after their type, with the message as `detail`. A worker that ends after
+// it started (a crash, or closing without a word) rejects what is pending and
+// fires 'crash'.
 import {Reply, Request} from './protocol.js';
 import workerUrl from './worker.js?worker&url';
 
@@ -41,10 +43,14 @@ export class WorkerClient extends EventTarget {
       this.readyReject = reject;
     });
     this.ready.catch(() => {}); // observed by whoever awaits it
+    // The Web Lock the worker holds while it lives (see Request.INIT); unique to this worker.
+    this.lifeline = globalThis.navigator?.locks
+      ? `mnist-lab worker ${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}` : null;
     this.worker = spawn(name);
     this.worker.onmessage = (e) => this.receive(e.data);
-    if (threaded) this.worker.postMessage({type: Request.INIT, threaded, wasmUrls});
-    else module.then((m) => this.worker.postMessage({type: Request.INIT, module: m}), (e) => this.fail(e.message));
+    const lifeline = this.lifeline;
+    if (threaded) this.worker.postMessage({type: Request.INIT, threaded, wasmUrls, lifeline});
+    else module.then((m) => this.worker.postMessage({type: Request.INIT, module: m, lifeline}), (e) => this.fail(e.message));
     this.worker.onerror = (e) => {
       e.preventDefault?.();
       if (this.started) this.crash(e.message || 'an uncaught error');
@@ -60,6 +66,16 @@ export class WorkerClient extends EventTarget {
     this.dispatchEvent(new CustomEvent('crash', {detail: {message}}));
   }
 
+  /**
+   * Waits for the worker's lifeline lock, which the browser grants once the worker has ended: a
+   * worker that closed itself without a word is noticed at once, and no deadline can mistake a
+   * slow, busy worker for a dead one.
+   */
+  watch() {
+    if (!this.lifeline) return;
+    navigator.locks.request(this.lifeline, () => this.crash('its worker closed without a word')).catch(() => {});
+  }
+
   fail(message) {
     this.dead = message;
     this.readyReject(new Error(message));
@@ -72,6 +88,7 @@ export class WorkerClient extends EventTarget {
       this.started = true;
       this.presets = msg.presets;
       this.engine = msg.engine || {threaded: false, threads: 1};
+      if (msg.lifeline) this.watch();
       this.readyResolve(msg.presets);
       return;
     }

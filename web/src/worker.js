@@ -30,7 +30,8 @@ const initMessage = new Promise((resolve) => {
 const THREADED_START_MS = 60000; // the pthreads build must be up by then (downloads included)
 const POOL_START_MS = 8000; // and its thread workers this long after its wasm is
 let engine = {threaded: false, threads: 1};
-const ready = initMessage.then(async ({module, threaded, wasmUrls}) => {
+const ready = initMessage.then(async ({module, threaded, wasmUrls, lifeline}) => {
+  const watched = await holdLifeline(lifeline);
   const options = {print: () => {}, printErr: (t) => console.warn(t)};
   if (threaded) {
     try {
@@ -51,11 +52,27 @@ const ready = initMessage.then(async ({module, threaded, wasmUrls}) => {
     });
   }
   engine.fma = core.fma();
-  post({type: Reply.READY, presets: core.presets(), engine});
+  post({type: Reply.READY, presets: core.presets(), engine, lifeline: watched});
 }).catch((e) => {
   post({type: Reply.FATAL, message: `The neural-network engine could not start: ${e.message || e}`});
   throw e;
 });
+
+/**
+ * Holds the Web Lock named by the page for as long as this worker lives: the page
+ * waits for the same lock, which the browser hands it once this worker has ended,
+ * however it ended (even by closing itself without a word). Resolves once held
+ * (true), or at once (false) without a name or without Web Locks.
+ */
+function holdLifeline(name) {
+  if (!name || !self.navigator?.locks) return Promise.resolve(false);
+  return new Promise((held) => {
+    navigator.locks.request(name, () => {
+      held(true);
+      return new Promise(() => {}); // released only with the worker
+    });
+  });
+}
 
 /**
  * The pthreads build (served as is from wasm-mt/, beside its mnist_lab.worker.js):
@@ -104,7 +121,7 @@ async function startThreaded({url, threads}, options) {
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === Request.INIT) {
-    init({module: msg.module, threaded: msg.threaded, wasmUrls: msg.wasmUrls});
+    init({module: msg.module, threaded: msg.threaded, wasmUrls: msg.wasmUrls, lifeline: msg.lifeline});
     return;
   }
   try {
@@ -252,10 +269,10 @@ async function startRun(msg) {
   }
   if (!data.train || !data.test) throw new Error('load the training and test data first');
   const cfg = msg.config;
-  const fresh = core.createModel(msg.model, msg.seed ?? 1);
   const want = cfg.subset > 0 ? Math.min(cfg.subset, countOf('train')) : countOf('train');
-  core.startTraining({...cfg, limit: want}); // the core trains on the first `want` digits only
-  info = fresh;
+  // One engine call checks everything before it replaces the model: a refused start keeps the
+  // current one. The core trains on the first `want` digits only.
+  info = core.startNewTraining(msg.model, msg.seed ?? 1, {...cfg, limit: want});
   run = {paused: false, stop: false, resume: null, cfg, samples: want};
   run.done = trainLoop(run);
   post({type: Reply.STARTED, id: msg.id, info, samples: want});
@@ -300,8 +317,10 @@ async function trainLoop(r) {
   try {
     for (;;) {
       if (r.stop) break;
-      if (r.paused) {
-        if (p) progress(true);
+      const held = testHold && (p?.step ?? 0) >= testHold.steps;
+      if (r.paused || held) {
+        if (p) progress(r.paused);
+        if (held) testHold.reached(p?.step ?? 0);
         await new Promise((resolve) => {
           r.resume = resolve;
         });
@@ -309,7 +328,7 @@ async function trainLoop(r) {
         continue;
       }
       const t0 = performance.now();
-      p = core.train(chunk);
+      p = core.train(testHold ? Math.min(chunk, testHold.steps - (p?.step ?? 0)) : chunk);
       const dt = performance.now() - t0;
       elapsed += dt / 1000;
       chunk = Math.max(1, Math.min(200, Math.round(chunk * Math.min(2, CHUNK_MS / Math.max(dt, 1)))));
@@ -347,6 +366,15 @@ async function trainLoop(r) {
     if (run === r) run = null;
   }
 }
+
+// --- test hooks ----------------------------------------------------------
+
+/**
+ * Set by Request.TEST_HOLD: {steps, reached(step)}. A run holds once it has done `steps`
+ * batches, as if paused (pause, resume and stop still answer), until Request.TEST_RELEASE,
+ * so a test can act at a known point of a run whatever the machine's speed.
+ */
+let testHold = null;
 
 // --- request handlers ----------------------------------------------------
 
@@ -459,7 +487,10 @@ const handlers = {
   [Request.TRAIN]: (m) => startRun(m),
 
   [Request.PAUSE]: (m) => {
-    if (run) run.paused = true;
+    if (run) {
+      run.paused = true;
+      run.resume?.(); // a held run (Request.TEST_HOLD) reports itself paused
+    }
     post({type: Reply.PAUSED, id: m.id});
   },
 
@@ -473,6 +504,27 @@ const handlers = {
 
   [Request.TEST_CRASH]: () => {
     throw new WebAssembly.RuntimeError('memory access out of bounds (test hook)');
+  },
+
+  [Request.TEST_CLOSE]: () => self.close(),
+
+  [Request.TEST_HOLD]: (m) => new Promise((resolve) => {
+    let answered = false;
+    testHold = {
+      steps: m.steps,
+      reached(step) {
+        if (answered) return;
+        answered = true;
+        post({type: Reply.HELD, id: m.id, step});
+        resolve();
+      },
+    };
+  }),
+
+  [Request.TEST_RELEASE]: (m) => {
+    testHold = null;
+    run?.resume?.();
+    post({type: Reply.RELEASED, id: m.id});
   },
 
   [Request.STOP]: (m) => {

@@ -42,3 +42,33 @@ export async function waitForStored(page, slot, accept = (r) => r !== null, time
     await page.waitForTimeout(250); // polling IndexedDB: no event tells another context it changed
   }
 }
+
+/** Deletes every record the page keeps in IndexedDB (a clean start for a test sharing the browser). */
+export function clearStored(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('mnist-lab', 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('weights');
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const tx = req.result.transaction('weights', 'readwrite');
+      tx.objectStore('weights').clear();
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+}
+
+/** Stores `record` ({bytes: number[], ...}) under `key` as the page would, e.g. to plant a record of an older shape. */
+export function putStored(page, key, record) {
+  return page.evaluate(([k, r]) => new Promise((resolve, reject) => {
+    const req = indexedDB.open('mnist-lab', 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('weights');
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const tx = req.result.transaction('weights', 'readwrite');
+      tx.objectStore('weights').put({...r, bytes: new Uint8Array(r.bytes)}, k);
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    };
+  }), [key, record]);
+}

@@ -43,9 +43,9 @@ export class Core {
     return JSON.parse(this.#call(fn));
   }
 
-  /** All presets: [{name, spec, source, params, recipe}] */
+  /** All presets: [{name, spec, source, params, recipe, spatial (as describe() says)}] */
   presets() {
-    return JSON.parse(this.module.Engine.presets());
+    return JSON.parse(this.module.Engine.presets()).map((p) => ({...p, spatial: this.describe(p.spec).spatial}));
   }
 
   /** Validates a preset name or spec without building: {ok, spec, params} | {ok:false, error} */

@@ -359,9 +359,9 @@ export function mount(el, lab, opts = {}) {
   const knownModel = (name) => name === 'custom' || !!lab.preset(name);
 
   function targetSlot() {
-    if (model.value === 'custom') return specValid ? slotFor(specInfo.spec) : null;
+    if (model.value === 'custom') return specValid ? slotFor(specInfo) : null;
     const p = lab.preset(model.value);
-    return p ? slotFor(p.spec) : null;
+    return p ? slotFor(p) : null;
   }
 
   function onModel(userChange) {
@@ -371,7 +371,7 @@ export function mount(el, lab, opts = {}) {
     if (p) {
       const r = p.recipe;
       modelInfo.replaceChildren(h('code', {}, p.spec));
-      modelInfo.append(h('br'), `Trains as the ${SLOT_TITLE[slotFor(p.spec)]} · full recipe: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}`);
+      modelInfo.append(h('br'), `Trains as the ${SLOT_TITLE[slotFor(p)]} · full recipe: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}`);
       if (userChange && r.epochs === 1) {
         // A preset made for a one-epoch run in the page (fast: 99% in under 30 s)
         // trains with its own recipe.
@@ -440,7 +440,7 @@ export function mount(el, lab, opts = {}) {
       specInfo = r.ok ? r : null;
       specCheck.className = `spec-check small ${r.ok ? 'ok' : 'error'}`;
       specCheck.textContent = r.ok
-        ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r.spec)]}`
+        ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r)]}`
         : `✗ ${r.error}`;
     } catch (e) {
       specValid = false;
