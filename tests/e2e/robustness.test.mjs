@@ -214,6 +214,44 @@ test('a worker that closes without a word is noticed and restarted with the run\
   await page.close();
 });
 
+/**
+ * A weights file (the format in core/nn/model/serialize.h) for `spec` written as
+ * given, with `count` float32 values.
+ */
+function weightsFile(spec, count) {
+  const text = Buffer.from(spec, 'utf8');
+  const head = Buffer.alloc(20);
+  head.write('MNLABW01', 0, 'latin1');
+  head.writeUInt32LE(1, 8); // version
+  head.writeUInt32LE(0, 12); // float32
+  head.writeUInt32LE(text.length, 16);
+  const n = Buffer.alloc(8);
+  n.writeBigUInt64LE(BigInt(count));
+  const data = Buffer.alloc(count * 4);
+  for (let i = 0; i < count; i++) data.writeFloatLE(((i * 37) % 101) / 1000 - 0.05, i * 4);
+  const body = Buffer.concat([head, text, n, data]);
+  let hash = 0xcbf29ce484222325n; // FNV-1a 64 of every byte before it
+  for (const b of body) hash = BigInt.asUintN(64, (hash ^ BigInt(b)) * 0x100000001b3n);
+  const sum = Buffer.alloc(8);
+  sum.writeBigUInt64LE(hash);
+  return Buffer.concat([body, sum]);
+}
+
+test('a weights file goes to the network the core says it is: a spec written CONV(4,3) loads into the CNN', async () => {
+  const page = await openPage(site.context, site.url);
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('#weights input[type="file"]').setInputFiles({name: 'upper.mlw', mimeType: 'application/octet-stream',
+    buffer: weightsFile('CONV(4,3)-flatten-dense(10)', 27090)});
+  const msg = page.locator('#weights [role="alert"][aria-busy="false"]');
+  await msg.waitFor({timeout: 20000});
+  assert.equal(await msg.textContent(), 'Loaded "upper.mlw" into the CNN: conv(4,3)-flatten-dense(10) (27,090 parameters).');
+  await drawAndRead(page, 1);
+  assert.equal(await page.locator('[data-model="cnn"] .pred-meta').textContent(), 'upper · 27,090 params · loaded from file');
+  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /^mlp · 535,818 params · pretrained$/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('the reproduced results load when the results view is shown', async () => {
   const page = await openPage(site.context);
   const fetched = [];
