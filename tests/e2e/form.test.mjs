@@ -3,6 +3,7 @@
 // (URL or <mnist-lab view>) get a message that names the real ones.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
+import {loadCore} from '../wasm/support.mjs';
 import {openPage, screenshotPath} from './support/browser.js';
 import {useSite} from './support/setup.js';
 
@@ -108,6 +109,44 @@ test('an unknown model in the URL is flagged at the Model field', async () => {
   await page.getByLabel('Model', {exact: true}).selectOption('mlp-32');
   assert.deepEqual(await fieldState(page, 'Model'), {invalid: false, message: ''});
   assert.equal(await trainButton(page).isEnabled(), true);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the layer spec field shows the engine\'s own words, and refuses a spec too big to train before any run starts', async () => {
+  const core = await loadCore(); // the same engine, in node: what it says is what the page must show
+  const page = await openTrain(`${site.url}index.html?view=train`);
+  await page.getByLabel('Model', {exact: true}).selectOption('custom');
+  const spec = page.getByLabel('Layer spec', {exact: true});
+  const check = page.locator('.spec-check');
+  const shows = async (text, batch) => {
+    const said = core.describe(text, batch);
+    await spec.fill(text);
+    const expected = said.ok ? '✓ Valid' : `✗ ${said.error}`;
+    await page.waitForFunction((e) => document.querySelector('.spec-check').textContent.startsWith(e), expected);
+    assert.equal((await spec.getAttribute('aria-invalid')) === 'true', !said.ok, text);
+    assert.equal(await trainButton(page).isDisabled(), !said.ok, text);
+    return said;
+  };
+  for (const text of ['conv(8,3) relu dense(10)', 'dense(10)-relu', 'conv(8,3)-relu-pool(2)-flaten-dense(10)', 'flatten-dense(10']) {
+    assert.equal((await shows(text, 64)).ok, false, `${text} is refused`);
+  }
+  assert.equal((await shows('flatten-dropout(1e-5)-dense(10)', 64)).ok, true);
+
+  // Too big at batch 256 (tens of GB), with the estimate and the limit; nothing starts.
+  const big = 'conv(1024,1,same)-conv(1024,3,same)-flatten-dense(10)';
+  await page.getByLabel('Batch size', {exact: true}).selectOption('256');
+  const said = await shows(big, 256);
+  assert.equal(said.ok, false);
+  assert.ok(said.bytes > said.limit, `${said.bytes} > ${said.limit}`);
+  assert.match(await check.textContent(), /needs about [\d.]+ [GM]B .* over the limit of [\d.]+ [GM]B/);
+  assert.equal(await page.locator('.lanes .lane').count(), 0, 'no run started');
+  await page.locator('.train-controls').screenshot({path: screenshotPath('train-spec-too-big.png')});
+  // The same spec at another batch size is asked about again.
+  await page.getByLabel('Batch size', {exact: true}).selectOption('16');
+  const small = core.describe(big, 16);
+  await page.waitForFunction((e) => document.querySelector('.spec-check').textContent.startsWith(e),
+    small.ok ? '✓ Valid' : `✗ ${small.error}`);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

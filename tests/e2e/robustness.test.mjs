@@ -252,6 +252,25 @@ test('a weights file goes to the network the core says it is: a spec written CON
   await page.close();
 });
 
+test('a reply of the wrong type fails its request with a message; nothing else is downloaded in its place', async () => {
+  const page = await openPage(site.context, site.url);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  // The worker's next weights file goes out labelled as something else.
+  await (await modelWorker(page, 'mlp')).evaluate(() => {
+    const post = self.postMessage.bind(self);
+    self.postMessage = (m, transfer) => post(m?.type === 'weights' ? {...m, type: 'params'} : m, transfer);
+  });
+  let downloads = 0;
+  page.on('download', () => downloads++);
+  await page.getByRole('button', {name: 'Download MLP weights'}).click();
+  const msg = page.locator('#weights [role="alert"][aria-busy="false"]');
+  await msg.waitFor({timeout: 20000});
+  assert.equal(await msg.textContent(), 'the engine answered \'params\' to \'exportWeights\'');
+  assert.equal(downloads, 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('the reproduced results load when the results view is shown', async () => {
   const page = await openPage(site.context);
   const fetched = [];

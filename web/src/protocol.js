@@ -72,7 +72,10 @@ export const Request = Object.freeze({
   INIT: 'init',
   /** {} -> Reply.PRESETS {presets: [{name, spec, source, params, recipe}]} */
   PRESETS: 'presets',
-  /** {model: string} -> Reply.DESCRIBED {ok, spec, params} | {ok: false, error} (never an error reply) */
+  /**
+   * {model: string, batch?} -> Reply.DESCRIBED {ok, spec, params, spatial, batch, bytes, limit} | {ok: false, error}
+   * (also when training at that batch would not fit in memory); never an error reply
+   */
   DESCRIBE: 'describe',
   /** {model: preset name or layer spec, seed} -> Reply.MODEL {info: ModelInfo} */
   CREATE_MODEL: 'createModel',
@@ -167,6 +170,31 @@ export const Reply = Object.freeze({
   STOPPING: 'stopping',
   HELD: 'held',
   RELEASED: 'released',
+});
+
+/** The reply each request gets when it succeeds (any request may instead get Reply.ERROR). */
+export const REPLY_TO = Object.freeze({
+  [Request.PRESETS]: Reply.PRESETS,
+  [Request.DESCRIBE]: Reply.DESCRIBED,
+  [Request.CREATE_MODEL]: Reply.MODEL,
+  [Request.LOAD_WEIGHTS]: Reply.MODEL,
+  [Request.IMPORT_WEIGHTS]: Reply.MODEL,
+  [Request.EXPORT_WEIGHTS]: Reply.WEIGHTS,
+  [Request.PARAMS]: Reply.PARAMS,
+  [Request.LOAD_DATA]: Reply.DATA,
+  [Request.PREDICT_DRAWING]: Reply.PREDICTION,
+  [Request.PREDICT_IMAGE]: Reply.PREDICTION,
+  [Request.PREDICT_TEST]: Reply.PREDICTION,
+  [Request.PREDICT_MANY]: Reply.PREDICTIONS,
+  [Request.TEST_IMAGES]: Reply.IMAGES,
+  [Request.TEST_LABELS]: Reply.LABELS,
+  [Request.EVALUATE]: Reply.EVALUATION,
+  [Request.TRAIN]: Reply.STARTED,
+  [Request.PAUSE]: Reply.PAUSED,
+  [Request.RESUME]: Reply.RESUMED,
+  [Request.STOP]: Reply.STOPPING,
+  [Request.TEST_HOLD]: Reply.HELD,
+  [Request.TEST_RELEASE]: Reply.RELEASED,
 });
 
 export const Notice = Object.freeze({

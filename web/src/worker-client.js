@@ -4,7 +4,7 @@
 // named after their type, with the message as `detail`. A worker that ends after
 // it started (a crash, or closing without a word) rejects what is pending and
 // fires 'crash'.
-import {Reply, Request} from './protocol.js';
+import {REPLY_TO, Reply, Request} from './protocol.js';
 import workerUrl from './worker.js?worker&url';
 
 /**
@@ -105,9 +105,13 @@ export class WorkerClient extends EventTarget {
       return;
     }
     if (msg.id !== undefined && this.pending.has(msg.id)) {
-      const {resolve, reject} = this.pending.get(msg.id);
+      const {resolve, reject, type} = this.pending.get(msg.id);
       this.pending.delete(msg.id);
+      const want = REPLY_TO[type];
       if (msg.type === Reply.ERROR) reject(new Error(msg.message));
+      // A reply of another type would hand the caller something else than it asked for (no
+      // weights in a download): it fails like an error instead.
+      else if (want && msg.type !== want) reject(new Error(`the engine answered '${msg.type}' to '${type}'`));
       else resolve(msg);
       return;
     }
@@ -119,7 +123,7 @@ export class WorkerClient extends EventTarget {
     if (this.dead) return Promise.reject(new Error(this.dead));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, {resolve, reject});
+      this.pending.set(id, {resolve, reject, type});
       this.worker.postMessage({type, id, ...payload}, transfer);
     });
   }

@@ -381,7 +381,7 @@ let testHold = null;
 const handlers = {
   [Request.PRESETS]: (m) => post({type: Reply.PRESETS, id: m.id, presets: core.presets()}),
 
-  [Request.DESCRIBE]: (m) => post({type: Reply.DESCRIBED, id: m.id, ...core.describe(m.model)}),
+  [Request.DESCRIBE]: (m) => post({type: Reply.DESCRIBED, id: m.id, ...core.describe(m.model, m.batch)}),
 
   [Request.CREATE_MODEL]: (m) => {
     if (run) throw new Error('stop the training run first');

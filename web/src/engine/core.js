@@ -48,9 +48,13 @@ export class Core {
     return JSON.parse(this.module.Engine.presets()).map((p) => ({...p, spatial: this.describe(p.spec).spatial}));
   }
 
-  /** Validates a preset name or spec without building: {ok, spec, params} | {ok:false, error} */
-  describe(model) {
-    return JSON.parse(this.module.Engine.describe(String(model)));
+  /**
+   * Validates a preset name or spec without building: {ok, spec, params, spatial, batch, bytes, limit}
+   * | {ok:false, error} (a bad model) | {ok:false, error, ...} (training at batch would not fit in
+   * memory; batch 0 or absent: the preset's batch, or the core's default for a spec)
+   */
+  describe(model, batch = 0) {
+    return JSON.parse(this.module.Engine.describeFor(String(model), batch | 0));
   }
 
   /** A preset name or layer spec -> {spec, params, layers:[{token, kind, shape, flat, params, offset}]} */

@@ -421,6 +421,11 @@ export function mount(el, lab, opts = {}) {
   }
 
   let validateSeq = 0;
+  /**
+   * Asks the engine about the custom spec at the form's batch size, before any worker trains
+   * it: the engine's message, as it words it, when the spec is wrong or training it would not
+   * fit in memory (with its estimate and the limit).
+   */
   async function validateSpec() {
     const seq = ++validateSeq;
     const text = spec.value.trim();
@@ -434,13 +439,14 @@ export function mount(el, lab, opts = {}) {
     }
     const idle = SLOTS.find((n) => !lab.slots[n].training) || 'mlp';
     try {
-      const r = await lab.slots[idle].client.request('describe', {model: text});
+      const size = checkSetting('batch', batch.value).value ?? SETTINGS.batch.default;
+      const r = await lab.slots[idle].client.request('describe', {model: text, batch: size});
       if (seq !== validateSeq) return;
       specValid = r.ok;
       specInfo = r.ok ? r : null;
       specCheck.className = `spec-check small ${r.ok ? 'ok' : 'error'}`;
       specCheck.textContent = r.ok
-        ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r)]}`
+        ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r)]} · about ${bytes(r.bytes)} to train at batch ${r.batch}`
         : `✗ ${r.error}`;
     } catch (e) {
       specValid = false;
@@ -573,6 +579,7 @@ export function mount(el, lab, opts = {}) {
       settings.forget(key);
       if (key === 'epochs') autoAugment();
       if (key === 'augment') augmentTouched = true;
+      if (key === 'batch' && model.value === 'custom') validateSpec(); // the memory a spec needs grows with the batch
       saveForm();
       renderButtons();
     });
