@@ -11,6 +11,7 @@ JOBS=${JOBS:-2}
 # MNIST_NATIVE_ARCH=OFF), so a result that holds only on one CPU fails here.
 echo "test: core built for this CPU (ctest, build/native, -march=native)"
 (cd build/native && ctest --output-on-failure -j"$JOBS")
+echo "test: the mnist-lab command used wrongly (node --test tests/cli)" && node --test tests/cli/
 
 echo "test: core built for generic x86-64, under ASan + UBSan (build/asan)"
 cmake --preset native-asan >/dev/null

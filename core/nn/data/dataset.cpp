@@ -40,8 +40,8 @@ Dataset dataset_from_idx(const uint8_t* images, size_t images_size, const uint8_
 Dataset load_mnist(const std::string& dir, const std::string& split) {
   check(split == "train" || split == "test", "unknown split '", split, "'");
   const std::string prefix = dir + "/" + (split == "train" ? "train" : "t10k");
-  const auto im = read_file(prefix + "-images-idx3-ubyte");
-  const auto lb = read_file(prefix + "-labels-idx1-ubyte");
+  const auto im = read_idx_file(prefix + "-images-idx3-ubyte", 3);
+  const auto lb = read_idx_file(prefix + "-labels-idx1-ubyte", 1);
   return dataset_from_idx(im.data(), im.size(), lb.data(), lb.size(), prefix);
 }
 

@@ -1,8 +1,16 @@
 #include "nn/data/idx.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "nn/util/check.h"
 
@@ -57,40 +65,188 @@ std::vector<uint8_t> make_idx(const std::vector<uint32_t>& dims, const std::vect
   return out;
 }
 
-std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  check(f != nullptr, path, ": cannot open (", std::strerror(errno), ")");
-  std::vector<uint8_t> out;
-  uint8_t buf[1 << 16];
-  size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    if (out.size() + got > max_bytes) {
-      std::fclose(f);
-      fail(path, ": larger than ", max_bytes, " bytes");
+namespace {
+
+// "is a folder", ... for a file that is not a regular one; null for a regular file.
+const char* not_regular(mode_t mode) {
+  if (S_ISREG(mode)) return nullptr;
+  if (S_ISDIR(mode)) return "is a folder";
+  if (S_ISLNK(mode)) return "is a symbolic link";
+  if (S_ISFIFO(mode)) return "is a FIFO";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "is a device";
+  if (S_ISSOCK(mode)) return "is a socket";
+  return "is not a regular file";
+}
+
+// An open regular file, closed on scope exit. O_NONBLOCK keeps open() from
+// waiting for a FIFO's writer; the file type is checked before any read.
+class InFile {
+ public:
+  InFile(const std::string& path, size_t max_bytes) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    check(fd_ >= 0, path, ": cannot open (", std::strerror(errno), ")");
+    struct stat st;
+    const bool stat_ok = ::fstat(fd_, &st) == 0;
+    const char* why = stat_ok ? not_regular(st.st_mode) : "cannot be read";
+    if (why == nullptr && uint64_t(st.st_size) <= max_bytes) {
+      size_ = size_t(st.st_size);
+      ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
+      return;
     }
-    out.insert(out.end(), buf, buf + got);
+    ::close(fd_);
+    check(why == nullptr, path, ": ", why, ", not a file");
+    fail(path, ": larger than ", max_bytes, " bytes (", uint64_t(st.st_size), ")");
   }
-  const bool err = std::ferror(f);
-  std::fclose(f);
-  check(!err, path, ": read error");
+  ~InFile() { ::close(fd_); }
+  size_t size() const { return size_; }
+  // Appends the next n bytes of the file to out (fewer only if it shrank).
+  void read(std::vector<uint8_t>& out, size_t n) {
+    const size_t at = out.size();
+    out.resize(at + n);
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::read(fd_, out.data() + at + got, n - got);
+      if (r < 0 && errno == EINTR) continue;
+      check(r >= 0, path_, ": read error (", std::strerror(errno), ")");
+      if (r == 0) break;
+      got += size_t(r);
+    }
+    out.resize(at + got);
+    check(got == n, path_, ": the file changed while it was read");
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  size_t size_ = 0;
+};
+
+// The temporary file being written, for remove_temporary_file(): a static
+// buffer and a flag, which a signal handler may read.
+char g_temp[4096];
+volatile sig_atomic_t g_has_temp = 0;
+
+// Signals that would end the process, held off while the temporary file and
+// its record change together.
+class BlockSignals {
+ public:
+  BlockSignals() {
+    sigset_t s;
+    sigemptyset(&s);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&s, sig);
+    sigprocmask(SIG_BLOCK, &s, &old_);
+  }
+  ~BlockSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+
+ private:
+  sigset_t old_;
+};
+
+// Creates "<path>.tmp-XXXXXX" and records it; returns its descriptor.
+int create_temporary(const std::string& path) {
+  const std::string pattern = path + ".tmp-XXXXXX";
+  check(pattern.size() < sizeof g_temp, path, ": the file name is too long");
+  BlockSignals block;
+  std::memcpy(g_temp, pattern.c_str(), pattern.size() + 1);
+  const int fd = ::mkstemp(g_temp);
+  check(fd >= 0, path, ": cannot write (", std::strerror(errno), ")");
+  g_has_temp = 1;
+  return fd;
+}
+
+// Closes and forgets the temporary file; removes it unless it was renamed.
+void drop_temporary(int fd, bool remove) {
+  ::close(fd);
+  BlockSignals block;
+  if (remove) ::unlink(g_temp);
+  g_has_temp = 0;
+}
+
+}  // namespace
+
+std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
+  InFile f(path, max_bytes);
+  std::vector<uint8_t> out;
+  f.read(out, f.size());
   return out;
 }
 
-void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  check(f != nullptr, path, ": cannot write (", std::strerror(errno), ")");
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  const bool closed = std::fclose(f) == 0;
-  if (!ok || !closed) {
-    std::remove(tmp.c_str());
-    fail(path, ": write failed (disk full?)");
+std::vector<uint8_t> read_idx_file(const std::string& path, int rank) {
+  InFile f(path, std::numeric_limits<size_t>::max());
+  std::vector<uint8_t> out;
+  f.read(out, std::min(f.size(), 4 + 4 * size_t(rank)));
+  parse_idx_header(out.data(), f.size(), rank, path);  // reads only the header
+  constexpr size_t kMaxBytes = size_t(1) << 30;
+  check(f.size() <= kMaxBytes, path, ": larger than ", kMaxBytes, " bytes (", f.size(), ")");
+  f.read(out, f.size() - out.size());
+  return out;
+}
+
+namespace {
+// A regular file or a free name (not followed if it is a symlink).
+void check_target_kind(const std::string& path) {
+  check(!path.empty(), "no file name to write to");
+  check(path.back() != '/', path, ": is a folder name, not a file name");
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    const char* why = not_regular(st.st_mode);
+    check(why == nullptr, path, ": ", why ? why : "", "; weights are written only to a regular file or a new name");
+  } else {
+    check(errno == ENOENT, path, ": cannot write (", std::strerror(errno), ")");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+}
+}  // namespace
+
+void check_save_target(const std::string& path) {
+  check_target_kind(path);
+  drop_temporary(create_temporary(path), true);
+}
+
+void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes,
+                       const std::function<void(const std::string&)>& on_written) {
+  check_save_target(path);
+  struct stat st;
+  mode_t mode;
+  if (::stat(path.c_str(), &st) == 0) {
+    mode = st.st_mode & 07777;
+  } else {
+    mode = ::umask(0);
+    ::umask(mode);
+    mode = 0666 & ~mode;
+  }
+  const int fd = create_temporary(path);
+  const std::string temp = g_temp;
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    done += size_t(w);
+  }
+  const bool ok = done == bytes.size() && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
+  const int err = errno;
+  if (!ok) {
+    drop_temporary(fd, true);
+    fail(path, ": write failed (", std::strerror(err), ")");
+  }
+  try {
+    if (on_written) on_written(temp);
+    check_target_kind(path);  // what appeared there meanwhile is not replaced either
+  } catch (...) {
+    drop_temporary(fd, true);
+    throw;
+  }
+  BlockSignals block;
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
     const int e = errno;
-    std::remove(tmp.c_str());
+    drop_temporary(fd, true);
     fail(path, ": cannot rename into place (", std::strerror(e), ")");
   }
+  drop_temporary(fd, false);
+}
+
+void remove_temporary_file() {
+  if (g_has_temp) ::unlink(g_temp);
 }
 
 }  // namespace mnist
