@@ -10,7 +10,7 @@ import {drawStrokes, openPage} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {distDir} from './support/server.js';
 import {useSite} from './support/setup.js';
-import {storedWeights, waitForStored} from './support/store.js';
+import {clearStored, storedWeights, waitForStored} from './support/store.js';
 import {holdTraining, modelWorker, patchTrainRequests} from './support/worker.js';
 
 const site = useSite();
@@ -94,6 +94,7 @@ test('a slow dataset download shows its progress, the page stays usable, then tr
 
 test('switching model or reloading mid-training: a clear message, and the run\'s weights come back', async () => {
   const page = await openPage(site.context, site.url);
+  await clearStored(page); // the first test's finished run
   await setup(page, {model: 'mlp', epochs: 3, digits: 20000});
   // The run holds after 20 batches (a test hook), so all that follows happens mid-run on any machine.
   const held = holdTraining(await modelWorker(page, 'mlp'), 20);
