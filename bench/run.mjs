@@ -5,7 +5,9 @@
 // relaxed SIMD) and as plain SIMD (build/wasm), plus the f32x4
 // multiply-add peak, GEMM and convolution FLOP rates measured in the same run;
 // (e) the peer, TensorFlow.js (wasm, cpu and webgl backends) in a worker of the
-// same Chromium; (f) drawing-pad prediction latency and the wasm heap after
+// same Chromium; (e2) the second peer, jax-js (wasm, webgpu and webgl devices), each
+// model between two runs of ours in a page of the same Chromium (bench/jaxjs.mjs);
+// (f) drawing-pad prediction latency and the wasm heap after
 // full-set cnn training, in Chromium; (g) with --pytorch or BENCH_PYTORCH=1,
 // PyTorch on the CPU with one thread (bench/pytorch.py) against our native build.
 // Prints every ratio beside its goal and writes
@@ -18,7 +20,9 @@
 // the full set for the heap figure; 0 = one epoch), BENCH_LATENCY_CALLS,
 // BENCH_PYTORCH=1, PYTHON (the interpreter with torch; Debian's by default),
 // BENCH_THREADS=0 (skip the pthreads speed-up, bench/threads.mjs), BENCH_FAST=0
-// (skip the fast preset's seconds to 99% in the page, bench/fast.mjs).
+// (skip the fast preset's seconds to 99% in the page, bench/fast.mjs), BENCH_JAXJS=0
+// (skip jax-js), BENCH_JAXJS_BACKENDS (wasm,webgpu,webgl; cpu too if asked: jax-js
+// calls it a debugging device), BENCH_JAXJS_CAP (as BENCH_TFJS_CAP, for jax-js).
 import {execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +31,7 @@ import {fileURLToPath} from 'node:url';
 
 import {chromiumArgs} from '../scripts/chromium.mjs';
 import {measureFast} from './fast.mjs';
+import {jaxjsVersion, measureJaxjs} from './jaxjs.mjs';
 import {withServedChromium} from './served.mjs';
 import {measureThreads} from './threads.mjs';
 
@@ -37,6 +42,8 @@ const batch = Number(env.BENCH_BATCH || 64);
 const seconds = Number(env.BENCH_SECONDS || 4);
 const tfjsBackends = (env.BENCH_TFJS_BACKENDS || 'wasm,cpu,webgl').split(',').filter(Boolean);
 const tfjsCap = Number(env.BENCH_TFJS_CAP || 45);
+const jaxjsBackends = (env.BENCH_JAXJS_BACKENDS || 'wasm,webgpu,webgl').split(',').filter(Boolean);
+const jaxjsCap = Number(env.BENCH_JAXJS_CAP || tfjsCap);
 const heapBatches = Number(env.BENCH_HEAP_BATCHES ?? 300);
 const latencyCalls = Number(env.BENCH_LATENCY_CALLS || 200);
 const withPytorch = env.BENCH_PYTORCH === '1' || process.argv.includes('--pytorch');
@@ -170,6 +177,22 @@ if (haveTfjs) {
 }
 const chrome = await inChromium(jobs);
 
+// The second peer, jax-js, in one page of the same Chromium: each model between
+// two runs of ours on the page's build (bench/jaxjs.mjs).
+let jaxjsRun = null;
+if (env.BENCH_JAXJS !== '0') {
+  if (!jaxjsVersion()) {
+    console.log('bench: jax-js is not installed in bench/jaxjs (scripts/bench.sh installs it): no figures for it');
+  } else {
+    try {
+      jaxjsRun = await measureJaxjs({models, backends: jaxjsBackends, batch, seconds, cap: jaxjsCap, build: shipped});
+      console.log('bench: jax-js done');
+    } catch (e) {
+      console.log(`bench: jax-js failed: ${e.message}`);
+    }
+  }
+}
+
 // The pthreads build at 2 threads against the single-thread build (both plain
 // SIMD), taking turns window by window in a cross-origin isolated page.
 let threadsAb = null;
@@ -232,22 +255,22 @@ const rows = models.map((m) => ({
   chromium_scalar: chrome['wasm-scalar'].train_samples_per_second[m],
 }));
 
-// TF.js per model and backend: samples/s with ours measured just before and after it
-// (`ours`), or why not ('cannot train', 'unavailable').
-const tfjs = {};
-for (const m of models) {
-  tfjs[m] = {};
-  for (const backend of haveTfjs ? tfjsBackends : []) {
-    const r = chrome[`tfjs-${backend}`];
+// Each peer per model and backend: samples/s with ours measured just before and
+// after it (`ours`), or why not ('cannot train', 'unavailable').
+/** {backend: one run of the peer on it} -> {model: {backend: figures}} */
+function peerTable(runs) {
+  return Object.fromEntries(models.map((m) => [m, Object.fromEntries(Object.entries(runs).map(([backend, r]) => {
     const fig = r.models?.[m];
-    tfjs[m][backend] = r.unavailable ? {unavailable: r.unavailable}
-      : fig?.error ? {cannot_train: fig.error} : fig && {...fig, ours: r.ours[m]};
-  }
+    return [backend, r.unavailable ? {unavailable: r.unavailable}
+      : fig?.error ? {cannot_train: fig.error} : fig && {...fig, ours: r.ours[m]}];
+  }))]));
 }
-/** The fastest backend that trains m (optionally only `only`) -> {backend, samples_per_second, ours} | null */
-function fastestTfjs(m, only) {
+const tfjs = peerTable(Object.fromEntries((haveTfjs ? tfjsBackends : []).map((b) => [b, chrome[`tfjs-${b}`]])));
+const jaxjs = jaxjsRun ? peerTable(jaxjsRun.backends) : {};
+/** The fastest backend of a peer ({backend: figures}) that trains the model (optionally only `only`) -> {backend, samples_per_second, ours} | null */
+function fastestPeer(byBackend, only) {
   let best = null;
-  for (const [backend, fig] of Object.entries(tfjs[m] || {})) {
+  for (const [backend, fig] of Object.entries(byBackend || {})) {
     if (only && backend !== only) continue;
     if (fig?.samples_per_second && (!best || fig.samples_per_second > best.samples_per_second)) {
       best = {backend, ...fig};
@@ -270,11 +293,17 @@ const n0 = (x) => Math.round(x).toLocaleString('en');
 for (const [m, target, only] of [['mlp', 5, 'wasm'], ['cnn', 100], ['lenet5', 50]]) {
   const row = rows.find((r) => r.model === m);
   if (!row || !haveTfjs) continue;
-  const peer = fastestTfjs(m, only);
+  const peer = fastestPeer(tfjs[m], only);
   const what = only ? `TF.js ${only} backend` : 'the fastest TF.js backend that trains it';
   goal(`${m} training in Chromium vs ${what}`, peer && peer.ours / peer.samples_per_second, target, '×',
     peer ? `${n0(peer.ours)} vs ${n0(peer.samples_per_second)} samples/s (TF.js ${peer.backend}; ours just before and after it)`
       : `no TF.js backend trains ${m} here`);
+}
+for (const m of jaxjsRun ? models : []) {
+  const peer = fastestPeer(jaxjs[m]);
+  goal(`${m} training in Chromium vs the fastest jax-js backend that trains it`, peer && peer.ours / peer.samples_per_second, 5, '×',
+    peer ? `${n0(peer.ours)} vs ${n0(peer.samples_per_second)} samples/s (jax-js ${peer.backend}; ours just before and after it)`
+      : `no jax-js backend trains ${m} here`);
 }
 const cnnRow = rows.find((r) => r.model === 'cnn');
 if (cnnRow) {
@@ -351,19 +380,28 @@ for (const [name, k] of kernels) {
 const peerCell = (fig) => (!fig ? 'not run' : fig.samples_per_second
   ? `${n0(fig.samples_per_second)}; ours ${(fig.ours / fig.samples_per_second).toFixed(1)}×`
   : fig.cannot_train ? 'cannot train' : 'unavailable');
-if (haveTfjs) {
-  console.log(`\nTensorFlow.js ${chrome[`tfjs-${tfjsBackends[0]}`].tfjs} in a Chromium worker, training samples/s (batch ${batch})`);
-  console.log(`model   ours(chrome+FMA)  ${tfjsBackends.map((b) => `tfjs-${b}`.padStart(22)).join('')}`);
+/** Prints a peer's table ({model: {backend: figures}}) under `title`, each backend's notes (notes(run)) under it. */
+function printPeer(title, prefix, runs, table, notes = () => []) {
+  const backends = Object.keys(runs);
+  console.log(`\n${title}`);
+  console.log(`model   ours(chrome+FMA)  ${backends.map((b) => `${prefix}-${b}`.padStart(22)).join('')}`);
   for (const r of rows) {
-    console.log(`${r.model.padEnd(8)}${fmt(r.chromium_fma).padStart(17)} ${tfjsBackends.map((b) => peerCell(tfjs[r.model][b]).padStart(22)).join('')}`);
+    console.log(`${r.model.padEnd(8)}${fmt(r.chromium_fma).padStart(17)} ${backends.map((b) => peerCell(table[r.model][b]).padStart(22)).join('')}`);
   }
-  for (const b of tfjsBackends) {
-    const r = chrome[`tfjs-${b}`];
-    const notes = [r.unavailable && `unavailable: ${r.unavailable}`, r.renderer, r.wasm_simd != null &&
-      `SIMD ${r.wasm_simd ? 'on' : 'off'}, threads ${r.wasm_threads ? 'on' : 'off'}`,
-    ...models.filter((m) => tfjs[m][b]?.cannot_train).map((m) => `${m}: ${tfjs[m][b].cannot_train}`)].filter(Boolean);
-    if (notes.length) console.log(`  tfjs-${b}: ${notes.join('; ')}`);
+  for (const [b, r] of Object.entries(runs)) {
+    const lines = [r.unavailable && `unavailable: ${r.unavailable}`, ...notes(r),
+      ...models.filter((m) => table[m][b]?.cannot_train).map((m) => `${m}: ${table[m][b].cannot_train}`)].filter(Boolean);
+    if (lines.length) console.log(`  ${prefix}-${b}: ${lines.join('; ')}`);
   }
+}
+if (haveTfjs) {
+  printPeer(`TensorFlow.js ${chrome[`tfjs-${tfjsBackends[0]}`].tfjs} in a Chromium worker, training samples/s (batch ${batch})`, 'tfjs',
+    Object.fromEntries(tfjsBackends.map((b) => [b, chrome[`tfjs-${b}`]])), tfjs, (r) => [r.renderer, r.wasm_simd != null &&
+      `SIMD ${r.wasm_simd ? 'on' : 'off'}, threads ${r.wasm_threads ? 'on' : 'off'}`]);
+}
+if (jaxjsRun) {
+  printPeer(`jax-js ${jaxjsRun.jaxjs} in a Chromium worker, training samples/s (batch ${batch}; jit compilation not timed)`, 'jax-js',
+    jaxjsRun.backends, jaxjs, (r) => [r.renderer, r.backend === 'wasm' && `threads ${r.threads ? 'on' : 'off'}`]);
 }
 if (pytorch) {
   console.log(`\nPyTorch ${pytorch.torch} CPU, ${pytorch.threads} thread vs ours native, back to back, training samples per CPU-second`);
@@ -402,7 +440,7 @@ const result = {
   builds: Object.fromEntries(required.map((f) => [f, fs.statSync(path.join(root, f)).mtime.toISOString()])),
   machine: {cpu: os.cpus()[0].model, cores: os.cpus().length, node: process.version, load_average: os.loadavg()},
   batch, models, native, native_cpu_over_wall: nativeCpuFraction, node_fma: nodeFma, node_simd: nodeSimd, node_scalar: nodeScalar,
-  chromium: chrome, rows, tfjs, pytorch, latency, heap, threads: threadsAb, fast, goals,
+  chromium: chrome, rows, tfjs, jaxjs_run: jaxjsRun, jaxjs, pytorch, latency, heap, threads: threadsAb, fast, goals,
 };
 fs.mkdirSync(path.join(root, 'bench/results'), {recursive: true});
 fs.writeFileSync(path.join(root, 'bench/results/latest.json'), JSON.stringify(result, null, 2) + '\n');
@@ -453,6 +491,7 @@ function markdown(r) {
     }
     md += '\n';
   }
+  if (r.jaxjs_run) md += jaxjsMarkdown(r, table, n);
   if (r.pytorch) {
     md += `\n## Native vs PyTorch ${r.pytorch.torch} (CPU, ${r.pytorch.threads} thread, bench/pytorch.py)\n\n`;
     md += table(['model', 'ours native, per wall-second', 'its CPU / wall', 'ours native, per CPU-second',
@@ -493,8 +532,40 @@ function markdown(r) {
   md += 'Conv rates count the direct convolution\'s multiply-adds (3 × 2 × 64 × 288 × 121 per sample); cnn\'s second layer runs the ';
   md += 'Winograd path, whose GEMMs execute a quarter of them (36 products per 4×4 tile for 144), so its rate is effective, not executed, and can pass the peak. ';
   md += `The native peak is the same 4-wide loops compiled for this CPU (the compiler may widen them); the native build's Eigen reports: ${r.native.eigen_simd}.\n`;
-  md += '\n## Commands\n\n```sh\nnpm run bench                      # builds (plus build/wasm-scalar), installs TF.js into bench/tfjs on first use, measures\n';
+  md += '\n## Commands\n\n```sh\nnpm run bench                      # builds (plus build/wasm-scalar), installs TF.js and jax-js into bench/tfjs and bench/jaxjs on first use, measures\n';
   md += 'BENCH_PYTORCH=1 npm run bench    # also PyTorch (installs python3-torch and libopenblas0 on first use)\n';
-  md += 'node bench/run.mjs [--pytorch]    # measures the builds already in build/\n```\n';
+  md += 'node bench/run.mjs [--pytorch]    # measures the builds already in build/\n';
+  md += 'node bench/jaxjs.mjs              # only jax-js beside ours, in Chromium (--models, --backends, --seconds, --json)\n```\n';
   return md;
+}
+
+/** BENCHMARKS.md's jax-js section: samples/s per model and device, ours / jax-js, and what it cannot do here. */
+function jaxjsMarkdown(r, table, n) {
+  const run = r.jaxjs_run;
+  const devices = Object.keys(run.backends);
+  let md = `\n## jax-js ${run.jaxjs} (the second peer, same Chromium, one worker each)\n\n`;
+  md += table(['model', 'ours, wasm+SIMD+FMA', ...devices.map((b) => `jax-js ${b}`)],
+    r.rows.map((row) => [row.model, n(row.chromium_fma), ...devices.map((b) => peerCell(r.jaxjs[row.model][b]))]));
+  md += '\nEach jax-js cell: its training samples/s, then ours / jax-js, where ours is the mean of two runs on the same model in ';
+  md += 'fresh workers of the same page, one just before jax-js and one just after (bench/jaxjs.mjs; the goals use these ratios; ';
+  md += 'the first column is from the run above). ';
+  md += 'Same layers (NCHW), Adam, softmax cross-entropy and synthetic batches (bench/browser/synthetic.js\'s generator, kept on the device), ';
+  md += 'trained the JAX way (bench/jaxjs/train.js): `valueAndGrad` of the loss over a params pytree and the whole step, Adam included, ';
+  md += 'in one `jit`; Adam is written out, as the optax-style `@jax-js/optax` is not on npm. ';
+  md += `Each configuration is timed for ${seconds} s after a warm-up of at least two steps and 1.5 s `;
+  md += `(at most ${jaxjsCap} s timed); the first step traces and compiles the jit and its kernels and is never timed`;
+  const first = r.models.map((m) => [m, run.backends.wasm?.models?.[m]?.first_step_seconds]).filter(([, s]) => s != null);
+  if (first.length) md += ` (on wasm, with its compilation: ${first.map(([m, s]) => `${m} ${s.toFixed(1)} s`).join(', ')})`;
+  md += '.';
+  if (run.backends.wasm?.threads === false) {
+    md += ' The page is not cross-origin isolated (no SharedArrayBuffer), so jax-js\'s wasm device runs one thread, as ours and TF.js\'s do.';
+  }
+  for (const b of devices) {
+    const x = run.backends[b];
+    if (x.unavailable) md += ` jax-js ${b}: unavailable here (\`${x.unavailable}\`).`;
+    const cannot = r.models.filter((m) => r.jaxjs[m][b]?.cannot_train);
+    if (cannot.length) md += ` jax-js ${b} cannot train ${cannot.join(', ')}: \`${r.jaxjs[cannot[0]][b].cannot_train}\`.`;
+    if (x.renderer) md += ` jax-js ${b} renders with ${x.renderer}.`;
+  }
+  return `${md}\n`;
 }

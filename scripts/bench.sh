@@ -3,6 +3,7 @@
 # install the peers on first use, then measure (bench/run.mjs).
 #   TensorFlow.js: its own package in bench/tfjs (npm install there), so that
 #     npm test never pays for it.
+#   jax-js: likewise, its own package in bench/jaxjs (skipped with BENCH_JAXJS=0).
 #   PyTorch, only with --pytorch or BENCH_PYTORCH=1: Debian's python3-torch and
 #     libopenblas0 (as root or with sudo), used by Debian's python3.
 set -euo pipefail
@@ -18,6 +19,10 @@ if [ ! -f bench/tfjs/node_modules/@tensorflow/tfjs/dist/tf.min.js ] ||
    [ ! -f bench/tfjs/node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js ]; then
   echo "bench: installing TensorFlow.js into bench/tfjs"
   (cd bench/tfjs && npm ci --no-audit --no-fund --ignore-scripts)
+fi
+if [ "${BENCH_JAXJS:-1}" != 0 ] && [ ! -f bench/jaxjs/node_modules/@jax-js/jax/dist/index.js ]; then
+  echo "bench: installing jax-js into bench/jaxjs"
+  (cd bench/jaxjs && npm ci --no-audit --no-fund --ignore-scripts)
 fi
 
 pytorch=${BENCH_PYTORCH:-0}

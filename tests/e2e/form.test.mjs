@@ -151,6 +151,20 @@ test('the layer spec field shows the engine\'s own words, and refuses a spec too
   await page.close();
 });
 
+test('a page of text pasted into the spec field is refused and kept out of the URL, which stays reloadable', async () => {
+  const page = await openTrain(site.url);
+  await page.getByLabel('Model', {exact: true}).selectOption('custom');
+  await page.getByLabel('Layer spec', {exact: true}).fill('dense(10)-'.repeat(100000));
+  await page.waitForFunction(() => /too long/.test(document.querySelector('#train .spec-check').textContent));
+  assert.ok(page.url().length < 10000, `the URL is ${page.url().length} characters`);
+  assert.equal(new URL(page.url()).searchParams.get('model'), 'custom');
+  await page.reload();
+  await page.getByLabel('Model', {exact: true}).locator('option[value="custom"]').waitFor({state: 'attached', timeout: 20000});
+  assert.equal(await page.getByLabel('Model', {exact: true}).inputValue(), 'custom');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('an unknown view name gets a message naming the views, and the named views still work', async () => {
   for (const name of ['constructor', '__proto__', 'toString', 'Drawpad ', 'nope']) {
     const page = await openPage(site.context, `${site.url}index.html?view=${encodeURIComponent(name)}`);

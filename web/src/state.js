@@ -27,6 +27,10 @@ export const DEFAULTS = Object.freeze(Object.fromEntries(Object.entries(SETTINGS
 
 const BOOLEAN = new Map([['1', true], ['true', true], ['0', false], ['false', false]]);
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+// A link stays a link: a longer value (a page of text pasted into the spec field, which the
+// engine refuses anyway) is kept in memory only, never in a URL too long to reload or share.
+const URL_VALUE_MAX = 4096;
+
 /** A value from the URL as the page quotes it: at most 32 characters. */
 export const clip = (text) => (text.length > 32 ? `${text.slice(0, 31)}…` : text);
 const count = (x) => x.toLocaleString('en-US', {maximumSignificantDigits: 21});
@@ -100,7 +104,7 @@ export class Settings {
     const q = new URLSearchParams(location.search);
     for (const [key, v] of Object.entries(this.values)) {
       if (this.refused[key]) q.set(key, this.refused[key].raw);
-      else if (v === DEFAULTS[key]) q.delete(key);
+      else if (v === DEFAULTS[key] || String(v).length > URL_VALUE_MAX) q.delete(key);
       else q.set(key, key === 'augment' ? (v ? '1' : '0') : String(v));
     }
     const search = q.toString();
