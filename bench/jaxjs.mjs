@@ -50,7 +50,7 @@ export async function measureJaxjs({models = ['mlp', 'cnn', 'lenet5'], backends 
 }
 
 /** A table cell: jax-js samples/s and ours / jax-js, or why there is none. */
-export function jaxjsCell(device, model) {
+function jaxjsCell(device, model) {
   const fig = device.models?.[model];
   if (device.unavailable) return 'unavailable';
   if (!fig) return 'not run';
