@@ -191,8 +191,14 @@ TEST_CASE("serialize: foreign, future and inconsistent files are refused", "[ser
   // A valid spec whose parameter count is not the file's.
   CHECK_THROWS_WITH(parse(weights_file("dense(10)", p, 50)),
                     Contains("has 50 parameters but its spec needs 7850"));
-  // A spec that does not parse.
+  // A small file whose spec declares 8.6 billion parameters: the count is
+  // compared from shapes, without building (69 GB) or refusing the spec.
+  CHECK_THROWS_WITH(parse(weights_file("dense(65536)-dense(65536)-dense(65536)-dense(10)", {}, 0)),
+                    Contains("has 0 parameters but its spec needs 8642166794"));
+  // A spec that does not parse, quoted escaped.
   CHECK_THROWS_WITH(parse(weights_file("dense(11)", p, 50)), Contains("holds an invalid spec"));
+  CHECK_THROWS_WITH(parse(weights_file("\x1b[31mdense(10)", p, 50)),
+                    Contains("unknown layer '\\x1b[31mdense'"));
   CHECK_THROWS_WITH(parse(weights_file("", p, 50)), Contains("bad spec length 0"));
   // A count no file could hold.
   CHECK_THROWS_WITH(parse(weights_file(kTinySpec, p, uint64_t(1) << 40)), Contains("absurd parameter count"));
