@@ -13,7 +13,7 @@ import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {preview} from 'vite';
 
-const USAGE = 'usage: node scripts/serve.mjs [--port N] [--dir D] [--isolate | --no-isolate]';
+const USAGE = 'usage: node scripts/serve.mjs [--port N (0: any free port)] [--dir D] [--isolate | --no-isolate]';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function fail(message) {

@@ -119,3 +119,44 @@ describe('npm start -- --no-isolate', () => {
     assert.equal(good.headers['cross-origin-embedder-policy'], undefined);
   });
 });
+
+/** Runs the server with `args` and env, expecting it to refuse: {code, stderr}. */
+function refused(args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['scripts/serve.mjs', ...args], {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({code, stderr}));
+    // One that starts after all is stopped, so a wrong expectation fails instead of hanging.
+    child.stdout.on('data', () => child.kill());
+  });
+}
+
+describe('npm start with a bad port or folder', () => {
+  test('a port that is not a number: one line saying so, exit 2', async () => {
+    for (const [args, env] of [[['--port', 'abc']], [[], {PORT: '99999'}], [['--port=-1']]]) {
+      const {code, stderr} = await refused(args, env);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /^serve: the port must be a whole number from 1 to 65535/);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    }
+  });
+
+  test('a port in use: one line saying so, exit 2; the server on it goes on', async () => {
+    const first = await startServer();
+    try {
+      const {code, stderr} = await refused(['--port', String(first.port)]);
+      assert.equal(code, 2, stderr);
+      assert.equal(stderr.trim(), `serve: Port ${first.port} is already in use`);
+      assert.equal((await get(first.port, '/')).status, 200);
+    } finally {
+      first.stop();
+    }
+  });
+
+  test('a folder that is not there: one line saying so, exit 2', async () => {
+    const {code, stderr} = await refused(['--dir', '/no/such/folder', '--port', '0']);
+    assert.equal(code, 2, stderr);
+    assert.equal(stderr.trim(), 'serve: /no/such/folder is not a folder');
+  });
+});
