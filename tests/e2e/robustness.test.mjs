@@ -198,6 +198,13 @@ test('a worker that closes without a word is noticed and restarted with the run\
   const page = await openPage(site.context, site.url);
   // Paused, the run is stored as it stands: those are the last good weights.
   const {worker} = await pausedMlpRun(page, 5, {epochs: 1, digits: 5000});
+  // A Resume the worker never answers is still pending when it goes: that request fails quietly,
+  // the crash is what the page reports.
+  await worker.evaluate(() => {
+    const handle = self.onmessage;
+    self.onmessage = (e) => (e.data.type === 'resume' ? undefined : handle(e));
+  });
+  await page.getByRole('button', {name: 'Resume', exact: true}).click();
   await sendToWorker(worker, {type: '__testClose', id: 999998}).catch(() => {}); // the worker may be gone before it answers
   const notice = page.locator('.mlab-notices .notice-error', {hasText: 'The MLP engine'});
   await notice.waitFor({timeout: 20000});

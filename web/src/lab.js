@@ -723,7 +723,7 @@ export class Lab extends EventTarget {
       t.samples = reply.samples;
       t.savedAt = performance.now();
       t.state = t.pauseWanted ? 'paused' : 'running';
-      if (t.pauseWanted) slot.client.request(Request.PAUSE);
+      if (t.pauseWanted) this.#control(slot, Request.PAUSE);
       this.#setModel(slot, reply.info, 'training', title);
       this.emit('training', {slot: name});
     } catch (e) {
@@ -763,7 +763,7 @@ export class Lab extends EventTarget {
     const t = this.slots[name].training;
     if (!t) return;
     if (t.state === 'preparing') t.pauseWanted = true;
-    else this.slots[name].client.request(Request.PAUSE);
+    else this.#control(this.slots[name], Request.PAUSE);
     t.state = 'paused';
     this.emit('training', {slot: name});
   }
@@ -772,7 +772,7 @@ export class Lab extends EventTarget {
     const t = this.slots[name].training;
     if (!t) return;
     t.pauseWanted = false;
-    this.slots[name].client.request(Request.RESUME);
+    this.#control(this.slots[name], Request.RESUME);
     t.state = 'running';
     this.emit('training', {slot: name});
   }
@@ -787,8 +787,13 @@ export class Lab extends EventTarget {
       return;
     }
     t.state = 'stopping';
-    this.slots[name].client.request(Request.STOP);
+    this.#control(this.slots[name], Request.STOP);
     this.emit('training', {slot: name});
+  }
+
+  /** Pause, resume or stop: a worker that dies meanwhile is told by its 'crash' event, not by this request. */
+  #control(slot, type) {
+    slot.client.request(type).catch(() => {});
   }
 
   #wire(slot) {

@@ -70,7 +70,7 @@ function holdLifeline(name) {
     navigator.locks.request(name, () => {
       held(true);
       return new Promise(() => {}); // released only with the worker
-    });
+    }).catch(() => held(false)); // refused (an opaque origin): the page will not wait for it
   });
 }
 
