@@ -132,6 +132,16 @@ test('the layer spec field shows the engine\'s own words, and refuses a spec too
     assert.equal((await shows(text, 64)).ok, false, `${text} is refused`);
   }
   assert.equal((await shows('flatten-dropout(1e-5)-dense(10)', 64)).ok, true);
+  // A spec typed over a checked one: Train waits for the engine's answer about the new text
+  // (it would otherwise train the spec checked before), in the same task as the keystroke.
+  const waits = await page.evaluate(() => {
+    const area = document.querySelector('.spec-field textarea');
+    area.value = 'dense(10)-relu';
+    area.dispatchEvent(new Event('input', {bubbles: true}));
+    return document.querySelector('button.btn-primary').disabled;
+  });
+  assert.equal(waits, true, 'Train is disabled while the new spec is being checked');
+  await page.waitForFunction(() => document.querySelector('.spec-check').textContent.startsWith('✗'));
 
   // Too big at batch 256 (tens of GB), with the estimate and the limit; nothing starts.
   const big = 'conv(1024,1,same)-conv(1024,3,same)-flatten-dense(10)';

@@ -338,6 +338,7 @@ export function mount(el, lab, opts = {}) {
   // --- model choice -----------------------------------------------------------
   let specValid = false;
   let specInfo = null;
+  let specPending = false; // typed, not yet checked
 
   function fillModels() {
     const conv = lab.presets.filter((p) => !DENSE.includes(p.name));
@@ -430,6 +431,7 @@ export function mount(el, lab, opts = {}) {
     const seq = ++validateSeq;
     const text = spec.value.trim();
     if (!text) {
+      specPending = false;
       specValid = false;
       specInfo = null;
       specCheck.className = 'spec-check small error';
@@ -442,6 +444,7 @@ export function mount(el, lab, opts = {}) {
       const size = checkSetting('batch', batch.value).value ?? SETTINGS.batch.default;
       const r = await lab.slots[idle].client.request('describe', {model: text, batch: size});
       if (seq !== validateSeq) return;
+      specPending = false;
       specValid = r.ok;
       specInfo = r.ok ? r : null;
       specCheck.className = `spec-check small ${r.ok ? 'ok' : 'error'}`;
@@ -449,6 +452,8 @@ export function mount(el, lab, opts = {}) {
         ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r)]} · about ${bytes(r.bytes)} to train at batch ${r.batch}`
         : `✗ ${r.error}`;
     } catch (e) {
+      if (seq !== validateSeq) return;
+      specPending = false;
       specValid = false;
       specInfo = null;
       specCheck.className = 'spec-check small error';
@@ -490,7 +495,7 @@ export function mount(el, lab, opts = {}) {
     };
     mark(model, notes.model, errors.model, settings.refused.model);
     for (const key of Object.keys(controls)) mark(controls[key], notes[key], errors[key], settings.refused[key]);
-    const specBad = model.value === 'custom' && !specValid && specCheck.textContent !== '';
+    const specBad = model.value === 'custom' && !specValid && !specPending && specCheck.textContent !== '';
     if (specBad) spec.setAttribute('aria-invalid', 'true');
     else spec.removeAttribute('aria-invalid');
     const bad = Object.keys(errors).length + (specBad ? 1 : 0);
@@ -501,6 +506,7 @@ export function mount(el, lab, opts = {}) {
 
   /** "Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, ..." */
   function runText() {
+    if (model.value === 'custom' && specPending) return 'Checking the layer spec…';
     const target = targetSlot();
     if (!target) return '';
     const p = lab.preset(model.value);
@@ -567,6 +573,13 @@ export function mount(el, lab, opts = {}) {
   });
   let specTimer = 0;
   spec.addEventListener('input', () => {
+    // Until the engine has answered, the spec on screen is not the one last checked: Train waits.
+    specPending = true;
+    specValid = false;
+    specInfo = null;
+    specCheck.className = 'spec-check small';
+    specCheck.textContent = 'Checking…';
+    renderButtons();
     clearTimeout(specTimer);
     specTimer = setTimeout(() => {
       validateSpec();
