@@ -65,7 +65,7 @@ Args parse_args(int argc, char** argv) {
   static const std::map<std::string, std::vector<std::string>> kFlagOpts = {
       {"train", {"augment", "no-augment", "json", "half"}}, {"eval", {"json"}}, {"presets", {"json"}},
       {"convert", {"half"}}};
-  check(argc >= 2, "missing command (presets, train or eval); try --help");
+  check(argc >= 2, "missing command (presets, train, eval or convert); try --help");
   Args a;
   a.command = argv[1];
   check(kValueOpts.count(a.command), "unknown command '", a.command, "' (use presets, train, eval or convert)");
@@ -83,6 +83,7 @@ Args parse_args(int argc, char** argv) {
     }
     if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
       check(!inline_value, "--", name, " takes no value");
+      check(!a.flags.count(name), "--", name, " is given twice");
       a.flags[name] = true;
     } else if (std::find(vals.begin(), vals.end(), name) != vals.end()) {
       if (!inline_value) {
@@ -356,6 +357,8 @@ int cmd_eval(const Args& a) {
   }
   const std::string split = a.values.count("split") ? a.values.at("split") : "test";
   check(split == "train" || split == "test", "--split: use train or test, not '", split, "'");
+  // The file's spec may be small in weights but not in activations.
+  check_memory(net->spec(), kEvalBatch, memory_limit());
   const Dataset test = load_mnist(data_dir(a), split);
   const auto t0 = std::chrono::steady_clock::now();
   const EvalResult r = evaluate(*net, test, limit, kEvalBatch, transform);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include <algorithm>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "nn/layers/activations.h"
@@ -238,12 +239,15 @@ uint64_t memory_limit() {
   return (uint64_t(2) << 30) / 4 * 3;
 #else
   uint64_t total = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGE_SIZE));
-  // In a container the control group's limit is what the kernel enforces.
+  // In a container the control group's limit is what the kernel enforces, and
+  // a process given less address space (ulimit -v) cannot go past that.
   if (FILE* f = std::fopen("/sys/fs/cgroup/memory.max", "r")) {
     unsigned long long cap = 0;
     if (std::fscanf(f, "%llu", &cap) == 1 && cap > 0) total = std::min<uint64_t>(total, cap);
     std::fclose(f);
   }
+  struct rlimit as;
+  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) total = std::min<uint64_t>(total, as.rlim_cur);
   return total / 4 * 3;
 #endif
 }

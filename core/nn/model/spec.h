@@ -63,7 +63,8 @@ size_t count_params(const std::string& spec);  // inspect_spec(spec).params
 // (kEvalBatch); the training and evaluation input batches.
 uint64_t training_bytes(const std::string& spec, int batch);
 // What a run may take: natively 3/4 of the machine's memory (or of the control
-// group's limit, if lower); in wasm 3/4 of the heap's 2 GiB ceiling.
+// group's limit or the address-space limit, if lower); in wasm 3/4 of the
+// heap's 2 GiB ceiling.
 uint64_t memory_limit();
 // Throws mnist::Error naming the estimate and the limit if training_bytes(spec,
 // batch) is over `limit`, so that nothing is allocated for a run that cannot fit.
