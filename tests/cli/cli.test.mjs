@@ -16,6 +16,7 @@ const cli = process.env.MNIST_LAB || path.join(root, 'build/native/mnist-lab');
 
 let dir;    // a fresh folder per test
 let data;   // the tiny data set, shared
+const made = [];  // every folder made, removed at the end
 
 function idx(dims, body) {
   const header = Buffer.alloc(4 + 4 * dims.length);
@@ -106,12 +107,15 @@ before(() => {
   data = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-cli-data-'));
   writeData(data);
 });
-after(() => fs.rmSync(data, {recursive: true, force: true}));
+after(() => {
+  for (const d of [data, ...made]) fs.rmSync(d, {recursive: true, force: true});
+});
 
 describe('mnist-lab', {concurrency: false}, () => {
   let n = 0;
   const fresh = () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), `mnist-cli-${n++}-`));
+    made.push(dir);
   };
 
   test('a tiny run trains, saves and evaluates (the fixture itself works)', () => {
