@@ -90,11 +90,13 @@ std::string Session::presets_json() {
                                    .field("weight_decay", r.weight_decay)
                                    .field("augment", r.augment)
                                    .str();
+    const SpecInfo info = inspect_spec(p.spec);
     out += (first ? "" : ",") + JsonWriter()
                                     .field("name", p.name)
                                     .field("spec", p.spec)
                                     .field("source", p.source)
-                                    .field("params", uint64_t(count_params(p.spec)))
+                                    .field("params", uint64_t(info.params))
+                                    .field("spatial", info.spatial)
                                     .raw("recipe", recipe)
                                     .str();
     first = false;

@@ -31,7 +31,7 @@ class Session {
   // limit: memory_limit(). Over the limit: the same with "ok":false and "error"
   // first; a bad model: {"ok":false,"error"}.
   static std::string describe(const std::string& model, int batch = 0);
-  // [{"name","spec","source","params","recipe":{...}}]
+  // [{"name","spec","source","params","spatial","recipe":{...}}] (spatial as in describe)
   static std::string presets_json();
 
   // split: "train" | "test". The bytes of an IDX image file and label file.

@@ -264,7 +264,15 @@ TEST_CASE("session: describe validates without keeping anything", "[session]") {
   const std::string presets = Session::presets_json();
   for (const Preset& p : mnist::presets())
     CHECK_THAT(presets, Contains("\"name\":\"" + p.name + "\",\"spec\":\"" + p.spec + "\""));
-  CHECK_THAT(presets, Contains("\"params\":4266,\"recipe\":{\"epochs\":15,\"batch\":64,\"optimizer\":\"adam\""));
+  CHECK_THAT(presets, Contains("\"params\":4266,\"spatial\":true,\"recipe\":{\"epochs\":15,\"batch\":64,\"optimizer\":\"adam\""));
+  // Each preset says, as describe does, whether it is a conv net (the page's CNN slot).
+  for (const Preset& p : mnist::presets()) {
+    const bool spatial = Contains("\"spatial\":true").match(Session::describe(p.name));
+    CHECK_THAT(presets, Contains("\"params\":" + std::to_string(count_params(p.spec)) +
+                                 ",\"spatial\":" + (spatial ? "true" : "false") + ","));
+  }
+  CHECK_THAT(presets, Contains("\"params\":535818,\"spatial\":false,"));  // mlp
+  CHECK_THAT(presets, Contains("\"params\":225034,\"spatial\":true,"));   // cnn
 }
 
 TEST_CASE("session: training on a limited subset and evaluating either split", "[session]") {

@@ -27,6 +27,10 @@ describe('wasm engine', () => {
       'mlp': 535818, 'mlp-128': 101770, 'mlp-32': 25450, 'linear': 7850, 'cnn': 225034, 'tiny-cnn': 4266,
       'small-cnn': 26698, 'strong-cnn': 467818, 'lenet5': 44426, 'wide-cnn': 1199882, 'fast': 41330,
     });
+    // Whether each is a conv net (the page's CNN slot), as describe() says of any spec.
+    const conv = core.presets().filter((p) => p.spatial).map((p) => p.name);
+    assert.deepEqual(conv, core.presets().filter((p) => core.describe(p.spec).spatial).map((p) => p.name));
+    assert.ok(conv.includes('cnn') && conv.includes('fast') && !conv.includes('mlp') && !conv.includes('linear'), conv);
   });
 
   test('a tiny model learns a subset of MNIST', () => {

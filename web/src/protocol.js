@@ -70,7 +70,7 @@ export const Request = Object.freeze({
    * Requests sent before it wait for it.
    */
   INIT: 'init',
-  /** {} -> Reply.PRESETS {presets: [{name, spec, source, params, recipe}]} */
+  /** {} -> Reply.PRESETS {presets: [{name, spec, source, params, spatial, recipe}]} */
   PRESETS: 'presets',
   /**
    * {model: string, batch?} -> Reply.DESCRIBED {ok, spec, params, spatial, batch, bytes, limit} | {ok: false, error}

@@ -43,9 +43,9 @@ export class Core {
     return JSON.parse(this.#call(fn));
   }
 
-  /** All presets: [{name, spec, source, params, recipe, spatial (as describe() says)}] */
+  /** All presets: [{name, spec, source, params, spatial (a conv net, as describe() says), recipe}] */
   presets() {
-    return JSON.parse(this.module.Engine.presets()).map((p) => ({...p, spatial: this.describe(p.spec).spatial}));
+    return JSON.parse(this.module.Engine.presets());
   }
 
   /**
