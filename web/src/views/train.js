@@ -431,35 +431,34 @@ export function mount(el, lab, opts = {}) {
     const seq = ++validateSeq;
     const text = spec.value.trim();
     if (!text) {
-      specPending = false;
-      specValid = false;
-      specInfo = null;
-      specCheck.className = 'spec-check small error';
-      specCheck.textContent = 'Empty spec.';
+      showSpec('error', 'Empty spec.');
       renderButtons();
       return;
     }
+    showSpec('pending', 'Checking…'); // Train waits for the answer about this text at this batch size
+    renderButtons();
     const idle = SLOTS.find((n) => !lab.slots[n].training) || 'mlp';
     try {
       const size = checkSetting('batch', batch.value).value ?? SETTINGS.batch.default;
       const r = await lab.slots[idle].client.request('describe', {model: text, batch: size});
       if (seq !== validateSeq) return;
-      specPending = false;
-      specValid = r.ok;
-      specInfo = r.ok ? r : null;
-      specCheck.className = `spec-check small ${r.ok ? 'ok' : 'error'}`;
-      specCheck.textContent = r.ok
+      showSpec(r.ok ? 'ok' : 'error', r.ok
         ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r)]} · about ${bytes(r.bytes)} to train at batch ${r.batch}`
-        : `✗ ${r.error}`;
+        : `✗ ${r.error}`, r.ok ? r : null);
     } catch (e) {
       if (seq !== validateSeq) return;
-      specPending = false;
-      specValid = false;
-      specInfo = null;
-      specCheck.className = 'spec-check small error';
-      specCheck.textContent = e.message;
+      showSpec('error', e.message);
     }
     renderButtons();
+  }
+
+  /** The spec field's state: 'pending' (typed, not checked yet), 'ok' (info: the engine's description) or 'error'. */
+  function showSpec(state, text, info = null) {
+    specPending = state === 'pending';
+    specValid = state === 'ok';
+    specInfo = info;
+    specCheck.className = `spec-check small${state === 'pending' ? '' : ` ${state}`}`;
+    specCheck.textContent = text;
   }
 
   /**
@@ -574,11 +573,7 @@ export function mount(el, lab, opts = {}) {
   let specTimer = 0;
   spec.addEventListener('input', () => {
     // Until the engine has answered, the spec on screen is not the one last checked: Train waits.
-    specPending = true;
-    specValid = false;
-    specInfo = null;
-    specCheck.className = 'spec-check small';
-    specCheck.textContent = 'Checking…';
+    showSpec('pending', 'Checking…');
     renderButtons();
     clearTimeout(specTimer);
     specTimer = setTimeout(() => {
