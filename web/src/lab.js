@@ -59,9 +59,9 @@ export function divergedMessage(m, lr) {
 const coreUrls = () => ({fma: new URL(fmaWasmUrl, location.href).href, plain: new URL(plainWasmUrl, location.href).href});
 
 /**
- * The slot a model belongs in, from the core's description of it (Engine.describe: its `spatial`
- * says whether it keeps the image's 2-D shape, i.e. holds convolutions): those race as the CNN,
- * the rest as the MLP.
+ * The slot a model belongs in, from the core's description of it (Engine.describe or a preset):
+ * `spatial` models, where a conv or pool layer reads the image as 1x28x28, race as the CNN, the
+ * rest as the MLP.
  */
 export const slotFor = (described) => (described.spatial ? 'cnn' : 'mlp');
 
