@@ -23,7 +23,9 @@ const Dataset& Session::split(const std::string& name) const {
 }
 
 std::string Session::create_model(const std::string& model, uint32_t seed) {
-  auto fresh = build_network(resolve_spec(model), seed);
+  const std::string spec = resolve_spec(model);
+  check_memory(spec, kEvalBatch, memory_limit());  // predictions and evaluation run at kEvalBatch
+  auto fresh = build_network(spec, seed);
   trainer_.reset();
   net_ = std::move(fresh);
   predicted_ = false;
@@ -127,7 +129,11 @@ void Session::start_training(const TrainConfig& cfg) {
 std::string Session::start_new_training(const std::string& model, uint32_t seed, const TrainConfig& cfg) {
   cfg.validate();  // before a possibly large network is built
   check(train_.count > 0, "no training data loaded");
-  auto fresh = build_network(resolve_spec(model), seed);
+  const std::string spec = resolve_spec(model);
+  // The page asks describe() first, but the engine does not rely on it: a run
+  // that cannot fit is refused here, before anything is allocated.
+  check_memory(spec, cfg.batch, memory_limit());
+  auto fresh = build_network(spec, seed);
   auto run = std::make_unique<Trainer>(*fresh, train_, cfg);  // refers to *fresh, which moves in below
   net_ = std::move(fresh);
   trainer_ = std::move(run);
@@ -204,7 +210,8 @@ std::vector<uint8_t> Session::export_weights(bool half) const {
 }
 
 std::string Session::import_weights(const uint8_t* bytes, size_t size) {
-  auto fresh = load_network(bytes, size);
+  auto fresh = load_network(bytes, size);  // its weights fit the file, its activations may not
+  check_memory(fresh->spec(), kEvalBatch, memory_limit());
   trainer_.reset();
   net_ = std::move(fresh);
   predicted_ = false;

@@ -160,6 +160,15 @@ TEST_CASE("session: a refused training start keeps the previous model and its ru
   bad.limit = -1;
   CHECK_THROWS_WITH(s.start_new_training("mlp", 1, bad), Contains("limit must not be negative"));
   CHECK_THROWS_WITH(s.start_new_training("dense(12)", 1, cfg), Contains("10 outputs"));
+  // A run no machine here could hold (each relu's output is 13 GB at batch
+  // 4096, about 0.6 TB in all) is refused by its estimate before any of it is
+  // allocated.
+  bad = cfg;
+  bad.batch = 4096;
+  std::string huge = "conv(1024,1,same)";
+  for (int i = 0; i < 40; ++i) huge += "-relu";
+  CHECK_THROWS_WITH(s.start_new_training(huge + "-flatten-dense(10)", 1, bad),
+                    Contains("needs about") && Contains("over the limit"));
 
   CHECK(s.model_info() == info);
   CHECK(params_of(s) == before);
