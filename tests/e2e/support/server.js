@@ -19,9 +19,14 @@ export function serve(dir = distDir, {isolate = false} = {}) {
     throw new Error(`${dir}/index.html is missing: run "npx vite build web" first`);
   }
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    let file = path.join(dir, decodeURIComponent(url.pathname));
-    if (!file.startsWith(dir)) {
+    let file;
+    try {
+      file = path.join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    } catch {
+      res.writeHead(400).end();  // a path that cannot be decoded names no file
+      return;
+    }
+    if (!file.startsWith(dir) || file.includes('\0')) {
       res.writeHead(403).end();
       return;
     }
