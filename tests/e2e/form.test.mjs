@@ -69,12 +69,12 @@ test('URL values out of range are shown at their field, naming the parameter, an
   const query = 'epochs=2.5&batch=100000&subset=7&lr=1e9&optimizer=rmsprop&schedule=sometimes&augment=maybe';
   const page = await openTrain(`${site.url}?${query}`);
   const expect = {
-    'Epochs': ['2.5', /^The link's \?epochs=2\.5 is not used: Epochs must be a whole number from 1 to 100\.$/],
-    'Batch size': ['100000', /^The link's \?batch=100000 is not used: The batch size must be 16, 32, 64, 128 or 256\.$/],
-    'Training digits': ['7', /^The link's \?subset=7 is not used: Training digits must be a whole number from 1,000 to 60,000\.$/],
-    'Learning rate': ['1e9', /^The link's \?lr=1e9 is not used: The learning rate must be a number from 0\.000001 to 10\.$/],
-    'Optimizer': ['rmsprop', /^The link's \?optimizer=rmsprop is not used: The optimizer must be adam or sgd\.$/],
-    'Schedule': ['sometimes', /\?schedule=sometimes is not used: The schedule must be cosine, constant, step or onecycle\.$/],
+    'Epochs': ['2.5', /^The link's \?epochs=2\.5 is not used\. Epochs must be a whole number from 1 to 100\.$/],
+    'Batch size': ['100000', /^The link's \?batch=100000 is not used\. The batch size must be 16, 32, 64, 128 or 256\.$/],
+    'Training digits': ['7', /^The link's \?subset=7 is not used\. Training digits must be a whole number from 1,000 to 60,000\.$/],
+    'Learning rate': ['1e9', /^The link's \?lr=1e9 is not used\. The learning rate must be a number from 0\.000001 to 10\.$/],
+    'Optimizer': ['rmsprop', /^The link's \?optimizer=rmsprop is not used\. The optimizer must be adam or sgd\.$/],
+    'Schedule': ['sometimes', /\?schedule=sometimes is not used\. The schedule must be cosine, constant, step or onecycle\.$/],
   };
   for (const [label, [value, message]] of Object.entries(expect)) {
     assert.equal(await page.getByLabel(label, {exact: true}).inputValue(), value, `${label} shows the link's value`);
@@ -84,7 +84,7 @@ test('URL values out of range are shown at their field, naming the parameter, an
   }
   const augment = await fieldState(page, 'Augmentation (random shifts and rotations)');
   assert.equal(augment.invalid, true);
-  assert.match(augment.message, /\?augment=maybe is not used: Augmentation is 1 \(on\) or 0 \(off\)\./);
+  assert.match(augment.message, /\?augment=maybe is not used\. Augmentation is 1 \(on\) or 0 \(off\)\./);
   assert.equal(await trainButton(page).isDisabled(), true);
   assert.equal(await page.locator('.train-summary').textContent(), 'Fix the 7 fields marked in red to train.');
   await page.locator('#train').screenshot({path: screenshotPath('train-form-url.png')});
@@ -104,7 +104,7 @@ test('an unknown model in the URL is flagged at the Model field', async () => {
   assert.equal(await page.getByLabel('Model', {exact: true}).inputValue(), 'resnet');
   const state = await fieldState(page, 'Model');
   assert.equal(state.invalid, true);
-  assert.match(state.message, /^The link's \?model=resnet is not used: .*presets.*custom/);
+  assert.match(state.message, /^The link's \?model=resnet is not used\. .*presets.*custom/);
   assert.equal(await trainButton(page).isDisabled(), true);
   await page.getByLabel('Model', {exact: true}).selectOption('mlp-32');
   assert.deepEqual(await fieldState(page, 'Model'), {invalid: false, message: ''});

@@ -86,7 +86,7 @@ export class Settings {
   /** Refuses (in the same words as the URL's) a value that only the page can check, such as an unknown model. */
   refuse(key, raw, why) {
     const param = `?${key}=${clip(raw)}`;
-    this.refused[key] = {raw, param, why, message: `The link's ${param} is not used: ${why}`};
+    this.refused[key] = {raw, param, why, message: `The link's ${param} is not used. ${why}`};
   }
 
   /** The user set the field: what the link asked for there no longer counts (the URL then follows the field). */

@@ -485,7 +485,7 @@ export function mount(el, lab, opts = {}) {
       // The link's parameter ("?batch=100000") kept in one piece where the line has room for it.
       if (note.textContent !== (message || '')) {
         note.replaceChildren(...(message && refused?.message === message
-          ? ["The link's ", h('code', {}, refused.param), ` is not used: ${refused.why}`] : [message || '']));
+          ? ["The link's ", h('code', {}, refused.param), ` is not used. ${refused.why}`] : [message || '']));
       }
       if (message) control.setAttribute('aria-invalid', 'true');
       else control.removeAttribute('aria-invalid');
