@@ -3,6 +3,7 @@
 //   mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]
 //                   [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]
 //                   [--augment|--no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--threads N] [--json]
+//                   [--until ACC [--eval-every N]]
 //   mnist-lab eval --load FILE [--data DIR] [--threads N] [--json]
 //   mnist-lab convert --load FILE --save FILE [--half]
 // Bad input of any kind: one line on stderr and exit code 2; nothing half-written.
@@ -40,11 +41,17 @@ using namespace mnist;
 
 namespace {
 
+// --until's evaluation interval when --eval-every is not given: every 10,000
+// training samples (six times an epoch of the full set).
+constexpr long kDefaultEvalEvery = 10000;
+
 constexpr const char* kUsage =
     "usage: mnist-lab presets\n"
     "       mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]\n"
     "                       [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]\n"
     "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--threads N] [--json]\n"
+    "                       [--until ACC [--eval-every N]]   (stop at the first test accuracy >= ACC, 0.99 or 99,\n"
+    "                       evaluated every N training samples, default 10000)\n"
     "       mnist-lab eval --load FILE [--data DIR] [--limit N] [--split test|train] [--shift DX,DY] [--rotate DEG] [--stroke +-N] [--threads N] [--json]\n"
     "   --threads N: threads for the large matrix products (default 1; results are identical for any N)\n"
     "       mnist-lab convert --load FILE --save FILE [--half]   (rewrite a weights file, e.g. as float16)\n";
@@ -58,6 +65,7 @@ struct Args {
 Args parse_args(int argc, char** argv) {
   static const std::map<std::string, std::vector<std::string>> kValueOpts = {
       {"train", {"model", "epochs", "batch", "lr", "optimizer", "schedule", "weight-decay", "seed", "limit", "data", "save",
+                 "until", "eval-every",
                  "threads"}},
       {"eval", {"load", "data", "limit", "split", "shift", "rotate", "stroke", "threads"}},
       {"convert", {"load", "save"}},
@@ -243,6 +251,18 @@ int cmd_train(const Args& a) {
   if (a.flags.count("no-augment")) cfg.augment = false;
   const int limit = a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
   cfg.validate();
+  // --until ACC: a fraction (0.99) or a percentage (99); training stops at the
+  // first evaluation at or above it. --eval-every N: evaluate on the whole test
+  // set every N training samples (rounded up to whole batches) instead of once
+  // an epoch; evaluations are not counted as training time.
+  double until = -1;
+  if (a.values.count("until")) {
+    until = parse_float("until", a.values.at("until"), 1e-6f, 100.0f);
+    if (until > 1) until /= 100;
+  }
+  const long eval_every = a.values.count("eval-every")
+                              ? parse_long("eval-every", a.values.at("eval-every"), 1, 100000000L)
+                              : until >= 0 ? kDefaultEvalEvery : 0;
 
   // Everything that can be refused is, before anything the size of the model is
   // allocated and before the first step.
@@ -263,39 +283,55 @@ int cmd_train(const Args& a) {
                 cfg.optimizer.kind.c_str(), double(cfg.lr), cfg.schedule.c_str(), cfg.augment ? ", augmented" : "",
                 train.count, Eigen::SimdInstructionSetsInUse());
   Trainer trainer(*net, train, cfg);
-  double total_seconds = 0;
+  // Batches between evaluations: to the end of each epoch, or every eval_every samples.
+  const long per_eval = eval_every > 0 ? (eval_every + cfg.batch - 1) / cfg.batch : 0;
+  double finished_epochs_seconds = 0;
+  long last_eval_step = 0;
+  bool reached = false;
   int status = 0;
-  while (!trainer.finished()) {
-    const Progress& p = trainer.step(1 << 30);
+  while (!trainer.finished() && !reached) {
+    const long left = per_eval > 0 ? per_eval - (trainer.progress().step - last_eval_step) : 1L << 30;
+    const Progress& p = trainer.step(int(std::min(left, 1L << 30)));
     if (p.diverged) {
       std::fprintf(stderr, "mnist-lab: %s%s\n", p.message.c_str(),
                    save_path.empty() ? "" : (" Saving them to " + save_path + ".").c_str());
       status = 2;
       break;
     }
-    total_seconds += p.epoch_seconds;
+    // p.epoch_seconds is the current epoch's training time so far.
+    const double total_seconds = finished_epochs_seconds + p.epoch_seconds;
+    if (p.epoch_done) finished_epochs_seconds += p.epoch_seconds;
+    const bool due = per_eval > 0 ? p.step - last_eval_step >= per_eval || trainer.finished() : p.epoch_done;
+    if (!due) continue;
+    last_eval_step = p.step;
     const EvalResult r = evaluate(*net, test);
+    reached = until >= 0 && r.accuracy >= until;
+    const bool last = trainer.finished() || reached;
     if (json) {
-      std::cout << JsonWriter()
-                       .field("model", name)
-                       .field("spec", net->spec())
-                       .field("params", uint64_t(net->param_count()))
-                       .field("epoch", p.epoch)
-                       .field("epochs", cfg.epochs)
-                       .field("train_loss", p.loss)
-                       .field("train_accuracy", p.accuracy)
-                       .field("test_loss", r.loss)
-                       .field("test_accuracy", r.accuracy)
-                       .field("train_seconds", p.epoch_seconds)
-                       .field("total_train_seconds", total_seconds)
-                       .field("samples_per_second", p.samples_per_second)
-                       .field("lr", p.lr)
-                       .str()
-                << std::endl;
+      JsonWriter line;
+      line.field("model", name)
+          .field("spec", net->spec())
+          .field("params", uint64_t(net->param_count()))
+          .field("epoch", p.epoch)
+          .field("epochs", cfg.epochs)
+          .field("samples", int64_t(p.step) * cfg.batch)
+          .field("train_loss", p.loss)
+          .field("train_accuracy", p.accuracy)
+          .field("test_loss", r.loss)
+          .field("test_accuracy", r.accuracy)
+          .field("train_seconds", p.epoch_seconds)
+          .field("total_train_seconds", total_seconds)
+          .field("samples_per_second", p.samples_per_second)
+          .field("lr", p.lr);
+      if (until >= 0 && last) line.field("reached", reached);
+      std::cout << line.str() << std::endl;
     } else {
       std::printf("epoch %2d/%d  loss %.4f  acc %6.2f%%  test loss %.4f  test acc %6.2f%%  %7.0f samples/s  %6.1f s\n",
                   p.epoch, cfg.epochs, p.loss, 100 * p.accuracy, r.loss, 100 * r.accuracy, p.samples_per_second,
                   p.epoch_seconds);
+      if (until >= 0 && last)
+        std::printf("%s %.2f%% test accuracy after %.1f s of training (%ld samples)\n",
+                    reached ? "reached" : "did not reach", 100 * until, total_seconds, long(p.step) * cfg.batch);
       std::fflush(stdout);
     }
   }

@@ -9,22 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
-import {fileURLToPath} from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = process.env.MNIST_LAB || path.join(root, 'build/native/mnist-lab');
+import {cli, idx} from './support.mjs';
 
 let dir;    // a fresh folder per test
 let data;   // the tiny data set, shared
 const made = [];  // every folder made, removed at the end
-
-function idx(dims, body) {
-  const header = Buffer.alloc(4 + 4 * dims.length);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([header, body]);
-}
 
 function writeData(folder, nTrain = 200, nTest = 50) {
   fs.mkdirSync(folder, {recursive: true});
