@@ -60,7 +60,7 @@ test('a bad value is flagged at its own field, and Train waits until it is fixed
   assert.equal(await trainButton(page).isEnabled(), true);
   // The form says what Train will run, with the numbers as they are.
   assert.equal(await page.locator('.train-summary').textContent(),
-    'Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, Adam at 0.01 with a one-cycle schedule, no augmentation.');
+    'Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, Adam at 0.01 with a one-cycle schedule, no augmentation, seed 1.');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -211,6 +211,25 @@ test('<mnist-lab view="constructor"> says which views there are; the element bes
   await bad.locator('.card.error').waitFor();
   assert.match(await bad.textContent(), /^mnist-lab: unknown view "constructor": the views are drawpad, network, conv, train, results, weights and all\.$/);
   await page.locator('mnist-lab[view="drawpad"] [data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a seed out of range, from the link or typed, is flagged at the Seed field', async () => {
+  const page = await openPage(site.context);
+  await page.goto(`${site.url}?seed=-1`);
+  await page.locator('#train').scrollIntoViewIfNeeded();
+  const seed = page.getByLabel('Seed', {exact: true});
+  await page.waitForFunction(() => document.querySelector('#train input[aria-invalid="true"]'));
+  assert.equal(await seed.getAttribute('aria-invalid'), 'true');
+  const note = page.locator(`#${await seed.getAttribute('aria-describedby')}`);
+  assert.equal(await note.textContent(), "The link's ?seed=-1 is not used. The seed must be a whole number from 0 to 2,147,483,647.");
+  await seed.fill('3.5');
+  assert.equal(await note.textContent(), 'The seed must be a whole number from 0 to 2,147,483,647.');
+  assert.equal(await page.getByRole('button', {name: 'Train', exact: true}).isDisabled(), true);
+  await seed.fill('42');
+  assert.equal(await seed.getAttribute('aria-invalid'), null);
+  assert.equal(await page.getByRole('button', {name: 'Train', exact: true}).isDisabled(), false);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -2,6 +2,7 @@
 // ends with a real test accuracy; pause, resume and stop work; race mode runs
 // both networks at once.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {test} from 'node:test';
 import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
@@ -114,4 +115,35 @@ test('race mode trains the MLP and the CNN side by side', async () => {
   await page.locator('#results').screenshot({path: screenshotPath('results-1280.png')});
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('the Seed field (also ?seed=) repeats a run bit for bit; another seed trains another model', async () => {
+  // Each run in a page of its own: wait for its test accuracy, then download the weights.
+  const weightsAfterRun = async (query, seedText) => {
+    const page = await openPage(site.context);
+    await page.goto(`${site.url}${query}`);
+    await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+    await page.locator('#train').scrollIntoViewIfNeeded();
+    const seed = page.getByLabel('Seed', {exact: true});
+    if (seedText !== undefined) await seed.fill(seedText);
+    await page.getByLabel('Model', {exact: true}).selectOption('linear');
+    await page.getByLabel('Epochs', {exact: true}).fill('1');
+    await page.getByLabel('Training digits', {exact: true}).selectOption('1000');
+    const used = await seed.inputValue();
+    assert.match(await page.locator('#train .train-summary').textContent(), new RegExp(`seed ${used}\\.$`));
+    await page.getByRole('button', {name: 'Train', exact: true}).click();
+    await page.waitForFunction(() => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent), null, {timeout: 90000});
+    await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {timeout: 60000});
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
+    const bytes = fs.readFileSync(await download.path());
+    assert.deepEqual(page.errors, []);
+    await page.close();
+    return {used, bytes};
+  };
+  const a = await weightsAfterRun('?seed=7');
+  assert.equal(a.used, '7', 'the link\'s seed is in the field');
+  const b = await weightsAfterRun('', '7');
+  const c = await weightsAfterRun('', '8');
+  assert.equal(Buffer.compare(a.bytes, b.bytes), 0, 'seed 7 twice: the same weights');
+  assert.notEqual(Buffer.compare(a.bytes, c.bytes), 0, 'seed 8: other weights');
 });

@@ -702,10 +702,11 @@ export class Lab extends EventTarget {
   // --- training ---------------------------------------------------------------
 
   /**
-   * Trains a fresh model in a slot. spec: preset name or layer spec; config: TrainConfig.
+   * Trains a fresh model in a slot. spec: preset name or layer spec; config: TrainConfig,
+   * whose seed (default 1) also draws the fresh model's weights.
    * Resolves when the run has started (downloads first); throws with a readable message.
    */
-  async train(name, {model, title, config, seed = 1}) {
+  async train(name, {model, title, config, seed = config.seed ?? 1}) {
     const slot = this.slots[name];
     if (slot.training) throw new Error(`The ${SLOT_TITLE[name]} is already training.`);
     const t = {

@@ -21,6 +21,8 @@ export const SETTINGS = Object.freeze({
   // The form offers 60,000, 20,000, 5,000 and 1,000; a link may ask for any whole number between.
   subset: {default: 60000, min: 1000, max: 60000, whole: true, name: 'Training digits'},
   augment: {default: false, name: 'Augmentation'}, // 1 or 0 in the URL
+  // The network's initial weights, the shuffling and the augmentation: one seed repeats a run.
+  seed: {default: 1, min: 0, max: 2147483647, whole: true, name: 'The seed'},
 });
 
 export const DEFAULTS = Object.freeze(Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.default])));

@@ -44,9 +44,11 @@ export function mount(el, lab, opts = {}) {
   const subset = choice('subset', [...new Set([...SUBSETS, s('subset')])].sort((a, b) => b - a)
     .map((n) => [n, n === 60000 ? 'All 60,000' : int(n)]));
   const augment = h('input', {type: 'checkbox', id: uid('aug'), checked: s('augment')});
+  const SEED = SETTINGS.seed;
+  const seed = h('input', {type: 'number', id: uid('seed'), min: SEED.min, max: SEED.max, step: 1, value: shown('seed'), inputmode: 'numeric'});
   let augmentTouched = false;
   /** The form's settings by key (model and spec apart: the engine checks those). */
-  const controls = {epochs, batch, lr, optimizer, schedule, subset, augment};
+  const controls = {epochs, batch, lr, optimizer, schedule, subset, seed, augment};
   /** Where each field says what is wrong with it (aria-describedby). */
   const notes = Object.fromEntries(['model', ...Object.keys(controls)].map((key) =>
     [key, h('p', {class: 'field-error small', id: uid(`${key}-error`), hidden: true})]));
@@ -80,6 +82,7 @@ export function mount(el, lab, opts = {}) {
     checked('Optimizer', 'optimizer'),
     checked('Schedule', 'schedule'),
     checked('Training digits', 'subset'),
+    checked('Seed', 'seed'),
     h('div', {class: 'span-2'},
       h('label', {class: 'check', for: augment.id}, augment, 'Augmentation (random shifts and rotations)'), notes.augment),
     h('div', {class: 'row gap span-all'}, recipeBtn));
@@ -513,7 +516,7 @@ export function mount(el, lab, opts = {}) {
     return `Train runs ${p ? p.name : 'your spec'} (${int(p ? p.params : specInfo.params)} parameters) as the ${SLOT_TITLE[target]}: `
       + `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} of ${int(v.subset)} digits in batches of ${v.batch}, `
       + `${OPTIMIZERS[v.optimizer]} at ${v.lr} with a ${SCHEDULES[v.schedule].toLowerCase()} schedule, `
-      + `${v.augment ? 'with augmentation' : 'no augmentation'}.`;
+      + `${v.augment ? 'with augmentation' : 'no augmentation'}, seed ${v.seed}.`;
   }
 
   /** Keeps what may run (URL or memory); a field still showing a refused link value keeps that instead. */
@@ -531,7 +534,7 @@ export function mount(el, lab, opts = {}) {
   function checkedConfig() {
     showError('');
     const {values, errors} = readForm();
-    return Object.keys(errors).length ? null : {...values, seed: 1, weightDecay: 0};
+    return Object.keys(errors).length ? null : {...values, weightDecay: 0};
   }
 
   async function onTrain() {
