@@ -43,6 +43,7 @@ std::string Session::model_info() const {
                                    .field("kind", l.kind())
                                    .field("shape", std::vector<int>{s.c, s.h, s.w})
                                    .field("flat", s.flat)
+                                   .field("window", l.window())
                                    .field("params", uint64_t(l.param_count()))
                                    .field("offset", uint64_t(n.param_offset(i)))
                                    .str();

@@ -21,7 +21,8 @@ class Session {
   // A preset name or a layer spec -> a fresh model. Returns model_info().
   std::string create_model(const std::string& model, uint32_t seed);
   bool has_model() const { return net_ != nullptr; }
-  // {"spec","params","layers":[{"token","kind","shape":[c,h,w],"flat","params","offset"}]}
+  // {"spec","params","layers":[{"token","kind","shape":[c,h,w],"flat","window","params","offset"}]}
+  // kind: dense, conv, pool (max), avgpool, gap, relu, ...; window: Layer::window().
   std::string model_info() const;
 
   // Validates without keeping anything or allocating the model:

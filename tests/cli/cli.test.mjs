@@ -296,7 +296,7 @@ describe('mnist-lab', {concurrency: false}, () => {
       fs.writeFileSync(path.join(dir, 'evil.mlw'), weightsFile('\x1b[2J\x1b[31mdense(10)', new Array(7850).fill(0)));
       const r = run('eval', '--load', 'evil.mlw', '--data', data);
       assert.equal(r.stderr, "mnist-lab: evil.mlw: weights file holds an invalid spec: unknown layer '\\x1b[2j\\x1b[31mdense' " +
-        "in token '\\x1b[2J\\x1b[31mdense(10)' (known: dense, conv, pool, relu, sigmoid, tanh, dropout, bn, flatten)\n");
+        "in token '\\x1b[2J\\x1b[31mdense(10)' (known: dense, conv, pool, avgpool, gap, relu, sigmoid, tanh, dropout, bn, flatten)\n");
       assert.equal(r.code, 2);
     });
 

@@ -73,6 +73,23 @@ TEST_CASE("network: gradients through conv, tanh, pool, sigmoid and softmax-CE",
   CHECK(r.max_rel_error < tol.rel_tol);
 }
 
+TEST_CASE("network: gradients through average pooling and global average pooling", "[network][gradcheck]") {
+  // Both poolings are linear, so only tanh and sigmoid bend the loss: no kinks to avoid.
+  const std::string spec = "avgpool(2)-conv(3,3,same)-tanh-avgpool(2)-conv(4,3,same)-sigmoid-gap-dense(10)";
+  const std::vector<float> x = random_images(2, 5);
+  const std::vector<uint8_t> labels = {1, 8};
+  GradTolerance tol;  // as above: float logits, eps 1e-3
+  tol.eps = 1e-3;
+  tol.rel_tol = 1e-2;
+  auto net = build_network(spec, 3);
+  CHECK(net->layer(3).out_shape() == image_shape(3, 7, 7));
+  CHECK(net->layer(6).out_shape() == image_shape(4, 1, 1));
+  const GradReport r = check_network_gradients(*net, x, labels, tol);
+  INFO(r.worst);
+  CHECK(r.checked == net->param_count());
+  CHECK(r.max_rel_error < tol.rel_tol);
+}
+
 TEST_CASE("network: gradients through a relu dense stack", "[network][gradcheck]") {
   const std::string spec = "dense(6)-relu-dense(8)-relu-dense(10)";
   const std::vector<float> x = random_images(2, 2);

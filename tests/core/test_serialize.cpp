@@ -86,7 +86,9 @@ TEST_CASE("serialize: the file follows the documented layout", "[serialize]") {
 }
 
 TEST_CASE("serialize: float32 round trip is bit-exact", "[serialize]") {
-  auto net = build_network("conv(2,3)-relu-pool(2)-dense(10)", 9);
+  for (const char* spec : {"conv(2,3)-relu-pool(2)-dense(10)", "conv(4,3,same)-relu-avgpool(2)-conv(4,3)-gap-dense(10)"}) {
+  INFO(spec);
+  auto net = build_network(spec, 9);
   const Bytes file = save_weights(*net, WeightsType::F32);
   CHECK(file.size() == 8 + 12 + net->spec().size() + 8 + 4 * net->param_count() + 8);
   const Weights w = parse(file);
@@ -104,6 +106,7 @@ TEST_CASE("serialize: float32 round trip is bit-exact", "[serialize]") {
   const std::vector<float> la(a, a + 10);
   const float* b = loaded->forward(x.data(), 1, false);
   CHECK(std::equal(la.begin(), la.end(), b));
+  }
 }
 
 TEST_CASE("serialize: float16 round trip is within half precision", "[serialize]") {

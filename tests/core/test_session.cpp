@@ -51,9 +51,9 @@ TEST_CASE("session: create_model from a preset or a spec", "[session]") {
   const std::string info = s.create_model(" conv(2,3)-relu-pool(2)-dense(10) ", 1);
   CHECK(s.param_count() == 3410);
   CHECK_THAT(info, Contains("\"spec\":\"conv(2,3)-relu-pool(2)-dense(10)\""));
-  CHECK_THAT(info, Contains(R"j({"token":"conv(2,3)","kind":"conv","shape":[2,26,26],"flat":false,"params":20,"offset":0})j"));
-  CHECK_THAT(info, Contains(R"j({"token":"pool(2)","kind":"pool","shape":[2,13,13],"flat":false,"params":0,"offset":20})j"));
-  CHECK_THAT(info, Contains(R"j({"token":"dense(10)","kind":"dense","shape":[10,1,1],"flat":true,"params":3390,"offset":20})j"));
+  CHECK_THAT(info, Contains(R"j({"token":"conv(2,3)","kind":"conv","shape":[2,26,26],"flat":false,"window":3,"params":20,"offset":0})j"));
+  CHECK_THAT(info, Contains(R"j({"token":"pool(2)","kind":"pool","shape":[2,13,13],"flat":false,"window":2,"params":0,"offset":20})j"));
+  CHECK_THAT(info, Contains(R"j({"token":"dense(10)","kind":"dense","shape":[10,1,1],"flat":true,"window":0,"params":3390,"offset":20})j"));
   CHECK(s.model_info() == info);
 
   // The same seed gives the same weights; another seed others.

@@ -114,6 +114,11 @@ TEST_CASE("spec: valid specs and their canonical form", "[spec]") {
       {"dropout(1e-5)-dense(10)", "dropout(1e-05)-dense(10)", 7850},
       {"dropout(2.5E-1)-dense(10)", "dropout(0.25)-dense(10)", 7850},
       {"dropout(0.9999999)-dense(10)", "dropout(0.9999999)-dense(10)", 7850},
+      // Average pooling: conv 8*9+8 = 80 -> 8x28x28, avgpool -> 8x14x14, conv 16*72+16 = 1168
+      // -> 16x14x14, gap -> 16x1x1 -> dense 170.
+      {"conv(8,3,same)-relu-AvgPool(2)-conv(16,3,same)-relu-gap-dense(10)",
+       "conv(8,3,same)-relu-avgpool(2)-conv(16,3,same)-relu-gap-dense(10)", 80 + 1168 + 170},
+      {"avgpool(4)-gap-dense(10)", "avgpool(4)-gap-dense(10)", 20},
   };
   for (const Case& c : cases) {
     INFO(c.spec);
@@ -169,7 +174,10 @@ TEST_CASE("spec: a bad spec is rejected naming the token and the reason", "[spec
       // The logits come last: an activation (or anything) after them is refused.
       {"dense(10)-relu", "ends with 'relu'", "the last layer must be the dense(10) that gives the logits"},
       {"dense(64)-dense(10)-dropout(0.5)", "ends with 'dropout(0.5)'", "nothing may follow it"},
-      {"conv(4,3)-gap-dense(10)", "'gap'", "unknown layer"},
+      {"conv(4,3)-gapp-dense(10)", "'gapp'", "unknown layer"},
+      {"conv(4,3)-gap(2)-dense(10)", "gap(2)", "expected no arguments"},
+      {"flatten-avgpool(2)-dense(10)", "avgpool(2)", "needs a CxHxW input but gets a flat vector of 784"},
+      {"avgpool(29)-dense(10)", "avgpool(29)", "out of range 1..28"},
       {"dropout(0x1p-3)-dense(10)", "dropout(0x1p-3)", "rate '0x1p-3' is not a number"},
       {"dropout(nan)-dense(10)", "dropout(nan)", "rate 'nan' is not a number"},
       {"dropout(0.99999999)-dense(10)", "dropout(0.99999999)", "rounds to 1 in single precision"},

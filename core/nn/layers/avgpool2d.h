@@ -11,7 +11,7 @@ class AvgPool2d : public Layer {
   explicit AvgPool2d(int k) : k_(k) {}
   std::string token() const override { return "avgpool(" + std::to_string(k_) + ")"; }
   std::string kind() const override { return "avgpool"; }
-  int window() const { return k_; }
+  int window() const override { return k_; }
   Shape configure(const Shape& in) override;
   void forward(const float* x, float* y, int n, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
@@ -27,6 +27,7 @@ class GlobalAvgPool : public Layer {
  public:
   std::string token() const override { return "gap"; }
   std::string kind() const override { return "gap"; }
+  int window() const override { return in_.h; }  // a square plane (the input is 28x28)
   Shape configure(const Shape& in) override;
   void forward(const float* x, float* y, int n, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;

@@ -25,6 +25,7 @@ class Conv2d : public Layer {
   Conv2d(int filters, int kernel, bool same) : f_(filters), k_(kernel), same_(same) {}
   std::string token() const override;
   std::string kind() const override { return "conv"; }
+  int window() const override { return k_; }
   Shape configure(const Shape& in) override;
   size_t param_count() const override { return size_t(f_) * in_.c * k_ * k_ + f_; }
   void bind(float* params, float* grads) override { w_ = params; dw_ = grads; }

@@ -17,8 +17,12 @@ class Layer {
 
   // The spec token that builds this layer, e.g. "conv(32,3,same)".
   virtual std::string token() const = 0;
-  // A short kind name for views: "dense", "conv", "pool", "relu", ...
+  // A short kind name for views: "dense", "conv", "pool" (max), "avgpool", "gap", "relu", ...
   virtual std::string kind() const = 0;
+  // The square window each output reads, for views: a convolution's kernel, a
+  // pooling layer's window (also its stride), a global pooling's whole plane;
+  // 0 for layers without one. Valid once configured.
+  virtual int window() const { return 0; }
 
   // Checks the input shape and fixes the output shape; throws mnist::Error.
   virtual Shape configure(const Shape& in) = 0;

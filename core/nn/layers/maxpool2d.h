@@ -13,6 +13,7 @@ class MaxPool2d : public Layer {
   explicit MaxPool2d(int k) : k_(k) {}
   std::string token() const override { return "pool(" + std::to_string(k_) + ")"; }
   std::string kind() const override { return "pool"; }
+  int window() const override { return k_; }
   Shape configure(const Shape& in) override;
   void forward(const float* x, float* y, int n, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "nn/layers/activations.h"
+#include "nn/layers/avgpool2d.h"
 #include "nn/layers/conv2d.h"
 #include "nn/layers/dense.h"
 #include "nn/layers/batchnorm.h"
@@ -142,6 +143,14 @@ std::unique_ptr<Layer> make_layer(const Token& t) {
     expect_args(t, 1, 1, "pool(K)");
     return std::make_unique<MaxPool2d>(int(parse_int(t, 0, "window", 1, kMaxKernel)));
   }
+  if (t.name == "avgpool") {
+    expect_args(t, 1, 1, "avgpool(K)");
+    return std::make_unique<AvgPool2d>(int(parse_int(t, 0, "window", 1, kMaxKernel)));
+  }
+  if (t.name == "gap") {
+    expect_args(t, 0, 0, "no arguments");
+    return std::make_unique<GlobalAvgPool>();
+  }
   if (t.name == "relu" || t.name == "sigmoid" || t.name == "tanh") {
     expect_args(t, 0, 0, "no arguments");
     return std::make_unique<ActivationLayer>(t.name == "relu"      ? Activation::Relu
@@ -158,7 +167,7 @@ std::unique_ptr<Layer> make_layer(const Token& t) {
     return std::make_unique<Flatten>();
   }
   fail("unknown layer '", printable(t.name), "' in token '", t.text,
-       "' (known: dense, conv, pool, relu, sigmoid, tanh, dropout, bn, flatten)");
+       "' (known: dense, conv, pool, avgpool, gap, relu, sigmoid, tanh, dropout, bn, flatten)");
 }
 
 // The spec's layers, configured against the 1x28x28 input but not bound to any

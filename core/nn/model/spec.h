@@ -2,7 +2,10 @@
 // The layer-spec grammar shared by the CLI and the page, and the presets.
 //   spec   := token ("-" token)*
 //   token  := dense(N) | conv(F,K) | conv(F,K,same) | conv(F,K,valid) | pool(K)
-//           | relu | sigmoid | tanh | dropout | dropout(P) | bn | flatten
+//           | avgpool(K) | gap | relu | sigmoid | tanh | dropout | dropout(P) | bn
+//           | flatten
+// pool(K) takes each KxK window's maximum, avgpool(K) its mean, gap the mean of
+// each channel's whole plane (CxHxW -> Cx1x1).
 // Names and `same`/`valid` in any case, spaces anywhere between the parts; a '-'
 // inside parentheses belongs to its number (dropout(1e-5)). N, F, K are whole
 // numbers, P a decimal in [0, 1). The input is 1x28x28; the last layer is the

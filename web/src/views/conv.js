@@ -2,11 +2,11 @@
 // filters, read from its parameters, or a classic hand-made one) slides over the
 // digit in focus; each step shows the patch, the element-wise products, their
 // sum and the output pixel. Below: every feature map of the live CNN for that
-// digit, and max pooling step by step.
+// digit, and pooling (max or average) step by step.
 import {INK, HEAT, SIGNED, fitCanvas, paint, rgb} from '../ui/color.js';
 import {field, h, onVisible, uid} from '../ui/dom.js';
 import {fixed, int} from '../ui/format.js';
-import {groupsOf} from './netdiagram.js';
+import {POOLINGS, groupsOf} from './netdiagram.js';
 
 const CLASSIC = {
   'sobel-x': {name: 'Sobel x (vertical edges)', k: [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]},
@@ -38,6 +38,16 @@ export function mount(el, lab) {
 
   const stages = h('div', {class: 'fmap-stages'});
   const poolBox = h('div', {class: 'pool-demo'});
+  // Max pooling unless the live CNN averages (avgpool): said from the layer's kind.
+  const poolTitle = h('h3', {}, 'Max pooling, step by step');
+  const poolNote = h('p', {class: 'small muted'}, '');
+  const explainPooling = (op, k) => {
+    poolTitle.textContent = `${op === 'max' ? 'Max' : 'Average'} pooling, step by step`;
+    poolNote.textContent = op === 'max'
+      ? `Pooling keeps the largest value of each ${k}×${k} window: the map shrinks ${k}× in each direction, the strongest responses survive, and a stroke that moves by a pixel mostly lands in the same window. Point at a cell of the pooled map, or pick another map above.`
+      : `Average pooling keeps the mean of each ${k}×${k} window: the map shrinks ${k}× in each direction and every response counts, so it blurs where max pooling picks the peak. Point at a cell of the pooled map, or pick another map above.`;
+  };
+  explainPooling('max', 2);
   const mapsNote = h('p', {class: 'small muted'});
 
   el.append(
@@ -61,10 +71,7 @@ export function mount(el, lab) {
       h('h3', {}, 'Every feature map of the live CNN'),
       mapsNote,
       stages),
-    h('div', {class: 'card pool-card'},
-      h('h3', {}, 'Max pooling, step by step'),
-      h('p', {class: 'small muted'}, 'Pooling keeps the largest value of each 2×2 window: the map halves in each direction, the strongest responses survive, and a stroke that moves by a pixel mostly lands in the same window. Point at a cell of the pooled map, or pick another map above.'),
-      poolBox));
+    h('div', {class: 'card pool-card'}, poolTitle, poolNote, poolBox));
 
   // --- state -------------------------------------------------------------------
   let input = null; // Float32Array(784), the digit as the model saw it
@@ -348,7 +355,9 @@ export function mount(el, lab) {
     const conv = spatial[ci];
     const [, hh, ww] = conv.shape;
     const [, ph, pw] = pool.shape;
-    const ps = Number(/pool\((\d+)/.exec(pool.token)?.[1] ?? 2);
+    const ps = pool.window;
+    const op = POOLINGS[pool.pooling];  // 'max' or 'average'
+    explainPooling(op, ps);
     const m = Math.min(selectedMap, conv.shape[0] - 1);
     const src = p.activations[conv.act].subarray(m * hh * ww, (m + 1) * hh * ww);
     const dst = p.activations[pool.act].subarray(m * ph * pw, (m + 1) * ph * pw);
@@ -392,7 +401,7 @@ export function mount(el, lab) {
       sctx.strokeRect(fc * pc, fr * pc, pc, pc);
       const win = [];
       for (let i = 0; i < ps; i++) for (let j = 0; j < ps; j++) win.push(src[(fr * ps + i) * ww + fc * ps + j]);
-      line.textContent = `max(${win.map((v) => v.toFixed(2)).join(', ')}) = ${dst[focus].toFixed(2)}`;
+      line.textContent = `${op === 'max' ? 'max' : 'mean'}(${win.map((v) => v.toFixed(2)).join(', ')}) = ${dst[focus].toFixed(2)}`;
     };
     const pick = (e) => {
       const r = small.getBoundingClientRect();
@@ -413,7 +422,7 @@ export function mount(el, lab) {
     poolBox.replaceChildren(
       h('figure', {}, big, h('figcaption', {}, `Map ${m + 1} after ReLU, ${hh}×${ww}`)),
       h('span', {class: 'op pool-arrow', 'aria-hidden': 'true'}, '→'),
-      h('figure', {}, small, h('figcaption', {}, `After ${ps}×${ps} max pooling, ${ph}×${pw}`)),
+      h('figure', {}, small, h('figcaption', {}, `After ${ps}×${ps} ${op} pooling, ${ph}×${pw}`)),
       line);
     draw();
   }

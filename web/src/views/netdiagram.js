@@ -23,6 +23,9 @@ const ACT_NAME = {relu: 'ReLU', sigmoid: 'sigmoid', tanh: 'tanh'};
  * pool, flatten, dense (+activation), output. Each group knows which
  * layer's output to show (`act`, -1 for the input) and where its weights are.
  */
+/** Pooling layer kinds (model_info's `kind`) and the operation each applies to its window. */
+export const POOLINGS = {pool: 'max', avgpool: 'average', gap: 'average'};
+
 export function groupsOf(info) {
   const L = info.layers;
   const size = (l) => l.shape[0] * l.shape[1] * l.shape[2];
@@ -32,14 +35,16 @@ export function groupsOf(info) {
     const prev = groups[groups.length - 1];
     if (l.kind === 'dense' || l.kind === 'conv') {
       const g = {kind: l.kind, token: l.token, shape: l.shape, flat: size(l), params: l.params, offset: l.offset,
-        layer: i, act: i, actName: null, inFlat: prev.flat, inShape: prev.shape};
+        window: l.window, layer: i, act: i, actName: null, inFlat: prev.flat, inShape: prev.shape};
       if (L[i + 1] && ACTS.includes(L[i + 1].kind)) {
         g.actName = L[i + 1].kind;
         g.act = ++i;
       }
       groups.push(g);
-    } else if (l.kind === 'pool') {
-      groups.push({kind: 'pool', token: l.token, shape: l.shape, flat: size(l), params: 0, act: i, inShape: prev.shape});
+    } else if (POOLINGS[l.kind]) {
+      // Max, average and global average pooling are drawn alike; `pooling` says which.
+      groups.push({kind: 'pool', pooling: l.kind, window: l.window, token: l.token, shape: l.shape, flat: size(l),
+        params: 0, act: i, inShape: prev.shape});
     } else if (l.kind === 'flatten') {
       groups.push({kind: 'flatten', token: l.token, shape: l.shape, flat: size(l), params: 0, act: i});
     } else if (ACTS.includes(l.kind)) {
@@ -59,12 +64,11 @@ function describe(g) {
   const [c, hh, ww] = g.shape;
   const act = g.actName ? ` + ${ACT_NAME[g.actName]}` : '';
   if (g.kind === 'conv') {
-    const k = /conv\(\d+,(\d+)/.exec(g.token)?.[1] ?? '?';
-    g.title = `conv ${k}×${k}${act}`;
+    g.title = `conv ${g.window}×${g.window}${act}`;
     g.sub = `${c} × ${hh}×${ww}`;
   } else if (g.kind === 'pool') {
-    g.title = `max pool ${/pool\((\d+)/.exec(g.token)?.[1] ?? 2}×`;
-    g.sub = `${c} × ${hh}×${ww}`;
+    g.title = g.pooling === 'gap' ? `global ${POOLINGS.gap} pool` : `${POOLINGS[g.pooling]} pool ${g.window}×`;
+    g.sub = g.pooling === 'gap' ? `${c} values, one per map` : `${c} × ${hh}×${ww}`;
   } else if (g.kind === 'flatten') {
     g.title = 'flatten';
     g.sub = `${int(g.flat)} values`;
@@ -219,7 +223,7 @@ export function computeEdges(groups, params, values) {
       const score = a ? (i, j) => a[i] * w(i, j) : (i, j) => w(i, j);
       const skip = a ? (i) => a[i] === 0 : null;
       out.push({type: 'links', from: g - 1, to: g, list: topK(nIn, nOut, K, score, skip)});
-    } else if (G.kind === 'conv' || G.kind === 'pool') {
+    } else if ((G.kind === 'conv' || G.kind === 'pool') && isSpatial(G)) {
       const v = values[g];
       const [c, hh, ww] = G.shape;
       let best = 0;
@@ -228,7 +232,7 @@ export function computeEdges(groups, params, values) {
         const front = frontMap(v, G.shape);
         for (let k = 0; k < hh * ww; k++) if (v[front * hh * ww + k] > bestV) bestV = v[front * hh * ww + (best = k)];
       } else best = Math.floor(hh / 2) * ww + Math.floor(ww / 2);
-      const kSize = G.kind === 'conv' ? Number(/conv\(\d+,(\d+)/.exec(G.token)?.[1] ?? 3) : Number(/pool\((\d+)/.exec(G.token)?.[1] ?? 2);
+      const kSize = G.window;
       const same = /same/.test(G.token ?? '');
       const stride = G.kind === 'pool' ? kSize : 1;
       const r = Math.floor(best / ww);

@@ -100,7 +100,9 @@ export function mount(el, lab) {
       (which === 'mlp'
         ? 'Hidden layers show every neuron; the lines are the strongest contributions for this digit.'
         : 'Each stack shows its most active feature maps in front; the funnels trace one output back to the input window it sees.');
-    canvas.setAttribute('aria-label', `Network diagram of the ${SLOT_TITLE[which]}, showing ${what}`);
+    // The layers as the picture labels them, for those who cannot see it.
+    const stages = groups.map((g) => g.title).join(' → ');
+    canvas.setAttribute('aria-label', `Network diagram of the ${SLOT_TITLE[which]} (${stages}), showing ${what}`);
     if (pendingAnim && state.probs) {
       pendingAnim = false;
       anim = {start: performance.now()};
