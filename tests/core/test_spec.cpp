@@ -56,7 +56,7 @@ size_t forward_macs(const Network& net) {
 }  // namespace
 
 TEST_CASE("spec: the fast preset is a LeNet-sized net with batch norm and a one-epoch recipe", "[spec]") {
-  // Issue 5: >= 99.0% after <= 30 s of training in the page (bench/fast.mjs measures it).
+  // The speed preset: >= 99.0% after <= 30 s of training in the page (bench/fast.mjs measures it).
   const Preset* p = find_preset("fast");
   REQUIRE(p != nullptr);
   const auto net = build_network(p->spec, 1);

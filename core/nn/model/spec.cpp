@@ -296,30 +296,30 @@ namespace mnist {
 const std::vector<Preset>& presets() {
   // Recipes are chosen to beat each article's reported accuracy on the full set.
   static const std::vector<Preset> table = {
-      {"mlp", "dense(512)-relu-dense(256)-relu-dense(10)", "seed 000 MLP 784-512-256-10 (97.92%)",
+      {"mlp", "dense(512)-relu-dense(256)-relu-dense(10)", "\u201cMNIST: MLP vs CNN\u201d: MLP 784-512-256-10 (97.92%)",
        {20, 128, "adam", 1e-3f, "cosine", 0.0f, true}},
-      {"mlp-128", "dense(128)-relu-dense(10)", "seeds 002/003 MLP 784-128-10 (97.66% in 5 epochs)",
+      {"mlp-128", "dense(128)-relu-dense(10)", "\u201cBack to AI Basics: Vanilla MLP on MNIST\u201d and Yuming's report: MLP 784-128-10 (97.66% in 5 epochs)",
        {5, 128, "adam", 3e-3f, "onecycle", 0.0f, false}},
-      {"mlp-32", "dense(32)-relu-dense(10)", "seed 001 MLP 784-32-10 (95.96%)",
+      {"mlp-32", "dense(32)-relu-dense(10)", "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: MLP 784-32-10 (95.96%)",
        {15, 64, "adam", 2e-3f, "cosine", 0.0f, false}},
-      {"linear", "dense(10)", "seed 004 linear baseline (~92%)", {20, 128, "adam", 2e-3f, "cosine", 0.0f, false}},
+      {"linear", "dense(10)", "a lesson on convolutional networks: linear baseline (~92%)", {20, 128, "adam", 2e-3f, "cosine", 0.0f, false}},
       {"cnn", "conv(32,3)-relu-pool(2)-conv(64,3)-relu-pool(2)-flatten-dense(128)-relu-dropout(0.3)-dense(10)",
-       "seed 000 CNN (99.29%)", {15, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
+       "\u201cMNIST: MLP vs CNN\u201d: CNN (99.29%)", {15, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
       {"tiny-cnn", "conv(4,3,same)-relu-pool(2)-conv(8,3,same)-relu-pool(2)-flatten-dense(10)",
-       "seed 001 TinyCNN (97.96%)", {15, 64, "adam", 3e-3f, "cosine", 0.0f, false}},
+       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: TinyCNN (97.96%)", {15, 64, "adam", 3e-3f, "cosine", 0.0f, false}},
       {"small-cnn",
        "conv(8,3,same)-relu-pool(2)-conv(16,3,same)-relu-pool(2)-flatten-dense(32)-relu-dense(10)",
-       "seed 001 CNN (98.22%)", {15, 64, "adam", 2e-3f, "cosine", 0.0f, true}},
+       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: CNN (98.22%)", {15, 64, "adam", 2e-3f, "cosine", 0.0f, true}},
       {"strong-cnn",
        "conv(32,3,same)-relu-conv(32,3,same)-relu-pool(2)-conv(64,3,same)-relu-conv(64,3,same)-relu-pool(2)-"
        "flatten-dropout-dense(128)-relu-dropout-dense(10)",
-       "seed 001 StrongCNN (99.09%); seed 004 modern CNN with augmentation (~99.8%)",
+       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: StrongCNN (99.09%); a lesson on convolutional networks: modern CNN with augmentation (~99.8%)",
        {15, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
       {"lenet5", "conv(6,5)-relu-pool(2)-conv(16,5)-relu-pool(2)-flatten-dense(120)-relu-dense(84)-relu-dense(10)",
-       "seed 003 LeNet-5 (99.0%)", {15, 128, "adam", 2e-3f, "cosine", 0.0f, true}},
+       "Yuming, \u201cSimple Neural Network Implementation\u201d: LeNet-5 (99.0%)", {15, 128, "adam", 2e-3f, "cosine", 0.0f, true}},
       {"wide-cnn", "conv(32,3)-relu-conv(64,3)-relu-pool(2)-flatten-dense(128)-relu-dropout-dense(10)",
-       "seed 004 CNN (~99.2%)", {10, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
-      // Issue 5: >= 99.0% after <= 30 s of training in the page, one worker. One epoch
+       "a lesson on convolutional networks: CNN (~99.2%)", {10, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
+      // The speed preset: >= 99.0% after <= 30 s of training in the page, one worker. One epoch
       // is all the time there is, so the network is a LeNet-sized one (about lenet5's
       // multiply-adds) that learns fast: batch norm after each pool (where it costs a
       // quarter) and on the hidden layer, which lets Adam run at 0.02; batch 32 for
@@ -327,7 +327,7 @@ const std::vector<Preset>& presets() {
       // seeds 1-5 natively 98.88-99.14%, mean 99.02%: the margin above 99% is seed 1's.
       // bench/fast.mjs: 99.17% shown 15.8-18.4 s after Train (2-core Xeon, otherwise idle).
       {"fast", "conv(8,3)-pool(2)-bn-relu-conv(24,3)-pool(2)-bn-relu-flatten-dense(64)-bn-relu-dense(10)",
-       "issue 5: 99% in under 30 s of training in the browser (one epoch)",
+       "no article: the speed preset, 99% in under 30 s of training in the browser (one epoch)",
        {1, 32, "adam", 2e-2f, "onecycle", 0.0f, false}},
   };
   return table;
