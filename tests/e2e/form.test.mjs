@@ -233,3 +233,20 @@ test('a seed out of range, from the link or typed, is flagged at the Seed field'
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('the Train view alone (?view=train, as an iframe shows it) takes its settings from its URL', async () => {
+  const page = await openTrain(`${site.url}index.html?view=train&model=cnn&epochs=3&seed=5&batch=7`);
+  assert.equal(await page.getByLabel('Model', {exact: true}).inputValue(), 'cnn');
+  assert.equal(await page.getByLabel('Epochs', {exact: true}).inputValue(), '3');
+  assert.equal(await page.getByLabel('Seed', {exact: true}).inputValue(), '5');
+  const batch = page.getByLabel('Batch size', {exact: true});
+  assert.equal(await batch.getAttribute('aria-invalid'), 'true');
+  assert.match(await page.locator(`#${await batch.getAttribute('aria-describedby')}`).textContent(),
+    /^The link's \?batch=7 is not used\. The batch size must be 16, 32, 64, 128 or 256\.$/);
+  // Setting the field puts the URL right, and the view stays the view.
+  await batch.selectOption('32');
+  await page.waitForFunction(() => /[?&]batch=32\b/.test(location.search));
+  assert.match(await page.evaluate(() => location.search), /^\?view=train&/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

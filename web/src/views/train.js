@@ -15,7 +15,9 @@ const SCHEDULES = {cosine: 'Cosine decay', constant: 'Constant', step: 'Step dec
 
 export function mount(el, lab, opts = {}) {
   lab.hasTrainView = true; // this view's alert box tells of diverged runs (see Lab, 'trainDone')
-  const settings = new Settings(!opts.embedded && !opts.solo);
+  // The page's own URL holds the settings, a single view's too (?view=train&epochs=3, as an
+  // iframe shows it); an element embedded in someone else's page leaves that page's URL alone.
+  const settings = new Settings(!opts.embedded);
   const s = (k) => settings.get(k);
 
   // --- the form ------------------------------------------------------------
