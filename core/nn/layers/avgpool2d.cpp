@@ -2,25 +2,14 @@
 
 #include <algorithm>
 
+#include "nn/layers/maxpool2d.h"  // pooled_shape
 #include "nn/util/check.h"
 
 namespace mnist {
-namespace {
-
-Shape check_image(const Layer& l, const Shape& in) {
-  check(!in.flat, l.token(), ": needs a CxHxW input but gets a flat vector of ", in.c, " (", l.token(),
-        " must come before flatten/dense)");
-  return in;
-}
-
-}  // namespace
 
 Shape AvgPool2d::configure(const Shape& in) {
-  check(k_ >= 1, token(), ": the window must be at least 1");
-  check_image(*this, in);
-  check(in.h >= k_ && in.w >= k_, token(), ": the window is larger than its ", in.str(), " input");
+  out_ = pooled_shape(*this, in, k_);
   in_ = in;
-  out_ = image_shape(in.c, in.h / k_, in.w / k_);
   return out_;
 }
 
@@ -68,7 +57,7 @@ void AvgPool2d::backward(const float* /*x*/, const float* /*y*/, const float* dy
 }
 
 Shape GlobalAvgPool::configure(const Shape& in) {
-  check_image(*this, in);
+  require_image(*this, in);
   in_ = in;
   out_ = image_shape(in.c, 1, 1);
   return out_;

@@ -36,8 +36,7 @@ std::string Conv2d::token() const {
 Shape Conv2d::configure(const Shape& in) {
   check(f_ >= 1, token(), ": needs at least one filter");
   check(k_ >= 1, token(), ": the kernel must be at least 1");
-  check(!in.flat, token(), ": needs a CxHxW input but gets a flat vector of ", in.c,
-        " (conv must come before flatten/dense)");
+  require_image(*this, in);
   check(!same_ || k_ % 2 == 1, token(), ": same padding needs an odd kernel size");
   in_ = in;
   const int p = pad();

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 
+#include "nn/util/check.h"
 #include "nn/util/rng.h"
 #include "nn/util/types.h"
 
@@ -49,5 +50,12 @@ class Layer {
  protected:
   Shape in_, out_;
 };
+
+// Layers that read planes (conv, the poolings) refuse a flat input: they must
+// come before flatten/dense.
+inline void require_image(const Layer& l, const Shape& in) {
+  check(!in.flat, l.token(), ": needs a CxHxW input but gets a flat vector of ", in.c, " (", l.kind(),
+        " must come before flatten/dense)");
+}
 
 }  // namespace mnist

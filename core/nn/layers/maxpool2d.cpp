@@ -7,13 +7,16 @@
 
 namespace mnist {
 
+Shape pooled_shape(const Layer& l, const Shape& in, int k) {
+  check(k >= 1, l.token(), ": the window must be at least 1");
+  require_image(l, in);
+  check(in.h >= k && in.w >= k, l.token(), ": the window is larger than its ", in.str(), " input");
+  return image_shape(in.c, in.h / k, in.w / k);
+}
+
 Shape MaxPool2d::configure(const Shape& in) {
-  check(k_ >= 1, token(), ": the window must be at least 1");
-  check(!in.flat, token(), ": needs a CxHxW input but gets a flat vector of ", in.c,
-        " (pool must come before flatten/dense)");
-  check(in.h >= k_ && in.w >= k_, token(), ": the window is larger than its ", in.str(), " input");
+  out_ = pooled_shape(*this, in, k_);
   in_ = in;
-  out_ = image_shape(in.c, in.h / k_, in.w / k_);
   return out_;
 }
 

@@ -22,6 +22,11 @@ class MaxPool2d : public Layer {
   int k_;
 };
 
+// What k×k pooling with stride k makes of `in` (C, H/k, W/k), floor at the edges;
+// throws naming `l` for a flat input or a window larger than it. Max and average
+// pooling share it.
+Shape pooled_shape(const Layer& l, const Shape& in, int k);
+
 // The naive definition, kept as the oracle for tests: forward with a strict >
 // scan in row order; backward routes dy to the element the scan picked.
 // x, dx: (n, C, H, W); y, dy: (n, C, H/k, W/k).
