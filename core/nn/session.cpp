@@ -60,13 +60,7 @@ std::string Session::describe(const std::string& model, int batch) {
     const uint64_t bytes = training_bytes(spec, batch), limit = memory_limit();
     JsonWriter w;
     w.field("ok", bytes <= limit);
-    if (bytes > limit) {
-      try {
-        check_memory(spec, batch, limit);
-      } catch (const Error& e) {
-        w.field("error", e.what());
-      }
-    }
+    if (bytes > limit) w.field("error", memory_refusal(batch, bytes, limit));
     return w.field("spec", info.spec)
         .field("params", uint64_t(info.params))
         .field("spatial", info.spatial)

@@ -27,7 +27,7 @@ class Session {
 
   // Validates without keeping anything or allocating the model:
   //   {"ok":true,"spec","params","spatial","batch","bytes","limit"}
-  // spatial: a conv or pool layer reads the image as 1x28x28 (a conv net); bytes:
+  // spatial: a layer with a window (conv, pool, avgpool, gap) reads the image as 1x28x28; bytes:
   // training_bytes() at `batch` (<= 0: the preset's batch, or 128 for a spec);
   // limit: memory_limit(). Over the limit: the same with "ok":false and "error"
   // first; a bad model: {"ok":false,"error"}.

@@ -252,6 +252,8 @@ TEST_CASE("spec: inspect_spec counts from shapes alone", "[spec]") {
   CHECK_FALSE(mlp.spatial);
   CHECK(inspect_spec(resolve_spec("cnn")).spatial);
   CHECK(inspect_spec("pool(2)-dense(10)").spatial);
+  CHECK(inspect_spec("avgpool(2)-dense(10)").spatial);
+  CHECK(inspect_spec("gap-dense(10)").spatial);
   CHECK(inspect_spec("relu-CONV (4,3)-dense(10)").spatial);
   CHECK_FALSE(inspect_spec("flatten-bn-dense(10)").spatial);
   // 65536 * 784 + 65536 + 2 * (65536 * 65536 + 65536) + 65536 * 10 + 10: about

@@ -204,7 +204,7 @@ void check_save_target(const std::string& path) {
 
 void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes,
                        const std::function<void(const std::string&)>& on_written) {
-  check_save_target(path);
+  check_target_kind(path);  // creating the temporary file below is the writability probe
   struct stat st;
   mode_t mode;
   if (::stat(path.c_str(), &st) == 0) {

@@ -43,8 +43,8 @@ std::vector<uint8_t> read_idx_file(const std::string& path, int rank);
 void check_save_target(const std::string& path);
 
 // Writes `bytes` to a new temporary file beside `path` ("<path>.tmp-XXXXXX", a
-// name no one else has: mkstemp), then renames it onto `path` (after
-// check_save_target once more), so a reader never sees half a file and no other
+// name no one else has: mkstemp), then renames it onto `path` (after checking
+// once more that `path` is a regular file or free), so a reader never sees half a file and no other
 // file is touched. `on_written(temp)`, if given, runs once the temporary file
 // is complete, before the rename. The new file gets the old one's permissions,
 // or the umask's.

@@ -224,7 +224,8 @@ SpecInfo inspect_spec(const std::string& spec) {
   SpecInfo info;
   info.spec = std::move(p.spec);
   info.params = p.params;
-  for (const auto& l : p.layers) info.spatial = info.spatial || l->kind() == "conv" || l->kind() == "pool";
+  // A layer with a window (a convolution or any pooling) reads planes: the net sees the image as an image.
+  for (const auto& l : p.layers) info.spatial = info.spatial || l->window() > 0;
   return info;
 }
 
@@ -268,11 +269,15 @@ std::string format_bytes(uint64_t bytes) {
   return buf;
 }
 
+std::string memory_refusal(int batch, uint64_t need, uint64_t limit) {
+  return "this model at batch " + std::to_string(batch) + " needs about " + format_bytes(need) +
+         " of memory (weights, gradients, optimizer state, activations and scratch), over the limit of " +
+         format_bytes(limit) + "; use a smaller batch or a smaller model";
+}
+
 void check_memory(const std::string& spec, int batch, uint64_t limit) {
   const uint64_t need = training_bytes(spec, batch);
-  check(need <= limit, "this model at batch ", batch, " needs about ", format_bytes(need),
-        " of memory (weights, gradients, optimizer state, activations and scratch), over the limit of ",
-        format_bytes(limit), "; use a smaller batch or a smaller model");
+  check(need <= limit, memory_refusal(batch, need, limit));
 }
 
 std::unique_ptr<Network> build_network(const std::string& spec, uint64_t seed) {

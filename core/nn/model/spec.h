@@ -54,7 +54,7 @@ std::string resolve_spec(const std::string& model);
 struct SpecInfo {
   std::string spec;      // canonical form
   size_t params = 0;
-  bool spatial = false;  // a conv or pool layer reads the image as 1x28x28 (a conv net)
+  bool spatial = false;  // a layer with a window (conv, pool, avgpool, gap) reads the image as 1x28x28
 };
 SpecInfo inspect_spec(const std::string& spec);
 size_t count_params(const std::string& spec);  // inspect_spec(spec).params
@@ -71,6 +71,8 @@ uint64_t training_bytes(const std::string& spec, int batch);
 uint64_t memory_limit();
 // Throws mnist::Error naming the estimate and the limit if training_bytes(spec,
 // batch) is over `limit`, so that nothing is allocated for a run that cannot fit.
+// Why a run of `need` bytes at `batch` is refused under `limit`, as check_memory says it.
+std::string memory_refusal(int batch, uint64_t need, uint64_t limit);
 void check_memory(const std::string& spec, int batch, uint64_t limit);
 // "812 MB", "65.9 GB"
 std::string format_bytes(uint64_t bytes);
