@@ -12,11 +12,16 @@ import {cli, idx} from './support.mjs';
 
 let learnable, noise;  // data folders: one a dense layer learns at once, one nothing can
 
+// Bytes 0..255 from a linear congruential generator: the same data on every run.
+function bytesFrom(seed) {
+  let x = seed;
+  return () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24);
+}
+
 // Digit d is a bright 4x4 block at column 2 + 2.4 d of row 12, with a little noise:
 // dense(10) reads it perfectly after a few dozen samples.
 function blocks(n, seed) {
-  let x = seed;
-  const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24);
+  const rand = bytesFrom(seed);
   const px = Buffer.alloc(n * 784), labels = Buffer.alloc(n);
   for (let i = 0; i < n; i++) {
     const d = rand() % 10;
@@ -30,8 +35,7 @@ function blocks(n, seed) {
 
 // Pixels and labels drawn independently: no model beats chance on the test set.
 function randomPairs(n, seed) {
-  let x = seed;
-  const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24);
+  const rand = bytesFrom(seed);
   return {px: Buffer.from(Array.from({length: n * 784}, rand)), labels: Buffer.from(Array.from({length: n}, () => rand() % 10))};
 }
 

@@ -60,7 +60,7 @@ const coreUrls = () => ({fma: new URL(fmaWasmUrl, location.href).href, plain: ne
 
 /**
  * The slot a model belongs in, from the core's description of it (Engine.describe or a preset):
- * `spatial` models, where a conv or pool layer reads the image as 1x28x28, race as the CNN, the
+ * `spatial` models, where a convolution or a pooling reads the image as 1x28x28, race as the CNN, the
  * rest as the MLP.
  */
 export const slotFor = (described) => (described.spatial ? 'cnn' : 'mlp');
@@ -203,10 +203,14 @@ export class Lab extends EventTarget {
     return SLOTS.map((n, i) => `${SLOT_TITLE[n]}: ${texts[i]}`).join(' · ');
   }
 
-  /** The core's description of a model (Request.DESCRIBE), from a worker that is not training if one is idle. */
-  describe(model) {
+  /**
+   * The core's description of a model (Request.DESCRIBE) with what training it at `batch` needs
+   * (the preset's batch, or the engine's default, if omitted), from a worker that is not training
+   * if one is idle.
+   */
+  describe(model, batch) {
     const idle = SLOTS.find((n) => !this.slots[n].training) || 'mlp';
-    return this.slots[idle].client.request(Request.DESCRIBE, {model});
+    return this.slots[idle].client.request(Request.DESCRIBE, {model, batch});
   }
 
   preset(name) {

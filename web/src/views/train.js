@@ -442,10 +442,9 @@ export function mount(el, lab, opts = {}) {
     }
     showSpec('pending', 'Checking…'); // Train waits for the answer about this text at this batch size
     renderButtons();
-    const idle = SLOTS.find((n) => !lab.slots[n].training) || 'mlp';
     try {
       const size = checkSetting('batch', batch.value).value ?? SETTINGS.batch.default;
-      const r = await lab.slots[idle].client.request('describe', {model: text, batch: size});
+      const r = await lab.describe(text, size);
       if (seq !== validateSeq) return;
       showSpec(r.ok ? 'ok' : 'error', r.ok
         ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r)]} · about ${bytes(r.bytes)} to train at batch ${r.batch}`
