@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <functional>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -87,10 +87,14 @@ double per_call(const std::function<void()>& f, double (*now)(), double warm_s, 
 }
 
 // Wall-clock seconds per call of f.
-double time_per_call(const std::function<void()>& f, double min_s = 0.6) { return per_call(f, wall_seconds, 0.3, min_s); }
+double time_per_call(const std::function<void()>& f, double min_s = 0.6) {
+  return per_call(f, wall_seconds, 0.3, min_s);
+}
 
 // CPU seconds per call of f.
-double cpu_per_call(const std::function<void()>& f, double min_s = 0.3) { return per_call(f, cpu_seconds, 0.2, min_s); }
+double cpu_per_call(const std::function<void()>& f, double min_s = 0.3) {
+  return per_call(f, cpu_seconds, 0.2, min_s);
+}
 
 // The multiply-add peak of 4-wide float vectors (f32x4 in wasm, SSE lanes
 // natively), the best of two loops that run nothing but multiplies and adds
@@ -106,12 +110,31 @@ __attribute__((noinline)) void peak_chains(v4* acc, long iters) {
   v4 a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], a4 = acc[4], a5 = acc[5], a6 = acc[6], a7 = acc[7],
      a8 = acc[8], a9 = acc[9], a10 = acc[10], a11 = acc[11];
   for (long it = 0; it < iters; ++it) {
-    a0 = madd(c, a0, m); a1 = madd(c, a1, m); a2 = madd(c, a2, m); a3 = madd(c, a3, m);
-    a4 = madd(c, a4, m); a5 = madd(c, a5, m); a6 = madd(c, a6, m); a7 = madd(c, a7, m);
-    a8 = madd(c, a8, m); a9 = madd(c, a9, m); a10 = madd(c, a10, m); a11 = madd(c, a11, m);
+    a0 = madd(c, a0, m);
+    a1 = madd(c, a1, m);
+    a2 = madd(c, a2, m);
+    a3 = madd(c, a3, m);
+    a4 = madd(c, a4, m);
+    a5 = madd(c, a5, m);
+    a6 = madd(c, a6, m);
+    a7 = madd(c, a7, m);
+    a8 = madd(c, a8, m);
+    a9 = madd(c, a9, m);
+    a10 = madd(c, a10, m);
+    a11 = madd(c, a11, m);
   }
-  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3; acc[4] = a4; acc[5] = a5;
-  acc[6] = a6; acc[7] = a7; acc[8] = a8; acc[9] = a9; acc[10] = a10; acc[11] = a11;
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  acc[3] = a3;
+  acc[4] = a4;
+  acc[5] = a5;
+  acc[6] = a6;
+  acc[7] = a7;
+  acc[8] = a8;
+  acc[9] = a9;
+  acc[10] = a10;
+  acc[11] = a11;
 }
 
 // The scalars come from a 1 KB table that stays in L1 (broadcast loads, as the
@@ -123,10 +146,23 @@ __attribute__((noinline)) void peak_broadcast(v4* acc, const float* table, long 
     const float* t = table + (it & 63) * 4;
     const v4 b0 = {t[0], t[0], t[0], t[0]}, b1 = {t[1], t[1], t[1], t[1]};
     const v4 b2 = {t[2], t[2], t[2], t[2]}, b3 = {t[3], t[3], t[3], t[3]};
-    a0 = madd(a0, b0, y0); a1 = madd(a1, b0, y1); a2 = madd(a2, b1, y0); a3 = madd(a3, b1, y1);
-    a4 = madd(a4, b2, y0); a5 = madd(a5, b2, y1); a6 = madd(a6, b3, y0); a7 = madd(a7, b3, y1);
+    a0 = madd(a0, b0, y0);
+    a1 = madd(a1, b0, y1);
+    a2 = madd(a2, b1, y0);
+    a3 = madd(a3, b1, y1);
+    a4 = madd(a4, b2, y0);
+    a5 = madd(a5, b2, y1);
+    a6 = madd(a6, b3, y0);
+    a7 = madd(a7, b3, y1);
   }
-  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3; acc[4] = a4; acc[5] = a5; acc[6] = a6; acc[7] = a7;
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  acc[3] = a3;
+  acc[4] = a4;
+  acc[5] = a5;
+  acc[6] = a6;
+  acc[7] = a7;
 }
 
 struct Peak {
@@ -200,10 +236,12 @@ ConvRates conv_gflops(int batch) {
   for (int round = 0; round < 3; ++round)
     for (int i = 0; i < 3; ++i) {
       Conv2d& conv = convs[i];
-      const double s = time_per_call([&] {
-        conv.forward(x.data(), y.data(), batch, true);
-        conv.backward(x.data(), y.data(), dy.data(), dx.data(), batch);
-      }, 0.3);
+      const double s = time_per_call(
+          [&] {
+            conv.forward(x.data(), y.data(), batch, true);
+            conv.backward(x.data(), y.data(), dy.data(), dx.data(), batch);
+          },
+          0.3);
       *rates[i] = std::max(*rates[i], flops / s / 1e9);
     }
   return best;
@@ -222,8 +260,8 @@ Dataset synthetic(int n) {
 
 // Training samples per wall-second; also per CPU-second of this process in *per_cpu
 // (on a shared machine the thread may get less than a core).
-double train_samples_per_second(const std::string& preset, int batch, const Dataset& data, long* news_per_step,
-                                double* per_cpu) {
+double train_samples_per_second(const std::string& preset, int batch, const Dataset& data,
+                                long* news_per_step, double* per_cpu) {
   auto net = build_network(resolve_spec(preset), 1);
   TrainConfig cfg;
   cfg.epochs = 1000;
@@ -254,17 +292,16 @@ void profile_layers(const std::string& preset, int batch) {
     grad[i + 1].resize(act[i + 1].size(), 0.001f);
   }
   grad[0].resize(act[0].size());
-  std::fprintf(stderr, "%s, batch %d: per-layer CPU microseconds per step (forward / backward)\n", preset.c_str(),
-               batch);
+  std::fprintf(stderr, "%s, batch %d: per-layer CPU microseconds per step (forward / backward)\n",
+               preset.c_str(), batch);
   double total = 0;
   for (size_t i = 0; i < L; ++i) {
     Layer& layer = net->layer(i);
     const double f = cpu_per_call([&] { layer.forward(act[i].data(), act[i + 1].data(), batch, true); });
-    const double b = cpu_per_call(
-        [&] {
-          layer.backward(act[i].data(), act[i + 1].data(), grad[i + 1].data(), i ? grad[i].data() : nullptr,
-                         batch);
-        });
+    const double b = cpu_per_call([&] {
+      layer.backward(act[i].data(), act[i + 1].data(), grad[i + 1].data(), i ? grad[i].data() : nullptr,
+                     batch);
+    });
     total += f + b;
     std::fprintf(stderr, "  %-22s %9.0f %9.0f\n", layer.token().c_str(), 1e6 * f, 1e6 * b);
   }
@@ -289,9 +326,12 @@ int main(int argc, char** argv) {
   int batch = 64;
   std::string profile;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--batch") && i + 1 < argc) batch = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--profile") && i + 1 < argc) profile = argv[++i];
-    else models.push_back(argv[i]);
+    if (!std::strcmp(argv[i], "--batch") && i + 1 < argc)
+      batch = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--profile") && i + 1 < argc)
+      profile = argv[++i];
+    else
+      models.push_back(argv[i]);
   }
   if (!profile.empty()) {
     profile_layers(profile, batch);

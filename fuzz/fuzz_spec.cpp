@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const mnist::SpecInfo again = mnist::inspect_spec(info.spec);
-  if (again.spec != info.spec || again.params != info.params || again.spatial != info.spatial) __builtin_trap();
+  if (again.spec != info.spec || again.params != info.params || again.spatial != info.spatial)
+    __builtin_trap();
   return 0;
 }

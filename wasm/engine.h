@@ -24,9 +24,13 @@ class Engine {
   std::string createModel(const std::string& model, uint32_t seed) {
     return guard_str([&] { return s_.create_model(model, seed); });
   }
-  std::string modelInfo() { return guard_str([&] { return s_.model_info(); }); }
+  std::string modelInfo() {
+    return guard_str([&] { return s_.model_info(); });
+  }
   static std::string describe(const std::string& model) { return Session::describe(model); }
-  static std::string describeFor(const std::string& model, int batch) { return Session::describe(model, batch); }
+  static std::string describeFor(const std::string& model, int batch) {
+    return Session::describe(model, batch);
+  }
   static std::string presets() { return Session::presets_json(); }
 
   // Threads for the large matrix products (process-wide): at most the pthread
@@ -60,10 +64,12 @@ class Engine {
     return n;
   }
 
-  void startTraining(int epochs, int batch, float lr, const std::string& optimizer, const std::string& schedule,
-                     bool augment, uint32_t seed, float weight_decay, int limit) {
+  void startTraining(int epochs, int batch, float lr, const std::string& optimizer,
+                     const std::string& schedule, bool augment, uint32_t seed, float weight_decay,
+                     int limit) {
     guard([&] {
-      s_.start_training(train_config(epochs, batch, lr, optimizer, schedule, augment, seed, weight_decay, limit));
+      s_.start_training(
+          train_config(epochs, batch, lr, optimizer, schedule, augment, seed, weight_decay, limit));
     });
   }
   // A fresh model and a run on it in one step; a refused start keeps the model in place.
@@ -72,10 +78,13 @@ class Engine {
                                uint32_t seed, float weight_decay, int limit) {
     return guard_str([&] {
       return s_.start_new_training(
-          model, model_seed, train_config(epochs, batch, lr, optimizer, schedule, augment, seed, weight_decay, limit));
+          model, model_seed,
+          train_config(epochs, batch, lr, optimizer, schedule, augment, seed, weight_decay, limit));
     });
   }
-  std::string train(int batches) { return guard_str([&] { return s_.train(batches); }); }
+  std::string train(int batches) {
+    return guard_str([&] { return s_.train(batches); });
+  }
   std::string evaluate(int limit, const std::string& split, bool with_predictions) {
     return guard_str([&] { return s_.evaluate(limit, split, with_predictions); });
   }
@@ -100,7 +109,9 @@ class Engine {
   val activation(int layer) {
     return guard_view([&] { return view(s_.activation(layer), size_t(s_.activation_size(layer))); });
   }
-  val params() { return guard_view([&] { return view(s_.params(), s_.param_count()); }); }
+  val params() {
+    return guard_view([&] { return view(s_.params(), s_.param_count()); });
+  }
   val exportWeights(bool half) {
     return guard_view([&] {
       export_ = s_.export_weights(half);
@@ -122,17 +133,17 @@ class Engine {
 
  private:
   static std::vector<uint8_t> bytes_from(const val& v) {
-    check(v.instanceof(val::global("Uint8Array")), "expected a Uint8Array");
+    check(v.instanceof (val::global("Uint8Array")), "expected a Uint8Array");
     return emscripten::convertJSArrayToNumberVector<uint8_t>(v);
   }
   static std::vector<float> floats_from(const val& v) {
-    check(v.instanceof(val::global("Float32Array")), "expected a Float32Array");
+    check(v.instanceof (val::global("Float32Array")), "expected a Float32Array");
     return emscripten::convertJSArrayToNumberVector<float>(v);
   }
   static val view(const float* p, size_t n) { return val(emscripten::typed_memory_view(n, p)); }
   static TrainConfig train_config(int epochs, int batch, float lr, const std::string& optimizer,
-                                  const std::string& schedule, bool augment, uint32_t seed, float weight_decay,
-                                  int limit) {
+                                  const std::string& schedule, bool augment, uint32_t seed,
+                                  float weight_decay, int limit) {
     TrainConfig cfg;
     cfg.epochs = epochs;
     cfg.batch = batch;

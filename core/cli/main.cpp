@@ -2,7 +2,8 @@
 //   mnist-lab presets
 //   mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]
 //                   [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]
-//                   [--augment|--no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--threads N] [--json]
+//                   [--augment|--no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--threads N]
+//                   [--json]
 //                   [--until ACC [--eval-every N]]
 //   mnist-lab eval --load FILE [--data DIR] [--threads N] [--json]
 //   mnist-lab convert --load FILE --save FILE [--half]
@@ -49,10 +50,13 @@ constexpr const char* kUsage =
     "usage: mnist-lab presets\n"
     "       mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]\n"
     "                       [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]\n"
-    "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--threads N] [--json]\n"
-    "                       [--until ACC [--eval-every N]]   (stop at the first test accuracy >= ACC, 0.99 or 99,\n"
+    "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] "
+    "[--threads N] [--json]\n"
+    "                       [--until ACC [--eval-every N]]   (stop at the first test accuracy >= ACC, 0.99 "
+    "or 99,\n"
     "                       evaluated every N training samples, default 10000)\n"
-    "       mnist-lab eval --load FILE [--data DIR] [--limit N] [--split test|train] [--shift DX,DY] [--rotate DEG] [--stroke +-N] [--threads N] [--json]\n"
+    "       mnist-lab eval --load FILE [--data DIR] [--limit N] [--split test|train] [--shift DX,DY] "
+    "[--rotate DEG] [--stroke +-N] [--threads N] [--json]\n"
     "   --threads N: threads for the large matrix products (default 1; results are identical for any N)\n"
     "       mnist-lab convert --load FILE --save FILE [--half]   (rewrite a weights file, e.g. as float16)\n";
 
@@ -64,19 +68,22 @@ struct Args {
 
 Args parse_args(int argc, char** argv) {
   static const std::map<std::string, std::vector<std::string>> kValueOpts = {
-      {"train", {"model", "epochs", "batch", "lr", "optimizer", "schedule", "weight-decay", "seed", "limit", "data", "save",
-                 "until", "eval-every",
-                 "threads"}},
+      {"train",
+       {"model", "epochs", "batch", "lr", "optimizer", "schedule", "weight-decay", "seed", "limit", "data",
+        "save", "until", "eval-every", "threads"}},
       {"eval", {"load", "data", "limit", "split", "shift", "rotate", "stroke", "threads"}},
       {"convert", {"load", "save"}},
       {"presets", {}}};
   static const std::map<std::string, std::vector<std::string>> kFlagOpts = {
-      {"train", {"augment", "no-augment", "json", "half"}}, {"eval", {"json"}}, {"presets", {"json"}},
+      {"train", {"augment", "no-augment", "json", "half"}},
+      {"eval", {"json"}},
+      {"presets", {"json"}},
       {"convert", {"half"}}};
   check(argc >= 2, "missing command (presets, train, eval or convert); try --help");
   Args a;
   a.command = argv[1];
-  check(kValueOpts.count(a.command), "unknown command '", a.command, "' (use presets, train, eval or convert)");
+  check(kValueOpts.count(a.command), "unknown command '", a.command,
+        "' (use presets, train, eval or convert)");
   const auto& vals = kValueOpts.at(a.command);
   const auto& flags = kFlagOpts.at(a.command);
   for (int i = 2; i < argc; ++i) {
@@ -122,8 +129,8 @@ float parse_float(const std::string& name, const std::string& s, float lo, float
   char* end = nullptr;
   errno = 0;
   const double v = std::strtod(s.c_str(), &end);
-  check(!s.empty() && end == s.c_str() + s.size() && errno == 0 && std::isfinite(v), "--", name, ": '", printable(s),
-        "' is not a number");
+  check(!s.empty() && end == s.c_str() + s.size() && errno == 0 && std::isfinite(v), "--", name, ": '",
+        printable(s), "' is not a number");
   check(v >= lo && v <= hi, "--", name, ": ", s, " is out of range ", lo, "..", hi);
   return float(v);
 }
@@ -153,7 +160,8 @@ std::string data_dir(const Args& a) {
   struct stat st;
   check(::stat(dir.c_str(), &st) == 0, "data folder '", printable(dir),
         "' does not exist (run npm install, or pass --data DIR)");
-  check(S_ISDIR(st.st_mode), "--data: '", printable(dir), "' is not a folder (it should hold the four MNIST files)");
+  check(S_ISDIR(st.st_mode), "--data: '", printable(dir),
+        "' is not a folder (it should hold the four MNIST files)");
   return dir;
 }
 
@@ -215,11 +223,13 @@ int cmd_presets(const Args& a) {
                        .str()
                 << "\n";
     } else {
-      std::printf("%-10s %9zu params  %s\n           recipe: %d epochs, batch %d, %s lr %g, %s schedule%s%s\n"
-                  "           reproduces: %s\n",
-                  p.name.c_str(), params, p.spec.c_str(), r.epochs, r.batch, r.optimizer.c_str(), double(r.lr),
-                  r.schedule.c_str(), r.weight_decay > 0 ? (", weight decay " + std::to_string(r.weight_decay)).c_str() : "",
-                  r.augment ? ", augmentation" : "", p.source.c_str());
+      std::printf(
+          "%-10s %9zu params  %s\n           recipe: %d epochs, batch %d, %s lr %g, %s schedule%s%s\n"
+          "           reproduces: %s\n",
+          p.name.c_str(), params, p.spec.c_str(), r.epochs, r.batch, r.optimizer.c_str(), double(r.lr),
+          r.schedule.c_str(),
+          r.weight_decay > 0 ? (", weight decay " + std::to_string(r.weight_decay)).c_str() : "",
+          r.augment ? ", augmentation" : "", p.source.c_str());
     }
   }
   return 0;
@@ -231,7 +241,8 @@ int cmd_train(const Args& a) {
   const std::string spec = resolve_spec(model);
   const Preset* preset = find_preset(model);
   Recipe recipe = preset ? preset->recipe : Recipe{};
-  const uint64_t seed = a.values.count("seed") ? uint64_t(parse_long("seed", a.values.at("seed"), 0, 2147483647L)) : 1;
+  const uint64_t seed =
+      a.values.count("seed") ? uint64_t(parse_long("seed", a.values.at("seed"), 0, 2147483647L)) : 1;
   TrainConfig cfg = TrainConfig::from_recipe(recipe, seed);
   if (a.values.count("epochs")) cfg.epochs = int(parse_long("epochs", a.values.at("epochs"), 1, 1000));
   if (a.values.count("batch")) cfg.batch = int(parse_long("batch", a.values.at("batch"), 1, 4096));
@@ -249,7 +260,8 @@ int cmd_train(const Args& a) {
   check(!(a.flags.count("augment") && a.flags.count("no-augment")), "--augment and --no-augment contradict");
   if (a.flags.count("augment")) cfg.augment = true;
   if (a.flags.count("no-augment")) cfg.augment = false;
-  const int limit = a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
+  const int limit =
+      a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
   cfg.validate();
   // --until ACC: a fraction (0.99) or a percentage (99); training stops at the
   // first evaluation at or above it. --eval-every N: evaluate on the whole test
@@ -262,7 +274,8 @@ int cmd_train(const Args& a) {
   }
   const long eval_every = a.values.count("eval-every")
                               ? parse_long("eval-every", a.values.at("eval-every"), 1, 100000000L)
-                              : until >= 0 ? kDefaultEvalEvery : 0;
+                          : until >= 0 ? kDefaultEvalEvery
+                                       : 0;
 
   // Everything that can be refused is, before anything the size of the model is
   // allocated and before the first step.
@@ -278,10 +291,11 @@ int cmd_train(const Args& a) {
   const bool json = a.flags.count("json");
   const std::string name = preset ? preset->name : net->spec();
   if (!json)
-    std::printf("%s: %s, %zu params; %d epochs, batch %d, %s lr %g (%s)%s; %d training images; Eigen SIMD: %s\n",
-                name.c_str(), net->spec().c_str(), net->param_count(), cfg.epochs, cfg.batch,
-                cfg.optimizer.kind.c_str(), double(cfg.lr), cfg.schedule.c_str(), cfg.augment ? ", augmented" : "",
-                train.count, Eigen::SimdInstructionSetsInUse());
+    std::printf(
+        "%s: %s, %zu params; %d epochs, batch %d, %s lr %g (%s)%s; %d training images; Eigen SIMD: %s\n",
+        name.c_str(), net->spec().c_str(), net->param_count(), cfg.epochs, cfg.batch,
+        cfg.optimizer.kind.c_str(), double(cfg.lr), cfg.schedule.c_str(), cfg.augment ? ", augmented" : "",
+        train.count, Eigen::SimdInstructionSetsInUse());
   Trainer trainer(*net, train, cfg);
   // Batches between evaluations: to the end of each epoch, or every eval_every samples.
   const long per_eval = eval_every > 0 ? (eval_every + cfg.batch - 1) / cfg.batch : 0;
@@ -326,12 +340,15 @@ int cmd_train(const Args& a) {
       if (until >= 0 && last) line.field("reached", reached);
       std::cout << line.str() << std::endl;
     } else {
-      std::printf("epoch %2d/%d  loss %.4f  acc %6.2f%%  test loss %.4f  test acc %6.2f%%  %7.0f samples/s  %6.1f s\n",
-                  p.epoch, cfg.epochs, p.loss, 100 * p.accuracy, r.loss, 100 * r.accuracy, p.samples_per_second,
-                  p.epoch_seconds);
+      std::printf(
+          "epoch %2d/%d  loss %.4f  acc %6.2f%%  test loss %.4f  test acc %6.2f%%  %7.0f samples/s  %6.1f "
+          "s\n",
+          p.epoch, cfg.epochs, p.loss, 100 * p.accuracy, r.loss, 100 * r.accuracy, p.samples_per_second,
+          p.epoch_seconds);
       if (until >= 0 && last)
         std::printf("%s %.2f%% test accuracy after %.1f s of training (%ld samples)\n",
-                    reached ? "reached" : "did not reach", 100 * until, total_seconds, long(p.step) * cfg.batch);
+                    reached ? "reached" : "did not reach", 100 * until, total_seconds,
+                    long(p.step) * cfg.batch);
       std::fflush(stdout);
     }
   }
@@ -363,7 +380,8 @@ int cmd_convert(const Args& a) {
 
 int cmd_eval(const Args& a) {
   auto net = load_weights_arg(a, "eval");
-  const int limit = a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
+  const int limit =
+      a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
   // Optional distortions of the test images, for the robustness experiments.
   int dx = 0, dy = 0, stroke = 0;
   float degrees = 0;
@@ -415,8 +433,9 @@ int cmd_eval(const Args& a) {
                      .str()
               << "\n";
   } else {
-    std::printf("%s (%zu params)\n%s accuracy %.2f%%  loss %.4f  on %d images (%zu wrong)\n", net->spec().c_str(),
-                net->param_count(), split.c_str(), 100 * r.accuracy, r.loss, r.count, r.misclassified.size());
+    std::printf("%s (%zu params)\n%s accuracy %.2f%%  loss %.4f  on %d images (%zu wrong)\n",
+                net->spec().c_str(), net->param_count(), split.c_str(), 100 * r.accuracy, r.loss, r.count,
+                r.misclassified.size());
     std::printf("per class:");
     for (int c = 0; c < kClasses; ++c) std::printf("  %d: %.2f%%", c, 100 * r.per_class[c]);
     std::printf("\n");

@@ -49,7 +49,11 @@ std::string Session::model_info() const {
                                    .str();
   }
   layers += "]";
-  return JsonWriter().field("spec", n.spec()).field("params", uint64_t(n.param_count())).raw("layers", layers).str();
+  return JsonWriter()
+      .field("spec", n.spec())
+      .field("params", uint64_t(n.param_count()))
+      .raw("layers", layers)
+      .str();
 }
 
 std::string Session::describe(const std::string& model, int batch) {
@@ -101,8 +105,8 @@ std::string Session::presets_json() {
   return out + "]";
 }
 
-void Session::load_data(const std::string& name, const uint8_t* images, size_t images_size, const uint8_t* labels,
-                        size_t labels_size) {
+void Session::load_data(const std::string& name, const uint8_t* images, size_t images_size,
+                        const uint8_t* labels, size_t labels_size) {
   split(name);  // validates the name
   Dataset ds = dataset_from_idx(images, images_size, labels, labels_size, name);
   if (name == "train") {

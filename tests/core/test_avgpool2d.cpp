@@ -27,7 +27,8 @@ TEST_CASE("avgpool2d: forward and backward by hand", "[avgpool2d]") {
   CHECK(dx == std::vector<float>{1, 1, 2, 2, 1, 1, 2, 2, -1, -1, 0.5f, 0.5f, -1, -1, 0.5f, 0.5f});
 }
 
-TEST_CASE("avgpool2d: a row and column that do not fill a window are dropped and get no gradient", "[avgpool2d]") {
+TEST_CASE("avgpool2d: a row and column that do not fill a window are dropped and get no gradient",
+          "[avgpool2d]") {
   AvgPool2d pool(3);
   BoundLayer b(pool, image_shape(1, 4, 5), 1);
   CHECK(b.layer.out_shape() == image_shape(1, 1, 1));
@@ -100,7 +101,8 @@ TEST_CASE("gap: one mean per channel, and each pixel gets its share of the gradi
 
 TEST_CASE("avgpool2d and gap: flat inputs and windows larger than the input are refused", "[avgpool2d]") {
   AvgPool2d pool(4);
-  CHECK_THROWS_WITH(pool.configure(image_shape(2, 3, 8)), Catch::Contains("avgpool(4): the window is larger than its 2x3x8 input"));
+  CHECK_THROWS_WITH(pool.configure(image_shape(2, 3, 8)),
+                    Catch::Contains("avgpool(4): the window is larger than its 2x3x8 input"));
   CHECK_THROWS_WITH(pool.configure(flat_shape(16)), Catch::Contains("flat vector of 16"));
   AvgPool2d zero(0);
   CHECK_THROWS_WITH(zero.configure(image_shape(1, 4, 4)), Catch::Contains("at least 1"));

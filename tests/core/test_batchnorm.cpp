@@ -21,7 +21,8 @@ TEST_CASE("bn: training normalises each channel over the batch and positions", "
   b.params[3] = 0.5f;  // beta of channel 1
   const std::vector<float> y = b.forward(x, 2, true);
   const float s = 1.0f / std::sqrt(1.25f + BatchNorm::kEps);
-  const std::vector<float> want = {2 * -1.5f * s, 2 * -0.5f * s, 0.5f, 0.5f, 2 * 0.5f * s, 2 * 1.5f * s, 0.5f, 0.5f};
+  const std::vector<float> want = {2 * -1.5f * s, 2 * -0.5f * s, 0.5f, 0.5f,
+                                   2 * 0.5f * s,  2 * 1.5f * s,  0.5f, 0.5f};
   for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(want[i]).margin(1e-6));
   // Running statistics move a tenth of the way to the batch's (unbiased variance).
   CHECK(b.params[4] == Approx(0.25f));

@@ -78,28 +78,28 @@ TEST_CASE("conv2d: forward by hand", "[conv2d]") {
 TEST_CASE("conv2d: the im2col + GEMM and direct paths equal conv2d_reference", "[conv2d]") {
   const int n = 3, H = 7, W = 9;  // not square, so a swapped H/W shows
   for (Conv2d::Path path : {Conv2d::Path::gemm, Conv2d::Path::direct})
-  for (int C : {1, 3})
-    for (int F : {1, 4, 6})
-      for (int K : {1, 3, 5})
-        for (bool same : {false, true}) {
-          Conv2d conv(F, K, same);
-          conv.set_path(path);
-          BoundLayer b(conv, image_shape(C, H, W), n, uint64_t(C * 100 + F * 10 + K));
-          Rng rng(11);
-          // Random biases too, so the bias path is compared.
-          for (int f = 0; f < F; ++f) b.params[size_t(F) * C * K * K + f] = rng.uniform(-1, 1);
-          const std::vector<float> x = uniform_values(size_t(n) * C * H * W, rng);
-          const std::vector<float> y = b.forward(x, n);
-          const int pad = same ? (K - 1) / 2 : 0;
-          const int OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
-          REQUIRE(b.layer.out_shape() == image_shape(F, OH, OW));
-          std::vector<float> ref(size_t(n) * F * OH * OW);
-          conv2d_reference(x.data(), b.params.data(), ref.data(), n, C, H, W, F, K, pad);
-          INFO(path_name(conv) << " C=" << C << " F=" << F << " K=" << K << (same ? " same" : " valid"));
-          REQUIRE(conv.direct() == (path == Conv2d::Path::direct));
-          REQUIRE(!conv.winograd());
-          CHECK(max_rel_diff(y, ref) < 1e-5);
-        }
+    for (int C : {1, 3})
+      for (int F : {1, 4, 6})
+        for (int K : {1, 3, 5})
+          for (bool same : {false, true}) {
+            Conv2d conv(F, K, same);
+            conv.set_path(path);
+            BoundLayer b(conv, image_shape(C, H, W), n, uint64_t(C * 100 + F * 10 + K));
+            Rng rng(11);
+            // Random biases too, so the bias path is compared.
+            for (int f = 0; f < F; ++f) b.params[size_t(F) * C * K * K + f] = rng.uniform(-1, 1);
+            const std::vector<float> x = uniform_values(size_t(n) * C * H * W, rng);
+            const std::vector<float> y = b.forward(x, n);
+            const int pad = same ? (K - 1) / 2 : 0;
+            const int OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+            REQUIRE(b.layer.out_shape() == image_shape(F, OH, OW));
+            std::vector<float> ref(size_t(n) * F * OH * OW);
+            conv2d_reference(x.data(), b.params.data(), ref.data(), n, C, H, W, F, K, pad);
+            INFO(path_name(conv) << " C=" << C << " F=" << F << " K=" << K << (same ? " same" : " valid"));
+            REQUIRE(conv.direct() == (path == Conv2d::Path::direct));
+            REQUIRE(!conv.winograd());
+            CHECK(max_rel_diff(y, ref) < 1e-5);
+          }
 }
 
 // Odd and even output sizes (the last 2x2 tiles hang over an odd edge), valid
@@ -108,29 +108,30 @@ TEST_CASE("conv2d: the im2col + GEMM and direct paths equal conv2d_reference", "
 // must give the same result.
 TEST_CASE("conv2d: the Winograd path equals conv2d_reference", "[conv2d][winograd]") {
   for (int n : {1, 3})
-  for (int tile : {2, 4})
-  for (int C : {4, 8})
-    for (int F : {4, 12})
-      for (int H : {5, 6, 9})
-        for (int W : {7, 8})
-          for (bool same : {false, true}) {
-            Conv2d conv(F, 3, same);
-            conv.set_path(Conv2d::Path::winograd);
-            conv.set_winograd_tile(tile);
-            BoundLayer b(conv, image_shape(C, H, W), n, uint64_t(C * 100 + F * 10 + H + W));
-            Rng rng(13);
-            for (int f = 0; f < F; ++f) b.params[size_t(F) * C * 9 + f] = rng.uniform(-1, 1);
-            const std::vector<float> x = uniform_values(size_t(n) * C * H * W, rng);
-            const std::vector<float> y = b.forward(x, n);
-            const int pad = same ? 1 : 0;
-            const int OH = H + 2 * pad - 2, OW = W + 2 * pad - 2;
-            REQUIRE(b.layer.out_shape() == image_shape(F, OH, OW));
-            std::vector<float> ref(size_t(n) * F * OH * OW);
-            conv2d_reference(x.data(), b.params.data(), ref.data(), n, C, H, W, F, 3, pad);
-            INFO("n=" << n << " F(" << tile << ",3) C=" << C << " F=" << F << " " << H << "x" << W << (same ? " same" : " valid"));
-            REQUIRE(conv.winograd());
-            CHECK(max_rel_diff(y, ref) < 1e-5);
-          }
+    for (int tile : {2, 4})
+      for (int C : {4, 8})
+        for (int F : {4, 12})
+          for (int H : {5, 6, 9})
+            for (int W : {7, 8})
+              for (bool same : {false, true}) {
+                Conv2d conv(F, 3, same);
+                conv.set_path(Conv2d::Path::winograd);
+                conv.set_winograd_tile(tile);
+                BoundLayer b(conv, image_shape(C, H, W), n, uint64_t(C * 100 + F * 10 + H + W));
+                Rng rng(13);
+                for (int f = 0; f < F; ++f) b.params[size_t(F) * C * 9 + f] = rng.uniform(-1, 1);
+                const std::vector<float> x = uniform_values(size_t(n) * C * H * W, rng);
+                const std::vector<float> y = b.forward(x, n);
+                const int pad = same ? 1 : 0;
+                const int OH = H + 2 * pad - 2, OW = W + 2 * pad - 2;
+                REQUIRE(b.layer.out_shape() == image_shape(F, OH, OW));
+                std::vector<float> ref(size_t(n) * F * OH * OW);
+                conv2d_reference(x.data(), b.params.data(), ref.data(), n, C, H, W, F, 3, pad);
+                INFO("n=" << n << " F(" << tile << ",3) C=" << C << " F=" << F << " " << H << "x" << W
+                          << (same ? " same" : " valid"));
+                REQUIRE(conv.winograd());
+                CHECK(max_rel_diff(y, ref) < 1e-5);
+              }
 }
 
 TEST_CASE("conv2d: the path is chosen by shape unless forced", "[conv2d][winograd]") {
@@ -153,7 +154,8 @@ TEST_CASE("conv2d: the path is chosen by shape unless forced", "[conv2d][winogra
   Conv2d five(8, 5, false), odd(6, 3, false);
   five.set_path(Conv2d::Path::winograd);
   odd.set_path(Conv2d::Path::winograd);
-  CHECK_THROWS_WITH(five.configure(image_shape(8, 9, 9)), Catch::Contains("Winograd path needs a 3x3 kernel"));
+  CHECK_THROWS_WITH(five.configure(image_shape(8, 9, 9)),
+                    Catch::Contains("Winograd path needs a 3x3 kernel"));
   CHECK_THROWS_WITH(odd.configure(image_shape(8, 9, 9)), Catch::Contains("multiples of 4"));
 }
 
@@ -163,31 +165,32 @@ TEST_CASE("conv2d: gradients match finite differences", "[conv2d][gradcheck]") {
     bool same;
   };
   const Case cases[] = {{1, 5, 5, 2, 3, false}, {2, 4, 5, 3, 3, true}, {3, 3, 4, 2, 1, false},
-                        {2, 5, 4, 2, 5, true},  {1, 6, 7, 5, 3, true},  {4, 5, 6, 8, 3, false},
+                        {2, 5, 4, 2, 5, true},  {1, 6, 7, 5, 3, true}, {4, 5, 6, 8, 3, false},
                         {8, 4, 5, 4, 3, true}};
   const GradTolerance tol = linear_tolerance();
   // The Winograd path twice: F(2x2,3x3) (tile 2) and F(4x4,3x3) (tile 4).
   for (int variant = 0; variant < 4; ++variant)
-  for (const Case& c : cases) {
-    const Conv2d::Path path = variant == 0 ? Conv2d::Path::gemm : variant == 1 ? Conv2d::Path::direct
-                                                                              : Conv2d::Path::winograd;
-    if (path == Conv2d::Path::winograd && (c.K != 3 || c.C % 4 || c.F % 4)) continue;
-    const int n = 2;
-    Conv2d conv(c.F, c.K, c.same);
-    conv.set_path(path);
-    conv.set_winograd_tile(variant == 2 ? 2 : 4);
-    BoundLayer b(conv, image_shape(c.C, c.H, c.W), n, 21);
-    Rng rng(5);
-    for (int f = 0; f < c.F; ++f) b.params[size_t(c.F) * c.C * c.K * c.K + f] = rng.uniform(-1, 1);
-    const LayerGradReport r =
-        check_layer_gradients(b, uniform_values(size_t(n) * c.C * c.H * c.W, rng), n, tol);
-    INFO(path_name(conv) << (variant == 2 ? " F(2,3) " : " ") << conv.token() << " on " << c.C << "x" << c.H << "x" << c.W << ": " << r.input.worst << " / "
-                      << r.params.worst);
-    CHECK(r.input.checked == size_t(n) * c.C * c.H * c.W);
-    CHECK(r.params.checked == size_t(c.F) * c.C * c.K * c.K + c.F);
-    CHECK(r.input.max_rel_error < tol.rel_tol);
-    CHECK(r.params.max_rel_error < tol.rel_tol);
-  }
+    for (const Case& c : cases) {
+      const Conv2d::Path path = variant == 0   ? Conv2d::Path::gemm
+                                : variant == 1 ? Conv2d::Path::direct
+                                               : Conv2d::Path::winograd;
+      if (path == Conv2d::Path::winograd && (c.K != 3 || c.C % 4 || c.F % 4)) continue;
+      const int n = 2;
+      Conv2d conv(c.F, c.K, c.same);
+      conv.set_path(path);
+      conv.set_winograd_tile(variant == 2 ? 2 : 4);
+      BoundLayer b(conv, image_shape(c.C, c.H, c.W), n, 21);
+      Rng rng(5);
+      for (int f = 0; f < c.F; ++f) b.params[size_t(c.F) * c.C * c.K * c.K + f] = rng.uniform(-1, 1);
+      const LayerGradReport r =
+          check_layer_gradients(b, uniform_values(size_t(n) * c.C * c.H * c.W, rng), n, tol);
+      INFO(path_name(conv) << (variant == 2 ? " F(2,3) " : " ") << conv.token() << " on " << c.C << "x" << c.H
+                           << "x" << c.W << ": " << r.input.worst << " / " << r.params.worst);
+      CHECK(r.input.checked == size_t(n) * c.C * c.H * c.W);
+      CHECK(r.params.checked == size_t(c.F) * c.C * c.K * c.K + c.F);
+      CHECK(r.input.max_rel_error < tol.rel_tol);
+      CHECK(r.params.max_rel_error < tol.rel_tol);
+    }
 }
 
 TEST_CASE("conv2d: a batch split into chunks gives the unchunked result", "[conv2d]") {
@@ -226,31 +229,31 @@ TEST_CASE("conv2d: a batch split into chunks gives the unchunked result", "[conv
 TEST_CASE("conv2d: the Winograd path, chunked or not, gives im2col's gradients", "[conv2d][winograd]") {
   const int n = 10, C = 8, F = 4, H = 7, W = 6;
   for (int tile : {2, 4})
-  for (bool same : {false, true}) {
-    const WinogradShape shape(C, F, H, W, same ? 1 : 0, tile);
-    const size_t per_sample = size_t(shape.positions()) * shape.tiles() * C;  // V's floats per sample
-    for (size_t budget : {size_t(1), per_sample, size_t(1) << 22}) {  // chunks of 1, 2, all 10
-      Conv2d gemm_conv(F, 3, same), wino(F, 3, same);
-      gemm_conv.set_path(Conv2d::Path::gemm);
-      wino.set_path(Conv2d::Path::winograd);
-      wino.set_winograd_tile(tile);
-      wino.set_col_budget(budget);
-      BoundLayer bg(gemm_conv, image_shape(C, H, W), n, 4), bw(wino, image_shape(C, H, W), n, 4);
-      REQUIRE(bg.params == bw.params);
-      Rng rng(17);
-      for (int f = 0; f < F; ++f) bg.params[size_t(F) * C * 9 + f] = rng.uniform(-1, 1);
-      bw.params = bg.params;  // same size: the layer's pointer stays valid
-      const std::vector<float> x = uniform_values(size_t(n) * C * H * W, rng);
-      const std::vector<float> dy = uniform_values(size_t(n) * bg.out_size(), rng);
-      const std::vector<float> yg = bg.forward(x, n), yw = bw.forward(x, n);
-      const std::vector<float> dxg = bg.backward(x, yg, dy, n), dxw = bw.backward(x, yw, dy, n);
-      INFO("F(" << tile << ",3) " << (same ? "same" : "valid") << ", budget " << budget << " floats");
-      REQUIRE(wino.winograd());
-      CHECK(max_rel_diff(yw, yg) < 1e-5);
-      CHECK(max_rel_diff(dxw, dxg) < 1e-5);
-      CHECK(max_rel_diff(bw.grads, bg.grads) < 1e-5);
+    for (bool same : {false, true}) {
+      const WinogradShape shape(C, F, H, W, same ? 1 : 0, tile);
+      const size_t per_sample = size_t(shape.positions()) * shape.tiles() * C;  // V's floats per sample
+      for (size_t budget : {size_t(1), per_sample, size_t(1) << 22}) {          // chunks of 1, 2, all 10
+        Conv2d gemm_conv(F, 3, same), wino(F, 3, same);
+        gemm_conv.set_path(Conv2d::Path::gemm);
+        wino.set_path(Conv2d::Path::winograd);
+        wino.set_winograd_tile(tile);
+        wino.set_col_budget(budget);
+        BoundLayer bg(gemm_conv, image_shape(C, H, W), n, 4), bw(wino, image_shape(C, H, W), n, 4);
+        REQUIRE(bg.params == bw.params);
+        Rng rng(17);
+        for (int f = 0; f < F; ++f) bg.params[size_t(F) * C * 9 + f] = rng.uniform(-1, 1);
+        bw.params = bg.params;  // same size: the layer's pointer stays valid
+        const std::vector<float> x = uniform_values(size_t(n) * C * H * W, rng);
+        const std::vector<float> dy = uniform_values(size_t(n) * bg.out_size(), rng);
+        const std::vector<float> yg = bg.forward(x, n), yw = bw.forward(x, n);
+        const std::vector<float> dxg = bg.backward(x, yg, dy, n), dxw = bw.backward(x, yw, dy, n);
+        INFO("F(" << tile << ",3) " << (same ? "same" : "valid") << ", budget " << budget << " floats");
+        REQUIRE(wino.winograd());
+        CHECK(max_rel_diff(yw, yg) < 1e-5);
+        CHECK(max_rel_diff(dxw, dxg) < 1e-5);
+        CHECK(max_rel_diff(bw.grads, bg.grads) < 1e-5);
+      }
     }
-  }
 }
 
 // A prediction of two samples on a Winograd layer runs im2col; a backward right

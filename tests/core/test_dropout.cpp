@@ -63,7 +63,8 @@ TEST_CASE("dropout: drops about p of the units and rescales the rest", "[dropout
   const std::vector<float> dy(x.size(), 1.0f);
   const std::vector<float> dx = b.backward(x, y, dy, n);
   for (size_t i = 0; i < x.size(); ++i)
-    if (dx[i] != Approx(y[i] / x[i]).epsilon(1e-6)) FAIL("unit " << i << ": dx " << dx[i] << ", y/x " << y[i] / x[i]);
+    if (dx[i] != Approx(y[i] / x[i]).epsilon(1e-6))
+      FAIL("unit " << i << ": dx " << dx[i] << ", y/x " << y[i] / x[i]);
 
   // A second forward draws a new mask; re-seeding the generator repeats it.
   CHECK(b.forward(x, n, true) != y);

@@ -56,10 +56,10 @@ double max_rel_err(bool ta, bool tb, Case c, int pad, bool accumulate, uint64_t 
 
 TEST_CASE("gemm: packed kernel equals the naive product on odd sizes and every transpose", "[gemm]") {
   INFO("kernel: " << gemm_kind());
-  const Case cases[] = {{1, 1, 1},   {1, 7, 3},     {5, 1, 9},     {3, 5, 7},      {17, 13, 11},
-                        {4, 12, 1},  {8, 32, 64},   {9, 33, 65},   {63, 97, 31},   {100, 50, 321},
-                        {97, 770, 5}, {130, 40, 700}, {37, 1537, 29},
-                        {1, 513, 784}, {2, 9, 35},   {2, 3, 8}};  // M <= 2: the unpacked path
+  const Case cases[] = {{1, 1, 1},    {1, 7, 3},      {5, 1, 9},      {3, 5, 7},     {17, 13, 11},
+                        {4, 12, 1},   {8, 32, 64},    {9, 33, 65},    {63, 97, 31},  {100, 50, 321},
+                        {97, 770, 5}, {130, 40, 700}, {37, 1537, 29}, {1, 513, 784}, {2, 9, 35},
+                        {2, 3, 8}};  // M <= 2: the unpacked path
   uint64_t seed = 1;
   for (const Case& c : cases)
     for (int t = 0; t < 4; ++t)

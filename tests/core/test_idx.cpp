@@ -19,7 +19,9 @@ namespace {
 
 std::vector<uint8_t> bytes(std::initializer_list<int> v) { return std::vector<uint8_t>(v.begin(), v.end()); }
 
-IdxArray parse(const std::vector<uint8_t>& b, int rank) { return parse_idx(b.data(), b.size(), rank, "f.idx"); }
+IdxArray parse(const std::vector<uint8_t>& b, int rank) {
+  return parse_idx(b.data(), b.size(), rank, "f.idx");
+}
 
 }  // namespace
 
@@ -61,8 +63,10 @@ TEST_CASE("idx: every malformed file is rejected with its reason", "[idx]") {
       {"labels where images are expected", good, 3, "has 1 dimensions, expected 3 (an image file)"},
       {"images where labels are expected", bytes({0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 5}), 1,
        "has 3 dimensions, expected 1 (a label file)"},
-      {"truncated dimensions", bytes({0, 0, 8, 3, 0, 0, 0, 1, 0, 0}), 3, "truncated header (10 bytes, need 16)"},
-      {"truncated data", bytes({0, 0, 8, 1, 0, 0, 0, 3, 1, 2}), 1, "header declares 3 bytes of data, file has 2"},
+      {"truncated dimensions", bytes({0, 0, 8, 3, 0, 0, 0, 1, 0, 0}), 3,
+       "truncated header (10 bytes, need 16)"},
+      {"truncated data", bytes({0, 0, 8, 1, 0, 0, 0, 3, 1, 2}), 1,
+       "header declares 3 bytes of data, file has 2"},
       {"trailing bytes", with_trailing, 1, "1 unexpected trailing bytes after the declared 3"},
       {"a zero dimension", bytes({0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3}), 3, "dimension 1 is zero"},
       // 65536 * 65536 * 2 = 8 GiB declared
@@ -77,7 +81,8 @@ TEST_CASE("idx: every malformed file is rejected with its reason", "[idx]") {
 TEST_CASE("idx: a data set needs 28x28 images, matching counts and labels 0..9", "[idx][dataset]") {
   const Dataset src = ramp_dataset(3);
   const IdxPair ok = to_idx(src);
-  const Dataset ds = dataset_from_idx(ok.images.data(), ok.images.size(), ok.labels.data(), ok.labels.size(), "t");
+  const Dataset ds =
+      dataset_from_idx(ok.images.data(), ok.images.size(), ok.labels.data(), ok.labels.size(), "t");
   CHECK(ds.count == 3);
   CHECK(ds.images == src.images);
   CHECK(ds.labels == bytes({0, 1, 2}));
@@ -152,7 +157,8 @@ TEST_CASE("idx: the temporary file has a name of its own and never outlives the 
   CHECK(read_file(dir + "/w.mlw.tmp") == bytes({7}));
   CHECK(read_file(path) == bytes({1, 2, 3}));
   // A failure after the temporary file is written removes it and keeps the old file.
-  CHECK_THROWS_WITH(write_file_atomic(path, bytes({4}), [](const std::string&) { fail("stopped"); }), "stopped");
+  CHECK_THROWS_WITH(write_file_atomic(path, bytes({4}), [](const std::string&) { fail("stopped"); }),
+                    "stopped");
   CHECK(names(dir) == std::vector<std::string>{"w.mlw", "w.mlw.tmp"});
   CHECK(read_file(path) == bytes({1, 2, 3}));
   // What replaces the file meanwhile (a symlink here) is not written over either.
@@ -184,7 +190,8 @@ TEST_CASE("idx: only regular files are read or written", "[idx]") {
   CHECK(names(dir) == std::vector<std::string>{"folder", "zero"});  // the probe is gone
   // A header that disagrees with the file's size is refused from the header.
   write_file_atomic(dir + "/short", make_idx({3, 28, 28}, std::vector<uint8_t>(100)));
-  CHECK_THROWS_WITH(read_idx_file(dir + "/short", 3), Contains("truncated: header declares 2352 bytes of data, file has 100"));
+  CHECK_THROWS_WITH(read_idx_file(dir + "/short", 3),
+                    Contains("truncated: header declares 2352 bytes of data, file has 100"));
   std::filesystem::remove_all(dir);
 }
 

@@ -25,8 +25,8 @@ double network_loss(Network& net, const std::vector<float>& x, const std::vector
 
 // Network::backward from dL/dlogits against central differences of the mean loss,
 // for every parameter in the arena.
-GradReport check_network_gradients(Network& net, const std::vector<float>& x, const std::vector<uint8_t>& labels,
-                                   const GradTolerance& tol) {
+GradReport check_network_gradients(Network& net, const std::vector<float>& x,
+                                   const std::vector<uint8_t>& labels, const GradTolerance& tol) {
   std::vector<float> dlogits(labels.size() * kClasses);
   network_loss(net, x, labels, dlogits.data());
   net.backward(dlogits.data(), int(labels.size()));
@@ -65,7 +65,8 @@ TEST_CASE("network: gradients through conv, tanh, pool, sigmoid and softmax-CE",
     net = build_network(spec, seed);
     network_loss(*net, x, labels);
     gap = INFINITY;
-    for (int s = 0; s < 2; ++s) gap = std::min(gap, min_window_gap(net->activation(2, s), net->layer(2).out_shape(), 2));
+    for (int s = 0; s < 2; ++s)
+      gap = std::min(gap, min_window_gap(net->activation(2, s), net->layer(2).out_shape(), 2));
   }
   const GradReport r = check_network_gradients(*net, x, labels, tol);
   INFO("seed " << seed << ", window gap " << gap << ": " << r.worst);

@@ -147,8 +147,8 @@ TEST_CASE("optimizer: learning-rate schedules", "[optimizer]") {
     s.kind = "onecycle";
     s.warmup = 0.2f;
     CHECK(s.lr_at(0) == Approx(0.01f));
-    CHECK(s.lr_at(10) == Approx(0.1f * (0.1 + 0.9 * 0.5)));  // halfway up: 0.055
-    CHECK(s.lr_at(20) == Approx(0.1f));                      // the peak
+    CHECK(s.lr_at(10) == Approx(0.1f * (0.1 + 0.9 * 0.5)));      // halfway up: 0.055
+    CHECK(s.lr_at(20) == Approx(0.1f));                          // the peak
     CHECK(s.lr_at(60) == Approx(0.1f * (0.001 + 0.999 * 0.5)));  // halfway down: 0.05005
     CHECK(s.lr_at(100) == Approx(0.0001f));
     float prev = 0;

@@ -87,15 +87,17 @@ TEST_CASE("gemm: 2 and 3 threads give C bit for bit as 1 thread, and the naive p
   // ones by rows; odd sizes leave edge tiles in every part. The cnn's own
   // products are among them: conv forward (32, 64*676, 9), conv weight
   // gradient (64, 288, 64*121), dense input gradient (64, 1600, 128).
-  const GemmShape shapes[] = {{3, 4000, 50},  {5, 1001, 200}, {97, 131, 67},   {131, 97, 67},  {300, 7, 400},
-                          {64, 128, 1600}, {32, 2000, 9},  {64, 288, 1000}, {64, 1600, 128}, {29, 1023, 641}};
+  const GemmShape shapes[] = {{3, 4000, 50},   {5, 1001, 200},  {97, 131, 67}, {131, 97, 67},
+                              {300, 7, 400},   {64, 128, 1600}, {32, 2000, 9}, {64, 288, 1000},
+                              {64, 1600, 128}, {29, 1023, 641}};
   for (const GemmShape s : shapes)
     for (int t = 0; t < 4; ++t) {
       const bool ta = t & 1, tb = t & 2;
       for (bool accumulate : {false, true}) {
         const int pad = (s.M + t) % 3;
         const Operands o = make(ta, tb, s, pad, 1000 + s.M * 7 + s.N + t);
-        INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " ta=" << ta << " tb=" << tb << " acc=" << accumulate);
+        INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " ta=" << ta << " tb=" << tb
+                  << " acc=" << accumulate);
         const auto one = run(1, ta, tb, s, o, accumulate);
         for (int n : {2, 3}) {
           const auto many = run(n, ta, tb, s, o, accumulate);
@@ -104,7 +106,8 @@ TEST_CASE("gemm: 2 and 3 threads give C bit for bit as 1 thread, and the naive p
         }
         // And it is the right product: against the double-accumulating oracle.
         std::vector<float> R = o.C;
-        gemm_reference(ta, tb, s.M, s.N, s.K, o.A.data(), o.lda, o.B.data(), o.ldb, R.data(), o.ldc, accumulate);
+        gemm_reference(ta, tb, s.M, s.N, s.K, o.A.data(), o.lda, o.B.data(), o.ldb, R.data(), o.ldc,
+                       accumulate);
         double worst = 0;
         for (int i = 0; i < s.M; ++i)
           for (int j = 0; j < s.N; ++j) {

@@ -83,7 +83,8 @@ void naive_resample_1d(const float* in, int n_in, int in_stride, float* out, int
 
 void naive_resample_area(const float* src, int sw, int sh, float* dst, int dw, int dh) {
   std::vector<float> tmp(size_t(sh) * dw);
-  for (int y = 0; y < sh; ++y) naive_resample_1d(src + size_t(y) * sw, sw, 1, tmp.data() + size_t(y) * dw, dw, 1);
+  for (int y = 0; y < sh; ++y)
+    naive_resample_1d(src + size_t(y) * sw, sw, 1, tmp.data() + size_t(y) * dw, dw, 1);
   for (int x = 0; x < dw; ++x) naive_resample_1d(tmp.data() + x, sh, dw, dst + x, dh, dw);
 }
 
@@ -159,7 +160,8 @@ TEST_CASE("preprocess: area resampling matches the naive twin within a few ulps"
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> unit(0.0f, 1.0f);
   for (int trial = 0; trial < 200; ++trial) {
-    const int sw = 1 + int(rng() % 120), sh = 1 + int(rng() % 120), dw = 1 + int(rng() % 28), dh = 1 + int(rng() % 28);
+    const int sw = 1 + int(rng() % 120), sh = 1 + int(rng() % 120), dw = 1 + int(rng() % 28),
+              dh = 1 + int(rng() % 28);
     std::vector<float> src(size_t(sw) * sh);
     for (float& v : src) v = unit(rng);
     std::vector<float> fast(size_t(dw) * dh), slow(size_t(dw) * dh);

@@ -33,7 +33,8 @@ void reseal(Bytes& b) {
 // A weights file written from the layout documented in serialize.h, independently
 // of save_weights: magic, u32 version, u32 dtype, u32 spec_len, spec, u64 count,
 // float32 data, u64 FNV-1a checksum.
-Bytes weights_file(const std::string& spec, const std::vector<float>& params, uint64_t count, uint32_t version = 1) {
+Bytes weights_file(const std::string& spec, const std::vector<float>& params, uint64_t count,
+                   uint32_t version = 1) {
   Bytes b = {'M', 'N', 'L', 'A', 'B', 'W', '0', '1'};
   put_u32(b, version);
   put_u32(b, 0);
@@ -86,26 +87,27 @@ TEST_CASE("serialize: the file follows the documented layout", "[serialize]") {
 }
 
 TEST_CASE("serialize: float32 round trip is bit-exact", "[serialize]") {
-  for (const char* spec : {"conv(2,3)-relu-pool(2)-dense(10)", "conv(4,3,same)-relu-avgpool(2)-conv(4,3)-gap-dense(10)"}) {
-  INFO(spec);
-  auto net = build_network(spec, 9);
-  const Bytes file = save_weights(*net, WeightsType::F32);
-  CHECK(file.size() == 8 + 12 + net->spec().size() + 8 + 4 * net->param_count() + 8);
-  const Weights w = parse(file);
-  CHECK(w.spec == net->spec());
-  REQUIRE(w.params.size() == net->param_count());
-  CHECK(std::memcmp(w.params.data(), net->params(), 4 * w.params.size()) == 0);
+  for (const char* spec :
+       {"conv(2,3)-relu-pool(2)-dense(10)", "conv(4,3,same)-relu-avgpool(2)-conv(4,3)-gap-dense(10)"}) {
+    INFO(spec);
+    auto net = build_network(spec, 9);
+    const Bytes file = save_weights(*net, WeightsType::F32);
+    CHECK(file.size() == 8 + 12 + net->spec().size() + 8 + 4 * net->param_count() + 8);
+    const Weights w = parse(file);
+    CHECK(w.spec == net->spec());
+    REQUIRE(w.params.size() == net->param_count());
+    CHECK(std::memcmp(w.params.data(), net->params(), 4 * w.params.size()) == 0);
 
-  auto loaded = load_network(file.data(), file.size());
-  CHECK(loaded->spec() == net->spec());
-  REQUIRE(loaded->param_count() == net->param_count());
-  CHECK(std::memcmp(loaded->params(), net->params(), 4 * net->param_count()) == 0);
-  std::vector<float> x(kImagePixels);
-  for (int i = 0; i < kImagePixels; ++i) x[size_t(i)] = float(i % 29) / 28.0f;
-  const float* a = net->forward(x.data(), 1, false);
-  const std::vector<float> la(a, a + 10);
-  const float* b = loaded->forward(x.data(), 1, false);
-  CHECK(std::equal(la.begin(), la.end(), b));
+    auto loaded = load_network(file.data(), file.size());
+    CHECK(loaded->spec() == net->spec());
+    REQUIRE(loaded->param_count() == net->param_count());
+    CHECK(std::memcmp(loaded->params(), net->params(), 4 * net->param_count()) == 0);
+    std::vector<float> x(kImagePixels);
+    for (int i = 0; i < kImagePixels; ++i) x[size_t(i)] = float(i % 29) / 28.0f;
+    const float* a = net->forward(x.data(), 1, false);
+    const std::vector<float> la(a, a + 10);
+    const float* b = loaded->forward(x.data(), 1, false);
+    CHECK(std::equal(la.begin(), la.end(), b));
   }
 }
 
@@ -124,7 +126,8 @@ TEST_CASE("serialize: float16 round trip is within half precision", "[serialize]
     // Round to nearest: half a unit in the last place of an 11-bit significand,
     // or half the subnormal step 2^-24.
     const float bound = std::max(std::fabs(p) * std::ldexp(1.0f, -11), std::ldexp(1.0f, -25));
-    if (std::fabs(w.params[i] - p) > bound) FAIL("parameter " << i << ": " << p << " came back as " << w.params[i]);
+    if (std::fabs(w.params[i] - p) > bound)
+      FAIL("parameter " << i << ": " << p << " came back as " << w.params[i]);
   }
 }
 
@@ -215,16 +218,16 @@ TEST_CASE("serialize: float16 conversions", "[serialize]") {
   // sign | 5-bit exponent (bias 15) | 10-bit mantissa
   CHECK(float_to_half(0.0f) == 0x0000);
   CHECK(float_to_half(-0.0f) == 0x8000);
-  CHECK(float_to_half(1.0f) == 0x3c00);                  // 2^0: exponent 15
-  CHECK(float_to_half(-2.5f) == 0xc100);                 // -1.25 * 2^1: exponent 16, mantissa 0x100
-  CHECK(float_to_half(65504.0f) == 0x7bff);              // the largest half
-  CHECK(float_to_half(1e-7f) == 0x0002);                 // 1e-7 / 2^-24 = 1.68 -> 2 subnormal steps
+  CHECK(float_to_half(1.0f) == 0x3c00);                   // 2^0: exponent 15
+  CHECK(float_to_half(-2.5f) == 0xc100);                  // -1.25 * 2^1: exponent 16, mantissa 0x100
+  CHECK(float_to_half(65504.0f) == 0x7bff);               // the largest half
+  CHECK(float_to_half(1e-7f) == 0x0002);                  // 1e-7 / 2^-24 = 1.68 -> 2 subnormal steps
   CHECK(float_to_half(std::ldexp(1.0f, -24)) == 0x0001);  // the smallest subnormal
   CHECK(float_to_half(std::ldexp(1.0f, -14)) == 0x0400);  // the smallest normal
   CHECK(float_to_half(INFINITY) == 0x7c00);
   CHECK(float_to_half(-INFINITY) == 0xfc00);
-  CHECK(float_to_half(1e6f) == 0x7c00);                  // overflow goes to infinity
-  CHECK(float_to_half(65520.0f) == 0x7c00);              // halfway to 2^16 rounds (to even) up
+  CHECK(float_to_half(1e6f) == 0x7c00);      // overflow goes to infinity
+  CHECK(float_to_half(65520.0f) == 0x7c00);  // halfway to 2^16 rounds (to even) up
   CHECK(float_to_half(65519.0f) == 0x7bff);
   const uint16_t nan = float_to_half(std::numeric_limits<float>::quiet_NaN());
   CHECK((nan & 0x7c00) == 0x7c00);
@@ -251,6 +254,7 @@ TEST_CASE("serialize: float16 conversions", "[serialize]") {
   // Every half but NaN survives half -> float -> half.
   for (uint32_t h = 0; h < 0x10000; ++h) {
     if ((h & 0x7c00) == 0x7c00 && (h & 0x03ff)) continue;
-    if (float_to_half(half_to_float(uint16_t(h))) != h) FAIL("half 0x" << std::hex << h << " does not round trip");
+    if (float_to_half(half_to_float(uint16_t(h))) != h)
+      FAIL("half 0x" << std::hex << h << " does not round trip");
   }
 }

@@ -33,7 +33,9 @@ std::vector<float> test_image() {
   return img;
 }
 
-std::vector<float> params_of(Session& s) { return std::vector<float>(s.params(), s.params() + s.param_count()); }
+std::vector<float> params_of(Session& s) {
+  return std::vector<float>(s.params(), s.params() + s.param_count());
+}
 
 }  // namespace
 
@@ -51,9 +53,18 @@ TEST_CASE("session: create_model from a preset or a spec", "[session]") {
   const std::string info = s.create_model(" conv(2,3)-relu-pool(2)-dense(10) ", 1);
   CHECK(s.param_count() == 3410);
   CHECK_THAT(info, Contains("\"spec\":\"conv(2,3)-relu-pool(2)-dense(10)\""));
-  CHECK_THAT(info, Contains(R"j({"token":"conv(2,3)","kind":"conv","shape":[2,26,26],"flat":false,"window":3,"params":20,"offset":0})j"));
-  CHECK_THAT(info, Contains(R"j({"token":"pool(2)","kind":"pool","shape":[2,13,13],"flat":false,"window":2,"params":0,"offset":20})j"));
-  CHECK_THAT(info, Contains(R"j({"token":"dense(10)","kind":"dense","shape":[10,1,1],"flat":true,"window":0,"params":3390,"offset":20})j"));
+  CHECK_THAT(
+      info,
+      Contains(
+          R"j({"token":"conv(2,3)","kind":"conv","shape":[2,26,26],"flat":false,"window":3,"params":20,"offset":0})j"));
+  CHECK_THAT(
+      info,
+      Contains(
+          R"j({"token":"pool(2)","kind":"pool","shape":[2,13,13],"flat":false,"window":2,"params":0,"offset":20})j"));
+  CHECK_THAT(
+      info,
+      Contains(
+          R"j({"token":"dense(10)","kind":"dense","shape":[10,1,1],"flat":true,"window":0,"params":3390,"offset":20})j"));
   CHECK(s.model_info() == info);
 
   // The same seed gives the same weights; another seed others.
@@ -91,8 +102,9 @@ TEST_CASE("session: bad data keeps the previous data", "[session]") {
                     Contains("train images") && Contains("truncated"));
   CHECK_THROWS_WITH(s.load_data("test", f.labels.data(), f.labels.size(), f.labels.data(), f.labels.size()),
                     Contains("test images"));
-  CHECK_THROWS_WITH(s.load_data("validation", f.images.data(), f.images.size(), f.labels.data(), f.labels.size()),
-                    Contains("unknown data split 'validation'"));
+  CHECK_THROWS_WITH(
+      s.load_data("validation", f.images.data(), f.images.size(), f.labels.data(), f.labels.size()),
+      Contains("unknown data split 'validation'"));
   CHECK_THROWS_WITH(s.data_count("dev"), Contains("unknown data split"));
   CHECK(s.data_count("train") == 30);
   CHECK(s.data_count("test") == 20);
@@ -114,10 +126,10 @@ TEST_CASE("session: train and evaluate report JSON", "[session]") {
   CHECK_THROWS_WITH(s.train(0), Contains("batches per call must be 1..100000"));
 
   const std::string progress = s.train(3);
-  for (const char* key : {"\"epoch\":1,", "\"epochs\":2,", "\"batch\":3,", "\"batches_per_epoch\":4,", "\"step\":3,",
-                          "\"total_steps\":8,", "\"loss\":", "\"accuracy\":", "\"samples_per_second\":",
-                          "\"epoch_seconds\":", "\"lr\":", "\"epoch_done\":false,", "\"finished\":false,",
-                          "\"diverged\":false,", "\"message\":\"\""})
+  for (const char* key :
+       {"\"epoch\":1,", "\"epochs\":2,", "\"batch\":3,", "\"batches_per_epoch\":4,", "\"step\":3,",
+        "\"total_steps\":8,", "\"loss\":", "\"accuracy\":", "\"samples_per_second\":", "\"epoch_seconds\":",
+        "\"lr\":", "\"epoch_done\":false,", "\"finished\":false,", "\"diverged\":false,", "\"message\":\"\""})
     CHECK_THAT(progress, Contains(key));
   CHECK_THAT(s.train(100), Contains("\"step\":4,") && Contains("\"epoch_done\":true"));
   CHECK_THAT(s.train(100), Contains("\"step\":8,") && Contains("\"finished\":true"));
@@ -152,7 +164,8 @@ TEST_CASE("session: a refused training start keeps the previous model and its ru
 
   TrainConfig bad = cfg;
   bad.lr = float(1e-300);  // 0 as a float
-  CHECK_THROWS_WITH(s.start_new_training("dense(16)-relu-dense(10)", 1, bad), Contains("learning rate must be in (0, 10]"));
+  CHECK_THROWS_WITH(s.start_new_training("dense(16)-relu-dense(10)", 1, bad),
+                    Contains("learning rate must be in (0, 10]"));
   bad = cfg;
   bad.optimizer.kind = "rmsprop";
   CHECK_THROWS_WITH(s.start_new_training("tiny-cnn", 1, bad), Contains("rmsprop"));
@@ -262,8 +275,9 @@ TEST_CASE("session: export and import weights", "[session]") {
 }
 
 TEST_CASE("session: describe validates without keeping anything", "[session]") {
-  CHECK_THAT(Session::describe("mlp"),
-             StartsWith(R"j({"ok":true,"spec":"dense(512)-relu-dense(256)-relu-dense(10)","params":535818,)j"));
+  CHECK_THAT(
+      Session::describe("mlp"),
+      StartsWith(R"j({"ok":true,"spec":"dense(512)-relu-dense(256)-relu-dense(10)","params":535818,)j"));
   CHECK_THAT(Session::describe(" dense(64) - relu - dense(10) "),
              StartsWith(R"j({"ok":true,"spec":"dense(64)-relu-dense(10)","params":50890,)j"));
   const std::string bad = Session::describe("dense(64)-relu-dense(12)");
@@ -273,7 +287,10 @@ TEST_CASE("session: describe validates without keeping anything", "[session]") {
   const std::string presets = Session::presets_json();
   for (const Preset& p : mnist::presets())
     CHECK_THAT(presets, Contains("\"name\":\"" + p.name + "\",\"spec\":\"" + p.spec + "\""));
-  CHECK_THAT(presets, Contains("\"params\":4266,\"spatial\":true,\"recipe\":{\"epochs\":15,\"batch\":64,\"optimizer\":\"adam\""));
+  CHECK_THAT(
+      presets,
+      Contains(
+          "\"params\":4266,\"spatial\":true,\"recipe\":{\"epochs\":15,\"batch\":64,\"optimizer\":\"adam\""));
   // Each preset says, as describe does, whether it is a conv net (the page's CNN slot).
   for (const Preset& p : mnist::presets()) {
     const bool spatial = Contains("\"spatial\":true").match(Session::describe(p.name));

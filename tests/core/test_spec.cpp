@@ -23,9 +23,9 @@ TEST_CASE("spec: every preset has its exact parameter count", "[spec]") {
   // pool -> 32x13x13, conv(64,3) 64*32*9+64 = 18496 -> 64x11x11, pool -> 64x5x5 = 1600,
   // dense(128) 1600*128+128 = 204928, dense(10) 1290: 225034.
   const std::pair<const char*, size_t> expected[] = {
-      {"mlp", 535818},      {"mlp-128", 101770}, {"mlp-32", 25450},     {"linear", 7850},  {"cnn", 225034},
-      {"tiny-cnn", 4266},   {"small-cnn", 26698}, {"strong-cnn", 467818}, {"lenet5", 44426}, {"wide-cnn", 1199882},
-      {"fast", 41330},
+      {"mlp", 535818},   {"mlp-128", 101770},   {"mlp-32", 25450},    {"linear", 7850},
+      {"cnn", 225034},   {"tiny-cnn", 4266},    {"small-cnn", 26698}, {"strong-cnn", 467818},
+      {"lenet5", 44426}, {"wide-cnn", 1199882}, {"fast", 41330},
   };
   CHECK(presets().size() == std::size(expected));
   for (const auto& [name, count] : expected) {
@@ -64,9 +64,9 @@ TEST_CASE("spec: the fast preset is a LeNet-sized net with batch norm and a one-
   // conv(8,3) 80 -> 8x26x26, pool -> 8x13x13, bn 32; conv(24,3) 1752 -> 24x11x11,
   // pool -> 24x5x5 = 600, bn 96; dense(64) 38464, bn 256; dense(10) 650.
   const std::pair<const char*, const char*> shapes[] = {
-      {"conv(8,3)", "8x26x26"}, {"pool(2)", "8x13x13"}, {"bn", "8x13x13"},  {"relu", "8x13x13"},
-      {"conv(24,3)", "24x11x11"}, {"pool(2)", "24x5x5"}, {"bn", "24x5x5"}, {"relu", "24x5x5"},
-      {"flatten", "600"},        {"dense(64)", "64"},    {"bn", "64"},     {"relu", "64"},
+      {"conv(8,3)", "8x26x26"},   {"pool(2)", "8x13x13"}, {"bn", "8x13x13"}, {"relu", "8x13x13"},
+      {"conv(24,3)", "24x11x11"}, {"pool(2)", "24x5x5"},  {"bn", "24x5x5"},  {"relu", "24x5x5"},
+      {"flatten", "600"},         {"dense(64)", "64"},    {"bn", "64"},      {"relu", "64"},
       {"dense(10)", "10"},
   };
   REQUIRE(net->layer_count() == std::size(shapes));
@@ -100,8 +100,8 @@ TEST_CASE("spec: valid specs and their canonical form", "[spec]") {
       // whitespace around and inside tokens; names are case-insensitive
       {"  dense( 128 ) - ReLU -dense(10) ", "dense(128)-relu-dense(10)", 784 * 128 + 128 + 128 * 10 + 10},
       // conv 8*9+8 = 80 -> 8x28x28, pool -> 8x14x14 = 1568 -> dense 15690
-      {"conv(8,3,same)-relu-pool(2)-dropout(0.25)-dense(10)", "conv(8,3,same)-relu-pool(2)-dropout(0.25)-dense(10)",
-       80 + 15690},
+      {"conv(8,3,same)-relu-pool(2)-dropout(0.25)-dense(10)",
+       "conv(8,3,same)-relu-pool(2)-dropout(0.25)-dense(10)", 80 + 15690},
       // valid is the default and is dropped: conv 4*25+4 = 104 -> 4x24x24 = 2304 -> 23050
       {"conv(4, 5, valid)-tanh-flatten-dense(10)", "conv(4,5)-tanh-flatten-dense(10)", 104 + 23050},
       // bare dropout means 0.5
@@ -126,7 +126,7 @@ TEST_CASE("spec: valid specs and their canonical form", "[spec]") {
     CHECK(net->spec() == c.canonical);
     CHECK(net->param_count() == c.params);
     CHECK(count_params(c.spec) == c.params);
-    CHECK(build_network(net->spec(), 1)->spec() == c.canonical);  // canonical is a fixed point
+    CHECK(build_network(net->spec(), 1)->spec() == c.canonical);           // canonical is a fixed point
     CHECK(build_network(resolve_spec(c.spec), 1)->spec() == c.canonical);  // a spec passes through
   }
 }
@@ -167,7 +167,8 @@ TEST_CASE("spec: a bad spec is rejected naming the token and the reason", "[spec
       {"dropout(-0.5)-dense(10)", "dropout(-0.5)", "must be in [0, 1)"},
       {"dropout(often)-dense(10)", "dropout(often)", "rate 'often' is not a number"},
       // Tokens are joined by '-': the message says so instead of blaming parentheses.
-      {"conv(8,3) relu dense(10)", "conv(8,3) relu dense(10)", "'relu dense(10)' after ')' (tokens are joined by '-')"},
+      {"conv(8,3) relu dense(10)", "conv(8,3) relu dense(10)",
+       "'relu dense(10)' after ')' (tokens are joined by '-')"},
       {"relu dense(10)", "relu dense(10)", "a layer name has no spaces (tokens are joined by '-')"},
       {"dropout(1e-5-dense(10)", "dropout(1e-5-dense(10)", "missing ')' before the next '('"},
       {"dropout(1e-5", "dropout(1e-5", "missing ')' at the end"},
@@ -197,7 +198,8 @@ TEST_CASE("spec: a bad spec is rejected naming the token and the reason", "[spec
   CHECK(count_params("dense(65536)-dense(10)") == 52101130);
   std::string long_spec;
   for (int i = 0; i < 64; ++i) long_spec += "relu-";
-  CHECK_THROWS_WITH(build_network(long_spec + "dense(10)", 1), Contains("65 layers") && Contains("at most 64"));
+  CHECK_THROWS_WITH(build_network(long_spec + "dense(10)", 1),
+                    Contains("65 layers") && Contains("at most 64"));
 }
 
 TEST_CASE("spec: a model name is a preset or a spec", "[spec]") {
@@ -304,13 +306,14 @@ TEST_CASE("spec: describe says what the page needs before any worker starts", "[
   // batch), in floats, times 4.
   CHECK(Session::describe("mlp") ==
         R"j({"ok":true,"spec":"dense(512)-relu-dense(256)-relu-dense(10)","params":535818,"spatial":false,)j"
-        R"j("batch":128,"bytes":10774688,"limit":)j" + std::to_string(memory_limit()) + "}");
+        R"j("batch":128,"bytes":10774688,"limit":)j" +
+            std::to_string(memory_limit()) + "}");
   CHECK_THAT(Session::describe("cnn"), Contains("\"spatial\":true"));
   // Written any way, a conv net is a conv net.
   CHECK_THAT(Session::describe("CONV (4,3)-relu-dense(10)"),
              Contains("\"spec\":\"conv(4,3)-relu-dense(10)\"") && Contains("\"spatial\":true"));
-  CHECK_THAT(Session::describe("dense(10)", 1000), Contains("\"batch\":1000,\"bytes\":" +
-                                                            std::to_string(training_bytes("dense(10)", 1000))));
+  CHECK_THAT(Session::describe("dense(10)", 1000),
+             Contains("\"batch\":1000,\"bytes\":" + std::to_string(training_bytes("dense(10)", 1000))));
   // Too large for any machine (over 1.5 TB): refused with the estimate and the
   // limit, still saying what the spec is.
   const std::string huge = huge_spec();
@@ -319,5 +322,6 @@ TEST_CASE("spec: describe says what the page needs before any worker starts", "[
   CHECK_THAT(big, StartsWith("{\"ok\":false,\"error\":\"this model at batch 4096 needs about ") &&
                       Contains("\"spatial\":true,\"batch\":4096,\"bytes\":" +
                                std::to_string(training_bytes(huge, 4096))));
-  CHECK_THAT(Session::describe("dense(10)-relu"), StartsWith("{\"ok\":false,\"error\":\"the last layer must be"));
+  CHECK_THAT(Session::describe("dense(10)-relu"),
+             StartsWith("{\"ok\":false,\"error\":\"the last layer must be"));
 }

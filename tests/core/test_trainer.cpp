@@ -224,7 +224,8 @@ TEST_CASE("trainer: divergence stops the run and keeps the last good weights", "
     CHECK(p.finished);
     CHECK(p.step < p.total_steps);
     CHECK(p.step == last_step);
-    CHECK_THAT(p.message, Contains("diverged at step " + std::to_string(p.step + 1)) && Contains("learning rate"));
+    CHECK_THAT(p.message,
+               Contains("diverged at step " + std::to_string(p.step + 1)) && Contains("learning rate"));
     for (size_t i = 0; i < net->param_count(); ++i)
       if (!std::isfinite(net->params()[i])) FAIL("parameter " << i << " is " << net->params()[i]);
     CHECK(std::equal(last_good.begin(), last_good.end(), net->params()));

@@ -13,7 +13,8 @@ std::vector<float> blank() { return std::vector<float>(kImagePixels, 0.0f); }
 float& px(std::vector<float>& img, int x, int y) { return img[y * kImageSide + x]; }
 }  // namespace
 
-TEST_CASE("rotate_image by 0 degrees is the identity and by 90 moves a pixel a quarter turn", "[transforms]") {
+TEST_CASE("rotate_image by 0 degrees is the identity and by 90 moves a pixel a quarter turn",
+          "[transforms]") {
   std::vector<float> img = blank(), out = blank();
   px(img, 20, 13) = 1.0f;  // 6.5 px right of the centre (13.5), 0.5 px above it
   rotate_image(img.data(), out.data(), 0.0f);

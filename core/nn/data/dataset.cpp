@@ -23,8 +23,8 @@ Dataset dataset_from_idx(const uint8_t* images, size_t images_size, const uint8_
   const IdxHeader im = parse_idx_header(images, images_size, 3, what + " images");
   const IdxHeader lb = parse_idx_header(labels, labels_size, 1, what + " labels");
   const uint8_t* label_data = labels + lb.data_offset;
-  check(im.dims[1] == kImageSide && im.dims[2] == kImageSide, what, " images: are ", im.dims[1], "x", im.dims[2],
-        ", expected 28x28");
+  check(im.dims[1] == kImageSide && im.dims[2] == kImageSide, what, " images: are ", im.dims[1], "x",
+        im.dims[2], ", expected 28x28");
   check(im.dims[0] == lb.dims[0], what, ": ", im.dims[0], " images but ", lb.dims[0], " labels");
   check(im.dims[0] <= (1u << 24), what, ": too many images (", im.dims[0], ")");
   for (size_t i = 0; i < lb.dims[0]; ++i)
@@ -115,7 +115,8 @@ void stroke_image(const float* src, float* dst, int steps) {
         for (int dy = -1; dy <= 1; ++dy)
           for (int dx = -1; dx <= 1; ++dx) {
             const int yy = y + dy, xx = x + dx;
-            const float n = (yy < 0 || xx < 0 || yy >= kImageSide || xx >= kImageSide) ? 0.0f : cur[yy * kImageSide + xx];
+            const float n =
+                (yy < 0 || xx < 0 || yy >= kImageSide || xx >= kImageSide) ? 0.0f : cur[yy * kImageSide + xx];
             v = steps > 0 ? std::max(v, n) : std::min(v, n);
           }
         next[y * kImageSide + x] = v;

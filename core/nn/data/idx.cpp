@@ -19,8 +19,8 @@ namespace mnist {
 IdxHeader parse_idx_header(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what) {
   check(size > 0, what, ": empty file");
   check(size >= 4, what, ": truncated header (", size, " bytes)");
-  check(bytes[0] == 0 && bytes[1] == 0, what, ": not an IDX file (bad magic ", int(bytes[0]), ",", int(bytes[1]),
-        ")");
+  check(bytes[0] == 0 && bytes[1] == 0, what, ": not an IDX file (bad magic ", int(bytes[0]), ",",
+        int(bytes[1]), ")");
   check(bytes[2] == 0x08, what, ": unsupported IDX data type 0x", std::hex, int(bytes[2]), std::dec,
         " (only unsigned bytes, 0x08)");
   const int rank = bytes[3];
@@ -190,7 +190,8 @@ void check_target_kind(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) == 0) {
     const char* why = not_regular(st.st_mode);
-    check(why == nullptr, path, ": ", why ? why : "", "; weights are written only to a regular file or a new name");
+    check(why == nullptr, path, ": ", why ? why : "",
+          "; weights are written only to a regular file or a new name");
   } else {
     check(errno == ENOENT, path, ": cannot write (", std::strerror(errno), ")");
   }

@@ -14,10 +14,10 @@ namespace {
 // over [j, j+1) * n_in / n_out. Every row (or column) of an image shares these
 // weights, so they are worked out once per image, not once per row.
 struct AreaTaps {
-  double scale = 1;                // n_in / n_out
-  std::vector<int> begin;          // (n_out + 1) offsets into index / weight
-  std::vector<int> index;          // input sample of each tap
-  std::vector<double> weight;      // its overlap with the output's interval
+  double scale = 1;            // n_in / n_out
+  std::vector<int> begin;      // (n_out + 1) offsets into index / weight
+  std::vector<int> index;      // input sample of each tap
+  std::vector<double> weight;  // its overlap with the output's interval
   AreaTaps(int n_in, int n_out) : scale(double(n_in) / n_out), begin(size_t(n_out) + 1, 0) {
     for (int j = 0; j < n_out; ++j) {
       const double a = j * scale, b = (j + 1) * scale;

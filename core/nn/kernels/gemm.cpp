@@ -39,15 +39,21 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
           float* C, int ldc, bool accumulate) {
   Eigen::Map<RowMat, 0, Stride> c(C, M, N, Stride(ldc));
   auto run = [&](const auto& a, const auto& b) {
-    if (accumulate) c.noalias() += a * b;
-    else c.noalias() = a * b;
+    if (accumulate)
+      c.noalias() += a * b;
+    else
+      c.noalias() = a * b;
   };
   const ConstStrided a = trans_a ? ConstStrided(A, K, M, Stride(lda)) : ConstStrided(A, M, K, Stride(lda));
   const ConstStrided b = trans_b ? ConstStrided(B, N, K, Stride(ldb)) : ConstStrided(B, K, N, Stride(ldb));
-  if (!trans_a && !trans_b) run(a, b);
-  else if (trans_a && !trans_b) run(a.transpose(), b);
-  else if (!trans_a && trans_b) run(a, b.transpose());
-  else run(a.transpose(), b.transpose());
+  if (!trans_a && !trans_b)
+    run(a, b);
+  else if (trans_a && !trans_b)
+    run(a.transpose(), b);
+  else if (!trans_a && trans_b)
+    run(a, b.transpose());
+  else
+    run(a.transpose(), b.transpose());
 }
 
 #else
@@ -99,8 +105,8 @@ alignas(64) thread_local float pack_a[MC * KC];
 alignas(64) thread_local float pack_b[KC * NC];
 
 // a: (kc, MR) packed, b: (kc, NR) packed, c: (MR, NR) with row stride ldc.
-inline void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* __restrict c, int ldc,
-                         bool accumulate) {
+inline void micro_kernel(int kc, const float* __restrict a, const float* __restrict b, float* __restrict c,
+                         int ldc, bool accumulate) {
   vf r[MR][NV] = {};
   for (int k = 0; k < kc; ++k) {
     vf bv[NV];
@@ -153,9 +159,12 @@ void interleave_rows(const float* src, size_t ld, int R, int kc, float* dst) {
       for (int r = 0; r < R; r += 4) {
         const float* s0 = src + size_t(r) * ld + k;
         const v4 r0 = *reinterpret_cast<const v4*>(s0), r1 = *reinterpret_cast<const v4*>(s0 + ld),
-                 r2 = *reinterpret_cast<const v4*>(s0 + 2 * ld), r3 = *reinterpret_cast<const v4*>(s0 + 3 * ld);
-        const v4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
-        const v4 t2 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+                 r2 = *reinterpret_cast<const v4*>(s0 + 2 * ld),
+                 r3 = *reinterpret_cast<const v4*>(s0 + 3 * ld);
+        const v4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5),
+                 t1 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+        const v4 t2 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7),
+                 t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
         float* d = dst + size_t(k) * R + r;
         *reinterpret_cast<v4*>(d) = __builtin_shufflevector(t0, t1, 0, 1, 4, 5);
         *reinterpret_cast<v4*>(d + R) = __builtin_shufflevector(t0, t1, 2, 3, 6, 7);
@@ -264,9 +273,7 @@ void gemm_few_rows(bool trans_a, bool trans_b, int M, int N, int K, const float*
 
 }  // namespace
 
-const char* gemm_kind() {
-  return VW == 16 ? "packed-f32x16" : VW == 8 ? "packed-f32x8" : "packed-f32x4";
-}
+const char* gemm_kind() { return VW == 16 ? "packed-f32x16" : VW == 8 ? "packed-f32x8" : "packed-f32x4"; }
 
 namespace {
 
@@ -275,8 +282,8 @@ namespace {
 // microkernel's k loop), never by where its tile lies, so any block of rows or
 // columns computed on its own comes out bit-identical to the same block of the
 // whole product: that is what lets gemm() share the work between threads.
-void gemm_packed(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
-                 float* C, int ldc, bool accumulate) {
+void gemm_packed(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
+                 int ldb, float* C, int ldc, bool accumulate) {
   // Equal K blocks no larger than KC: K = 288 is one block, not 256 + 32.
   const int k_blocks = (K + KC - 1) / KC;
   const int kc_even = (K + k_blocks - 1) / k_blocks;
@@ -296,8 +303,10 @@ void gemm_packed(bool trans_a, bool trans_b, int M, int N, int K, const float* A
             const int m = std::min(MR, mc - ir);
             const float* pa = pack_a + size_t(ir) * kc;
             float* c = C + size_t(ic + ir) * ldc + jc + jr;
-            if (m == MR && n == NR) micro_kernel(kc, pa, pb, c, ldc, acc);
-            else edge_kernel(kc, pa, pb, c, ldc, m, n, acc);
+            if (m == MR && n == NR)
+              micro_kernel(kc, pa, pb, c, ldc, acc);
+            else
+              edge_kernel(kc, pa, pb, c, ldc, m, n, acc);
           }
         }
       }

@@ -34,14 +34,16 @@ void to_channels_last(const float* src, int ch, int rows, int cols, float* dst, 
       float* d = dst + size_t(r) * stride * ch + c;
       int x = 0;
       for (; x + 4 <= cols; x += 4) {
-        v4 a = load4(s0 + x), b = load4(s0 + plane + x), e = load4(s0 + 2 * plane + x), g = load4(s0 + 3 * plane + x);
+        v4 a = load4(s0 + x), b = load4(s0 + plane + x), e = load4(s0 + 2 * plane + x),
+           g = load4(s0 + 3 * plane + x);
         transpose4(a, b, e, g);
         store4(d + size_t(x) * ch, a);
         store4(d + size_t(x + 1) * ch, b);
         store4(d + size_t(x + 2) * ch, e);
         store4(d + size_t(x + 3) * ch, g);
       }
-      for (; x < cols; ++x) store4(d + size_t(x) * ch, v4{s0[x], s0[plane + x], s0[2 * plane + x], s0[3 * plane + x]});
+      for (; x < cols; ++x)
+        store4(d + size_t(x) * ch, v4{s0[x], s0[plane + x], s0[2 * plane + x], s0[3 * plane + x]});
     }
 }
 
@@ -54,8 +56,8 @@ void from_channels_last(const float* src, int ch, int rows, int cols, int stride
       float* d = dst + size_t(c) * plane + size_t(r) * cols;
       int x = 0;
       for (; x + 4 <= cols; x += 4) {
-        v4 a = load4(s0 + size_t(x) * ch), b = load4(s0 + size_t(x + 1) * ch), e = load4(s0 + size_t(x + 2) * ch),
-           g = load4(s0 + size_t(x + 3) * ch);
+        v4 a = load4(s0 + size_t(x) * ch), b = load4(s0 + size_t(x + 1) * ch),
+           e = load4(s0 + size_t(x + 2) * ch), g = load4(s0 + size_t(x + 3) * ch);
         transpose4(a, b, e, g);
         store4(d + x, a);
         store4(d + plane + x, b);
@@ -76,7 +78,8 @@ void from_channels_last(const float* src, int ch, int rows, int cols, int stride
 WinogradShape::WinogradShape(int channels, int filters, int height, int width, int padding, int tile)
     : C(channels), F(filters), H(height), W(width), pad(padding), m(tile) {
   check(m == 2 || m == 4, "winograd: output tiles are 2x2 or 4x4, got ", m, "x", m);
-  check(C % 4 == 0 && F % 4 == 0, "winograd: channels and filters must be multiples of 4, got ", C, " and ", F);
+  check(C % 4 == 0 && F % 4 == 0, "winograd: channels and filters must be multiples of 4, got ", C, " and ",
+        F);
   OH = H + 2 * pad - 2;
   OW = W + 2 * pad - 2;
   check(OH >= 1 && OW >= 1, "winograd: a ", H, "x", W, " input is smaller than the 3x3 kernel");
@@ -253,14 +256,16 @@ void input_impl(const WinogradShape& s, const float* x, int n, float* V, float* 
   const size_t plane = size_t(n) * tiles * C;
   for (int si = 0; si < n; ++si) {
     std::fill(scratch, scratch + s.input_scratch(), 0.0f);
-    to_channels_last(x + size_t(si) * C * s.H * s.W, C, s.H, s.W, scratch + (size_t(s.pad) * WP + s.pad) * C, WP);
+    to_channels_last(x + size_t(si) * C * s.H * s.W, C, s.H, s.W, scratch + (size_t(s.pad) * WP + s.pad) * C,
+                     WP);
     for (int ty = 0; ty < s.TH; ++ty)
       for (int tx = 0; tx < s.TW; ++tx) {
         const float* patch = scratch + (size_t(M * ty) * WP + M * tx) * C;
         float* out = V + size_t(si * tiles + ty * s.TW + tx) * C;
         for (int c = 0; c < C; c += 4)
           transform_2d<A, A, v4>(
-              X::template input<v4>, [&](int i, int j) { return load4(patch + (size_t(i) * WP + j) * C + c); },
+              X::template input<v4>,
+              [&](int i, int j) { return load4(patch + (size_t(i) * WP + j) * C + c); },
               [&](int i, int j, v4 v) { store4(out + size_t(i * A + j) * plane + c, v); });
       }
   }
@@ -269,7 +274,8 @@ void input_impl(const WinogradShape& s, const float* x, int n, float* V, float* 
 // Y = A^T M A, four filters at a time, into (m*TH, m*TW, F) scratch; the
 // outputs past OH or OW are not copied out.
 template <int M>
-void output_impl(const WinogradShape& s, const float* Mt, int n, const float* bias, float* y, float* scratch) {
+void output_impl(const WinogradShape& s, const float* Mt, int n, const float* bias, float* y,
+                 float* scratch) {
   using X = Transforms<M>;
   constexpr int A = X::A;
   const int F = s.F, tiles = s.tiles(), WT = M * s.TW;
@@ -317,7 +323,8 @@ void output_grad_impl(const WinogradShape& s, const float* dy, int n, float* dM,
         float* out = dM + size_t(si * tiles + ty * s.TW + tx) * F;
         for (int f = 0; f < F; f += 4)
           transform_2d<M, A, v4>(
-              X::template output_adjoint<v4>, [&](int i, int j) { return load4(g + (size_t(i) * WT + j) * F + f); },
+              X::template output_adjoint<v4>,
+              [&](int i, int j) { return load4(g + (size_t(i) * WT + j) * F + f); },
               [&](int i, int j, v4 v) { store4(out + size_t(i * A + j) * plane + f, v); });
       }
   }
@@ -339,13 +346,15 @@ void input_grad_impl(const WinogradShape& s, const float* dV, int n, float* dx, 
         const float* in = dV + size_t(si * tiles + ty * s.TW + tx) * C;
         for (int c = 0; c < C; c += 4)
           transform_2d<A, A, v4>(
-              X::template input_adjoint<v4>, [&](int i, int j) { return load4(in + size_t(i * A + j) * plane + c); },
+              X::template input_adjoint<v4>,
+              [&](int i, int j) { return load4(in + size_t(i * A + j) * plane + c); },
               [&](int i, int j, v4 v) {
                 float* o = patch + (size_t(i) * WP + j) * C + c;
                 store4(o, load4(o) + v);
               });
       }
-    from_channels_last(scratch + (size_t(s.pad) * WP + s.pad) * C, C, s.H, s.W, WP, dx + size_t(si) * C * s.H * s.W);
+    from_channels_last(scratch + (size_t(s.pad) * WP + s.pad) * C, C, s.H, s.W, WP,
+                       dx + size_t(si) * C * s.H * s.W);
   }
 }
 
@@ -360,10 +369,12 @@ void winograd_filter_grad(const WinogradShape& s, const float* dU, float* dw) {
 void winograd_input(const WinogradShape& s, const float* x, int n, float* V, float* scratch) {
   s.m == 2 ? input_impl<2>(s, x, n, V, scratch) : input_impl<4>(s, x, n, V, scratch);
 }
-void winograd_output(const WinogradShape& s, const float* M, int n, const float* bias, float* y, float* scratch) {
+void winograd_output(const WinogradShape& s, const float* M, int n, const float* bias, float* y,
+                     float* scratch) {
   s.m == 2 ? output_impl<2>(s, M, n, bias, y, scratch) : output_impl<4>(s, M, n, bias, y, scratch);
 }
-void winograd_output_grad(const WinogradShape& s, const float* dy, int n, float* dM, float* db, float* scratch) {
+void winograd_output_grad(const WinogradShape& s, const float* dy, int n, float* dM, float* db,
+                          float* scratch) {
   s.m == 2 ? output_grad_impl<2>(s, dy, n, dM, db, scratch) : output_grad_impl<4>(s, dy, n, dM, db, scratch);
 }
 void winograd_input_grad(const WinogradShape& s, const float* dV, int n, float* dx, float* scratch) {

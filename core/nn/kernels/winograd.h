@@ -51,9 +51,11 @@ void winograd_filter_grad(const WinogradShape& s, const float* dU, float* dw);
 // n samples of x (n, C, H, W) -> V (A^2, n * tiles, C)
 void winograd_input(const WinogradShape& s, const float* x, int n, float* V, float* scratch);
 // M (A^2, n * tiles, F) -> n samples of y (n, F, OH, OW), plus bias (F)
-void winograd_output(const WinogradShape& s, const float* M, int n, const float* bias, float* y, float* scratch);
+void winograd_output(const WinogradShape& s, const float* M, int n, const float* bias, float* y,
+                     float* scratch);
 // n samples of dy (n, F, OH, OW) -> dM (A^2, n * tiles, F); db (F) += the sum of dy
-void winograd_output_grad(const WinogradShape& s, const float* dy, int n, float* dM, float* db, float* scratch);
+void winograd_output_grad(const WinogradShape& s, const float* dy, int n, float* dM, float* db,
+                          float* scratch);
 // dV (A^2, n * tiles, C) -> n samples of dx (n, C, H, W), overwritten
 void winograd_input_grad(const WinogradShape& s, const float* dV, int n, float* dx, float* scratch);
 

@@ -12,7 +12,10 @@ class ActivationLayer : public Layer {
   explicit ActivationLayer(Activation a) : act_(a) {}
   std::string token() const override;
   std::string kind() const override { return token(); }
-  Shape configure(const Shape& in) override { in_ = out_ = in; return out_; }
+  Shape configure(const Shape& in) override {
+    in_ = out_ = in;
+    return out_;
+  }
   void forward(const float* x, float* y, int n, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
   Activation activation() const { return act_; }

@@ -103,7 +103,8 @@ void avgpool2d_reference_backward(const float* dy, float* dx, int n, int C, int 
       for (int ox = 0; ox < OW; ++ox)
         for (int i = 0; i < k; ++i)
           for (int j = 0; j < k; ++j)
-            dx[(size_t(p) * H + oy * k + i) * W + ox * k + j] = float(dy[(size_t(p) * OH + oy) * OW + ox] / double(k * k));
+            dx[(size_t(p) * H + oy * k + i) * W + ox * k + j] =
+                float(dy[(size_t(p) * OH + oy) * OW + ox] / double(k * k));
 }
 
 }  // namespace mnist

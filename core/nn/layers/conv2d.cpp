@@ -49,7 +49,8 @@ Shape Conv2d::configure(const Shape& in) {
         ": the Winograd path needs a 3x3 kernel and channels and filters in multiples of 4, got ", in.c,
         " channels and ", f_, " filters");
   wino_.reset();
-  if (path_ == Path::winograd || (path_ == Path::automatic && !direct_ && winograd_fits && in.c >= kWinogradChannels))
+  if (path_ == Path::winograd ||
+      (path_ == Path::automatic && !direct_ && winograd_fits && in.c >= kWinogradChannels))
     wino_.emplace(in.c, f_, in.h, in.w, p, winograd_tile_);
   hp_ = in.h + 2 * p;
   wp_ = in.w + 2 * p;
@@ -110,8 +111,8 @@ void Conv2d::reserve(int max_batch) {
 size_t Conv2d::scratch_floats(int max_batch) const {
   const size_t P = size_t(out_.h) * out_.w, rows = size_t(in_.c) * k_ * k_;
   if (direct_)
-    return size_t(in_.c) * hp_ * wp_ + wide_len_ - size_t(out_.h) * wp_ + k_ + 8 + 2 * size_t(f4_) * wide_len_ +
-           rows * f4_ * 4 + rows * P;
+    return size_t(in_.c) * hp_ * wp_ + wide_len_ - size_t(out_.h) * wp_ + k_ + 8 +
+           2 * size_t(f4_) * wide_len_ + rows * f4_ * 4 + rows * P;
   size_t floats = 0;
   if (wino_) {
     const size_t T = size_t(std::min(max_batch, winograd_chunk())) * wino_->tiles();
@@ -179,16 +180,24 @@ void Conv2d::forward_direct(const float* x, float* y, int n) {
           const float* xi = xp + i + off_[t];
           const v4 x0 = load4(xi), x1 = load4(xi + 4);
           const v4* w = reinterpret_cast<const v4*>(wsp_.data() + (size_t(t) * f4_ + f0) * 4);
-          a00 = madd(a00, w[0], x0); a01 = madd(a01, w[0], x1);
-          a10 = madd(a10, w[1], x0); a11 = madd(a11, w[1], x1);
-          a20 = madd(a20, w[2], x0); a21 = madd(a21, w[2], x1);
-          a30 = madd(a30, w[3], x0); a31 = madd(a31, w[3], x1);
+          a00 = madd(a00, w[0], x0);
+          a01 = madd(a01, w[0], x1);
+          a10 = madd(a10, w[1], x0);
+          a11 = madd(a11, w[1], x1);
+          a20 = madd(a20, w[2], x0);
+          a21 = madd(a21, w[2], x1);
+          a30 = madd(a30, w[3], x0);
+          a31 = madd(a31, w[3], x1);
         }
         float* o = wide_.data() + size_t(f0) * L + i;
-        *reinterpret_cast<v4u*>(o) = a00; *reinterpret_cast<v4u*>(o + 4) = a01;
-        *reinterpret_cast<v4u*>(o + L) = a10; *reinterpret_cast<v4u*>(o + L + 4) = a11;
-        *reinterpret_cast<v4u*>(o + 2 * L) = a20; *reinterpret_cast<v4u*>(o + 2 * L + 4) = a21;
-        *reinterpret_cast<v4u*>(o + 3 * L) = a30; *reinterpret_cast<v4u*>(o + 3 * L + 4) = a31;
+        *reinterpret_cast<v4u*>(o) = a00;
+        *reinterpret_cast<v4u*>(o + 4) = a01;
+        *reinterpret_cast<v4u*>(o + L) = a10;
+        *reinterpret_cast<v4u*>(o + L + 4) = a11;
+        *reinterpret_cast<v4u*>(o + 2 * L) = a20;
+        *reinterpret_cast<v4u*>(o + 2 * L + 4) = a21;
+        *reinterpret_cast<v4u*>(o + 3 * L) = a30;
+        *reinterpret_cast<v4u*>(o + 3 * L + 4) = a31;
       }
     }
     float* ys = y + s * out_.size();
@@ -234,11 +243,16 @@ void Conv2d::backward_direct(const float* x, const float* dy, float* dx, int n) 
         v4 a00 = {}, a01 = {}, a10 = {}, a11 = {}, a20 = {}, a21 = {}, a30 = {}, a31 = {};
         for (int i = 0; i < L; i += 4) {
           const v4 x0 = load4(x0p + i), x1 = load4(x1p + i);
-          const v4 d0 = load4(d + i), d1 = load4(d + L + i), d2 = load4(d + 2 * L + i), d3 = load4(d + 3 * L + i);
-          a00 = madd(a00, d0, x0); a01 = madd(a01, d0, x1);
-          a10 = madd(a10, d1, x0); a11 = madd(a11, d1, x1);
-          a20 = madd(a20, d2, x0); a21 = madd(a21, d2, x1);
-          a30 = madd(a30, d3, x0); a31 = madd(a31, d3, x1);
+          const v4 d0 = load4(d + i), d1 = load4(d + L + i), d2 = load4(d + 2 * L + i),
+                   d3 = load4(d + 3 * L + i);
+          a00 = madd(a00, d0, x0);
+          a01 = madd(a01, d0, x1);
+          a10 = madd(a10, d1, x0);
+          a11 = madd(a11, d1, x1);
+          a20 = madd(a20, d2, x0);
+          a21 = madd(a21, d2, x1);
+          a30 = madd(a30, d3, x0);
+          a31 = madd(a31, d3, x1);
         }
         const v4 acc[4][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}};
         for (int j = 0; j < 4 && f0 + j < f_; ++j) {
@@ -453,8 +467,8 @@ void Conv2d::backward(const float* x, const float*, const float* dy, float* dx, 
   }
 }
 
-void conv2d_reference(const float* x, const float* params, float* y, int n, int C, int H, int W, int F,
-                      int K, int pad) {
+void conv2d_reference(const float* x, const float* params, float* y, int n, int C, int H, int W, int F, int K,
+                      int pad) {
   const int OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
   const float* bias = params + size_t(F) * C * K * K;
   for (int s = 0; s < n; ++s)

@@ -28,7 +28,10 @@ class Conv2d : public Layer {
   int window() const override { return k_; }
   Shape configure(const Shape& in) override;
   size_t param_count() const override { return size_t(f_) * in_.c * k_ * k_ + f_; }
-  void bind(float* params, float* grads) override { w_ = params; dw_ = grads; }
+  void bind(float* params, float* grads) override {
+    w_ = params;
+    dw_ = grads;
+  }
   void init(Rng& rng) override;
   void reserve(int max_batch) override;
   size_t scratch_floats(int max_batch) const override;
@@ -88,15 +91,15 @@ class Conv2d : public Layer {
   int winograd_tile_ = 4;
   std::optional<WinogradShape> wino_;
   std::vector<float> wu_, wdu_, wv_, wm_, wdv_, wscratch_;
-  bool col_holds_batch_ = false;   // forward's col_ still valid for backward
-  bool v_holds_batch_ = false;     // likewise the Winograd path's wv_,
-  bool u_holds_weights_ = false;   // and its wu_
+  bool col_holds_batch_ = false;  // forward's col_ still valid for backward
+  bool v_holds_batch_ = false;    // likewise the Winograd path's wv_,
+  bool u_holds_weights_ = false;  // and its wu_
   size_t col_budget_ = size_t(1) << 22;
 };
 
 // The naive definition, kept as the oracle for tests.
 // x: (n, C, H, W), w: (F, C, K, K) then b (F), y: (n, F, OH, OW).
-void conv2d_reference(const float* x, const float* params, float* y, int n, int C, int H, int W, int F,
-                      int K, int pad);
+void conv2d_reference(const float* x, const float* params, float* y, int n, int C, int H, int W, int F, int K,
+                      int pad);
 
 }  // namespace mnist

@@ -11,7 +11,10 @@ class Dense : public Layer {
   std::string kind() const override { return "dense"; }
   Shape configure(const Shape& in) override;
   size_t param_count() const override { return size_t(units_) * in_.size() + units_; }
-  void bind(float* params, float* grads) override { w_ = params; dw_ = grads; }
+  void bind(float* params, float* grads) override {
+    w_ = params;
+    dw_ = grads;
+  }
   void init(Rng& rng) override;
   void forward(const float* x, float* y, int n, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;

@@ -37,10 +37,14 @@ void pool2_forward_plane(const float* x, float* y, int H, int W) {
     typedef float v4 __attribute__((vector_size(16), aligned(4), may_alias));
     typedef int32_t i4 __attribute__((vector_size(16), aligned(4), may_alias));
     for (; ox + 4 <= OW; ox += 4) {
-      const v4 r00 = *reinterpret_cast<const v4*>(r0 + 2 * ox), r01 = *reinterpret_cast<const v4*>(r0 + 2 * ox + 4);
-      const v4 r10 = *reinterpret_cast<const v4*>(r1 + 2 * ox), r11 = *reinterpret_cast<const v4*>(r1 + 2 * ox + 4);
-      const v4 a = __builtin_shufflevector(r00, r01, 0, 2, 4, 6), b = __builtin_shufflevector(r00, r01, 1, 3, 5, 7);
-      const v4 c = __builtin_shufflevector(r10, r11, 0, 2, 4, 6), d = __builtin_shufflevector(r10, r11, 1, 3, 5, 7);
+      const v4 r00 = *reinterpret_cast<const v4*>(r0 + 2 * ox),
+               r01 = *reinterpret_cast<const v4*>(r0 + 2 * ox + 4);
+      const v4 r10 = *reinterpret_cast<const v4*>(r1 + 2 * ox),
+               r11 = *reinterpret_cast<const v4*>(r1 + 2 * ox + 4);
+      const v4 a = __builtin_shufflevector(r00, r01, 0, 2, 4, 6),
+               b = __builtin_shufflevector(r00, r01, 1, 3, 5, 7);
+      const v4 c = __builtin_shufflevector(r10, r11, 0, 2, 4, 6),
+               d = __builtin_shufflevector(r10, r11, 1, 3, 5, 7);
       i4 v = reinterpret_cast<i4>(a);
       const auto take = [&v](v4 cand) {
         const i4 m = cand > reinterpret_cast<v4>(v);
@@ -85,10 +89,14 @@ void pool2_backward_plane(const float* x, const float* y, const float* dy, float
     for (; ox + 4 <= OW; ox += 4) {
       const v4 v = *reinterpret_cast<const v4*>(yo + ox);
       const i4 g = reinterpret_cast<i4>(*reinterpret_cast<const v4*>(go + ox));
-      const v4 r00 = *reinterpret_cast<const v4*>(r0 + 2 * ox), r01 = *reinterpret_cast<const v4*>(r0 + 2 * ox + 4);
-      const v4 r10 = *reinterpret_cast<const v4*>(r1 + 2 * ox), r11 = *reinterpret_cast<const v4*>(r1 + 2 * ox + 4);
-      const v4 a = __builtin_shufflevector(r00, r01, 0, 2, 4, 6), b = __builtin_shufflevector(r00, r01, 1, 3, 5, 7);
-      const v4 c = __builtin_shufflevector(r10, r11, 0, 2, 4, 6), d = __builtin_shufflevector(r10, r11, 1, 3, 5, 7);
+      const v4 r00 = *reinterpret_cast<const v4*>(r0 + 2 * ox),
+               r01 = *reinterpret_cast<const v4*>(r0 + 2 * ox + 4);
+      const v4 r10 = *reinterpret_cast<const v4*>(r1 + 2 * ox),
+               r11 = *reinterpret_cast<const v4*>(r1 + 2 * ox + 4);
+      const v4 a = __builtin_shufflevector(r00, r01, 0, 2, 4, 6),
+               b = __builtin_shufflevector(r00, r01, 1, 3, 5, 7);
+      const v4 c = __builtin_shufflevector(r10, r11, 0, 2, 4, 6),
+               d = __builtin_shufflevector(r10, r11, 1, 3, 5, 7);
       const i4 ea = a == v, eb = b == v, ec = c == v, ed = d == v;
       const i4 mb = eb & ~ea, mc = ec & ~ea & ~eb, md = ed & ~ea & ~eb & ~ec;
       const i4 ga = g & ~(mb | mc | md), gb = g & mb, gc = g & mc, gd = g & md;
@@ -152,7 +160,8 @@ void MaxPool2d::backward(const float* x, const float* y, const float* dy, float*
     if (k_ == 2)
       pool2_backward_plane(x + p * in_plane, y + p * out_plane, dy + p * out_plane, dx + p * in_plane, H, W);
     else
-      poolk_backward_plane(x + p * in_plane, y + p * out_plane, dy + p * out_plane, dx + p * in_plane, H, W, k_);
+      poolk_backward_plane(x + p * in_plane, y + p * out_plane, dy + p * out_plane, dx + p * in_plane, H, W,
+                           k_);
   }
 }
 
@@ -181,13 +190,15 @@ void maxpool2d_reference_forward(const float* x, float* y, int n, int C, int H, 
   }
 }
 
-void maxpool2d_reference_backward(const float* x, const float* dy, float* dx, int n, int C, int H, int W, int k) {
+void maxpool2d_reference_backward(const float* x, const float* dy, float* dx, int n, int C, int H, int W,
+                                  int k) {
   const int OH = H / k, OW = W / k;
   std::fill(dx, dx + size_t(n) * C * H * W, 0.0f);
   for (size_t p = 0; p < size_t(n) * C; ++p) {
     const float* xp = x + p * H * W;
     for (int oy = 0; oy < OH; ++oy)
-      for (int ox = 0; ox < OW; ++ox) dx[p * H * W + reference_winner(xp, W, k, oy, ox)] += dy[(p * OH + oy) * OW + ox];
+      for (int ox = 0; ox < OW; ++ox)
+        dx[p * H * W + reference_winner(xp, W, k, oy, ox)] += dy[(p * OH + oy) * OW + ox];
   }
 }
 

@@ -31,6 +31,7 @@ Shape pooled_shape(const Layer& l, const Shape& in, int k);
 // scan in row order; backward routes dy to the element the scan picked.
 // x, dx: (n, C, H, W); y, dy: (n, C, H/k, W/k).
 void maxpool2d_reference_forward(const float* x, float* y, int n, int C, int H, int W, int k);
-void maxpool2d_reference_backward(const float* x, const float* dy, float* dx, int n, int C, int H, int W, int k);
+void maxpool2d_reference_backward(const float* x, const float* dy, float* dx, int n, int C, int H, int W,
+                                  int k);
 
 }  // namespace mnist

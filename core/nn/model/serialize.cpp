@@ -62,8 +62,8 @@ uint16_t float_to_half(float f) {
   const uint32_t sign = (x >> 16) & 0x8000u;
   const uint32_t abs = x & 0x7fffffffu;
   if (abs >= 0x7f800000u) return uint16_t(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0));  // inf/nan
-  if (abs >= 0x477ff000u) return uint16_t(sign | 0x7c00u);                                   // overflow
-  if (abs < 0x38800000u) {                                                                    // subnormal half
+  if (abs >= 0x477ff000u) return uint16_t(sign | 0x7c00u);                                     // overflow
+  if (abs < 0x38800000u) {                       // subnormal half
     const float a = std::fabs(f) * 16777216.0f;  // / 2^-24
     return uint16_t(sign | uint32_t(std::nearbyint(a)));
   }
@@ -81,7 +81,8 @@ float half_to_float(uint16_t h) {
     if (sign) out = -out;
     return out;
   }
-  const uint32_t bits = exp == 31 ? (sign | 0x7f800000u | (mant << 13)) : (sign | ((exp + 112) << 23) | (mant << 13));
+  const uint32_t bits =
+      exp == 31 ? (sign | 0x7f800000u | (mant << 13)) : (sign | ((exp + 112) << 23) | (mant << 13));
   std::memcpy(&out, &bits, 4);
   return out;
 }
@@ -115,7 +116,8 @@ Weights parse_weights(const uint8_t* bytes, size_t size) {
   Reader r(bytes, size);
   r.bytes(8, "magic");
   const uint32_t version = r.u32("header");
-  check(version == kVersion, "weights file version ", version, " is not supported (this build reads ", kVersion, ")");
+  check(version == kVersion, "weights file version ", version, " is not supported (this build reads ",
+        kVersion, ")");
   const uint32_t dtype = r.u32("header");
   check(dtype <= 1, "weights file has unknown value type ", dtype);
   const uint32_t spec_len = r.u32("header");
@@ -128,7 +130,8 @@ Weights parse_weights(const uint8_t* bytes, size_t size) {
   check(count <= (uint64_t(1) << 28), "weights file declares an absurd parameter count ", count);
   check(r.left() >= 8 && (r.left() - 8) / width >= count && r.left() - 8 >= count * width,
         "weights file is truncated: it declares ", count, " parameters");
-  check(r.left() - 8 == count * width, "weights file has ", r.left() - 8 - count * width, " unexpected extra bytes");
+  check(r.left() - 8 == count * width, "weights file has ", r.left() - 8 - count * width,
+        " unexpected extra bytes");
   const size_t data_at = r.pos();
   r.bytes(count * width, "parameters");
   const uint64_t stored = r.u64("checksum");

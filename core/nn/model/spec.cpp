@@ -6,15 +6,15 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <algorithm>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include "nn/layers/activations.h"
 #include "nn/layers/avgpool2d.h"
+#include "nn/layers/batchnorm.h"
 #include "nn/layers/conv2d.h"
 #include "nn/layers/dense.h"
-#include "nn/layers/batchnorm.h"
 #include "nn/layers/dropout.h"
 #include "nn/layers/flatten.h"
 #include "nn/layers/maxpool2d.h"
@@ -29,8 +29,8 @@ namespace {
 constexpr long kMaxUnits = 65536;
 constexpr long kMaxFilters = 1024;
 constexpr long kMaxKernel = 28;
-constexpr size_t kMaxParams = 32u << 20;        // 32M floats = 128 MB, checked when built
-constexpr size_t kMaxActivation = 4u << 20;     // floats per sample per layer
+constexpr size_t kMaxParams = 32u << 20;     // 32M floats = 128 MB, checked when built
+constexpr size_t kMaxActivation = 4u << 20;  // floats per sample per layer
 constexpr size_t kMaxLayers = 64;
 
 std::string trim(const std::string& s) {
@@ -73,14 +73,16 @@ Token split_token(const std::string& raw) {
     }
     check(close != std::string::npos, "bad token '", t.text, "': missing ')' at the end");
     const std::string rest = trim(text.substr(close + 1));
-    check(rest.empty(), "bad token '", t.text, "': '", printable(rest), "' after ')' (tokens are joined by '-')");
+    check(rest.empty(), "bad token '", t.text, "': '", printable(rest),
+          "' after ')' (tokens are joined by '-')");
     t.has_parens = true;
     t.name = trim(text.substr(0, open));
     const std::string inner = text.substr(open + 1, close - open - 1);
     size_t start = 0;
     while (true) {
       size_t comma = inner.find(',', start);
-      t.args.push_back(trim(inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+      t.args.push_back(
+          trim(inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
@@ -115,7 +117,8 @@ float parse_rate(const Token& t) {
   check(v >= 0.0 && v < 1.0, "bad token '", t.text, "': rate ", a, " must be in [0, 1)");
   // The rate is kept as a float32: 0.99999999 would become 1.
   const float f = float(v);
-  check(f < 1.0f, "bad token '", t.text, "': rate ", a, " rounds to 1 in single precision; it must be below 1");
+  check(f < 1.0f, "bad token '", t.text, "': rate ", a,
+        " rounds to 1 in single precision; it must be below 1");
   return f;
 }
 
@@ -188,8 +191,10 @@ Parsed parse(const std::string& spec_in) {
   int depth = 0;
   for (char c : spec) {
     depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-    if (c == '-' && depth <= 0) raw.emplace_back();
-    else raw.back() += c;
+    if (c == '-' && depth <= 0)
+      raw.emplace_back();
+    else
+      raw.back() += c;
   }
   check(raw.size() <= kMaxLayers, "layer spec has ", raw.size(), " layers; at most ", kMaxLayers);
 
@@ -205,12 +210,13 @@ Parsed parse(const std::string& spec_in) {
       fail("layer ", i + 1, " ", e.what());
     }
     p.params += layer->param_count();
-    check(size_t(shape.size()) <= kMaxActivation, "token '", t.text, "': its output ", shape.str(), " is too large");
+    check(size_t(shape.size()) <= kMaxActivation, "token '", t.text, "': its output ", shape.str(),
+          " is too large");
     p.spec += (i ? "-" : "") + layer->token();
     p.layers.push_back(std::move(layer));
   }
-  check(shape.flat && shape.size() == kClasses, "the last layer must give ", kClasses, " outputs (e.g. end with dense(",
-        kClasses, ")), but this spec gives ", shape.str());
+  check(shape.flat && shape.size() == kClasses, "the last layer must give ", kClasses,
+        " outputs (e.g. end with dense(", kClasses, ")), but this spec gives ", shape.str());
   const Layer& last = *p.layers.back();
   check(last.kind() == "dense", "the last layer must be the dense(", kClasses,
         ") that gives the logits; nothing may follow it, but this spec ends with '", last.token(), "'");
@@ -238,7 +244,8 @@ uint64_t training_bytes(const std::string& spec, int batch) {
   const uint64_t adam = 2 * uint64_t(p.params);
   // The training batch and its logits' gradient; the evaluation batch.
   const uint64_t input = uint64_t(batch) * (kImagePixels + kClasses) + uint64_t(kEvalBatch) * kImagePixels;
-  return sizeof(float) * (Network::floats_for(p.layers, image_shape(1, kImageSide, kImageSide), n) + adam + input);
+  return sizeof(float) *
+         (Network::floats_for(p.layers, image_shape(1, kImageSide, kImageSide), n) + adam + input);
 }
 
 uint64_t memory_limit() {
@@ -257,15 +264,18 @@ uint64_t memory_limit() {
     std::fclose(f);
   }
   struct rlimit as;
-  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) total = std::min<uint64_t>(total, as.rlim_cur);
+  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
+    total = std::min<uint64_t>(total, as.rlim_cur);
   return total / 4 * 3;
 #endif
 }
 
 std::string format_bytes(uint64_t bytes) {
   char buf[32];
-  if (bytes >= 1000000000ull) std::snprintf(buf, sizeof buf, "%.1f GB", double(bytes) / 1e9);
-  else std::snprintf(buf, sizeof buf, "%.0f MB", std::ceil(double(bytes) / 1e6));
+  if (bytes >= 1000000000ull)
+    std::snprintf(buf, sizeof buf, "%.1f GB", double(bytes) / 1e9);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f MB", std::ceil(double(bytes) / 1e6));
   return buf;
 }
 
@@ -287,7 +297,8 @@ std::unique_ptr<Network> build_network(const std::string& spec, uint64_t seed) {
   // Glorot for dense layers not followed by a ReLU (the logits, sigmoid/tanh).
   for (size_t i = 0; i < p.layers.size(); ++i) {
     if (auto* d = dynamic_cast<Dense*>(p.layers[i].get())) {
-      const auto* next = i + 1 < p.layers.size() ? dynamic_cast<ActivationLayer*>(p.layers[i + 1].get()) : nullptr;
+      const auto* next =
+          i + 1 < p.layers.size() ? dynamic_cast<ActivationLayer*>(p.layers[i + 1].get()) : nullptr;
       d->set_he_init(next && next->activation() == Activation::Relu);
     }
   }
@@ -301,29 +312,49 @@ namespace mnist {
 const std::vector<Preset>& presets() {
   // Recipes are chosen to beat each article's reported accuracy on the full set.
   static const std::vector<Preset> table = {
-      {"mlp", "dense(512)-relu-dense(256)-relu-dense(10)", "\u201cMNIST: MLP vs CNN\u201d: MLP 784-512-256-10 (97.92%)",
+      {"mlp",
+       "dense(512)-relu-dense(256)-relu-dense(10)",
+       "\u201cMNIST: MLP vs CNN\u201d: MLP 784-512-256-10 (97.92%)",
        {20, 128, "adam", 1e-3f, "cosine", 0.0f, true}},
-      {"mlp-128", "dense(128)-relu-dense(10)", "\u201cBack to AI Basics: Vanilla MLP on MNIST\u201d and Yuming's report: MLP 784-128-10 (97.66% in 5 epochs)",
+      {"mlp-128",
+       "dense(128)-relu-dense(10)",
+       "\u201cBack to AI Basics: Vanilla MLP on MNIST\u201d and Yuming's report: MLP 784-128-10 (97.66% in 5 "
+       "epochs)",
        {5, 128, "adam", 3e-3f, "onecycle", 0.0f, false}},
-      {"mlp-32", "dense(32)-relu-dense(10)", "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: MLP 784-32-10 (95.96%)",
+      {"mlp-32",
+       "dense(32)-relu-dense(10)",
+       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: MLP 784-32-10 (95.96%)",
        {15, 64, "adam", 2e-3f, "cosine", 0.0f, false}},
-      {"linear", "dense(10)", "a lesson on convolutional networks: linear baseline (~92%)", {20, 128, "adam", 2e-3f, "cosine", 0.0f, false}},
-      {"cnn", "conv(32,3)-relu-pool(2)-conv(64,3)-relu-pool(2)-flatten-dense(128)-relu-dropout(0.3)-dense(10)",
-       "\u201cMNIST: MLP vs CNN\u201d: CNN (99.29%)", {15, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
-      {"tiny-cnn", "conv(4,3,same)-relu-pool(2)-conv(8,3,same)-relu-pool(2)-flatten-dense(10)",
-       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: TinyCNN (97.96%)", {15, 64, "adam", 3e-3f, "cosine", 0.0f, false}},
+      {"linear",
+       "dense(10)",
+       "a lesson on convolutional networks: linear baseline (~92%)",
+       {20, 128, "adam", 2e-3f, "cosine", 0.0f, false}},
+      {"cnn",
+       "conv(32,3)-relu-pool(2)-conv(64,3)-relu-pool(2)-flatten-dense(128)-relu-dropout(0.3)-dense(10)",
+       "\u201cMNIST: MLP vs CNN\u201d: CNN (99.29%)",
+       {15, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
+      {"tiny-cnn",
+       "conv(4,3,same)-relu-pool(2)-conv(8,3,same)-relu-pool(2)-flatten-dense(10)",
+       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: TinyCNN (97.96%)",
+       {15, 64, "adam", 3e-3f, "cosine", 0.0f, false}},
       {"small-cnn",
        "conv(8,3,same)-relu-pool(2)-conv(16,3,same)-relu-pool(2)-flatten-dense(32)-relu-dense(10)",
-       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: CNN (98.22%)", {15, 64, "adam", 2e-3f, "cosine", 0.0f, true}},
+       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: CNN (98.22%)",
+       {15, 64, "adam", 2e-3f, "cosine", 0.0f, true}},
       {"strong-cnn",
        "conv(32,3,same)-relu-conv(32,3,same)-relu-pool(2)-conv(64,3,same)-relu-conv(64,3,same)-relu-pool(2)-"
        "flatten-dropout-dense(128)-relu-dropout-dense(10)",
-       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: StrongCNN (99.09%); a lesson on convolutional networks: modern CNN with augmentation (~99.8%)",
+       "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: StrongCNN (99.09%); a lesson on convolutional networks: "
+       "modern CNN with augmentation (~99.8%)",
        {15, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
-      {"lenet5", "conv(6,5)-relu-pool(2)-conv(16,5)-relu-pool(2)-flatten-dense(120)-relu-dense(84)-relu-dense(10)",
-       "Yuming, \u201cSimple Neural Network Implementation\u201d: LeNet-5 (99.0%)", {15, 128, "adam", 2e-3f, "cosine", 0.0f, true}},
-      {"wide-cnn", "conv(32,3)-relu-conv(64,3)-relu-pool(2)-flatten-dense(128)-relu-dropout-dense(10)",
-       "a lesson on convolutional networks: CNN (~99.2%)", {10, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
+      {"lenet5",
+       "conv(6,5)-relu-pool(2)-conv(16,5)-relu-pool(2)-flatten-dense(120)-relu-dense(84)-relu-dense(10)",
+       "Yuming, \u201cSimple Neural Network Implementation\u201d: LeNet-5 (99.0%)",
+       {15, 128, "adam", 2e-3f, "cosine", 0.0f, true}},
+      {"wide-cnn",
+       "conv(32,3)-relu-conv(64,3)-relu-pool(2)-flatten-dense(128)-relu-dropout-dense(10)",
+       "a lesson on convolutional networks: CNN (~99.2%)",
+       {10, 128, "adam", 2e-3f, "onecycle", 0.0f, true}},
       // The speed preset: >= 99.0% after <= 30 s of training in the page, one worker. One epoch
       // is all the time there is, so the network is a LeNet-sized one (about lenet5's
       // multiply-adds) that learns fast: batch norm after each pool (where it costs a
@@ -331,7 +362,8 @@ const std::vector<Preset>& presets() {
       // twice the steps of 64. Seed 1 (the page's): 99.13% natively, 99.17% in Chromium;
       // seeds 1-5 natively 98.88-99.14%, mean 99.02%: the margin above 99% is seed 1's.
       // bench/fast.mjs: 99.17% shown 15.8-18.4 s after Train (2-core Xeon, otherwise idle).
-      {"fast", "conv(8,3)-pool(2)-bn-relu-conv(24,3)-pool(2)-bn-relu-flatten-dense(64)-bn-relu-dense(10)",
+      {"fast",
+       "conv(8,3)-pool(2)-bn-relu-conv(24,3)-pool(2)-bn-relu-flatten-dense(64)-bn-relu-dense(10)",
        "no article: the speed preset, 99% in under 30 s of training in the browser (one epoch)",
        {1, 32, "adam", 2e-2f, "onecycle", 0.0f, false}},
   };
@@ -349,12 +381,13 @@ std::string resolve_spec(const std::string& model_in) {
   if (const Preset* p = find_preset(model)) return p->spec;
   const bool one_word = model.find_first_of("-(") == std::string::npos;
   const std::string word = lower(model);
-  const bool is_layer = word == "relu" || word == "flatten" || word == "dropout" || word == "bn" || word == "sigmoid" ||
-                        word == "tanh";
+  const bool is_layer = word == "relu" || word == "flatten" || word == "dropout" || word == "bn" ||
+                        word == "sigmoid" || word == "tanh";
   if (one_word && !is_layer) {
     std::string names;
     for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;
-    fail("unknown model '", printable(model), "' (presets: ", names, "; or give a layer spec such as dense(128)-relu-dense(10))");
+    fail("unknown model '", printable(model), "' (presets: ", names,
+         "; or give a layer spec such as dense(128)-relu-dense(10))");
   }
   return model;
 }

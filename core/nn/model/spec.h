@@ -52,7 +52,7 @@ std::string resolve_spec(const std::string& model);
 // model is allocated, so a spec of billions of parameters is counted, not built.
 // Throws mnist::Error for a bad spec, as build_network does.
 struct SpecInfo {
-  std::string spec;      // canonical form
+  std::string spec;  // canonical form
   size_t params = 0;
   bool spatial = false;  // a layer with a window (conv, pool, avgpool, gap) reads the image as 1x28x28
 };

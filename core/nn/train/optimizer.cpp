@@ -11,8 +11,8 @@ void validate_optimizer(const std::string& kind) {
 }
 
 void validate_schedule(const std::string& kind) {
-  check(kind == "constant" || kind == "step" || kind == "cosine" || kind == "onecycle", "unknown schedule '", kind,
-        "' (use constant, step, cosine or onecycle)");
+  check(kind == "constant" || kind == "step" || kind == "cosine" || kind == "onecycle", "unknown schedule '",
+        kind, "' (use constant, step, cosine or onecycle)");
 }
 
 Optimizer::Optimizer(const OptimizerConfig& cfg, size_t n) : cfg_(cfg), n_(n) {

@@ -8,11 +8,11 @@
 namespace mnist {
 
 struct OptimizerConfig {
-  std::string kind = "adam";  // adam | sgd
-  float momentum = 0.9f;      // sgd
-  bool nesterov = false;      // sgd
+  std::string kind = "adam";                        // adam | sgd
+  float momentum = 0.9f;                            // sgd
+  bool nesterov = false;                            // sgd
   float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;  // adam
-  float weight_decay = 0.0f;  // sgd: L2 added to the gradient; adam: decoupled (AdamW)
+  float weight_decay = 0.0f;                        // sgd: L2 added to the gradient; adam: decoupled (AdamW)
 };
 
 class Optimizer {
@@ -36,9 +36,9 @@ struct Schedule {
   float base_lr = 1e-3f;
   long steps_per_epoch = 1;
   long total = 1;
-  int step_epochs = 5;       // step: decay every this many epochs...
-  float gamma = 0.5f;        // ... by this factor
-  float warmup = 0.2f;       // onecycle: fraction of the run spent rising
+  int step_epochs = 5;  // step: decay every this many epochs...
+  float gamma = 0.5f;   // ... by this factor
+  float warmup = 0.2f;  // onecycle: fraction of the run spent rising
   float lr_at(long step) const;
 };
 

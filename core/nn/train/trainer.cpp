@@ -27,7 +27,8 @@ void TrainConfig::validate() const {
   check(epochs >= 1 && epochs <= 1000, "epochs must be 1..1000, got ", epochs);
   check(batch >= 1 && batch <= 4096, "batch must be 1..4096, got ", batch);
   check(std::isfinite(lr) && lr > 0.0f && lr <= 10.0f, "learning rate must be in (0, 10], got ", lr);
-  check(std::isfinite(optimizer.weight_decay) && optimizer.weight_decay >= 0.0f && optimizer.weight_decay < 1.0f,
+  check(std::isfinite(optimizer.weight_decay) && optimizer.weight_decay >= 0.0f &&
+            optimizer.weight_decay < 1.0f,
         "weight decay must be in [0, 1), got ", optimizer.weight_decay);
   validate_optimizer(optimizer.kind);
   validate_schedule(schedule);
@@ -80,7 +81,8 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
     const int n = std::min(cfg_.batch, count_ - start);
     const uint32_t* idx = order_.data() + start;
     if (cfg_.augment) {
-      for (int s = 0; s < n; ++s) augment_image(data_.image(int(idx[s])), x_.data() + size_t(s) * kImagePixels, rng_);
+      for (int s = 0; s < n; ++s)
+        augment_image(data_.image(int(idx[s])), x_.data() + size_t(s) * kImagePixels, rng_);
     } else {
       to_float(data_, idx, n, x_.data());
     }
@@ -88,7 +90,8 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
 
     const float* logits = net_.forward(x_.data(), n, true);
     int hits = 0;
-    const double loss = softmax_cross_entropy(logits, y_.data(), n, kClasses, nullptr, dlogits_.data(), &hits);
+    const double loss =
+        softmax_cross_entropy(logits, y_.data(), n, kClasses, nullptr, dlogits_.data(), &hits);
     net_.backward(dlogits_.data(), n);
     double g2 = 0;
     const float* g = net_.grads();
@@ -147,7 +150,8 @@ EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
       for (int s = 0; s < n; ++s) transform(x.data() + size_t(s) * kImagePixels);
     const float* logits = net.forward(x.data(), n, false);
     int hits = 0;
-    loss_sum += softmax_cross_entropy(logits, data.labels.data() + start, n, kClasses, nullptr, nullptr, &hits) * n;
+    loss_sum +=
+        softmax_cross_entropy(logits, data.labels.data() + start, n, kClasses, nullptr, nullptr, &hits) * n;
     correct += hits;
     for (int s = 0; s < n; ++s) {
       const int pred = argmax(logits + size_t(s) * kClasses, kClasses);

@@ -28,8 +28,8 @@ struct TrainConfig {
 };
 
 struct Progress {
-  int epoch = 1;              // the epoch in progress, or just finished (1-based)
-  int batch = 0;              // batches done in this epoch
+  int epoch = 1;  // the epoch in progress, or just finished (1-based)
+  int batch = 0;  // batches done in this epoch
   int batches_per_epoch = 0;
   long step = 0, total_steps = 0;
   double loss = 0, accuracy = 0;  // running means over this epoch so far
@@ -39,7 +39,7 @@ struct Progress {
   bool epoch_done = false;  // the last step call ended an epoch
   bool finished = false;    // all epochs done (or diverged)
   bool diverged = false;
-  std::string message;      // why training stopped early
+  std::string message;  // why training stopped early
 };
 
 class Trainer {
@@ -76,10 +76,10 @@ class Trainer {
 struct EvalResult {
   int count = 0;
   double loss = 0, accuracy = 0;
-  std::vector<int> confusion;         // (10, 10): [true][predicted]
-  std::vector<double> per_class;      // (10): accuracy of each true class
+  std::vector<int> confusion;           // (10, 10): [true][predicted]
+  std::vector<double> per_class;        // (10): accuracy of each true class
   std::vector<uint32_t> misclassified;  // indices into the data set
-  std::vector<uint8_t> predicted;     // (count)
+  std::vector<uint8_t> predicted;       // (count)
   // With the predicted class of every sample when `with_predictions`.
   std::string to_json(bool with_predictions = false) const;
 };

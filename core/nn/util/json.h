@@ -11,17 +11,44 @@ namespace mnist {
 
 class JsonWriter {
  public:
-  JsonWriter() { os_.precision(9); os_ << '{'; }
+  JsonWriter() {
+    os_.precision(9);
+    os_ << '{';
+  }
 
   JsonWriter& field(const std::string& key, const std::string& v) { return key_(key).str_(v); }
   JsonWriter& field(const std::string& key, const char* v) { return key_(key).str_(v); }
-  JsonWriter& field(const std::string& key, bool v) { key_(key); os_ << (v ? "true" : "false"); return *this; }
-  JsonWriter& field(const std::string& key, double v) { key_(key); num_(v); return *this; }
+  JsonWriter& field(const std::string& key, bool v) {
+    key_(key);
+    os_ << (v ? "true" : "false");
+    return *this;
+  }
+  JsonWriter& field(const std::string& key, double v) {
+    key_(key);
+    num_(v);
+    return *this;
+  }
   JsonWriter& field(const std::string& key, float v) { return field(key, double(v)); }
-  JsonWriter& field(const std::string& key, int v) { key_(key); os_ << v; return *this; }
-  JsonWriter& field(const std::string& key, int64_t v) { key_(key); os_ << v; return *this; }
-  JsonWriter& field(const std::string& key, uint64_t v) { key_(key); os_ << v; return *this; }
-  JsonWriter& field(const std::string& key, uint32_t v) { key_(key); os_ << v; return *this; }
+  JsonWriter& field(const std::string& key, int v) {
+    key_(key);
+    os_ << v;
+    return *this;
+  }
+  JsonWriter& field(const std::string& key, int64_t v) {
+    key_(key);
+    os_ << v;
+    return *this;
+  }
+  JsonWriter& field(const std::string& key, uint64_t v) {
+    key_(key);
+    os_ << v;
+    return *this;
+  }
+  JsonWriter& field(const std::string& key, uint32_t v) {
+    key_(key);
+    os_ << v;
+    return *this;
+  }
   template <typename T>
   JsonWriter& field(const std::string& key, const std::vector<T>& v) {
     key_(key);
@@ -34,7 +61,11 @@ class JsonWriter {
     return *this;
   }
   // Splices an already-serialised JSON value (object or array).
-  JsonWriter& raw(const std::string& key, const std::string& json) { key_(key); os_ << json; return *this; }
+  JsonWriter& raw(const std::string& key, const std::string& json) {
+    key_(key);
+    os_ << json;
+    return *this;
+  }
 
   std::string str() const { return os_.str() + '}'; }
 
@@ -42,10 +73,18 @@ class JsonWriter {
     std::string out = "\"";
     for (unsigned char c : s) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20) {
             char buf[8];
@@ -66,10 +105,15 @@ class JsonWriter {
     os_ << quote(k) << ':';
     return *this;
   }
-  JsonWriter& str_(const std::string& v) { os_ << quote(v); return *this; }
+  JsonWriter& str_(const std::string& v) {
+    os_ << quote(v);
+    return *this;
+  }
   void num_(double v) {
-    if (std::isfinite(v)) os_ << v;
-    else os_ << "null";
+    if (std::isfinite(v))
+      os_ << v;
+    else
+      os_ << "null";
   }
   std::ostringstream os_;
   bool first_ = true;

@@ -42,8 +42,9 @@ void parallel_for(int count, F&& fn) {
     return;
   }
   using Fn = std::remove_reference_t<F>;
-  detail::run_parallel(count, [](void* ctx, int i) { (*static_cast<Fn*>(ctx))(i); },
-                       const_cast<void*>(static_cast<const void*>(&fn)));
+  detail::run_parallel(
+      count, [](void* ctx, int i) { (*static_cast<Fn*>(ctx))(i); },
+      const_cast<void*>(static_cast<const void*>(&fn)));
 }
 
 }  // namespace mnist

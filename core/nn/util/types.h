@@ -7,7 +7,7 @@
 
 namespace mnist {
 
-using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;                 // col-major
+using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;  // col-major
 using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MatMap = Eigen::Map<Mat>;
 using ConstMatMap = Eigen::Map<const Mat>;

@@ -23,7 +23,8 @@ struct IdxPair {
 };
 
 // images: (count, rows, cols) bytes.
-inline std::vector<uint8_t> image_idx(uint32_t count, uint32_t rows, uint32_t cols, const std::vector<uint8_t>& px) {
+inline std::vector<uint8_t> image_idx(uint32_t count, uint32_t rows, uint32_t cols,
+                                      const std::vector<uint8_t>& px) {
   return make_idx({count, rows, cols}, px);
 }
 inline std::vector<uint8_t> label_idx(const std::vector<uint8_t>& labels) {
@@ -41,7 +42,8 @@ inline Dataset ramp_dataset(int count) {
   ds.images.resize(size_t(count) * kImagePixels);
   ds.labels.resize(size_t(count));
   for (int s = 0; s < count; ++s) {
-    for (int i = 0; i < kImagePixels; ++i) ds.images[size_t(s) * kImagePixels + i] = uint8_t((s * 7 + i) % 256);
+    for (int i = 0; i < kImagePixels; ++i)
+      ds.images[size_t(s) * kImagePixels + i] = uint8_t((s * 7 + i) % 256);
     ds.labels[size_t(s)] = uint8_t(s % 10);
   }
   return ds;

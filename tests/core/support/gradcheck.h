@@ -66,7 +66,8 @@ inline GradReport compare_gradients(float* values, const float* analytic, size_t
     if (err >= r.max_rel_error) {
       r.max_rel_error = err;
       char buf[160];
-      std::snprintf(buf, sizeof buf, "%s %zu: analytic %.7g numeric %.7g", what, i, double(analytic[i]), numeric);
+      std::snprintf(buf, sizeof buf, "%s %zu: analytic %.7g numeric %.7g", what, i, double(analytic[i]),
+                    numeric);
       r.worst = buf;
     }
   }
@@ -115,8 +116,8 @@ struct LayerGradReport {
 // Checks dL/dx and dL/dparams of a bound layer at x for L = sum(y .* r), r a fixed
 // random projection. Runs in training mode; the layer's generator is re-seeded
 // before every forward, so a dropout mask is the same in each. x: (n, in)
-inline LayerGradReport check_layer_gradients(BoundLayer& b, std::vector<float> x, int n, const GradTolerance& tol,
-                                             uint64_t seed = 7) {
+inline LayerGradReport check_layer_gradients(BoundLayer& b, std::vector<float> x, int n,
+                                             const GradTolerance& tol, uint64_t seed = 7) {
   constexpr uint64_t kMaskSeed = 99;
   Rng rng(seed);
   const std::vector<float> r = uniform_values(size_t(n) * b.out_size(), rng);
