@@ -26,7 +26,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 async function trainOnce(context, url, {model, spec, epochs, batch, lr, schedule}) {
   const custom = !!spec;
   const q = custom
-    ? new URLSearchParams({model: 'custom', spec, epochs, batch, lr, schedule, optimizer: 'adam', augment: '0', subset: 60000})
+    ? new URLSearchParams({
+        model: 'custom',
+        spec,
+        epochs,
+        batch,
+        lr,
+        schedule,
+        optimizer: 'adam',
+        augment: '0',
+        subset: 60000,
+      })
     : new URLSearchParams({model});
   const page = await context.newPage();
   const errors = [];
@@ -45,42 +55,72 @@ async function trainOnce(context, url, {model, spec, epochs, batch, lr, schedule
       await page.getByLabel('Model', {exact: true}).selectOption(model);
       await page.getByRole('button', {name: 'Use the full recipe'}).click();
     }
-    await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {timeout: 20000});
+    await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
+      timeout: 20000,
+    });
     const form = await page.evaluate(() => {
       const value = (label) => {
         const l = [...document.querySelectorAll('#train label')].find((x) => x.textContent.trim() === label);
         return document.getElementById(l.htmlFor).value;
       };
-      return {epochs: Number(value('Epochs')), batch: Number(value('Batch size')), lr: Number(value('Learning rate')),
-        schedule: value('Schedule')};
+      return {
+        epochs: Number(value('Epochs')),
+        batch: Number(value('Batch size')),
+        lr: Number(value('Learning rate')),
+        schedule: value('Schedule'),
+      };
     });
     const t0 = Date.now();
     await train.click();
     // The first training speed shown: the digits are in and the model trains.
-    await page.waitForFunction(() => /^[\d,]+$/.test(document.querySelector('[data-metric="samples-per-second"]').textContent),
-      null, {timeout: 600000, polling: 50});
+    await page.waitForFunction(
+      () => /^[\d,]+$/.test(document.querySelector('[data-metric="samples-per-second"]').textContent),
+      null,
+      {timeout: 600000, polling: 50},
+    );
     const started = (Date.now() - t0) / 1000;
     // The last epoch's test accuracy: the epoch table has one row per epoch, its
     // last cell the training time; the metric shows the latest epoch's accuracy.
-    await page.waitForFunction((n) => document.querySelectorAll('#train .epochs tbody tr').length >= n
-      && /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent), form.epochs,
-    {timeout: 600000, polling: 50});
+    await page.waitForFunction(
+      (n) =>
+        document.querySelectorAll('#train .epochs tbody tr').length >= n &&
+        /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent),
+      form.epochs,
+      {timeout: 600000, polling: 50},
+    );
     const seconds = (Date.now() - t0) / 1000;
     const trainTime = await page.locator('#train .epochs tbody tr:last-child td:last-child').textContent();
     const accuracy = parseFloat(await page.locator('[data-metric="test-accuracy"]').textContent());
     const speed = Number((await page.locator('[data-metric="samples-per-second"]').textContent()).replace(/,/g, ''));
     const engine = (await page.locator('#train [data-engine]').textContent()).replace(/^Engine: /, '');
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-    return {model: custom ? 'custom' : model, spec: spec || undefined, ...form, seconds, started, train_time: trainTime,
-      accuracy, samples_per_second: speed, engine};
+    return {
+      model: custom ? 'custom' : model,
+      spec: spec || undefined,
+      ...form,
+      seconds,
+      started,
+      train_time: trainTime,
+      accuracy,
+      samples_per_second: speed,
+      engine,
+    };
   } finally {
     await page.close();
   }
 }
 
 /** {model, spec, epochs, batch, lr, schedule, runs} -> [result of each run]. */
-export async function measureFast({model = 'fast', spec = '', epochs = 1, batch = 64, lr = 0.003, schedule = 'onecycle',
-  runs = 1, log = () => {}} = {}) {
+export async function measureFast({
+  model = 'fast',
+  spec = '',
+  epochs = 1,
+  batch = 64,
+  lr = 0.003,
+  schedule = 'onecycle',
+  runs = 1,
+  log = () => {},
+} = {}) {
   const dist = path.join(root, 'web/dist');
   if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error('web/dist is missing: npm run build');
   const out = [];
@@ -106,11 +146,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     lr: Number(opt('lr', 0.003)),
     schedule: opt('schedule', 'onecycle'),
     runs: Number(opt('runs', 1)),
-    log: (r) => console.log(json ? JSON.stringify(r)
-      : `${r.model === 'custom' ? r.spec : r.model}: ${r.accuracy.toFixed(2)}% after ${r.seconds.toFixed(1)} s `
-        + `(${r.epochs} epoch${r.epochs > 1 ? 's' : ''}, batch ${r.batch}, lr ${r.lr}, ${r.schedule}; `
-        + `${r.samples_per_second} samples/s; ${r.engine}; first step after ${r.started.toFixed(1)} s, `
-        + `training ${r.train_time})`),
+    log: (r) =>
+      console.log(
+        json
+          ? JSON.stringify(r)
+          : `${r.model === 'custom' ? r.spec : r.model}: ${r.accuracy.toFixed(2)}% after ${r.seconds.toFixed(1)} s ` +
+              `(${r.epochs} epoch${r.epochs > 1 ? 's' : ''}, batch ${r.batch}, lr ${r.lr}, ${r.schedule}; ` +
+              `${r.samples_per_second} samples/s; ${r.engine}; first step after ${r.started.toFixed(1)} s, ` +
+              `training ${r.train_time})`,
+      ),
   }).catch((e) => {
     console.error(`bench/fast: ${e.message}`);
     process.exit(1);

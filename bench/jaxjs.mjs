@@ -30,11 +30,19 @@ export function jaxjsVersion() {
 }
 
 /** {models, backends, batch, seconds (timed per run), warm (s), cap (most timed s), build} -> see above */
-export async function measureJaxjs({models = ['mlp', 'cnn', 'lenet5'], backends = ['wasm', 'webgpu'], batch = 64,
-  seconds = 4, warm = 1.5, cap = 45, build = 'wasm-fma'} = {}) {
+export async function measureJaxjs({
+  models = ['mlp', 'cnn', 'lenet5'],
+  backends = ['wasm', 'webgpu'],
+  batch = 64,
+  seconds = 4,
+  warm = 1.5,
+  cap = 45,
+  build = 'wasm-fma',
+} = {}) {
   const jaxjs = jaxjsVersion();
   if (!jaxjs) throw new Error('jax-js is not installed in bench/jaxjs (scripts/bench.sh installs it)');
-  if (!fs.existsSync(path.join(root, 'build', build, 'mnist_lab.mjs'))) throw new Error(`build/${build} is missing: npm run build`);
+  if (!fs.existsSync(path.join(root, 'build', build, 'mnist_lab.mjs')))
+    throw new Error(`build/${build} is missing: npm run build`);
   // The same Chromium and flags as the TF.js runs (WebGL on SwiftShader, as there is no GPU).
   const launch = {args: [...chromiumArgs, '--enable-unsafe-swiftshader']};
   return withServedChromium({dir: root, launch}, async ({url, context}) => {
@@ -63,9 +71,14 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1] : fallback;
   };
-  const r = await measureJaxjs({models: arg('models', 'mlp,cnn,lenet5').split(','),
-    backends: arg('backends', 'wasm,webgpu').split(','), batch: Number(arg('batch', 64)),
-    seconds: Number(arg('seconds', 4)), cap: Number(arg('cap', 45)), build: arg('build', 'wasm-fma')});
+  const r = await measureJaxjs({
+    models: arg('models', 'mlp,cnn,lenet5').split(','),
+    backends: arg('backends', 'wasm,webgpu').split(','),
+    batch: Number(arg('batch', 64)),
+    seconds: Number(arg('seconds', 4)),
+    cap: Number(arg('cap', 45)),
+    build: arg('build', 'wasm-fma'),
+  });
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(r, null, 2));
   } else {
@@ -75,7 +88,9 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
       console.log(`${m.padEnd(8)}${names.map((b) => `jax-js ${b}: ${jaxjsCell(r.backends[b], m)}`).join('   ')}`);
     }
     for (const [b, d] of Object.entries(r.backends)) {
-      const errors = Object.entries(d.models || {}).filter(([, f]) => f.error).map(([m, f]) => `${m}: ${f.error}`);
+      const errors = Object.entries(d.models || {})
+        .filter(([, f]) => f.error)
+        .map(([m, f]) => `${m}: ${f.error}`);
       const notes = [d.unavailable && `unavailable: ${d.unavailable}`, ...errors].filter(Boolean);
       if (notes.length) console.log(`  jax-js ${b}: ${notes.join('; ')}`);
     }

@@ -22,9 +22,11 @@ function freePort() {
 /** {dir, isolate, launch (launchChromium options)}, fn({url, context}) -> what fn returns */
 export async function withServedChromium({dir, isolate = false, launch = {}}, fn) {
   const port = await freePort();
-  const server = spawn(process.execPath,
+  const server = spawn(
+    process.execPath,
     [path.join(root, 'scripts/serve.mjs'), '--dir', dir, '--port', String(port), ...(isolate ? ['--isolate'] : [])],
-    {stdio: ['ignore', 'pipe', 'inherit']});
+    {stdio: ['ignore', 'pipe', 'inherit']},
+  );
   try {
     await new Promise((resolve) => server.stdout.once('data', resolve));
     const browser = await launchChromium(launch);

@@ -23,10 +23,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * each result as bench/browser/threads-ab-page.js returns it: *_windows, *_median (samples/s)
  * for single / threaded / threaded_1, and speedup = threaded_median / single_median.
  */
-export async function measureThreads({models = ['cnn', 'mlp', 'lenet5'], threads = 2, batch = 64, window = 2, rounds = 6,
-  warm = 4, log = () => {}} = {}) {
+export async function measureThreads({
+  models = ['cnn', 'mlp', 'lenet5'],
+  threads = 2,
+  batch = 64,
+  window = 2,
+  rounds = 6,
+  warm = 4,
+  log = () => {},
+} = {}) {
   for (const build of ['wasm', 'wasm-mt']) {
-    if (!fs.existsSync(path.join(root, 'build', build, 'mnist_lab.mjs'))) throw new Error(`build/${build} is missing: npm run build`);
+    if (!fs.existsSync(path.join(root, 'build', build, 'mnist_lab.mjs')))
+      throw new Error(`build/${build} is missing: npm run build`);
   }
   const out = {threads, batch, models: {}};
   await withServedChromium({dir: root, isolate: true}, async ({url, context}) => {
@@ -56,12 +64,20 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     batch: Number(opt('batch', 64)),
     window: Number(opt('window', 2)),
     rounds: Number(opt('rounds', 6)),
-    log: json ? () => {} : (r) => console.log(`${r.model.padEnd(7)} single ${fmt(r.single_median)}/s  ${r.threads} threads `
-      + `${fmt(r.threaded_median)}/s  speed-up ${r.speedup.toFixed(2)}x  (pthreads build at 1 thread ${fmt(r.threaded_1_median)}/s)`),
-  }).then((r) => {
-    if (json) console.log(JSON.stringify(r));
-  }, (e) => {
-    console.error(`bench/threads: ${e.message}`);
-    process.exit(1);
-  });
+    log: json
+      ? () => {}
+      : (r) =>
+          console.log(
+            `${r.model.padEnd(7)} single ${fmt(r.single_median)}/s  ${r.threads} threads ` +
+              `${fmt(r.threaded_median)}/s  speed-up ${r.speedup.toFixed(2)}x  (pthreads build at 1 thread ${fmt(r.threaded_1_median)}/s)`,
+          ),
+  }).then(
+    (r) => {
+      if (json) console.log(JSON.stringify(r));
+    },
+    (e) => {
+      console.error(`bench/threads: ${e.message}`);
+      process.exit(1);
+    },
+  );
 }

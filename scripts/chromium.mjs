@@ -7,8 +7,14 @@ import path from 'node:path';
 import {chromium} from 'playwright-core';
 
 export const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
 ];
 
 /** -> {browser, context, close()} with a new empty user-data-dir */

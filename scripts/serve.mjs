@@ -23,9 +23,14 @@ function fail(message) {
 
 let opts;
 try {
-  ({values: opts} = parseArgs({options: {
-    port: {type: 'string'}, dir: {type: 'string'}, isolate: {type: 'boolean'}, 'no-isolate': {type: 'boolean'},
-  }}));
+  ({values: opts} = parseArgs({
+    options: {
+      port: {type: 'string'},
+      dir: {type: 'string'},
+      isolate: {type: 'boolean'},
+      'no-isolate': {type: 'boolean'},
+    },
+  }));
 } catch (e) {
   fail(`${e.message}\n${USAGE}`);
 }
@@ -33,9 +38,11 @@ try {
 const dir = path.resolve(opts.dir ?? path.join(root, 'web/dist'));
 const portText = String(opts.port ?? process.env.PORT ?? 8080);
 const port = Number(portText);
-if (!/^\d+$/.test(portText) || port > 65535) fail(`the port must be a whole number from 1 to 65535 (0: any free one), got "${portText}"`);
+if (!/^\d+$/.test(portText) || port > 65535)
+  fail(`the port must be a whole number from 1 to 65535 (0: any free one), got "${portText}"`);
 if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) fail(`${dir} is not a folder`);
-if (!opts.dir && !fs.existsSync(path.join(dir, 'index.html'))) fail(`${dir}/index.html not found (run npm run build first)`);
+if (!opts.dir && !fs.existsSync(path.join(dir, 'index.html')))
+  fail(`${dir}/index.html not found (run npm run build first)`);
 const isolate = !!opts.isolate && !opts['no-isolate'];
 
 const headers = {'Cache-Control': 'no-cache'};
@@ -53,7 +60,7 @@ function filePath(url) {
   } catch {
     return null;
   }
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (!decoded.startsWith('/') || /[\u0000-\u001f\u007f]/.test(decoded)) return null;
   return decoded.split(/[/\\]/).includes('..') ? null : decoded;
 }
@@ -70,7 +77,9 @@ const staticHost = {
     server.middlewares.use((req, res, next) => {
       const file = filePath(req.url ?? '');
       if (file === null) {
-        res.writeHead(400, {'Content-Type': 'text/plain; charset=utf-8'}).end('bad request: the path does not name a file\n');
+        res
+          .writeHead(400, {'Content-Type': 'text/plain; charset=utf-8'})
+          .end('bad request: the path does not name a file\n');
         return;
       }
       const type = RAW_TYPES[path.extname(file)];

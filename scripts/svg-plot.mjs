@@ -1,7 +1,9 @@
 // Small, dependency-free SVG line and scatter plots for RESULTS.md and the page.
-const W = 560, H = 340, M = {l: 60, r: 20, t: 36, b: 48};
+const W = 560,
+  H = 340,
+  M = {l: 60, r: 20, t: 36, b: 48};
 const colors = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
-const esc = (s) => String(s).replace(/[<>&]/g, (c) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;'}[c]));
+const esc = (s) => String(s).replace(/[<>&]/g, (c) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;'})[c]);
 
 function niceTicks(lo, hi, n = 5) {
   const span = hi - lo || 1;
@@ -17,14 +19,19 @@ function frame({title, xLabel, yLabel, xs, ys, logX}) {
   const [x0, x1] = [Math.min(...xs.map(fx)), Math.max(...xs.map(fx))];
   let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   const pad = (y1 - y0) * 0.08 || 1;
-  y0 -= pad; y1 += pad;
+  y0 -= pad;
+  y1 += pad;
   const sx = (v) => M.l + ((fx(v) - x0) / (x1 - x0 || 1)) * (W - M.l - M.r);
   const sy = (v) => H - M.b - ((v - y0) / (y1 - y0)) * (H - M.t - M.b);
   let g = `<rect width="${W}" height="${H}" fill="#fff"/><text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(title)}</text>`;
   for (const t of niceTicks(y0, y1)) {
     g += `<line x1="${M.l}" x2="${W - M.r}" y1="${sy(t)}" y2="${sy(t)}" stroke="#e5e7eb"/><text x="${M.l - 6}" y="${sy(t) + 4}" text-anchor="end" font-size="11">${t}</text>`;
   }
-  const xt = logX ? niceTicks(x0, x1).filter(Number.isInteger).map((e) => 10 ** e) : niceTicks(x0, x1);
+  const xt = logX
+    ? niceTicks(x0, x1)
+        .filter(Number.isInteger)
+        .map((e) => 10 ** e)
+    : niceTicks(x0, x1);
   for (const t of xt) {
     g += `<text x="${sx(t)}" y="${H - M.b + 16}" text-anchor="middle" font-size="11">${logX ? t.toLocaleString('en') : t}</text>`;
   }
@@ -34,7 +41,8 @@ function frame({title, xLabel, yLabel, xs, ys, logX}) {
   return {g, sx, sy};
 }
 
-const svg = (body) => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif">${body}</svg>\n`;
+const svg = (body) =>
+  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif">${body}</svg>\n`;
 
 /** series: [{name, y: [...]}]; x: shared x values (null: 1..n) */
 export function linePlot({title, x, xLabel, yLabel, series}) {
@@ -45,7 +53,12 @@ export function linePlot({title, x, xLabel, yLabel, series}) {
   series.forEach((s, i) => {
     const c = colors[i % colors.length];
     body += `<polyline fill="none" stroke="${c}" stroke-width="2" points="${s.y.map((v, j) => `${sx(xs[j])},${sy(v)}`).join(' ')}"/>`;
-    body += s.y.map((v, j) => `<circle cx="${sx(xs[j])}" cy="${sy(v)}" r="3" fill="${c}"><title>${esc(s.name)}: ${v.toFixed(2)}</title></circle>`).join('');
+    body += s.y
+      .map(
+        (v, j) =>
+          `<circle cx="${sx(xs[j])}" cy="${sy(v)}" r="3" fill="${c}"><title>${esc(s.name)}: ${v.toFixed(2)}</title></circle>`,
+      )
+      .join('');
     body += `<rect x="${W - M.r - 120}" y="${M.t + 4 + i * 18}" width="12" height="3" fill="${c}"/><text x="${W - M.r - 102}" y="${M.t + 9 + i * 18}" font-size="12">${esc(s.name)}</text>`;
   });
   return svg(body);

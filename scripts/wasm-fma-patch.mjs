@@ -37,14 +37,16 @@ function skipImmediates(b, op, pos) {
     return b[pos] === 0x40 || (b[pos] >= 0x6f && b[pos] <= 0x7f) ? pos + 1 : skipLeb(b, pos);
   }
   if (op === 0x0c || op === 0x0d || op === 0x10 || op === 0xd2) return skipLeb(b, pos); // br, br_if, call, ref.func
-  if (op === 0x0e) { // br_table: n labels and a default
+  if (op === 0x0e) {
+    // br_table: n labels and a default
     let n;
     [n, pos] = uleb(b, pos);
     for (let i = 0; i <= n; ++i) pos = skipLeb(b, pos);
     return pos;
   }
   if (op === 0x11) return skipLeb(b, skipLeb(b, pos)); // call_indirect
-  if (op === 0x1c) { // typed select
+  if (op === 0x1c) {
+    // typed select
     let n;
     [n, pos] = uleb(b, pos);
     return pos + n;
@@ -56,7 +58,8 @@ function skipImmediates(b, op, pos) {
   if (op === 0x43) return pos + 4;
   if (op === 0x44) return pos + 8;
   if (op === 0xd0) return pos + 1; // ref.null
-  if (op === 0xfc) { // saturating truncations, bulk memory, tables
+  if (op === 0xfc) {
+    // saturating truncations, bulk memory, tables
     let sub;
     [sub, pos] = uleb(b, pos);
     if (sub <= 7) return pos;
@@ -93,7 +96,8 @@ export function patchFma(b) {
     let size;
     [size, pos] = uleb(b, pos + 1);
     const end = pos + size;
-    if (id === 10) { // the code section
+    if (id === 10) {
+      // the code section
       let count;
       let p;
       [count, p] = uleb(b, pos);

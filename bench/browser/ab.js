@@ -4,7 +4,7 @@
 /** Posts `message` to `worker` -> its next reply. */
 export function ask(worker, message) {
   return new Promise((resolve, reject) => {
-    worker.onmessage = ({data}) => (data && data.error ? reject(new Error(data.error)) : resolve(data));
+    worker.onmessage = ({data}) => (data?.error ? reject(new Error(data.error)) : resolve(data));
     worker.onerror = (e) => reject(new Error(e.message || 'worker failed'));
     worker.postMessage(message);
   });

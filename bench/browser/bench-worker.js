@@ -57,7 +57,10 @@ function predict({pixels, width, height, spare}) {
   const input = core.input();
   const activations = core.activations(layers, spare);
   const ms = performance.now() - t0;
-  return {reply: {probs, input, activations, pixels, ms}, transfer: [probs.buffer, input.buffer, activations[0].buffer, pixels.buffer]};
+  return {
+    reply: {probs, input, activations, pixels, ms},
+    transfer: [probs.buffer, input.buffer, activations[0].buffer, pixels.buffer],
+  };
 }
 
 async function heap(cfg) {
@@ -77,9 +80,19 @@ async function heap(cfg) {
   stages.trained = mb(core.heapBytes());
   const ev = core.evaluate(0);
   stages.evaluated = mb(core.heapBytes());
-  return {model: cfg.model, batch: cfg.batch, batches: p.step, batches_per_epoch: p.batches_per_epoch,
-    train_count: core.dataCount('train'), train_seconds: seconds, samples_per_second: (p.step * cfg.batch) / seconds,
-    train_loss: p.loss, test_accuracy: ev.accuracy, heap_mb: stages, peak_heap_mb: Math.max(...Object.values(stages))};
+  return {
+    model: cfg.model,
+    batch: cfg.batch,
+    batches: p.step,
+    batches_per_epoch: p.batches_per_epoch,
+    train_count: core.dataCount('train'),
+    train_seconds: seconds,
+    samples_per_second: (p.step * cfg.batch) / seconds,
+    train_loss: p.loss,
+    test_accuracy: ev.accuracy,
+    heap_mb: stages,
+    peak_heap_mb: Math.max(...Object.values(stages)),
+  };
 }
 
 self.onmessage = async ({data: cfg}) => {
@@ -93,6 +106,6 @@ self.onmessage = async ({data: cfg}) => {
     if (!run) throw new Error(`unknown task ${cfg.task}`);
     self.postMessage(await run(cfg));
   } catch (e) {
-    self.postMessage({error: String(e && e.message || e)});
+    self.postMessage({error: String(e?.message || e)});
   }
 };

@@ -13,7 +13,7 @@ const builds = (params.get('builds') || 'wasm,wasm-scalar').split(',');
 
 function ask(worker, message) {
   return new Promise((resolve, reject) => {
-    worker.onmessage = ({data}) => (data && data.error ? reject(new Error(data.error)) : resolve(data));
+    worker.onmessage = ({data}) => (data?.error ? reject(new Error(data.error)) : resolve(data));
     worker.onerror = (e) => reject(new Error(e.message || 'worker failed'));
     worker.postMessage(message);
   });
@@ -35,14 +35,29 @@ async function main() {
       const order = r % 2 ? [1, 0] : [0, 1];
       for (const i of order) windows[i].push((await ask(workers[i], {window: windowSeconds})).samples_per_second);
     }
-    const simd = median(windows[0]), scalar = median(windows[1]);
-    return {model, batch, window_seconds: windowSeconds, rounds, userAgent: navigator.userAgent,
-      simd_windows: windows[0], scalar_windows: windows[1], simd_median: simd, scalar_median: scalar, ratio: simd / scalar,
-      ratio_best: Math.max(...windows[0]) / Math.max(...windows[1])};
+    const simd = median(windows[0]),
+      scalar = median(windows[1]);
+    return {
+      model,
+      batch,
+      window_seconds: windowSeconds,
+      rounds,
+      userAgent: navigator.userAgent,
+      simd_windows: windows[0],
+      scalar_windows: windows[1],
+      simd_median: simd,
+      scalar_median: scalar,
+      ratio: simd / scalar,
+      ratio_best: Math.max(...windows[0]) / Math.max(...windows[1]),
+    };
   } finally {
     workers.forEach((w) => w.terminate());
   }
 }
 
-main().then((r) => (window.benchResult = r), (e) => (window.benchResult = {error: String((e && e.message) || e)}))
+main()
+  .then(
+    (r) => (window.benchResult = r),
+    (e) => (window.benchResult = {error: String(e?.message || e)}),
+  )
   .then(() => (document.getElementById('out').textContent = JSON.stringify(window.benchResult, null, 2)));

@@ -11,8 +11,11 @@ let batch = 64;
 
 async function init(cfg) {
   const threads = cfg.threads || 1;
-  core = await Core.load((await import(`../../build/${cfg.build}/mnist_lab.mjs`)).default, {mnistPool: Math.max(1, threads - 1)});
-  if (threads > 1 && core.setThreads(threads) !== threads) throw new Error(`build/${cfg.build} cannot run ${threads} threads`);
+  core = await Core.load((await import(`../../build/${cfg.build}/mnist_lab.mjs`)).default, {
+    mnistPool: Math.max(1, threads - 1),
+  });
+  if (threads > 1 && core.setThreads(threads) !== threads)
+    throw new Error(`build/${cfg.build} cannot run ${threads} threads`);
   batch = cfg.batch;
   const set = syntheticSet(4096);
   core.loadData('train', set.images, set.labels);
@@ -35,6 +38,6 @@ self.onmessage = async ({data}) => {
   try {
     self.postMessage(data.init ? await init(data.init) : trainWindow(data.window));
   } catch (e) {
-    self.postMessage({error: String((e && e.message) || e)});
+    self.postMessage({error: String(e?.message || e)});
   }
 };

@@ -17,7 +17,10 @@ export function idx(dims, data) {
 /** n random 28x28 images and labels: {images, labels} as IDX bytes. */
 export function syntheticSet(n) {
   let s = 12345;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    return (s >>> 16) & 0xff;
+  };
   const images = new Uint8Array(n * 784).map(rand);
   const labels = new Uint8Array(n).map(() => rand() % 10);
   return {images: idx([n, 28, 28], images), labels: idx([n], labels)};

@@ -22,7 +22,8 @@ const configs = [
 ];
 
 async function main() {
-  if (!globalThis.crossOriginIsolated) throw new Error('the page is not cross-origin isolated (serve it with --isolate)');
+  if (!globalThis.crossOriginIsolated)
+    throw new Error('the page is not cross-origin isolated (serve it with --isolate)');
   const workers = configs.map(() => new Worker(new URL('./simd-ab-worker.js', import.meta.url), {type: 'module'}));
   try {
     for (let i = 0; i < configs.length; i++) {
@@ -38,8 +39,15 @@ async function main() {
       for (const i of order) windows[i].push((await ask(workers[i], {window: windowSeconds})).samples_per_second);
     }
     const med = windows.map(median);
-    const out = {model, batch, threads, window_seconds: windowSeconds, rounds, cores: navigator.hardwareConcurrency,
-      userAgent: navigator.userAgent};
+    const out = {
+      model,
+      batch,
+      threads,
+      window_seconds: windowSeconds,
+      rounds,
+      cores: navigator.hardwareConcurrency,
+      userAgent: navigator.userAgent,
+    };
     configs.forEach((c, i) => {
       out[`${c.name}_windows`] = windows[i];
       out[`${c.name}_median`] = med[i];
@@ -53,5 +61,9 @@ async function main() {
   }
 }
 
-main().then((r) => (window.benchResult = r), (e) => (window.benchResult = {error: String((e && e.message) || e)}))
+main()
+  .then(
+    (r) => (window.benchResult = r),
+    (e) => (window.benchResult = {error: String(e?.message || e)}),
+  )
   .then(() => (document.getElementById('out').textContent = JSON.stringify(window.benchResult, null, 2)));

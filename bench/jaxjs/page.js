@@ -19,17 +19,33 @@ function reply(url, options, message) {
   const worker = new Worker(url, options);
   return new Promise((resolve, reject) => {
     const name = url.pathname.split('/').slice(-2).join('/');
-    worker.onmessage = ({data}) => (data && data.error ? reject(new Error(`${name}: ${data.error}`)) : resolve(data));
+    worker.onmessage = ({data}) => (data?.error ? reject(new Error(`${name}: ${data.error}`)) : resolve(data));
     worker.onerror = (e) => reject(new Error(`${name}: ${e.message || 'failed to start'}`));
     worker.postMessage(message);
   }).finally(() => worker.terminate());
 }
 
 const module = {type: 'module'};
-const ours = async (model) => (await reply(new URL('../browser/bench-worker.js', import.meta.url), module,
-  {task: 'train', build, models: [model], batch, seconds, warmSeconds})).train_samples_per_second[model];
-const jaxjs = (backend, names) => reply(new URL('./worker.js', import.meta.url), module,
-  {backend, models: names, batch, seconds, warmSeconds, capSeconds});
+const ours = async (model) =>
+  (
+    await reply(new URL('../browser/bench-worker.js', import.meta.url), module, {
+      task: 'train',
+      build,
+      models: [model],
+      batch,
+      seconds,
+      warmSeconds,
+    })
+  ).train_samples_per_second[model];
+const jaxjs = (backend, names) =>
+  reply(new URL('./worker.js', import.meta.url), module, {
+    backend,
+    models: names,
+    batch,
+    seconds,
+    warmSeconds,
+    capSeconds,
+  });
 
 /** Ours on `model`, then `peer()`, then ours again if the peer trained it -> {fig: the peer's figures, around: [before, after]} */
 async function beside(model, peer) {
@@ -59,7 +75,12 @@ async function main() {
   return result;
 }
 
-main().then((r) => r, (e) => ({error: String(e && e.message || e)})).then((r) => {
-  window.benchResult = r;
-  document.getElementById('out').textContent = JSON.stringify(r, null, 2);
-});
+main()
+  .then(
+    (r) => r,
+    (e) => ({error: String(e?.message || e)}),
+  )
+  .then((r) => {
+    window.benchResult = r;
+    document.getElementById('out').textContent = JSON.stringify(r, null, 2);
+  });

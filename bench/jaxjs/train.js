@@ -6,7 +6,16 @@
 // Plain ES module, no DOM: worker.js runs it in Chromium, node can import it.
 // jax-js's reference counting: every function takes ownership of the arrays
 // passed to it, so an array used twice is passed as `.ref` the first time.
-import {blockUntilReady, jit, lax, nn, numpy as np, random, tree, valueAndGrad} from './node_modules/@jax-js/jax/dist/index.js';
+import {
+  blockUntilReady,
+  jit,
+  lax,
+  nn,
+  numpy as np,
+  random,
+  tree,
+  valueAndGrad,
+} from './node_modules/@jax-js/jax/dist/index.js';
 
 import {syntheticSet} from '../browser/synthetic.js';
 
@@ -93,13 +102,23 @@ function adam(params, grads, m, v, lrT) {
   const {b1, b2, eps} = ADAM;
   const m1 = tree.map((mi, g) => mi.mul(b1).add(g.mul(1 - b1)), m, tree.ref(grads));
   const v1 = tree.map((vi, g) => vi.mul(b2).add(g.ref.mul(g).mul(1 - b2)), v, grads);
-  const p1 = tree.map((p, mi, vi) => p.sub(mi.mul(lrT.ref).div(np.sqrt(vi).add(eps))), params, tree.ref(m1), tree.ref(v1));
+  const p1 = tree.map(
+    (p, mi, vi) => p.sub(mi.mul(lrT.ref).div(np.sqrt(vi).add(eps))),
+    params,
+    tree.ref(m1),
+    tree.ref(v1),
+  );
   lrT.dispose();
   return {params: p1, m: m1, v: v1};
 }
 
 /** Mean softmax cross-entropy of logits (N, 10) against one-hot labels y (N, 10). */
-const softmaxCrossEntropy = (logits, y) => nn.logSoftmax(logits).mul(y).sum().mul(-1 / y.shape[0]);
+const softmaxCrossEntropy = (logits, y) =>
+  nn
+    .logSoftmax(logits)
+    .mul(y)
+    .sum()
+    .mul(-1 / y.shape[0]);
 
 /** The jitted training step: ({params, m, v}, lrT, x, y[, key]) -> {loss, params, m, v} */
 function makeStep(arch) {
@@ -155,7 +174,13 @@ export async function trainModel(name, {batch, seconds, warmSeconds = 1.5, capSe
     const {x, y} = batches[t % batches.length];
     const extra = [];
     if (arch.rate) [key, extra[0]] = random.split(key, 2);
-    const {loss: value, ...next} = step(state, np.array(lr * Math.sqrt(1 - b2 ** t) / (1 - b1 ** t)), x.ref, y.ref, ...extra);
+    const {loss: value, ...next} = step(
+      state,
+      np.array((lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t)),
+      x.ref,
+      y.ref,
+      ...extra,
+    );
     state = next;
     await blockUntilReady(state);
     loss = await value.jsAsync();
@@ -165,7 +190,8 @@ export async function trainModel(name, {batch, seconds, warmSeconds = 1.5, capSe
     await run();
     const firstStepSeconds = (performance.now() - c0) / 1000;
     const warmEnd = performance.now() + warmSeconds * 1000;
-    do await run(); while (performance.now() < warmEnd);
+    do await run();
+    while (performance.now() < warmEnd);
     let n = 0;
     const t0 = performance.now();
     for (;;) {
@@ -173,8 +199,14 @@ export async function trainModel(name, {batch, seconds, warmSeconds = 1.5, capSe
       n++;
       const s = (performance.now() - t0) / 1000;
       if ((s >= seconds && n >= 2) || s >= capSeconds) {
-        return {samples_per_second: (n * batch) / s, batches: n, seconds: s, first_step_seconds: firstStepSeconds,
-          params: paramCount, loss};
+        return {
+          samples_per_second: (n * batch) / s,
+          batches: n,
+          seconds: s,
+          first_step_seconds: firstStepSeconds,
+          params: paramCount,
+          loss,
+        };
       }
     }
   } finally {

@@ -13,8 +13,8 @@ import {trainModel} from './train.js';
 /** The WebGL renderer's name (SwiftShader where there is no GPU). */
 function webglRenderer() {
   const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
-  const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
-  return gl && gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
+  const info = gl?.getExtension('WEBGL_debug_renderer_info');
+  return gl?.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
 }
 
 /** Why jax-js's init() left `backend` out: the checks it makes, as it makes them (it says nothing itself). */
@@ -30,24 +30,29 @@ async function whyUnavailable(backend) {
 }
 
 self.onmessage = async ({data: cfg}) => {
-  const result = {backend: cfg.backend, batch: cfg.batch, userAgent: navigator.userAgent,
+  const result = {
+    backend: cfg.backend,
+    batch: cfg.batch,
+    userAgent: navigator.userAgent,
     // jax-js's wasm device starts a pool of worker threads where SharedArrayBuffer and
     // Worker exist (its own test); a page that is not cross-origin isolated has no SharedArrayBuffer.
-    threads: typeof SharedArrayBuffer !== 'undefined' && typeof Worker !== 'undefined', models: {}};
+    threads: typeof SharedArrayBuffer !== 'undefined' && typeof Worker !== 'undefined',
+    models: {},
+  };
   try {
     const started = await init(cfg.backend);
     if (!started.includes(cfg.backend)) throw new Error(await whyUnavailable(cfg.backend));
     defaultDevice(cfg.backend);
     if (cfg.backend === 'webgl') result.renderer = webglRenderer();
   } catch (e) {
-    self.postMessage({...result, unavailable: String(e && e.message || e)});
+    self.postMessage({...result, unavailable: String(e?.message || e)});
     return;
   }
   for (const name of cfg.models) {
     try {
       result.models[name] = await trainModel(name, cfg);
     } catch (e) {
-      result.models[name] = {error: String(e && e.message || e)};
+      result.models[name] = {error: String(e?.message || e)};
     }
   }
   self.postMessage(result);

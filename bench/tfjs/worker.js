@@ -51,7 +51,10 @@ function buildModel(name) {
 // little: our core assembles and converts every batch from uint8).
 function syntheticBatches(count, batch) {
   let s = 12345;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    return (s >>> 16) & 0xff;
+  };
   const out = [];
   for (let b = 0; b < count; b++) {
     const x = new Float32Array(batch * 784).map(() => rand() / 255);
@@ -71,7 +74,8 @@ async function timeTraining(model, batches, {seconds, warmSeconds, capSeconds}) 
     await model.trainOnBatch(x, y); // resolves once the loss is read back: the step is done
   };
   const warm0 = performance.now();
-  do await step(); while (performance.now() - warm0 < warmSeconds * 1000 && performance.now() - warm0 < capSeconds * 1000);
+  do await step();
+  while (performance.now() - warm0 < warmSeconds * 1000 && performance.now() - warm0 < capSeconds * 1000);
   let n = 0;
   const t0 = performance.now();
   for (;;) {
@@ -83,8 +87,13 @@ async function timeTraining(model, batches, {seconds, warmSeconds, capSeconds}) 
 }
 
 self.onmessage = async ({data: cfg}) => {
-  const result = {backend: cfg.backend, batch: cfg.batch, tfjs: tf.version.tfjs, userAgent: navigator.userAgent,
-    models: {}};
+  const result = {
+    backend: cfg.backend,
+    batch: cfg.batch,
+    tfjs: tf.version.tfjs,
+    userAgent: navigator.userAgent,
+    models: {},
+  };
   try {
     tf.wasm.setWasmPaths(dist('tfjs-backend-wasm'));
     if (!(await tf.setBackend(cfg.backend))) throw new Error(`backend ${cfg.backend} failed to initialise`);
@@ -99,7 +108,7 @@ self.onmessage = async ({data: cfg}) => {
       result.renderer = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
     }
   } catch (e) {
-    self.postMessage({...result, unavailable: String(e && e.message || e)});
+    self.postMessage({...result, unavailable: String(e?.message || e)});
     return;
   }
   const batches = syntheticBatches(4, cfg.batch);
@@ -107,10 +116,14 @@ self.onmessage = async ({data: cfg}) => {
     const model = buildModel(name);
     try {
       const t = await timeTraining(model, batches, cfg);
-      result.models[name] = {samples_per_second: (t.batches * cfg.batch) / t.seconds, ...t, params: model.countParams()};
+      result.models[name] = {
+        samples_per_second: (t.batches * cfg.batch) / t.seconds,
+        ...t,
+        params: model.countParams(),
+      };
     } catch (e) {
       // TF.js 4.22's wasm backend has no Conv2DBackpropFilter kernel: it cannot train convolutions.
-      result.models[name] = {error: String(e && e.message || e)};
+      result.models[name] = {error: String(e?.message || e)};
     } finally {
       model.dispose();
     }

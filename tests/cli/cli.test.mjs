@@ -12,14 +12,20 @@ import assert from 'node:assert/strict';
 
 import {cli, idx} from './support.mjs';
 
-let dir;    // a fresh folder per test
-let data;   // the tiny data set, shared
-const made = [];  // every folder made, removed at the end
+let dir; // a fresh folder per test
+let data; // the tiny data set, shared
+const made = []; // every folder made, removed at the end
 
 function writeData(folder, nTrain = 200, nTest = 50) {
   fs.mkdirSync(folder, {recursive: true});
   let x = 12345;
-  const pixels = (n) => Buffer.from(Array.from({length: n * 784}, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24)));
+  const pixels = (n) =>
+    Buffer.from(
+      Array.from({length: n * 784}, () => {
+        x = (x * 1103515245 + 12345) >>> 0;
+        return x >>> 24;
+      }),
+    );
   const labels = (n) => Buffer.from(Array.from({length: n}, (_, i) => i % 10));
   fs.writeFileSync(path.join(folder, 'train-images-idx3-ubyte'), idx([nTrain, 28, 28], pixels(nTrain)));
   fs.writeFileSync(path.join(folder, 'train-labels-idx1-ubyte'), idx([nTrain], labels(nTrain)));
@@ -61,9 +67,15 @@ function snapshot(folder) {
   for (const name of fs.readdirSync(folder).sort()) {
     const p = path.join(folder, name);
     const st = fs.lstatSync(p);
-    out[name] = st.isSymbolicLink() ? {link: fs.readlinkSync(p)}
-      : st.isFile() ? {file: fs.readFileSync(p).toString('hex')}
-      : st.isFIFO() ? {fifo: true} : st.isDirectory() ? {dir: snapshot(p)} : {other: true};
+    out[name] = st.isSymbolicLink()
+      ? {link: fs.readlinkSync(p)}
+      : st.isFile()
+        ? {file: fs.readFileSync(p).toString('hex')}
+        : st.isFIFO()
+          ? {fifo: true}
+          : st.isDirectory()
+            ? {dir: snapshot(p)}
+            : {other: true};
   }
   return out;
 }
@@ -150,8 +162,10 @@ describe('mnist-lab', {concurrency: false}, () => {
       refused(train('--save', 'fifo'), `--save fifo: is a FIFO; ${why}`);
       refused(train('--save', 'folder'), `--save folder: is a folder; ${why}`);
       refused(train('--save', 'folder/'), '--save folder/: is a folder name, not a file name');
-      refused(train('--save', 'no/such/folder/w.mlw'),
-        '--save no/such/folder/w.mlw: cannot write (No such file or directory)');
+      refused(
+        train('--save', 'no/such/folder/w.mlw'),
+        '--save no/such/folder/w.mlw: cannot write (No such file or directory)',
+      );
       refused(['convert', '--load', tiny, '--save', 'link'], `--save link: is a symbolic link; ${why}`);
       assert.deepEqual(snapshot(dir), before);
     });
@@ -196,7 +210,10 @@ describe('mnist-lab', {concurrency: false}, () => {
           const before = snapshot(dir);
           // MNIST_LAB_HOLD_TEMP: the command stops once the temporary file is
           // complete, says so, and waits for the signal there.
-          const child = spawn(cli, train('--save', 'w.mlw'), {cwd: dir, env: {...process.env, MNIST_LAB_HOLD_TEMP: '1'}});
+          const child = spawn(cli, train('--save', 'w.mlw'), {
+            cwd: dir,
+            env: {...process.env, MNIST_LAB_HOLD_TEMP: '1'},
+          });
           let stderr = '';
           const ended = new Promise((resolve) => child.on('exit', (code, sig) => resolve({code, sig})));
           const held = new Promise((resolve, reject) => {
@@ -226,8 +243,11 @@ describe('mnist-lab', {concurrency: false}, () => {
       fresh();
       const spec = 'conv(1024,1,same)-conv(1024,3,same)-flatten-dense(10)';
       const r = runWithin(4e9, 'train', '--model', spec, '--batch', '4096', '--data', data, '--save', 'w.mlw');
-      assert.equal(r.stderr, 'mnist-lab: this model at batch 4096 needs about 66.6 GB of memory (weights, gradients, ' +
-        'optimizer state, activations and scratch), over the limit of 3.0 GB; use a smaller batch or a smaller model\n');
+      assert.equal(
+        r.stderr,
+        'mnist-lab: this model at batch 4096 needs about 66.6 GB of memory (weights, gradients, ' +
+          'optimizer state, activations and scratch), over the limit of 3.0 GB; use a smaller batch or a smaller model\n',
+      );
       assert.equal(r.code, 2);
       assert.deepEqual(snapshot(dir), {});
     });
@@ -238,7 +258,10 @@ describe('mnist-lab', {concurrency: false}, () => {
       const spec = `conv(1024,3,same)${'-bn-dropout(0.5)'.repeat(5)}-pool(28)-dense(10)`;
       fs.writeFileSync(path.join(dir, 'wide.mlw'), weightsFile(spec, new Array(40970).fill(0)));
       const r = runWithin(2e9, 'eval', '--load', 'wide.mlw', '--data', data);
-      assert.match(r.stderr, /^mnist-lab: this model at batch 64 needs about \d\.\d GB of memory .*, over the limit of 1\.5 GB; use a smaller batch or a smaller model\n$/);
+      assert.match(
+        r.stderr,
+        /^mnist-lab: this model at batch 64 needs about \d\.\d GB of memory .*, over the limit of 1\.5 GB; use a smaller batch or a smaller model\n$/,
+      );
       assert.equal(r.code, 2);
     });
   });
@@ -270,11 +293,18 @@ describe('mnist-lab', {concurrency: false}, () => {
 
     test('the real problem is named', () => {
       fresh();
-      refused(train('--model', 'conv(8,3) relu dense(10)'),
-        "bad token 'conv(8,3) relu dense(10)': 'relu dense(10)' after ')' (tokens are joined by '-')");
-      refused(train('--model', 'dense(10)-relu'),
-        "the last layer must be the dense(10) that gives the logits; nothing may follow it, but this spec ends with 'relu'");
-      refused(train('--model', 'dropout(1e-5-dense(10)'), "bad token 'dropout(1e-5-dense(10)': missing ')' before the next '('");
+      refused(
+        train('--model', 'conv(8,3) relu dense(10)'),
+        "bad token 'conv(8,3) relu dense(10)': 'relu dense(10)' after ')' (tokens are joined by '-')",
+      );
+      refused(
+        train('--model', 'dense(10)-relu'),
+        "the last layer must be the dense(10) that gives the logits; nothing may follow it, but this spec ends with 'relu'",
+      );
+      refused(
+        train('--model', 'dropout(1e-5-dense(10)'),
+        "bad token 'dropout(1e-5-dense(10)': missing ')' before the next '('",
+      );
     });
   });
 
@@ -295,8 +325,11 @@ describe('mnist-lab', {concurrency: false}, () => {
       fresh();
       fs.writeFileSync(path.join(dir, 'evil.mlw'), weightsFile('\x1b[2J\x1b[31mdense(10)', new Array(7850).fill(0)));
       const r = run('eval', '--load', 'evil.mlw', '--data', data);
-      assert.equal(r.stderr, "mnist-lab: evil.mlw: weights file holds an invalid spec: unknown layer '\\x1b[2j\\x1b[31mdense' " +
-        "in token '\\x1b[2J\\x1b[31mdense(10)' (known: dense, conv, pool, avgpool, gap, relu, sigmoid, tanh, dropout, bn, flatten)\n");
+      assert.equal(
+        r.stderr,
+        "mnist-lab: evil.mlw: weights file holds an invalid spec: unknown layer '\\x1b[2j\\x1b[31mdense' " +
+          "in token '\\x1b[2J\\x1b[31mdense(10)' (known: dense, conv, pool, avgpool, gap, relu, sigmoid, tanh, dropout, bn, flatten)\n",
+      );
       assert.equal(r.code, 2);
     });
 
@@ -307,16 +340,21 @@ describe('mnist-lab', {concurrency: false}, () => {
       fs.symlinkSync('/dev/zero', path.join(dir, 'zero.mlw'));
       const huge = path.join(dir, 'huge.mlw');
       fs.writeFileSync(huge, '');
-      fs.truncateSync(huge, 2 ** 31);  // sparse: no disk used
+      fs.truncateSync(huge, 2 ** 31); // sparse: no disk used
       const good = weightsFile('dense(10)', new Array(7850).fill(0.5));
       fs.writeFileSync(path.join(dir, 'cut.mlw'), good.subarray(0, good.length - 100));
       refused(['eval', '--load', 'folder', '--data', data], 'folder: is a folder, not a file');
       refused(['eval', '--load', 'fifo', '--data', data], 'fifo: is a FIFO, not a file');
       refused(['convert', '--load', 'zero.mlw', '--save', 'x.mlw'], 'zero.mlw: is a device, not a file');
       refused(['eval', '--load', 'huge.mlw', '--data', data], 'huge.mlw: larger than 134225920 bytes (2147483648)');
-      refused(['eval', '--load', 'cut.mlw', '--data', data],
-        'cut.mlw: weights file is truncated: it declares 7850 parameters');
-      refused(['eval', '--load', 'missing.mlw', '--data', data], 'missing.mlw: cannot open (No such file or directory)');
+      refused(
+        ['eval', '--load', 'cut.mlw', '--data', data],
+        'cut.mlw: weights file is truncated: it declares 7850 parameters',
+      );
+      refused(
+        ['eval', '--load', 'missing.mlw', '--data', data],
+        'missing.mlw: cannot open (No such file or directory)',
+      );
     });
   });
 
@@ -333,14 +371,19 @@ describe('mnist-lab', {concurrency: false}, () => {
     test('a symlink to /dev/zero, a FIFO or a folder is refused before any read', () => {
       fresh();
       const zero = dataWith('train-images-idx3-ubyte', (p) => fs.symlinkSync('/dev/zero', p));
-      refused(['train', '--model', 'dense(10)', '--data', zero],
-        `${zero}/train-images-idx3-ubyte: is a device, not a file`);
+      refused(
+        ['train', '--model', 'dense(10)', '--data', zero],
+        `${zero}/train-images-idx3-ubyte: is a device, not a file`,
+      );
       fs.rmSync(zero, {recursive: true});
       const fifo = dataWith('t10k-labels-idx1-ubyte', (p) => assert.equal(spawnSync('mkfifo', [p]).status, 0));
       refused(['eval', '--load', writeTiny(), '--data', fifo], `${fifo}/t10k-labels-idx1-ubyte: is a FIFO, not a file`);
       fs.rmSync(fifo, {recursive: true});
       const folder = dataWith('train-labels-idx1-ubyte', (p) => fs.mkdirSync(p));
-      refused(['train', '--model', 'dense(10)', '--data', folder], `${folder}/train-labels-idx1-ubyte: is a folder, not a file`);
+      refused(
+        ['train', '--model', 'dense(10)', '--data', folder],
+        `${folder}/train-labels-idx1-ubyte: is a folder, not a file`,
+      );
     });
 
     test("the header is checked against the file's size before the data is read", () => {
@@ -350,17 +393,23 @@ describe('mnist-lab', {concurrency: false}, () => {
         fs.writeFileSync(p, idx([10, 28, 28], Buffer.alloc(0)));
         fs.truncateSync(p, 2 ** 31);
       });
-      refused(['train', '--model', 'dense(10)', '--data', d],
-        `${d}/train-images-idx3-ubyte: ${2 ** 31 - 16 - 7840} unexpected trailing bytes after the declared 7840`);
+      refused(
+        ['train', '--model', 'dense(10)', '--data', d],
+        `${d}/train-images-idx3-ubyte: ${2 ** 31 - 16 - 7840} unexpected trailing bytes after the declared 7840`,
+      );
     });
 
     test('--data pointing at a file or nowhere', () => {
       fresh();
       const file = path.join(data, 'train-images-idx3-ubyte');
-      refused(['train', '--model', 'dense(10)', '--data', file],
-        `--data: '${file}' is not a folder (it should hold the four MNIST files)`);
-      refused(['train', '--model', 'dense(10)', '--data', 'nowhere'],
-        "data folder 'nowhere' does not exist (run npm install, or pass --data DIR)");
+      refused(
+        ['train', '--model', 'dense(10)', '--data', file],
+        `--data: '${file}' is not a folder (it should hold the four MNIST files)`,
+      );
+      refused(
+        ['train', '--model', 'dense(10)', '--data', 'nowhere'],
+        "data folder 'nowhere' does not exist (run npm install, or pass --data DIR)",
+      );
     });
   });
 
@@ -376,8 +425,11 @@ describe('mnist-lab', {concurrency: false}, () => {
       refused([...train('--epochs', '2'), '--epochs', '3'], '--epochs is given twice');
       refused(train('--json', '--json'), '--json is given twice');
       refused([], 'missing command (presets, train, eval or convert); try --help');
-      refused(train('--model', '\x1b[31m'), "unknown model '\\x1b[31m' (presets: mlp, mlp-128, mlp-32, linear, cnn, " +
-        'tiny-cnn, small-cnn, strong-cnn, lenet5, wide-cnn, fast; or give a layer spec such as dense(128)-relu-dense(10))');
+      refused(
+        train('--model', '\x1b[31m'),
+        "unknown model '\\x1b[31m' (presets: mlp, mlp-128, mlp-32, linear, cnn, " +
+          'tiny-cnn, small-cnn, strong-cnn, lenet5, wide-cnn, fast; or give a layer spec such as dense(128)-relu-dense(10))',
+      );
       refused(['train', '--model', 'dense(10)', '--colour'], "unknown option --colour for 'train'");
       refused(['eval'], 'eval needs --load FILE');
       refused(['convert', '--load', 'x'], 'x: cannot open (No such file or directory)');

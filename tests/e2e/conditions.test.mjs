@@ -43,7 +43,10 @@ async function mlpProbabilities(page) {
 
 /** The MLP's weights file, as the Download button gives it. */
 async function downloadMlp(page) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', {name: 'Download MLP weights'}).click(),
+  ]);
   return fs.readFileSync(await download.path());
 }
 
@@ -68,18 +71,27 @@ test('a slow dataset download shows its progress, the page stays usable, then tr
 
   const note = page.locator('#train .download-note');
   await note.waitFor({state: 'visible', timeout: 10000});
-  assert.match(await note.textContent(), /Waiting for the server to send the MNIST digits \(11\.2 MB\)\. Training starts once they are in; meanwhile the drawing pad and the other views keep working\./);
+  assert.match(
+    await note.textContent(),
+    /Waiting for the server to send the MNIST digits \(11\.2 MB\)\. Training starts once they are in; meanwhile the drawing pad and the other views keep working\./,
+  );
   const lane = page.locator('#train .lane-mlp[data-state="preparing"]');
   assert.match(await lane.textContent(), /downloading the digits, 0 kB of 11\.2 MB/);
   assert.equal(await trainBtn(page).isDisabled(), true, 'the MLP is busy');
-  assert.equal(await page.getByRole('button', {name: 'Stop', exact: true}).isEnabled(), true, 'the wait can be called off');
+  assert.equal(
+    await page.getByRole('button', {name: 'Stop', exact: true}).isEnabled(),
+    true,
+    'the wait can be called off',
+  );
   await page.locator('#train').screenshot({path: '/tmp/mnist-lab-slow-download.png'});
 
   // The page stays usable: both networks predict a drawing, other views respond.
   await drawAndRead(page, 7);
   await page.locator('#network').scrollIntoViewIfNeeded();
   await page.locator('#network').getByRole('button', {name: 'CNN (convolutional)'}).click();
-  await page.locator('#network .net-caption', {hasText: 'CNN “cnn”, 225,034 parameters, showing your drawing'}).waitFor({timeout: 10000});
+  await page
+    .locator('#network .net-caption', {hasText: 'CNN “cnn”, 225,034 parameters, showing your drawing'})
+    .waitFor({timeout: 10000});
   assert.ok(held.has('train-images-idx3-ubyte.gz'), `the downloads were held (${[...held]})`);
   assert.equal(await note.isVisible(), true, 'still waiting for the data');
 
@@ -92,7 +104,7 @@ test('a slow dataset download shows its progress, the page stays usable, then tr
   await page.close();
 });
 
-test('switching model or reloading mid-training: a clear message, and the run\'s weights come back', async () => {
+test("switching model or reloading mid-training: a clear message, and the run's weights come back", async () => {
   const page = await openPage(site.context, site.url);
   await clearStored(page); // the first test's finished run
   await setup(page, {model: 'mlp', epochs: 3, digits: 20000});
@@ -106,16 +118,21 @@ test('switching model or reloading mid-training: a clear message, and the run\'s
   await page.getByLabel('Model', {exact: true}).selectOption('mlp-32');
   const busy = page.locator('#train .train-busy');
   await busy.waitFor({state: 'visible'});
-  assert.equal(await busy.textContent(),
-    'The MLP is training mlp now: stop it to train mlp-32 instead, or pick a convolutional model to train beside it.');
+  assert.equal(
+    await busy.textContent(),
+    'The MLP is training mlp now: stop it to train mlp-32 instead, or pick a convolutional model to train beside it.',
+  );
   assert.equal(await trainBtn(page).isDisabled(), true);
   // A convolutional one may train beside it.
   await page.getByLabel('Model', {exact: true}).selectOption('tiny-cnn');
   await busy.waitFor({state: 'hidden'});
   assert.equal(await trainBtn(page).isEnabled(), true);
   // Loading a weights file into the training MLP is refused and changes nothing.
-  await page.locator('#weights input[type="file"]').setInputFiles({name: 'other.mlw', mimeType: 'application/octet-stream',
-    buffer: fs.readFileSync(path.join(distDir, 'weights/mlp.mlw'))});
+  await page.locator('#weights input[type="file"]').setInputFiles({
+    name: 'other.mlw',
+    mimeType: 'application/octet-stream',
+    buffer: fs.readFileSync(path.join(distDir, 'weights/mlp.mlw')),
+  });
   const msg = page.locator('#weights [role="alert"][aria-busy="false"]', {hasText: 'training'});
   await msg.waitFor({timeout: 20000});
   assert.equal(await msg.textContent(), 'The MLP is training; stop it before loading weights.');
@@ -127,7 +144,11 @@ test('switching model or reloading mid-training: a clear message, and the run\'s
   await page.locator('#train').scrollIntoViewIfNeeded();
   await page.getByRole('button', {name: 'Pause', exact: true}).click();
   await page.locator('#train .lane-mlp[data-state="paused"]').waitFor();
-  const copy = await waitForStored(page, 'mlp:run', (r) => r?.metrics.partial && r.metrics.step === 20 && r.metrics.testAccuracy === null);
+  const copy = await waitForStored(
+    page,
+    'mlp:run',
+    (r) => r?.metrics.partial && r.metrics.step === 20 && r.metrics.testAccuracy === null,
+  );
   assert.equal(await storedWeights(page, 'mlp'), null, 'no finished model was stored');
 
   // A reload asks first (the run would end), then offers the run's latest copy back.
@@ -143,16 +164,28 @@ test('switching model or reloading mid-training: a clear message, and the run\'s
   const offer = page.locator('.restore-offer[data-slot="mlp"][data-kind="run"]');
   await offer.waitFor({timeout: 20000});
   const share = Math.round((100 * 20) / stored.metrics.totalSteps);
-  assert.match(await offer.textContent(),
-    new RegExp(`^Restore your unfinished MLP from .+ \\(a copy taken ${share}% of the way through a 3-epoch run, in epoch 1\\)\\?Restore`));
+  assert.match(
+    await offer.textContent(),
+    new RegExp(
+      `^Restore your unfinished MLP from .+ \\(a copy taken ${share}% of the way through a 3-epoch run, in epoch 1\\)\\?Restore`,
+    ),
+  );
   assert.equal(await page.locator('.restore-offer').count(), 1, 'nothing else to offer');
   await offer.getByRole('button', {name: 'Restore', exact: true}).click();
   await offer.waitFor({state: 'detached', timeout: 20000});
   await drawAndRead(page, 3);
-  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · trained here, restored/);
+  assert.match(
+    await page.locator('[data-model="mlp"] .pred-meta').textContent(),
+    /mlp · 535,818 params · trained here, restored/,
+  );
   // Exactly the stored weights: the MLP's weights file now is the stored copy, byte for byte.
   const {createHash} = await import('node:crypto');
-  assert.equal(createHash('sha256').update(await downloadMlp(page)).digest('hex'), stored.sha256);
+  assert.equal(
+    createHash('sha256')
+      .update(await downloadMlp(page))
+      .digest('hex'),
+    stored.sha256,
+  );
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -168,8 +201,10 @@ test('a training start the engine refuses keeps the model in place: the page say
   await trainBtn(page).click();
   const alert = page.locator('#train [role="alert"]');
   await alert.waitFor({state: 'visible', timeout: 60000});
-  assert.equal(await alert.textContent(),
-    'The MLP did not start training: learning rate must be in (0, 10], got 0. Its current model is kept.');
+  assert.equal(
+    await alert.textContent(),
+    'The MLP did not start training: learning rate must be in (0, 10], got 0. Its current model is kept.',
+  );
   assert.equal(await trainBtn(page).isEnabled(), true);
 
   // The pretrained MLP still answers, on the pad and in the network diagram.
@@ -179,7 +214,9 @@ test('a training start the engine refuses keeps the model in place: the page say
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · pretrained/);
   await page.locator('#network').scrollIntoViewIfNeeded();
   await page.locator('#network').getByRole('button', {name: 'MLP (dense)'}).click();
-  await page.locator('#network .net-caption', {hasText: 'MLP “mlp”, 535,818 parameters, showing your drawing'}).waitFor({timeout: 10000});
+  await page
+    .locator('#network .net-caption', {hasText: 'MLP “mlp”, 535,818 parameters, showing your drawing'})
+    .waitFor({timeout: 10000});
   assert.deepEqual(await downloadMlp(page), before, 'the same weights download as before the attempt');
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -194,8 +231,10 @@ test('a learning rate that diverges stops training with the step, the loss and a
 
   const alert = page.locator('#train [role="alert"]');
   await alert.waitFor({state: 'visible', timeout: 60000});
-  assert.match(await alert.textContent(),
-    /^MLP: Training diverged at step \d+: the loss (jumped to [\d.e+-]+|was no longer a finite number)\. The weights from the last good step are kept and still predict\. Try a lower learning rate than 10 \(say 0\.003\)\.$/);
+  assert.match(
+    await alert.textContent(),
+    /^MLP: Training diverged at step \d+: the loss (jumped to [\d.e+-]+|was no longer a finite number)\. The weights from the last good step are kept and still predict\. Try a lower learning rate than 10 \(say 0\.003\)\.$/,
+  );
   await page.locator('#train .lane-mlp[data-state="done"]', {hasText: 'diverged'}).waitFor();
   assert.equal(await trainBtn(page).isEnabled(), true, 'Train can be pressed again');
   await page.locator('#train').screenshot({path: '/tmp/mnist-lab-diverged.png'});
@@ -211,7 +250,10 @@ test('a learning rate that diverges stops training with the step, the loss and a
   await page.locator('#train').scrollIntoViewIfNeeded();
   await page.getByLabel('Learning rate', {exact: true}).fill('1000000');
   assert.equal(await page.getByLabel('Learning rate', {exact: true}).getAttribute('aria-invalid'), 'true');
-  assert.equal(await page.locator('#train .field-error:visible').textContent(), 'The learning rate must be a number from 0.000001 to 10.');
+  assert.equal(
+    await page.locator('#train .field-error:visible').textContent(),
+    'The learning rate must be a number from 0.000001 to 10.',
+  );
   assert.equal(await trainBtn(page).isDisabled(), true);
   assert.deepEqual(page.errors, []);
   await page.close();

@@ -26,10 +26,14 @@ test('the embed example page: <mnist-lab view="drawpad"> predicts with both netw
 test('a page in another folder embeds with one script tag', async () => {
   // The element must find its workers, wasm and weights relative to embed.js, not to the page.
   const page = await openPage(site.context);
-  await page.route('**/blog/post.html', (route) => route.fulfill({contentType: 'text/html', body:
-    `<!doctype html><meta charset="utf-8"><title>post</title><p>A post.</p>
+  await page.route('**/blog/post.html', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><meta charset="utf-8"><title>post</title><p>A post.</p>
      <mnist-lab view="drawpad"></mnist-lab>
-     <script type="module" src="${site.url}embed.js"></script>`}));
+     <script type="module" src="${site.url}embed.js"></script>`,
+    }),
+  );
   await page.goto(`${site.url}blog/post.html`);
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
@@ -62,9 +66,13 @@ test('a blog on another origin embeds from a CORS-enabled host (workers start th
     const res = await route.fetch();
     await route.fulfill({response: res, headers: {...res.headers(), 'access-control-allow-origin': '*'}});
   });
-  await page.route(blog, (route) => route.fulfill({contentType: 'text/html', body:
-    `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>post</title>
-     <mnist-lab view="drawpad"></mnist-lab><script type="module" src="${cdn}embed.js"></script>`}));
+  await page.route(blog, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>post</title>
+     <mnist-lab view="drawpad"></mnist-lab><script type="module" src="${cdn}embed.js"></script>`,
+    }),
+  );
   await page.goto(blog);
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
   await page.getByRole('button', {name: 'Clear', exact: true}).click();

@@ -20,7 +20,11 @@ test('a failed dataset download shows a clear message and the page keeps working
   const alert = page.locator('#train [role="alert"]');
   await alert.waitFor({state: 'visible', timeout: 20000});
   assert.match(await alert.textContent(), /Could not download the MNIST file .*ubyte\.gz: the network request failed/);
-  assert.equal(await page.getByRole('button', {name: 'Train', exact: true}).isEnabled(), true, 'Train can be pressed again');
+  assert.equal(
+    await page.getByRole('button', {name: 'Train', exact: true}).isEnabled(),
+    true,
+    'Train can be pressed again',
+  );
   // The results view says so too, and the shipped networks still predict.
   await page.getByRole('button', {name: 'Evaluate on the 10,000 test digits'}).click();
   await page.locator('#results .status-line.error').waitFor({timeout: 20000});
@@ -29,7 +33,10 @@ test('a failed dataset download shows a clear message and the page keeps working
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[4]);
   await page.locator('[data-model="cnn"][data-digit]').waitFor();
   // Failed fetches log network errors in the console; nothing else may.
-  assert.deepEqual(page.errors.filter((e) => !/Failed to load resource|net::ERR_FAILED/.test(e)), []);
+  assert.deepEqual(
+    page.errors.filter((e) => !/Failed to load resource|net::ERR_FAILED/.test(e)),
+    [],
+  );
   await page.close();
 });
 
@@ -47,7 +54,11 @@ test('a corrupt weights file gives a clear message and keeps both networks', asy
     return msg.textContent();
   };
   // Garbage, then a real header with a broken body (a truncated copy of the shipped CNN file).
-  await input.setInputFiles({name: 'garbage.mlw', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a weights file at all')});
+  await input.setInputFiles({
+    name: 'garbage.mlw',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from('this is not a weights file at all'),
+  });
   assert.match(await settled('garbage.mlw'), /Could not load "garbage\.mlw": .+\. The current models are unchanged\./);
   const real = fs.readFileSync(path.join(distDir, 'weights/cnn.mlw'));
   const truncated = real.subarray(0, 5000);
@@ -62,7 +73,10 @@ test('a corrupt weights file gives a clear message and keeps both networks', asy
   await input.setInputFiles({name: 'cnn-copy.mlw', mimeType: 'application/octet-stream', buffer: real});
   assert.match(await settled('cnn-copy.mlw'), /Loaded "cnn-copy\.mlw" into the CNN/);
   // Download the MLP's weights and load the file back: it goes to the MLP.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', {name: 'Download MLP weights'}).click(),
+  ]);
   const saved = fs.readFileSync(await download.path());
   assert.equal(saved.subarray(0, 8).toString(), 'MNLABW01');
   await input.setInputFiles({name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: saved});

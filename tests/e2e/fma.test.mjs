@@ -36,10 +36,16 @@ describe('fused multiply-add engine', () => {
     try {
       const {page, warnings, engine} = await open(site);
       assert.equal(engine, 'Engine: WebAssembly SIMD · 1 thread');
-      assert.ok(warnings.some((w) => /fused multiply-add engine did not load/.test(w)), warnings.join('\n'));
+      assert.ok(
+        warnings.some((w) => /fused multiply-add engine did not load/.test(w)),
+        warnings.join('\n'),
+      );
       // Both models predict a digit on the plain engine (open() waited for them); the
       // only error is the browser's own line about the 404.
-      assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
+      assert.deepEqual(
+        page.errors.filter((e) => !/status of 404/.test(e)),
+        [],
+      );
       await page.close();
     } finally {
       await site.context.unrouteAll();

@@ -14,8 +14,16 @@ async function fieldState(page, label) {
   const control = page.getByLabel(label, {exact: true});
   const invalid = (await control.getAttribute('aria-invalid')) === 'true';
   const ids = (await control.getAttribute('aria-describedby')) || '';
-  const message = (await Promise.all(ids.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).textContent())))
-    .join(' ').trim();
+  const message = (
+    await Promise.all(
+      ids
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id) => page.locator(`[id="${id}"]`).textContent()),
+    )
+  )
+    .join(' ')
+    .trim();
   return {invalid, message};
 }
 
@@ -25,7 +33,10 @@ const raceButton = (page) => page.getByRole('button', {name: 'Race MLP vs CNN'})
 /** The train view alone, once the engine has listed its presets. */
 async function openTrain(url) {
   const page = await openPage(site.context, url);
-  await page.getByLabel('Model', {exact: true}).locator('option[value="custom"]').waitFor({state: 'attached', timeout: 20000});
+  await page
+    .getByLabel('Model', {exact: true})
+    .locator('option[value="custom"]')
+    .waitFor({state: 'attached', timeout: 20000});
   await trainButton(page).waitFor();
   return page;
 }
@@ -35,7 +46,12 @@ test('a bad value is flagged at its own field, and Train waits until it is fixed
   await page.waitForFunction(() => !document.querySelector('button.btn-primary').disabled);
   const cases = [
     ['Epochs', ['0', '-3', '1000', '2.5', '1e400'], /^Epochs must be a whole number from 1 to 100\.$/, '2'],
-    ['Learning rate', ['0', '-1', '1e9', '1e-300', ''], /^The learning rate must be a number from 0\.000001 to 10\.$/, '0.01'],
+    [
+      'Learning rate',
+      ['0', '-1', '1e9', '1e-300', ''],
+      /^The learning rate must be a number from 0\.000001 to 10\.$/,
+      '0.01',
+    ],
   ];
   for (const [label, bad, message, good] of cases) {
     for (const value of bad) {
@@ -59,8 +75,10 @@ test('a bad value is flagged at its own field, and Train waits until it is fixed
   await page.getByLabel('Learning rate', {exact: true}).fill('0.01');
   assert.equal(await trainButton(page).isEnabled(), true);
   // The form says what Train will run, with the numbers as they are.
-  assert.equal(await page.locator('.train-summary').textContent(),
-    'Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, Adam at 0.01 with a one-cycle schedule, no augmentation, seed 1.');
+  assert.equal(
+    await page.locator('.train-summary').textContent(),
+    'Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, Adam at 0.01 with a one-cycle schedule, no augmentation, seed 1.',
+  );
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -69,12 +87,24 @@ test('URL values out of range are shown at their field, naming the parameter, an
   const query = 'epochs=2.5&batch=100000&subset=7&lr=1e9&optimizer=rmsprop&schedule=sometimes&augment=maybe';
   const page = await openTrain(`${site.url}?${query}`);
   const expect = {
-    'Epochs': ['2.5', /^The link's \?epochs=2\.5 is not used\. Epochs must be a whole number from 1 to 100\.$/],
-    'Batch size': ['100000', /^The link's \?batch=100000 is not used\. The batch size must be 16, 32, 64, 128 or 256\.$/],
-    'Training digits': ['7', /^The link's \?subset=7 is not used\. Training digits must be a whole number from 1,000 to 60,000\.$/],
-    'Learning rate': ['1e9', /^The link's \?lr=1e9 is not used\. The learning rate must be a number from 0\.000001 to 10\.$/],
-    'Optimizer': ['rmsprop', /^The link's \?optimizer=rmsprop is not used\. The optimizer must be adam or sgd\.$/],
-    'Schedule': ['sometimes', /\?schedule=sometimes is not used\. The schedule must be cosine, constant, step or onecycle\.$/],
+    Epochs: ['2.5', /^The link's \?epochs=2\.5 is not used\. Epochs must be a whole number from 1 to 100\.$/],
+    'Batch size': [
+      '100000',
+      /^The link's \?batch=100000 is not used\. The batch size must be 16, 32, 64, 128 or 256\.$/,
+    ],
+    'Training digits': [
+      '7',
+      /^The link's \?subset=7 is not used\. Training digits must be a whole number from 1,000 to 60,000\.$/,
+    ],
+    'Learning rate': [
+      '1e9',
+      /^The link's \?lr=1e9 is not used\. The learning rate must be a number from 0\.000001 to 10\.$/,
+    ],
+    Optimizer: ['rmsprop', /^The link's \?optimizer=rmsprop is not used\. The optimizer must be adam or sgd\.$/],
+    Schedule: [
+      'sometimes',
+      /\?schedule=sometimes is not used\. The schedule must be cosine, constant, step or onecycle\.$/,
+    ],
   };
   for (const [label, [value, message]] of Object.entries(expect)) {
     assert.equal(await page.getByLabel(label, {exact: true}).inputValue(), value, `${label} shows the link's value`);
@@ -113,7 +143,7 @@ test('an unknown model in the URL is flagged at the Model field', async () => {
   await page.close();
 });
 
-test('the layer spec field shows the engine\'s own words, and refuses a spec too big to train before any run starts', async () => {
+test("the layer spec field shows the engine's own words, and refuses a spec too big to train before any run starts", async () => {
   const core = await loadCore(); // the same engine, in node: what it says is what the page must show
   const page = await openTrain(`${site.url}index.html?view=train`);
   await page.getByLabel('Model', {exact: true}).selectOption('custom');
@@ -128,7 +158,12 @@ test('the layer spec field shows the engine\'s own words, and refuses a spec too
     assert.equal(await trainButton(page).isDisabled(), !said.ok, text);
     return said;
   };
-  for (const text of ['conv(8,3) relu dense(10)', 'dense(10)-relu', 'conv(8,3)-relu-pool(2)-flaten-dense(10)', 'flatten-dense(10']) {
+  for (const text of [
+    'conv(8,3) relu dense(10)',
+    'dense(10)-relu',
+    'conv(8,3)-relu-pool(2)-flaten-dense(10)',
+    'flatten-dense(10',
+  ]) {
     assert.equal((await shows(text, 64)).ok, false, `${text} is refused`);
   }
   assert.equal((await shows('flatten-dropout(1e-5)-dense(10)', 64)).ok, true);
@@ -179,7 +214,10 @@ test('a page of text pasted into the spec field is refused and kept out of the U
   assert.ok(page.url().length < 10000, `the URL is ${page.url().length} characters`);
   assert.equal(new URL(page.url()).searchParams.get('model'), 'custom');
   await page.reload();
-  await page.getByLabel('Model', {exact: true}).locator('option[value="custom"]').waitFor({state: 'attached', timeout: 20000});
+  await page
+    .getByLabel('Model', {exact: true})
+    .locator('option[value="custom"]')
+    .waitFor({state: 'attached', timeout: 20000});
   assert.equal(await page.getByLabel('Model', {exact: true}).inputValue(), 'custom');
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -190,7 +228,10 @@ test('an unknown view name gets a message naming the views, and the named views 
     const page = await openPage(site.context, `${site.url}index.html?view=${encodeURIComponent(name)}`);
     const card = page.locator('main p.error');
     await card.waitFor();
-    assert.match(await card.textContent(), /unknown view ".*": the views are drawpad, network, conv, train, results, weights and all/);
+    assert.match(
+      await card.textContent(),
+      /unknown view ".*": the views are drawpad, network, conv, train, results, weights and all/,
+    );
     assert.ok(!/is not a function/.test(await page.locator('body').textContent()));
     await page.getByRole('link', {name: 'drawpad', exact: true}).click();
     await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
@@ -201,15 +242,22 @@ test('an unknown view name gets a message naming the views, and the named views 
 
 test('<mnist-lab view="constructor"> says which views there are; the element beside it works', async () => {
   const page = await openPage(site.context);
-  await page.route('**/blog/views.html', (route) => route.fulfill({contentType: 'text/html', body:
-    `<!doctype html><meta charset="utf-8"><title>post</title>
+  await page.route('**/blog/views.html', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><meta charset="utf-8"><title>post</title>
      <mnist-lab view="constructor"></mnist-lab>
      <mnist-lab view="drawpad"></mnist-lab>
-     <script type="module" src="${site.url}embed.js"></script>`}));
+     <script type="module" src="${site.url}embed.js"></script>`,
+    }),
+  );
   await page.goto(`${site.url}blog/views.html`);
   const bad = page.locator('mnist-lab[view="constructor"]');
   await bad.locator('.card.error').waitFor();
-  assert.match(await bad.textContent(), /^mnist-lab: unknown view "constructor": the views are drawpad, network, conv, train, results, weights and all\.$/);
+  assert.match(
+    await bad.textContent(),
+    /^mnist-lab: unknown view "constructor": the views are drawpad, network, conv, train, results, weights and all\.$/,
+  );
   await page.locator('mnist-lab[view="drawpad"] [data-model="cnn"][data-digit]').waitFor({timeout: 20000});
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -223,7 +271,10 @@ test('a seed out of range, from the link or typed, is flagged at the Seed field'
   await page.waitForFunction(() => document.querySelector('#train input[aria-invalid="true"]'));
   assert.equal(await seed.getAttribute('aria-invalid'), 'true');
   const note = page.locator(`#${await seed.getAttribute('aria-describedby')}`);
-  assert.equal(await note.textContent(), "The link's ?seed=-1 is not used. The seed must be a whole number from 0 to 2,147,483,647.");
+  assert.equal(
+    await note.textContent(),
+    "The link's ?seed=-1 is not used. The seed must be a whole number from 0 to 2,147,483,647.",
+  );
   await seed.fill('3.5');
   assert.equal(await note.textContent(), 'The seed must be a whole number from 0 to 2,147,483,647.');
   assert.equal(await page.getByRole('button', {name: 'Train', exact: true}).isDisabled(), true);
@@ -241,8 +292,10 @@ test('the Train view alone (?view=train, as an iframe shows it) takes its settin
   assert.equal(await page.getByLabel('Seed', {exact: true}).inputValue(), '5');
   const batch = page.getByLabel('Batch size', {exact: true});
   assert.equal(await batch.getAttribute('aria-invalid'), 'true');
-  assert.match(await page.locator(`#${await batch.getAttribute('aria-describedby')}`).textContent(),
-    /^The link's \?batch=7 is not used\. The batch size must be 16, 32, 64, 128 or 256\.$/);
+  assert.match(
+    await page.locator(`#${await batch.getAttribute('aria-describedby')}`).textContent(),
+    /^The link's \?batch=7 is not used\. The batch size must be 16, 32, 64, 128 or 256\.$/,
+  );
   // Setting the field puts the URL right, and the view stays the view.
   await batch.selectOption('32');
   await page.waitForFunction(() => /[?&]batch=32\b/.test(location.search));

@@ -17,10 +17,15 @@ test('a CNN with avgpool and gap loads, predicts, and both views draw its poolin
   const weights = Buffer.from(core.exportWeights(false));
   const page = await openPage(site.context, site.url);
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
-  await page.locator('#weights input[type="file"]').setInputFiles({name: 'gap.mlw', mimeType: 'application/octet-stream', buffer: weights});
+  await page
+    .locator('#weights input[type="file"]')
+    .setInputFiles({name: 'gap.mlw', mimeType: 'application/octet-stream', buffer: weights});
   const msg = page.locator('#weights [role="alert"][aria-busy="false"]', {hasText: 'gap.mlw'});
   await msg.waitFor({timeout: 20000});
-  assert.match(await msg.textContent(), new RegExp(`Loaded "gap\\.mlw" into the CNN: ${SPEC.replace(/[()]/g, '\\$&')}`));
+  assert.match(
+    await msg.textContent(),
+    new RegExp(`Loaded "gap\\.mlw" into the CNN: ${SPEC.replace(/[()]/g, '\\$&')}`),
+  );
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[3]);
   await page.locator('[data-model="cnn"][data-digit]').waitFor();
 
@@ -29,9 +34,13 @@ test('a CNN with avgpool and gap loads, predicts, and both views draw its poolin
   await page.locator('#network').getByRole('button', {name: 'CNN (convolutional)'}).click();
   // (The labels are drawn; the canvas's accessible name lists them.)
   const diagram = page.locator('#network canvas.net-canvas');
-  await page.waitForFunction(() => /global average pool/.test(document.querySelector('#network canvas.net-canvas').getAttribute('aria-label')));
-  assert.match(await diagram.getAttribute('aria-label'),
-    /^Network diagram of the CNN \(Input → conv 3×3 \+ ReLU → average pool 2× → conv 3×3 \+ ReLU → global average pool → dense \+ softmax\), showing your drawing$/);
+  await page.waitForFunction(() =>
+    /global average pool/.test(document.querySelector('#network canvas.net-canvas').getAttribute('aria-label')),
+  );
+  assert.match(
+    await diagram.getAttribute('aria-label'),
+    /^Network diagram of the CNN \(Input → conv 3×3 \+ ReLU → average pool 2× → conv 3×3 \+ ReLU → global average pool → dense \+ softmax\), showing your drawing$/,
+  );
   await page.locator('#network').screenshot({path: screenshotPath('network-gap-1280.png')});
 
   // The pooling card averages: its title, its sentence and the sum it shows.

@@ -27,7 +27,10 @@ test('first load: no console errors, no dataset, at most 2.5 MB, contract elemen
   await page.waitForLoadState('networkidle');
   assert.deepEqual(page.errors, []);
   assert.ok(!urls.some((u) => u.endsWith('.gz')), 'the dataset is not fetched at start');
-  assert.ok(urls.some((u) => u.endsWith('mlp.mlw')) && urls.some((u) => u.endsWith('cnn.mlw')), 'shipped weights loaded');
+  assert.ok(
+    urls.some((u) => u.endsWith('mlp.mlw')) && urls.some((u) => u.endsWith('cnn.mlw')),
+    'shipped weights loaded',
+  );
   assert.ok(bytes <= 2.5e6, `first load is ${bytes} bytes`);
   console.log(`first load: ${(bytes / 1e6).toFixed(2)} MB in ${urls.length} requests: ${sizes.join(', ')}`);
 
@@ -38,13 +41,39 @@ test('first load: no console errors, no dataset, at most 2.5 MB, contract elemen
   assert.equal(await page.getByLabel('Epochs', {exact: true}).getAttribute('type'), 'number');
   assert.equal(await page.locator('[data-metric="test-accuracy"]').count(), 1);
   assert.equal(await page.locator('[data-metric="samples-per-second"]').count(), 1);
-  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
-    .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
-    .map((el) => el.outerHTML.slice(0, 80)));
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter(
+        (el) =>
+          !(
+            el.labels?.length ||
+            el.getAttribute('aria-label') ||
+            el.getAttribute('aria-labelledby') ||
+            (el.tagName === 'BUTTON' && el.textContent.trim())
+          ),
+      )
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
   assert.deepEqual(unlabelled, [], 'every control has a name');
   const options = await page.getByLabel('Model', {exact: true}).locator('option').allTextContents();
-  for (const name of ['mlp', 'mlp-128', 'mlp-32', 'linear', 'cnn', 'tiny-cnn', 'small-cnn', 'strong-cnn', 'lenet5', 'wide-cnn', 'fast', 'custom']) {
-    assert.ok(options.some((o) => o.startsWith(name)), `Model offers ${name}`);
+  for (const name of [
+    'mlp',
+    'mlp-128',
+    'mlp-32',
+    'linear',
+    'cnn',
+    'tiny-cnn',
+    'small-cnn',
+    'strong-cnn',
+    'lenet5',
+    'wide-cnn',
+    'fast',
+    'custom',
+  ]) {
+    assert.ok(
+      options.some((o) => o.startsWith(name)),
+      `Model offers ${name}`,
+    );
   }
   await page.close();
 });
@@ -53,7 +82,11 @@ test('a digit drawn with the mouse gets predictions from both networks, with all
   const page = await openPage(site.context, site.url);
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
-  assert.equal(await page.locator('[data-model="mlp"]').getAttribute('data-digit'), null, 'Clear resets the prediction');
+  assert.equal(
+    await page.locator('[data-model="mlp"]').getAttribute('data-digit'),
+    null,
+    'Clear resets the prediction',
+  );
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
   await drawStrokes(page, pad, DIGIT_STROKES[7]);
   await page.locator('[data-model="mlp"][data-digit]').waitFor();
@@ -63,7 +96,10 @@ test('a digit drawn with the mouse gets predictions from both networks, with all
     assert.match(await el.getAttribute('data-digit'), /^\d$/);
     const values = await el.locator('.bars .v').allTextContents();
     assert.equal(values.length, 10);
-    assert.ok(values.every((v) => /%$/.test(v)), `ten probabilities shown for ${model}`);
+    assert.ok(
+      values.every((v) => /%$/.test(v)),
+      `ten probabilities shown for ${model}`,
+    );
   }
   assert.equal(await page.locator('[data-model="cnn"]').getAttribute('data-digit'), '7');
   await page.locator('#draw').screenshot({path: screenshotPath('drawpad-1280.png')});
@@ -114,13 +150,15 @@ test('drawing after drawing, the CNN feature maps show each digit’s own activa
   const page = await openPage(site.context, site.url, {width: 1280, height: 4000});
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
-  const maps = () => page.evaluate(() => [...document.querySelectorAll('#conv canvas.px')].map((c) => c.toDataURL()).join('|'));
+  const maps = () =>
+    page.evaluate(() => [...document.querySelectorAll('#conv canvas.px')].map((c) => c.toDataURL()).join('|'));
   const draw = async (digit) => {
     await page.getByRole('button', {name: 'Clear', exact: true}).click();
     await drawStrokes(page, pad, DIGIT_STROKES[digit]);
     await page.locator('[data-model="cnn"][data-digit]').waitFor();
     let last = null;
-    for (;;) { // until two looks 400 ms apart agree: the last prediction drawn
+    for (;;) {
+      // until two looks 400 ms apart agree: the last prediction drawn
       await page.waitForTimeout(400);
       const now = await maps();
       if (now === last) return now;

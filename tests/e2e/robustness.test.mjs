@@ -64,7 +64,10 @@ test('a trained model is stored and offered back after a reload', async () => {
   const offer = page.locator('.restore-offer[data-slot="mlp"]');
   await offer.waitFor({timeout: 20000});
   const score = `${(stored.metrics.testAccuracy * 100).toFixed(2)}% on the test digits`;
-  assert.match(await offer.textContent(), new RegExp(`^Restore your trained MLP from .+ \\(finished 1-epoch run, ${score}\\)\\?Restore`));
+  assert.match(
+    await offer.textContent(),
+    new RegExp(`^Restore your trained MLP from .+ \\(finished 1-epoch run, ${score}\\)\\?Restore`),
+  );
   assert.equal(await offer.getAttribute('data-kind'), 'ended');
   await offer.getByRole('button', {name: 'Restore', exact: true}).click();
   await offer.waitFor({state: 'detached', timeout: 20000});
@@ -111,7 +114,7 @@ test('a crashed worker is restarted with its last good weights and the page keep
   await page.close();
 });
 
-test('a finished model and a later run\'s mid-run copy are kept apart and both offered after a reload', async () => {
+test("a finished model and a later run's mid-run copy are kept apart and both offered after a reload", async () => {
   const {page, finished} = await pageWithFinishedMlp(1000);
   // A second run, paused at a known step (a pause stores the run as it stands).
   const {copy} = await pausedMlpRun(page, 10, {epochs: 2, digits: 5000});
@@ -124,18 +127,36 @@ test('a finished model and a later run\'s mid-run copy are kept apart and both o
   const score = `${(finished.metrics.testAccuracy * 100).toFixed(2)}% on the test digits`;
   const ended = page.locator('.restore-offer[data-slot="mlp"][data-kind="ended"]');
   const run = page.locator('.restore-offer[data-slot="mlp"][data-kind="run"]');
-  assert.match(await ended.textContent(), new RegExp(`^Restore your trained MLP from .+ \\(finished 1-epoch run, ${score}\\)\\?`));
+  assert.match(
+    await ended.textContent(),
+    new RegExp(`^Restore your trained MLP from .+ \\(finished 1-epoch run, ${score}\\)\\?`),
+  );
   const share = Math.round((100 * 10) / copy.metrics.totalSteps);
-  assert.match(await run.textContent(),
-    new RegExp(`^Restore your unfinished MLP from .+ \\(a copy taken ${share}% of the way through a 2-epoch run, in epoch 1\\)\\?`));
+  assert.match(
+    await run.textContent(),
+    new RegExp(
+      `^Restore your unfinished MLP from .+ \\(a copy taken ${share}% of the way through a 2-epoch run, in epoch 1\\)\\?`,
+    ),
+  );
   // Either can be restored; the finished one here, byte for byte.
   await ended.getByRole('button', {name: 'Restore', exact: true}).click();
   await ended.waitFor({state: 'detached', timeout: 20000});
   await drawAndRead(page, 3);
-  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · trained here, restored/);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
+  assert.match(
+    await page.locator('[data-model="mlp"] .pred-meta').textContent(),
+    /mlp · 535,818 params · trained here, restored/,
+  );
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', {name: 'Download MLP weights'}).click(),
+  ]);
   const {createHash} = await import('node:crypto');
-  assert.equal(createHash('sha256').update(fs.readFileSync(await download.path())).digest('hex'), finished.sha256);
+  assert.equal(
+    createHash('sha256')
+      .update(fs.readFileSync(await download.path()))
+      .digest('hex'),
+    finished.sha256,
+  );
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -144,12 +165,20 @@ test('a record stored by an earlier version (one per network, mid-run copies mar
   const page = await openPage(site.context, site.url);
   await clearStored(page);
   const bytes = [...fs.readFileSync(new URL('../../web/dist/weights/mlp.mlw', import.meta.url))];
-  await putStored(page, 'mlp', {bytes, spec: 'dense(512)-relu-dense(256)-relu-dense(10)', title: 'mlp', time: Date.now(),
-    metrics: {epoch: 2, epochs: 3, testAccuracy: null, partial: true, step: 150, totalSteps: 300}});
+  await putStored(page, 'mlp', {
+    bytes,
+    spec: 'dense(512)-relu-dense(256)-relu-dense(10)',
+    title: 'mlp',
+    time: Date.now(),
+    metrics: {epoch: 2, epochs: 3, testAccuracy: null, partial: true, step: 150, totalSteps: 300},
+  });
   await page.reload();
   const offer = page.locator('.restore-offer[data-slot="mlp"]');
   await offer.waitFor({timeout: 20000});
-  assert.match(await offer.textContent(), /^Restore your unfinished MLP from .+ \(a copy taken 50% of the way through a 3-epoch run, in epoch 2\)\?/);
+  assert.match(
+    await offer.textContent(),
+    /^Restore your unfinished MLP from .+ \(a copy taken 50% of the way through a 3-epoch run, in epoch 2\)\?/,
+  );
   await offer.getByRole('button', {name: 'Restore', exact: true}).click();
   await offer.waitFor({state: 'detached', timeout: 20000});
   await drawAndRead(page, 3);
@@ -178,8 +207,10 @@ test('a full storage is told when the trained model cannot be kept, and a mid-ru
   await page.locator('#train .lane-mlp', {hasText: 'finished'}).waitFor({timeout: 90000});
   const notice = page.locator('.mlab-notices .notice-error', {hasText: 'Could not keep'});
   await notice.waitFor({timeout: 20000});
-  assert.equal(await notice.locator('span').textContent(),
-    'Could not keep the trained MLP in this browser: the browser\'s storage for this page is full. Download its weights to keep them.');
+  assert.equal(
+    await notice.locator('span').textContent(),
+    "Could not keep the trained MLP in this browser: the browser's storage for this page is full. Download its weights to keep them.",
+  );
   assert.equal(await storedWeights(page, 'mlp'), null);
   assert.equal((await storedWeights(page, 'mlp:run')).sha256, copy.sha256);
   // After a reload the copy is offered for what it is: taken part-way through the run.
@@ -187,14 +218,18 @@ test('a full storage is told when the trained model cannot be kept, and a mid-ru
   const offer = page.locator('.restore-offer[data-slot="mlp"]');
   await offer.waitFor({timeout: 20000});
   const share = Math.round((100 * 20) / copy.metrics.totalSteps);
-  assert.match(await offer.textContent(),
-    new RegExp(`^Restore your unfinished MLP from .+ \\(a copy taken ${share}% of the way through a 1-epoch run, in epoch 1\\)\\?`));
+  assert.match(
+    await offer.textContent(),
+    new RegExp(
+      `^Restore your unfinished MLP from .+ \\(a copy taken ${share}% of the way through a 1-epoch run, in epoch 1\\)\\?`,
+    ),
+  );
   assert.equal(await page.locator('.restore-offer').count(), 1);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
 
-test('a worker that closes without a word is noticed and restarted with the run\'s last copy', async () => {
+test("a worker that closes without a word is noticed and restarted with the run's last copy", async () => {
   const page = await openPage(site.context, site.url);
   // Paused, the run is stored as it stands: those are the last good weights.
   const {worker} = await pausedMlpRun(page, 5, {epochs: 1, digits: 5000});
@@ -208,15 +243,21 @@ test('a worker that closes without a word is noticed and restarted with the run\
   await sendToWorker(worker, {type: '__testClose', id: 999998}).catch(() => {}); // the worker may be gone before it answers
   const notice = page.locator('.mlab-notices .notice-error', {hasText: 'The MLP engine'});
   await notice.waitFor({timeout: 20000});
-  assert.equal(await notice.locator('span').textContent(), 'The MLP engine crashed (its worker closed without a word) '
-    + 'and its training run was lost. It restarts with its last good weights.');
+  assert.equal(
+    await notice.locator('span').textContent(),
+    'The MLP engine crashed (its worker closed without a word) ' +
+      'and its training run was lost. It restarts with its last good weights.',
+  );
   await page.locator('.mlab-notices', {hasText: 'The MLP is running again.'}).waitFor({timeout: 30000});
   // Nothing waits on the dead worker: Train answers again, the pad predicts with the MLP.
   assert.equal(await trainBtn(page).isEnabled(), true);
   assert.equal(await page.getByRole('button', {name: 'Pause', exact: true}).isEnabled(), false);
   await page.locator('#draw').scrollIntoViewIfNeeded();
   await drawAndRead(page, 4);
-  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · trained here/);
+  assert.match(
+    await page.locator('[data-model="mlp"] .pred-meta').textContent(),
+    /mlp · 535,818 params · trained here/,
+  );
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -247,14 +288,26 @@ function weightsFile(spec, count) {
 test('a weights file goes to the network the core says it is: a spec written CONV(4,3) loads into the CNN', async () => {
   const page = await openPage(site.context, site.url);
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
-  await page.locator('#weights input[type="file"]').setInputFiles({name: 'upper.mlw', mimeType: 'application/octet-stream',
-    buffer: weightsFile('CONV(4,3)-flatten-dense(10)', 27090)});
+  await page.locator('#weights input[type="file"]').setInputFiles({
+    name: 'upper.mlw',
+    mimeType: 'application/octet-stream',
+    buffer: weightsFile('CONV(4,3)-flatten-dense(10)', 27090),
+  });
   const msg = page.locator('#weights [role="alert"][aria-busy="false"]');
   await msg.waitFor({timeout: 20000});
-  assert.equal(await msg.textContent(), 'Loaded "upper.mlw" into the CNN: conv(4,3)-flatten-dense(10) (27,090 parameters).');
+  assert.equal(
+    await msg.textContent(),
+    'Loaded "upper.mlw" into the CNN: conv(4,3)-flatten-dense(10) (27,090 parameters).',
+  );
   await drawAndRead(page, 1);
-  assert.equal(await page.locator('[data-model="cnn"] .pred-meta').textContent(), 'upper · 27,090 params · loaded from file');
-  assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /^mlp · 535,818 params · pretrained$/);
+  assert.equal(
+    await page.locator('[data-model="cnn"] .pred-meta').textContent(),
+    'upper · 27,090 params · loaded from file',
+  );
+  assert.match(
+    await page.locator('[data-model="mlp"] .pred-meta').textContent(),
+    /^mlp · 535,818 params · pretrained$/,
+  );
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -272,7 +325,7 @@ test('a reply of the wrong type fails its request with a message; nothing else i
   await page.getByRole('button', {name: 'Download MLP weights'}).click();
   const msg = page.locator('#weights [role="alert"][aria-busy="false"]');
   await msg.waitFor({timeout: 20000});
-  assert.equal(await msg.textContent(), 'the engine answered \'params\' to \'exportWeights\'');
+  assert.equal(await msg.textContent(), "the engine answered 'params' to 'exportWeights'");
   assert.equal(downloads, 0);
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -284,24 +337,43 @@ test('the reproduced results load when the results view is shown', async () => {
   page.on('request', (r) => fetched.push(r.url()));
   await page.goto(site.url);
   await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
-  assert.equal(fetched.some((u) => u.endsWith('results.json')), false, 'not part of the first load');
+  assert.equal(
+    fetched.some((u) => u.endsWith('results.json')),
+    false,
+    'not part of the first load',
+  );
   await page.locator('[data-section="reproduce"]').scrollIntoViewIfNeeded();
   const table = page.locator('[data-section="reproduce"] table');
   await table.waitFor({timeout: 20000});
   assert.match(await table.textContent(), /MLP 784-512-256-10/);
   // Each row names the article it reproduces by its title.
-  assert.match(await table.locator('tbody tr', {hasText: 'TinyCNN'}).textContent(),
-    /Daniel Gustaw, \u201cFrom MLP to CNN\. Neural Networks for MNIST Digit Recognition\u201d/);
+  assert.match(
+    await table.locator('tbody tr', {hasText: 'TinyCNN'}).textContent(),
+    /Daniel Gustaw, \u201cFrom MLP to CNN\. Neural Networks for MNIST Digit Recognition\u201d/,
+  );
   // One row per system in the shipped results, each marked as the file says.
-  const shipped = JSON.parse(fs.readFileSync(new URL('../../web/public/results/results.json', import.meta.url), 'utf8'));
+  const shipped = JSON.parse(
+    fs.readFileSync(new URL('../../web/public/results/results.json', import.meta.url), 'utf8'),
+  );
   const count = (f) => shipped.rows.filter(f).length;
   assert.equal(await table.locator('tbody tr').count(), shipped.rows.length);
-  assert.equal(await table.locator('tr.missing', {hasText: 'not run yet'}).count(), count((r) => r.missing));
-  assert.equal(await table.locator('tr.met', {hasText: '✓ met'}).count(), count((r) => !r.missing && r.met));
-  assert.equal(await table.locator('tr.unmet', {hasText: 'not met'}).count(), count((r) => !r.missing && !r.met));
+  assert.equal(
+    await table.locator('tr.missing', {hasText: 'not run yet'}).count(),
+    count((r) => r.missing),
+  );
+  assert.equal(
+    await table.locator('tr.met', {hasText: '✓ met'}).count(),
+    count((r) => !r.missing && r.met),
+  );
+  assert.equal(
+    await table.locator('tr.unmet', {hasText: 'not met'}).count(),
+    count((r) => !r.missing && !r.met),
+  );
   assert.equal(await page.locator('[data-section="reproduce"] .repro-plots img').count(), 5);
   await page.locator('[data-section="reproduce"] .repro-plots img').first().scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => [...document.querySelectorAll('.repro-plots img')].some((i) => i.complete && i.naturalWidth > 0));
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.repro-plots img')].some((i) => i.complete && i.naturalWidth > 0),
+  );
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -23,10 +23,16 @@ async function trainCnn(page) {
   await page.getByLabel('Epochs', {exact: true}).fill('1');
   await page.getByLabel('Training digits', {exact: true}).selectOption('1000');
   await page.getByRole('button', {name: 'Train', exact: true}).click();
-  await page.waitForFunction(() => Number(document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow')) > 0,
-    null, {timeout: 90000});
-  await page.waitForFunction(() => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent), null,
-    {timeout: 120000});
+  await page.waitForFunction(
+    () => Number(document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow')) > 0,
+    null,
+    {timeout: 90000},
+  );
+  await page.waitForFunction(
+    () => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent),
+    null,
+    {timeout: 120000},
+  );
   const speed = await page.locator('[data-metric="samples-per-second"]').textContent();
   assert.match(speed, /^[\d,]+$/, `samples/s shown (got "${speed}")`);
   return parseFloat(await page.locator('[data-metric="test-accuracy"]').textContent());
@@ -34,7 +40,9 @@ async function trainCnn(page) {
 
 /** After a run the drawing pad's CNN is the freshly trained one and predicts a test digit. */
 async function predictsAfterTraining(page) {
-  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {timeout: 60000});
+  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
+    timeout: 60000,
+  });
   await page.locator('[data-model="cnn"] .pred-meta', {hasText: 'trained here'}).waitFor({timeout: 30000});
   const digit = await page.locator('[data-model="cnn"][data-digit]').getAttribute('data-digit');
   assert.match(digit, /^\d$/);
@@ -70,8 +78,14 @@ describe('served with COOP/COEP', () => {
       await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 30000});
       await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor({timeout: 10000});
       // Chromium validates relaxed SIMD, so the single-thread engine is the fused multiply-add build.
-      assert.equal(await page.locator('[data-engine]').textContent(), 'Engine: WebAssembly SIMD with fused multiply-add · 1 thread');
-      assert.ok(warnings.some((w) => /multi-threaded engine did not start/.test(w)), warnings.join('\n'));
+      assert.equal(
+        await page.locator('[data-engine]').textContent(),
+        'Engine: WebAssembly SIMD with fused multiply-add · 1 thread',
+      );
+      assert.ok(
+        warnings.some((w) => /multi-threaded engine did not start/.test(w)),
+        warnings.join('\n'),
+      );
       assert.deepEqual(page.errors, []);
       await page.close();
     } finally {

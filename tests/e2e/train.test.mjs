@@ -20,14 +20,19 @@ async function setup(page, {model, epochs, digits}) {
   await page.getByLabel('Training digits', {exact: true}).selectOption(String(digits));
 }
 
-const progressValue = async (page) => Number(await page.locator('#train [role="progressbar"]').getAttribute('aria-valuenow'));
+const progressValue = async (page) =>
+  Number(await page.locator('#train [role="progressbar"]').getAttribute('aria-valuenow'));
 
 test('a short MLP run updates the curves, the speed and the test accuracy', async () => {
   const page = await openPage(site.context);
   await setup(page, {model: 'mlp', epochs: 1, digits: 5000});
   await page.getByRole('button', {name: 'Train', exact: true}).click();
   const acc = page.locator('[data-metric="test-accuracy"]');
-  await page.waitForFunction(() => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent), null, {timeout: 90000});
+  await page.waitForFunction(
+    () => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent),
+    null,
+    {timeout: 90000},
+  );
   const text = await acc.textContent();
   assert.match(text, /^\d{1,3}\.\d{2}%$/);
   assert.ok(parseFloat(text) > 85, `5,000 digits for one epoch give > 85% (got ${text})`);
@@ -38,7 +43,9 @@ test('a short MLP run updates the curves, the speed and the test accuracy', asyn
   const points = await page.locator('#train .u-legend').first().textContent();
   assert.match(points, /MLP train/);
   await page.getByRole('button', {name: 'Train', exact: true}).waitFor({state: 'visible'});
-  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {timeout: 60000});
+  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
+    timeout: 60000,
+  });
   // The drawing pad now uses the freshly trained MLP.
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /trained here/);
   await page.locator('#train').screenshot({path: screenshotPath('train-1280.png')});
@@ -58,7 +65,9 @@ test('pause, resume and stop', async () => {
   await page.getByRole('button', {name: 'Pause', exact: true}).click();
   await page.locator('#train .lane-mlp[data-state="paused"]').waitFor();
   const bar = page.locator('#train [role="progressbar"]');
-  await page.waitForFunction(() => document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow') === '3');
+  await page.waitForFunction(
+    () => document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow') === '3',
+  );
   // Let go of the hold: a paused run still does not move. The worker answers a prediction
   // (its messages run between training chunks), and the run is where it was.
   await releaseTraining(worker);
@@ -72,7 +81,9 @@ test('pause, resume and stop', async () => {
   const second = holdTraining(worker, 400);
   await page.getByRole('button', {name: 'Resume', exact: true}).click();
   await second;
-  await page.waitForFunction(() => document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow') === '26');
+  await page.waitForFunction(
+    () => document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow') === '26',
+  );
   await page.getByRole('button', {name: 'Stop', exact: true}).click();
   await page.locator('#train .lane-mlp', {hasText: 'stopped'}).waitFor({timeout: 30000});
   const stoppedAt = await progressValue(page);
@@ -97,7 +108,10 @@ test('race mode trains the MLP and the CNN side by side', async () => {
   await page.locator('#train').screenshot({path: screenshotPath('race-1280.png')});
   await page.locator('#results').scrollIntoViewIfNeeded();
   await page.locator('#results .headline .big').waitFor({timeout: 30000});
-  assert.match(await page.locator('#results .headline .big').textContent(), /The CNN corrects \d[\d,]* of the MLP’s \d[\d,]* errors/);
+  assert.match(
+    await page.locator('#results .headline .big').textContent(),
+    /The CNN corrects \d[\d,]* of the MLP’s \d[\d,]* errors/,
+  );
   // Linked views: a confusion cell filters the gallery; a digit there becomes the digit in focus.
   const cell = page.locator('#results table.confusion-mlp td.off button').first();
   const [t, p] = (await cell.getAttribute('aria-label')).match(/true (\d), predicted (\d)/).slice(1);
@@ -110,7 +124,9 @@ test('race mode trains the MLP and the CNN side by side', async () => {
   await tile.click();
   await page.locator('#results .focus-bar', {hasText: `#${Number(index).toLocaleString('en-US')}`}).waitFor();
   await page.getByRole('button', {name: 'Open in the network diagram'}).click();
-  await page.locator('#network .net-caption', {hasText: `test digit #${Number(index).toLocaleString('en-US')}`}).waitFor();
+  await page
+    .locator('#network .net-caption', {hasText: `test digit #${Number(index).toLocaleString('en-US')}`})
+    .waitFor();
   await page.locator('#conv .conv-source', {hasText: `test digit #${Number(index).toLocaleString('en-US')}`}).waitFor();
   await page.locator('#results').screenshot({path: screenshotPath('results-1280.png')});
   assert.deepEqual(page.errors, []);
@@ -132,16 +148,25 @@ test('the Seed field (also ?seed=) repeats a run bit for bit; another seed train
     const used = await seed.inputValue();
     assert.match(await page.locator('#train .train-summary').textContent(), new RegExp(`seed ${used}\\.$`));
     await page.getByRole('button', {name: 'Train', exact: true}).click();
-    await page.waitForFunction(() => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent), null, {timeout: 90000});
-    await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {timeout: 60000});
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: 'Download MLP weights'}).click()]);
+    await page.waitForFunction(
+      () => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent),
+      null,
+      {timeout: 90000},
+    );
+    await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
+      timeout: 60000,
+    });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', {name: 'Download MLP weights'}).click(),
+    ]);
     const bytes = fs.readFileSync(await download.path());
     assert.deepEqual(page.errors, []);
     await page.close();
     return {used, bytes};
   };
   const a = await weightsAfterRun('?seed=7');
-  assert.equal(a.used, '7', 'the link\'s seed is in the field');
+  assert.equal(a.used, '7', "the link's seed is in the field");
   const b = await weightsAfterRun('', '7');
   const c = await weightsAfterRun('', '8');
   assert.equal(Buffer.compare(a.bytes, b.bytes), 0, 'seed 7 twice: the same weights');

@@ -14,8 +14,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** Starts the server with start.sh's arguments on a free port; resolves {port, exited, log, stop} once it prints its URL. */
 async function startServer(extra = []) {
-  const child = spawn(process.execPath, ['scripts/serve.mjs', '--port', '0', '--isolate', ...extra],
-    {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+  const child = spawn(process.execPath, ['scripts/serve.mjs', '--port', '0', '--isolate', ...extra], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({code, signal})));
   const port = await new Promise((resolve, reject) => {
@@ -35,14 +37,21 @@ const DECODE = {gzip: zlib.gunzipSync, br: zlib.brotliDecompressSync, deflate: z
 /** A raw GET of `target` exactly as written (no client-side normalising), as a browser asks: {status, headers, body (bytes)}. */
 function getBytes(port, target) {
   return new Promise((resolve, reject) => {
-    const req = http.request({host: '127.0.0.1', port, path: target, method: 'GET',
-      headers: {'accept-encoding': 'gzip, deflate, br'}}, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      // What the browser sees: the body after undoing any Content-Encoding.
-      res.on('end', () => resolve({status: res.statusCode, headers: res.headers,
-        body: (DECODE[res.headers['content-encoding']] ?? ((b) => b))(Buffer.concat(chunks))}));
-    });
+    const req = http.request(
+      {host: '127.0.0.1', port, path: target, method: 'GET', headers: {'accept-encoding': 'gzip, deflate, br'}},
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        // What the browser sees: the body after undoing any Content-Encoding.
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode,
+            headers: res.headers,
+            body: (DECODE[res.headers['content-encoding']] ?? ((b) => b))(Buffer.concat(chunks)),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -53,8 +62,17 @@ const get = async (port, target) => {
   return {...res, body: res.body.toString()};
 };
 
-const BAD = ['/%00', '/%E0%A4%A', '/%E0%A4%A.html', '/..%2f..%2fetc/passwd', '/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd',
-  '/assets/%00.js', `/${'a'.repeat(20000)}`, `/?${'q='.repeat(10000)}x%`];
+const BAD = [
+  '/%00',
+  '/%E0%A4%A',
+  '/%E0%A4%A.html',
+  '/..%2f..%2fetc/passwd',
+  '/../../etc/passwd',
+  '/%2e%2e/%2e%2e/etc/passwd',
+  '/assets/%00.js',
+  `/${'a'.repeat(20000)}`,
+  `/?${'q='.repeat(10000)}x%`,
+];
 
 const indexHtml = () => fs.readFileSync(path.join(root, 'web/dist/index.html'), 'utf8');
 
@@ -123,7 +141,11 @@ describe('npm start -- --no-isolate', () => {
 /** Runs the server with `args` and env, expecting it to refuse: {code, stderr}. */
 function refused(args, env = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['scripts/serve.mjs', ...args], {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+    const child = spawn(process.execPath, ['scripts/serve.mjs', ...args], {
+      cwd: root,
+      env: {...process.env, ...env},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({code, stderr}));

@@ -24,12 +24,30 @@ describe('wasm engine', () => {
   test('lists every preset with its exact parameter count', () => {
     const byName = Object.fromEntries(core.presets().map((p) => [p.name, p.params]));
     assert.deepEqual(byName, {
-      'mlp': 535818, 'mlp-128': 101770, 'mlp-32': 25450, 'linear': 7850, 'cnn': 225034, 'tiny-cnn': 4266,
-      'small-cnn': 26698, 'strong-cnn': 467818, 'lenet5': 44426, 'wide-cnn': 1199882, 'fast': 41330,
+      mlp: 535818,
+      'mlp-128': 101770,
+      'mlp-32': 25450,
+      linear: 7850,
+      cnn: 225034,
+      'tiny-cnn': 4266,
+      'small-cnn': 26698,
+      'strong-cnn': 467818,
+      lenet5: 44426,
+      'wide-cnn': 1199882,
+      fast: 41330,
     });
     // Whether each is a conv net (the page's CNN slot), as describe() says of any spec.
-    const conv = core.presets().filter((p) => p.spatial).map((p) => p.name);
-    assert.deepEqual(conv, core.presets().filter((p) => core.describe(p.spec).spatial).map((p) => p.name));
+    const conv = core
+      .presets()
+      .filter((p) => p.spatial)
+      .map((p) => p.name);
+    assert.deepEqual(
+      conv,
+      core
+        .presets()
+        .filter((p) => core.describe(p.spec).spatial)
+        .map((p) => p.name),
+    );
     assert.ok(conv.includes('cnn') && conv.includes('fast') && !conv.includes('mlp') && !conv.includes('linear'), conv);
   });
 
@@ -102,14 +120,20 @@ describe('wasm engine', () => {
 
   test('a drawing is preprocessed into a centred 28x28 image', () => {
     core.createModel('mlp-32', 1);
-    const w = 100, h = 100;
+    const w = 100,
+      h = 100;
     const px = new Float32Array(w * h);
-    for (let y = 5; y < 45; y++) for (let x = 5; x < 25; x++) px[y * w + x] = 1;  // tall block, top-left
+    for (let y = 5; y < 45; y++) for (let x = 5; x < 25; x++) px[y * w + x] = 1; // tall block, top-left
     core.predictDrawing(px, w, h);
     const img = core.input();
-    let mass = 0, mx = 0, my = 0, rows = new Set();
+    let mass = 0,
+      mx = 0,
+      my = 0,
+      rows = new Set();
     img.forEach((v, i) => {
-      mass += v; mx += v * ((i % 28) + 0.5); my += v * (Math.floor(i / 28) + 0.5);
+      mass += v;
+      mx += v * ((i % 28) + 0.5);
+      my += v * (Math.floor(i / 28) + 0.5);
       if (v > 0.5) rows.add(Math.floor(i / 28));
     });
     assert.ok(Math.abs(mx / mass - 14) < 0.75 && Math.abs(my / mass - 14) < 0.75, `centre ${mx / mass},${my / mass}`);
@@ -119,9 +143,33 @@ describe('wasm engine', () => {
   test('same seed gives the same loss natively and in wasm', () => {
     const n = 640;
     const spec = 'conv(4,3)-relu-pool(2)-flatten-dense(10)';
-    const args = ['train', '--model', spec, '--epochs', '2', '--batch', '32', '--lr', '0.002', '--optimizer', 'adam',
-      '--schedule', 'cosine', '--seed', '7', '--limit', String(n), '--no-augment', '--json', '--data', dataDir];
-    const native = execFileSync(cli, args, {encoding: 'utf8'}).trim().split('\n').map((l) => JSON.parse(l));
+    const args = [
+      'train',
+      '--model',
+      spec,
+      '--epochs',
+      '2',
+      '--batch',
+      '32',
+      '--lr',
+      '0.002',
+      '--optimizer',
+      'adam',
+      '--schedule',
+      'cosine',
+      '--seed',
+      '7',
+      '--limit',
+      String(n),
+      '--no-augment',
+      '--json',
+      '--data',
+      dataDir,
+    ];
+    const native = execFileSync(cli, args, {encoding: 'utf8'})
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const train = mnistSubset('train', n);
     core.loadData('train', train.images, train.labels);
     core.loadData('test', mnistSubset('test', 10000).images, mnistSubset('test', 10000).labels);
@@ -140,21 +188,28 @@ describe('wasm engine', () => {
   test('weights exported from wasm load in the native CLI with the same accuracy', () => {
     const test = mnistSubset('test', 10000);
     core.loadData('test', test.images, test.labels);
-    const wasmEval = core.evaluate(0);  // the model trained in the previous test
+    const wasmEval = core.evaluate(0); // the model trained in the previous test
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-')), 'w.mlw');
     fs.writeFileSync(file, core.exportWeights(false));
-    const out = JSON.parse(execFileSync(cli, ['eval', '--load', file, '--json', '--data', dataDir], {encoding: 'utf8'}));
+    const out = JSON.parse(
+      execFileSync(cli, ['eval', '--load', file, '--json', '--data', dataDir], {encoding: 'utf8'}),
+    );
     // Two builds of the same sums (wasm SIMD here, the CLI with this CPU's own
     // vector width and fused multiply-adds) round differently in the last bits,
     // which can flip a digit whose two best logits nearly tie: a few of 10,000.
-    assert.ok(Math.abs(out.test_accuracy - wasmEval.accuracy) <= 3 / 10000,
-      `native ${out.test_accuracy} vs wasm ${wasmEval.accuracy}`);
+    assert.ok(
+      Math.abs(out.test_accuracy - wasmEval.accuracy) <= 3 / 10000,
+      `native ${out.test_accuracy} vs wasm ${wasmEval.accuracy}`,
+    );
   });
 
   test('bad input throws a catchable error and the module keeps working', () => {
     core.createModel('mlp-32', 1);
     const good = core.exportWeights(false);
-    assert.throws(() => core.createModel('conv(8,3)-flatten-dense(12)'), (e) => e instanceof CoreError && /10 outputs/.test(e.message));
+    assert.throws(
+      () => core.createModel('conv(8,3)-flatten-dense(12)'),
+      (e) => e instanceof CoreError && /10 outputs/.test(e.message),
+    );
     assert.throws(() => core.createModel('dense(10)-bogus'), /unknown layer 'bogus'/);
     assert.throws(() => core.createModel('nosuchpreset'), /unknown model/);
     const train = mnistSubset('train', 100);
@@ -162,12 +217,18 @@ describe('wasm engine', () => {
     badMagic[2] = 0x0d;
     assert.throws(() => core.loadData('train', badMagic, train.labels), /data type/);
     assert.throws(() => core.loadData('train', train.images.slice(0, 500), train.labels), /truncated/);
-    assert.throws(() => core.loadData('train', train.images, mnistSubset('train', 99).labels), /100 images but 99 labels/);
+    assert.throws(
+      () => core.loadData('train', train.images, mnistSubset('train', 99).labels),
+      /100 images but 99 labels/,
+    );
     const corrupt = good.slice();
     corrupt[corrupt.length >> 1] ^= 0x40;
     assert.throws(() => core.importWeights(corrupt), /checksum/);
     assert.throws(() => core.importWeights(good.slice(0, 100)), /truncated/);
-    assert.throws(() => core.importWeights(new TextEncoder().encode('<html>not weights</html>')), /not an mnist-lab weights file/);
+    assert.throws(
+      () => core.importWeights(new TextEncoder().encode('<html>not weights</html>')),
+      /not an mnist-lab weights file/,
+    );
     assert.throws(() => core.predict(new Float32Array(10)), /784/);
     assert.throws(() => core.startTraining({epochs: 0}), /epochs/);
     // Still alive: the model from before the errors predicts, a new one builds.
@@ -189,7 +250,11 @@ describe('wasm engine', () => {
       ['conv(4,3)-relu-flatten-dense(10)', {optimizer: 'rmsprop'}, /rmsprop/],
       ['mlp', {epochs: 0}, /^epochs must be 1\.\.1000, got 0$/],
       ['dense(12)', {}, /10 outputs/],
-    ]) assert.throws(() => core.startNewTraining(model, 1, cfg), (e) => e instanceof CoreError && error.test(e.message));
+    ])
+      assert.throws(
+        () => core.startNewTraining(model, 1, cfg),
+        (e) => e instanceof CoreError && error.test(e.message),
+      );
     assert.deepEqual(core.exportWeights(false), before);
     assert.deepEqual(core.predict(image), probs);
     assert.equal(core.modelInfo().layers.length, 3);
@@ -207,8 +272,9 @@ describe('wasm engine', () => {
     // runs it, tests/core/test_parallel.cpp proves the threaded product bit-identical.
     let imports;
     try {
-      imports = execFileSync('wasm-objdump', ['-x', '-j', 'Import', path.join(root, 'build/wasm-mt/mnist_lab.wasm')],
-        {encoding: 'utf8'});
+      imports = execFileSync('wasm-objdump', ['-x', '-j', 'Import', path.join(root, 'build/wasm-mt/mnist_lab.wasm')], {
+        encoding: 'utf8',
+      });
     } catch {
       t.skip('wasm-objdump (Debian wabt) not installed');
       return;
@@ -219,7 +285,10 @@ describe('wasm engine', () => {
   test('the shipped module contains SIMD in its hot loops', (t) => {
     let dis;
     try {
-      dis = execFileSync('wasm-objdump', ['-d', path.join(root, 'build/wasm/mnist_lab.wasm')], {encoding: 'utf8', maxBuffer: 1 << 28});
+      dis = execFileSync('wasm-objdump', ['-d', path.join(root, 'build/wasm/mnist_lab.wasm')], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      });
     } catch {
       t.skip('wasm-objdump (Debian wabt) not installed');
       return;

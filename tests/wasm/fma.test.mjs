@@ -12,10 +12,30 @@ import {root} from './support.mjs';
 function moduleWith(body) {
   const code = [0x00, ...body, 0x0b]; // no locals, body, end
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
-    0x03, 0x02, 0x01, 0x00,
-    0x0a, code.length + 2, 0x01, code.length, ...code,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    0x01,
+    0x05,
+    0x01,
+    0x60,
+    0x00,
+    0x01,
+    0x7b,
+    0x03,
+    0x02,
+    0x01,
+    0x00,
+    0x0a,
+    code.length + 2,
+    0x01,
+    code.length,
+    ...code,
   ]);
 }
 const v128Zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
@@ -32,11 +52,20 @@ describe('relaxed-SIMD build', () => {
     assert.throws(() => patchFma(new Uint8Array([1, 2, 3, 4])), /not a wasm binary/);
   });
 
-  test('the fma build trains to the plain build\'s results, and says it fuses', () => {
-    assert.ok(fs.existsSync(path.join(root, 'build/wasm-fma/mnist_lab.wasm')), 'build/wasm-fma is built by npm run build');
-    const out = JSON.parse(execFileSync(process.execPath,
-      ['--experimental-wasm-relaxed-simd', path.join(root, 'tests/wasm/fma-agree.mjs')], {encoding: 'utf8'}));
-    const plain = out['build/wasm'], fma = out['build/wasm-fma'];
+  test("the fma build trains to the plain build's results, and says it fuses", () => {
+    assert.ok(
+      fs.existsSync(path.join(root, 'build/wasm-fma/mnist_lab.wasm')),
+      'build/wasm-fma is built by npm run build',
+    );
+    const out = JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--experimental-wasm-relaxed-simd', path.join(root, 'tests/wasm/fma-agree.mjs')],
+        {encoding: 'utf8'},
+      ),
+    );
+    const plain = out['build/wasm'],
+      fma = out['build/wasm-fma'];
     assert.equal(plain.fma, false);
     assert.equal(fma.fma, true);
     // Fused rounding differs in the last bits, so the runs drift apart a little.
@@ -45,6 +74,9 @@ describe('relaxed-SIMD build', () => {
       assert.ok(rel < 1e-3, `epoch ${e + 1}: fma ${fma.losses[e]} vs plain ${plain.losses[e]}`);
     }
     assert.ok(fma.losses[1] < fma.losses[0], 'it learns');
-    assert.ok(Math.abs(fma.test.accuracy - plain.test.accuracy) <= 0.003, `${fma.test.accuracy} vs ${plain.test.accuracy}`);
+    assert.ok(
+      Math.abs(fma.test.accuracy - plain.test.accuracy) <= 0.003,
+      `${fma.test.accuracy} vs ${plain.test.accuracy}`,
+    );
   });
 });

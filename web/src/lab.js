@@ -48,15 +48,22 @@ const SPLIT_BYTES = {train: 9_640_886, test: 1_602_446}; // gzipped, for progres
  */
 export function divergedMessage(m, lr) {
   const at = Number.isFinite(m.step) ? ` at step ${m.step.toLocaleString('en-US')}` : '';
-  const loss = !Number.isFinite(m.loss) ? 'the loss was no longer a finite number'
+  const loss = !Number.isFinite(m.loss)
+    ? 'the loss was no longer a finite number'
     : `the loss jumped to ${Math.abs(m.loss) >= 1e4 ? m.loss.toExponential(2) : m.loss.toFixed(3)}`;
-  const lower = Number.isFinite(lr) && lr > 0 ? ` than ${lr} (say ${Number(Math.min(lr / 10, 0.003).toPrecision(2))})` : '';
-  return `Training diverged${at}: ${loss}. The weights from the last good step are kept and still predict. `
-    + `Try a lower learning rate${lower}.`;
+  const lower =
+    Number.isFinite(lr) && lr > 0 ? ` than ${lr} (say ${Number(Math.min(lr / 10, 0.003).toPrecision(2))})` : '';
+  return (
+    `Training diverged${at}: ${loss}. The weights from the last good step are kept and still predict. ` +
+    `Try a lower learning rate${lower}.`
+  );
 }
 
 /** Both single-thread builds (engine/compile.js picks one), as absolute URLs a worker can fetch. */
-const coreUrls = () => ({fma: new URL(fmaWasmUrl, location.href).href, plain: new URL(plainWasmUrl, location.href).href});
+const coreUrls = () => ({
+  fma: new URL(fmaWasmUrl, location.href).href,
+  plain: new URL(plainWasmUrl, location.href).href,
+});
 
 /**
  * The slot a model belongs in, from the core's description of it (Engine.describe or a preset):
@@ -82,8 +89,13 @@ export function restoreQuestion(slot, kind, record) {
     return `Restore your unfinished ${SLOT_TITLE[slot]} from ${when} (${how})?`;
   }
   const at = m.epoch > 0 && m.epochs > 0 ? ` at epoch ${m.epoch} of ${m.epochs}` : '';
-  how = {finished: `finished ${runOf(m.epochs)}`, stopped: `run stopped${at}`, diverged: `run that diverged${at}`,
-    error: `run that failed${at}`}[m.ended] || '';
+  how =
+    {
+      finished: `finished ${runOf(m.epochs)}`,
+      stopped: `run stopped${at}`,
+      diverged: `run that diverged${at}`,
+      error: `run that failed${at}`,
+    }[m.ended] || '';
   const parts = [how, score].filter(Boolean).join(', ');
   return `Restore your trained ${SLOT_TITLE[slot]} from ${when}${parts ? ` (${parts})` : ''}?`;
 }
@@ -137,7 +149,9 @@ export class Lab extends EventTarget {
   constructor(root) {
     super();
     this.root = new URL(root, location.href).href;
-    this.urls = Object.fromEntries(Object.entries(DATA_FILES).map(([k, f]) => [k, new URL(`data/${f}`, this.root).href]));
+    this.urls = Object.fromEntries(
+      Object.entries(DATA_FILES).map(([k, f]) => [k, new URL(`data/${f}`, this.root).href]),
+    );
     this.threaded = threadedCore(this.root);
     this.compiled = null;
     const core = this.threaded ? {threaded: this.threaded, wasmUrls: coreUrls()} : {module: this.#module()};
@@ -195,7 +209,8 @@ export class Lab extends EventTarget {
    * or per slot when they differ (one fell back). Empty until a worker is ready.
    */
   engineText() {
-    const say = (e) => `WebAssembly SIMD${e.fma ? ' with fused multiply-add' : ''} · ${e.threads} thread${e.threads === 1 ? '' : 's'}`;
+    const say = (e) =>
+      `WebAssembly SIMD${e.fma ? ' with fused multiply-add' : ''} · ${e.threads} thread${e.threads === 1 ? '' : 's'}`;
     const engines = SLOTS.map((n) => this.slots[n].client.engine);
     if (engines.every((e) => !e)) return '';
     const texts = engines.map((e) => (e ? say(e) : 'starting'));
@@ -219,7 +234,9 @@ export class Lab extends EventTarget {
 
   /** The preset whose spec this is, else "custom". */
   titleFor(spec) {
-    const presets = this.presets.length ? this.presets : Object.values(this.slots).find((s) => s.client.presets)?.client.presets ?? [];
+    const presets = this.presets.length
+      ? this.presets
+      : (Object.values(this.slots).find((s) => s.client.presets)?.client.presets ?? []);
     return presets.find((p) => p.spec === spec)?.name ?? 'custom';
   }
 
@@ -295,23 +312,39 @@ export class Lab extends EventTarget {
       if (slot.generation !== generation || slot.client !== client) return;
       const title = run?.title || slot.title;
       slot.goodWeights = {bytes, origin: 'trained', title};
-      const refused = await saveWeights(slot.name, kind, {bytes, spec: slot.info?.spec, title, metrics, time: Date.now()});
+      const refused = await saveWeights(slot.name, kind, {
+        bytes,
+        spec: slot.info?.spec,
+        title,
+        metrics,
+        time: Date.now(),
+      });
       if (!refused) {
         if (kind === 'ended') await forgetWeights(slot.name, 'run');
         return;
       }
       if (kind === 'run' && run?.storeRefused) return;
       if (run) run.storeRefused = true;
-      const what = kind === 'ended' ? `the trained ${SLOT_TITLE[slot.name]}` : `a copy of the ${SLOT_TITLE[slot.name]} as it trains`;
-      this.notify('error', `Could not keep ${what} in this browser: ${refused}. `
-        + `Download its weights to keep them${kind === 'run' ? ' once it is done' : ''}.`);
+      const what =
+        kind === 'ended'
+          ? `the trained ${SLOT_TITLE[slot.name]}`
+          : `a copy of the ${SLOT_TITLE[slot.name]} as it trains`;
+      this.notify(
+        'error',
+        `Could not keep ${what} in this browser: ${refused}. ` +
+          `Download its weights to keep them${kind === 'run' ? ' once it is done' : ''}.`,
+      );
     });
     return slot.saving;
   }
 
   /** Stores every running slot's weights now (the tab is being hidden or closed: a last chance). */
   checkpoint() {
-    return Promise.all(Object.values(this.slots).filter((s) => s.training?.progress).map((s) => this.#checkpoint(s)));
+    return Promise.all(
+      Object.values(this.slots)
+        .filter((s) => s.training?.progress)
+        .map((s) => this.#checkpoint(s)),
+    );
   }
 
   #checkpoint(slot) {
@@ -320,8 +353,14 @@ export class Lab extends EventTarget {
     if (!p || p.step <= 0 || p.step === t.savedStep) return Promise.resolve();
     t.savedAt = performance.now();
     t.savedStep = p.step;
-    return this.#persist(slot, 'run', {epoch: p.epoch, epochs: p.epochs, testAccuracy: null, partial: true,
-      step: p.step, totalSteps: p.total_steps});
+    return this.#persist(slot, 'run', {
+      epoch: p.epoch,
+      epochs: p.epochs,
+      testAccuracy: null,
+      partial: true,
+      step: p.step,
+      totalSteps: p.total_steps,
+    });
   }
 
   /** True while a slot trains (has started, not just downloading): the page asks before it is closed. */
@@ -359,8 +398,11 @@ export class Lab extends EventTarget {
       this.notify('error', slot.error);
       return;
     }
-    this.notify('error', `The ${title} engine crashed (${message})${run ? ' and its training run was lost' : ''}. `
-      + 'It restarts with its last good weights.');
+    this.notify(
+      'error',
+      `The ${title} engine crashed (${message})${run ? ' and its training run was lost' : ''}. ` +
+        'It restarts with its last good weights.',
+    );
     // A restarted worker runs the single-thread build: the proven path after a crash.
     slot.client = new WorkerClient(`mnist-lab ${slot.name}`, {module: this.#module()});
     this.#wire(slot);
@@ -584,10 +626,12 @@ export class Lab extends EventTarget {
   async predictMany(indices) {
     await this.ensureData(SLOTS, ['test']);
     const out = {};
-    await Promise.all(SLOTS.map(async (name) => {
-      const r = await this.slots[name].client.request(Request.PREDICT_MANY, {indices});
-      out[name] = new Map(indices.map((index, k) => [index, r.predicted[k]]));
-    }));
+    await Promise.all(
+      SLOTS.map(async (name) => {
+        const r = await this.slots[name].client.request(Request.PREDICT_MANY, {indices});
+        out[name] = new Map(indices.map((index, k) => [index, r.predicted[k]]));
+      }),
+    );
     return out;
   }
 
@@ -654,29 +698,33 @@ export class Lab extends EventTarget {
 
   async evaluate(names = SLOTS) {
     await this.ensureData(names, ['test']);
-    await Promise.all(names.map(async (name) => {
-      const slot = this.slots[name];
-      const generation = slot.generation;
-      const ev = await slot.client.request(Request.EVALUATE, {split: 'test'});
-      if (slot.generation !== generation) return;
-      slot.evaluation = {generation, ...ev};
-      this.emit('evaluation', {slot: name});
-      this.#record(slot);
-    }));
+    await Promise.all(
+      names.map(async (name) => {
+        const slot = this.slots[name];
+        const generation = slot.generation;
+        const ev = await slot.client.request(Request.EVALUATE, {split: 'test'});
+        if (slot.generation !== generation) return;
+        slot.evaluation = {generation, ...ev};
+        this.emit('evaluation', {slot: name});
+        this.#record(slot);
+      }),
+    );
   }
 
   /** Accuracy on 10k training digits, for the generalisation gap (downloads the training set). */
   async measureGap(names = SLOTS) {
     await this.ensureData(names, ['train', 'test']);
-    await Promise.all(names.map(async (name) => {
-      const slot = this.slots[name];
-      const generation = slot.generation;
-      const ev = await slot.client.request(Request.EVALUATE, {split: 'train', limit: 10000});
-      if (slot.generation !== generation) return;
-      slot.trainEvaluation = {generation, ...ev};
-      this.emit('evaluation', {slot: name});
-      this.#record(slot);
-    }));
+    await Promise.all(
+      names.map(async (name) => {
+        const slot = this.slots[name];
+        const generation = slot.generation;
+        const ev = await slot.client.request(Request.EVALUATE, {split: 'train', limit: 10000});
+        if (slot.generation !== generation) return;
+        slot.trainEvaluation = {generation, ...ev};
+        this.emit('evaluation', {slot: name});
+        this.#record(slot);
+      }),
+    );
   }
 
   #record(slot) {
@@ -714,8 +762,18 @@ export class Lab extends EventTarget {
     const slot = this.slots[name];
     if (slot.training) throw new Error(`The ${SLOT_TITLE[name]} is already training.`);
     const t = {
-      state: 'preparing', model, title, config, samples: 0, progress: null, points: [], epochs: [],
-      epochsDone: 0, startedAt: performance.now(), elapsed: 0, reason: '',
+      state: 'preparing',
+      model,
+      title,
+      config,
+      samples: 0,
+      progress: null,
+      points: [],
+      epochs: [],
+      epochsDone: 0,
+      startedAt: performance.now(),
+      elapsed: 0,
+      reason: '',
     };
     slot.training = t;
     this.emit('training', {slot: name});
@@ -743,8 +801,12 @@ export class Lab extends EventTarget {
     if (SLOTS.some((n) => this.slots[n].training)) throw new Error('Stop the current training run first.');
     // Both workers download first (one after the other, the second from the HTTP cache),
     // so the two runs start together.
-    const waiting = Object.fromEntries(SLOTS.map((n) => [n, {state: 'preparing', points: [], epochs: [],
-      config: configFor(n), title: n, startedAt: performance.now()}]));
+    const waiting = Object.fromEntries(
+      SLOTS.map((n) => [
+        n,
+        {state: 'preparing', points: [], epochs: [], config: configFor(n), title: n, startedAt: performance.now()},
+      ]),
+    );
     const clear = () => {
       for (const n of SLOTS) {
         if (this.slots[n].training === waiting[n]) this.slots[n].training = null;
@@ -822,8 +884,12 @@ export class Lab extends EventTarget {
       const t = slot.training;
       if (!t) return;
       const record = {
-        epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
-        testLoss: m.evaluation.loss, testAccuracy: m.evaluation.accuracy, elapsed: m.elapsed,
+        epoch: m.epoch,
+        trainLoss: m.trainLoss,
+        trainAccuracy: m.trainAccuracy,
+        testLoss: m.evaluation.loss,
+        testAccuracy: m.evaluation.accuracy,
+        elapsed: m.elapsed,
       };
       t.epochs.push(record);
       t.epochsDone = m.epoch;
@@ -831,11 +897,18 @@ export class Lab extends EventTarget {
       slot.trainSeconds = m.elapsed;
       this.emit('epoch', {slot: slot.name, record});
       this.emit('evaluation', {slot: slot.name});
-      if (m.epoch < m.epochs) { // after the last one, the run's result is stored (Notice.TRAIN_DONE)
+      if (m.epoch < m.epochs) {
+        // after the last one, the run's result is stored (Notice.TRAIN_DONE)
         t.savedAt = performance.now();
         t.savedStep = t.progress?.step;
-        this.#persist(slot, 'run', {epoch: m.epoch, epochs: m.epochs, testAccuracy: m.evaluation.accuracy,
-          partial: true, step: t.progress?.step, totalSteps: t.progress?.total_steps});
+        this.#persist(slot, 'run', {
+          epoch: m.epoch,
+          epochs: m.epochs,
+          testAccuracy: m.evaluation.accuracy,
+          partial: true,
+          step: t.progress?.step,
+          totalSteps: t.progress?.total_steps,
+        });
       }
     });
     c.on(Notice.TRAIN_DONE, (m) => {
@@ -863,8 +936,12 @@ export class Lab extends EventTarget {
         this.notify('error', `${SLOT_TITLE[slot.name]} training ended: ${m.message}`);
       }
       if (t.epochsDone > 0 || t.progress?.step > 0) {
-        this.#persist(slot, 'ended', {epoch: t.progress?.epoch ?? t.epochsDone, epochs: t.config?.epochs,
-          testAccuracy: slot.evaluation?.accuracy ?? null, ended: m.reason});
+        this.#persist(slot, 'ended', {
+          epoch: t.progress?.epoch ?? t.epochsDone,
+          epochs: t.config?.epochs,
+          testAccuracy: slot.evaluation?.accuracy ?? null,
+          ended: m.reason,
+        });
       }
       this.#repredict(slot);
       // So the results can compare the two at once, score the other network too.

@@ -16,11 +16,24 @@ const view = new URLSearchParams(location.search).get('view');
 if (view && view !== 'all' && !VIEWS.has(view)) {
   // A mistyped iframe URL: say so, and link every view there is.
   const link = (name) => h('a', {href: `?view=${name}`}, name);
-  document.body.replaceChildren(h('main', {class: 'mlab solo'},
-    h('div', {class: 'card'},
-      h('p', {class: 'error'}, unknownView(view)),
-      h('p', {}, 'Open ', [...VIEWS.keys(), 'all'].flatMap((name) => [link(name), ' · ']),
-        h('a', {href: location.pathname}, 'the whole page')))));
+  document.body.replaceChildren(
+    h(
+      'main',
+      {class: 'mlab solo'},
+      h(
+        'div',
+        {class: 'card'},
+        h('p', {class: 'error'}, unknownView(view)),
+        h(
+          'p',
+          {},
+          'Open ',
+          [...VIEWS.keys(), 'all'].flatMap((name) => [link(name), ' · ']),
+          h('a', {href: location.pathname}, 'the whole page'),
+        ),
+      ),
+    ),
+  );
   document.body.classList.add('solo-page');
 } else if (view) {
   const names = view === 'all' ? VIEW_NAMES : [view];

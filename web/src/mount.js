@@ -17,8 +17,7 @@ export const VIEWS = new Map(Object.entries({drawpad, network, conv, train, resu
 export const VIEW_NAMES = ['drawpad', 'network', 'conv', 'train', 'results'];
 
 /** Why a view name is not one: names every view there is (the weights view is not in "all"). */
-export const unknownView = (name) =>
-  `unknown view "${name}": the views are ${[...VIEWS.keys()].join(', ')} and all.`;
+export const unknownView = (name) => `unknown view "${name}": the views are ${[...VIEWS.keys()].join(', ')} and all.`;
 
 /**
  * root: the site folder (weights/, data/ and the workers are found from it).
@@ -78,9 +77,17 @@ function mountNotices(lab) {
     const status = h('span', {class: 'small'});
     const restore = h('button', {type: 'button', class: 'btn btn-sm btn-primary'}, 'Restore');
     const dismiss = h('button', {type: 'button', class: 'btn btn-sm'}, 'Dismiss');
-    const item = h('div', {class: 'notice notice-info notice-restore restore-offer', role: 'region', 'aria-label': `Restore the ${title}`, dataset: {slot, kind}},
+    const item = h(
+      'div',
+      {
+        class: 'notice notice-info notice-restore restore-offer',
+        role: 'region',
+        'aria-label': `Restore the ${title}`,
+        dataset: {slot, kind},
+      },
       h('span', {}, text),
-      h('span', {class: 'mlab-restore'}, restore, dismiss, status));
+      h('span', {class: 'mlab-restore'}, restore, dismiss, status),
+    );
     restore.onclick = async () => {
       restore.disabled = dismiss.disabled = true;
       try {

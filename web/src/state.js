@@ -27,7 +27,12 @@ export const SETTINGS = Object.freeze({
 
 export const DEFAULTS = Object.freeze(Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.default])));
 
-const BOOLEAN = new Map([['1', true], ['true', true], ['0', false], ['false', false]]);
+const BOOLEAN = new Map([
+  ['1', true],
+  ['true', true],
+  ['0', false],
+  ['false', false],
+]);
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 // A link stays a link: a longer value (a page of text pasted into the spec field, which the
 // engine refuses anyway) is kept in memory only, never in a URL too long to reload or share.
@@ -56,7 +61,8 @@ export function checkSetting(key, raw) {
   const text = String(raw).trim();
   if (key === 'model' || key === 'spec') return {value: text};
   if (key === 'augment') return BOOLEAN.has(text) ? {value: BOOLEAN.get(text)} : {error: rule(key)};
-  if (s.choices && typeof s.choices[0] === 'string') return s.choices.includes(text) ? {value: text} : {error: rule(key)};
+  if (s.choices && typeof s.choices[0] === 'string')
+    return s.choices.includes(text) ? {value: text} : {error: rule(key)};
   // Decimal notation only: Number() would also take '0x10' or '' (as 16 and 0).
   const n = DECIMAL.test(text) ? Number(text) : NaN;
   const ok = s.choices ? s.choices.includes(n) : n >= s.min && n <= s.max && (!s.whole || Number.isInteger(n));

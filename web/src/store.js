@@ -62,7 +62,7 @@ async function run(mode, fn) {
 }
 
 function reasonOf(e) {
-  if (e?.name === 'QuotaExceededError') return 'the browser\'s storage for this page is full';
+  if (e?.name === 'QuotaExceededError') return "the browser's storage for this page is full";
   return e?.message ? `the browser refused (${e.message})` : 'the browser refused';
 }
 

@@ -45,12 +45,17 @@ export class WorkerClient extends EventTarget {
     this.ready.catch(() => {}); // observed by whoever awaits it
     // The Web Lock the worker holds while it lives (see Request.INIT); unique to this worker.
     this.lifeline = globalThis.navigator?.locks
-      ? `mnist-lab worker ${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}` : null;
+      ? `mnist-lab worker ${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+      : null;
     this.worker = spawn(name);
     this.worker.onmessage = (e) => this.receive(e.data);
     const lifeline = this.lifeline;
     if (threaded) this.worker.postMessage({type: Request.INIT, threaded, wasmUrls, lifeline});
-    else module.then((m) => this.worker.postMessage({type: Request.INIT, module: m, lifeline}), (e) => this.fail(e.message));
+    else
+      module.then(
+        (m) => this.worker.postMessage({type: Request.INIT, module: m, lifeline}),
+        (e) => this.fail(e.message),
+      );
     this.worker.onerror = (e) => {
       e.preventDefault?.();
       if (this.started) this.crash(e.message || 'an uncaught error');

@@ -30,33 +30,37 @@ const initMessage = new Promise((resolve) => {
 const THREADED_START_MS = 60000; // the pthreads build must be up by then (downloads included)
 const POOL_START_MS = 8000; // and its thread workers this long after its wasm is
 let engine = {threaded: false, threads: 1};
-const ready = initMessage.then(async ({module, threaded, wasmUrls, lifeline}) => {
-  const watched = await holdLifeline(lifeline);
-  const options = {print: () => {}, printErr: (t) => console.warn(t)};
-  if (threaded) {
-    try {
-      core = await startThreaded(threaded, options);
-      engine = {threaded: true, threads: core.threads()};
-    } catch (e) {
-      console.warn(`mnist-lab: the multi-threaded engine did not start (${e.message || e}); using the single-thread one.`);
+const ready = initMessage
+  .then(async ({module, threaded, wasmUrls, lifeline}) => {
+    const watched = await holdLifeline(lifeline);
+    const options = {print: () => {}, printErr: (t) => console.warn(t)};
+    if (threaded) {
+      try {
+        core = await startThreaded(threaded, options);
+        engine = {threaded: true, threads: core.threads()};
+      } catch (e) {
+        console.warn(
+          `mnist-lab: the multi-threaded engine did not start (${e.message || e}); using the single-thread one.`,
+        );
+      }
     }
-  }
-  if (!core) {
-    if (!module) module = await compileBestCore(wasmUrls);
-    core = await Core.load(createMnistLab, {
-      ...options,
-      instantiateWasm(imports, done) {
-        WebAssembly.instantiate(module, imports).then((instance) => done(instance, module));
-        return {};
-      },
-    });
-  }
-  engine.fma = core.fma();
-  post({type: Reply.READY, presets: core.presets(), engine, lifeline: watched});
-}).catch((e) => {
-  post({type: Reply.FATAL, message: `The neural-network engine could not start: ${e.message || e}`});
-  throw e;
-});
+    if (!core) {
+      if (!module) module = await compileBestCore(wasmUrls);
+      core = await Core.load(createMnistLab, {
+        ...options,
+        instantiateWasm(imports, done) {
+          WebAssembly.instantiate(module, imports).then((instance) => done(instance, module));
+          return {};
+        },
+      });
+    }
+    engine.fma = core.fma();
+    post({type: Reply.READY, presets: core.presets(), engine, lifeline: watched});
+  })
+  .catch((e) => {
+    post({type: Reply.FATAL, message: `The neural-network engine could not start: ${e.message || e}`});
+    throw e;
+  });
 
 /**
  * Holds the Web Lock named by the page for as long as this worker lives: the page
@@ -67,10 +71,12 @@ const ready = initMessage.then(async ({module, threaded, wasmUrls, lifeline}) =>
 function holdLifeline(name) {
   if (!name || !self.navigator?.locks) return Promise.resolve(false);
   return new Promise((held) => {
-    navigator.locks.request(name, () => {
-      held(true);
-      return new Promise(() => {}); // released only with the worker
-    }).catch(() => held(false)); // refused (an opaque origin): the page will not wait for it
+    navigator.locks
+      .request(name, () => {
+        held(true);
+        return new Promise(() => {}); // released only with the worker
+      })
+      .catch(() => held(false)); // refused (an opaque origin): the page will not wait for it
   });
 }
 
@@ -94,22 +100,31 @@ async function startThreaded({url, threads}, options) {
     fail(new Error(e.error instanceof Error ? e.error.message : 'a thread worker failed to start'));
   };
   self.addEventListener('error', onError);
-  const timers = [setTimeout(() => fail(new Error(`it was not up after ${THREADED_START_MS / 1000} s`)), THREADED_START_MS)];
+  const timers = [
+    setTimeout(() => fail(new Error(`it was not up after ${THREADED_START_MS / 1000} s`)), THREADED_START_MS),
+  ];
   try {
     const {default: factory} = await Promise.race([import(/* @vite-ignore */ url), failure]);
     const wasm = new URL('mnist_lab.wasm', url).href;
-    const c = await Promise.race([Core.load(factory, {
-      ...options,
-      mnistPool: threads - 1,
-      instantiateWasm(imports, done) {
-        WebAssembly.instantiateStreaming(fetch(wasm), imports).then(({instance, module}) => {
-          timers.push(setTimeout(() => fail(new Error(`its thread workers were not up after ${POOL_START_MS / 1000} s`)),
-            POOL_START_MS));
-          done(instance, module); // starts loading the pool; the factory resolves once it is up
-        }, fail);
-        return {};
-      },
-    }), failure]);
+    const c = await Promise.race([
+      Core.load(factory, {
+        ...options,
+        mnistPool: threads - 1,
+        instantiateWasm(imports, done) {
+          WebAssembly.instantiateStreaming(fetch(wasm), imports).then(({instance, module}) => {
+            timers.push(
+              setTimeout(
+                () => fail(new Error(`its thread workers were not up after ${POOL_START_MS / 1000} s`)),
+                POOL_START_MS,
+              ),
+            );
+            done(instance, module); // starts loading the pool; the factory resolves once it is up
+          }, fail);
+          return {};
+        },
+      }),
+      failure,
+    ]);
     c.setThreads(threads);
     return c;
   } finally {
@@ -141,8 +156,9 @@ self.onmessage = async (event) => {
 };
 
 /** A trap inside the wasm engine (out of bounds, out of memory, abort): its state can no longer be trusted. */
-const isFatal = (e) => e instanceof WebAssembly.RuntimeError
-  || /memory access out of bounds|out of memory|Aborted\(|unreachable|Cannot enlarge memory/i.test(e?.message || '');
+const isFatal = (e) =>
+  e instanceof WebAssembly.RuntimeError ||
+  /memory access out of bounds|out of memory|Aborted\(|unreachable|Cannot enlarge memory/i.test(e?.message || '');
 
 function crash(e) {
   post({type: Reply.CRASHED, message: e.message || String(e)});
@@ -167,8 +183,10 @@ async function download(url, file) {
     let res;
     try {
       res = await fetch(url, {signal: abort.signal});
-    } catch (e) {
-      throw new Error(`Could not download ${what}: ${abort.signal.aborted ? 'the download stalled' : 'the network request failed'}.`);
+    } catch (_e) {
+      throw new Error(
+        `Could not download ${what}: ${abort.signal.aborted ? 'the download stalled' : 'the network request failed'}.`,
+      );
     }
     if (!res.ok) throw new Error(`Could not download ${what}: the server answered ${res.status} ${res.statusText}.`);
     const total = Number(res.headers.get('content-length')) || 0;
@@ -192,8 +210,11 @@ async function download(url, file) {
       post({type: Notice.DATA_PROGRESS, file, loaded, total: loaded});
       return bytes;
     } catch (e) {
-      throw new Error(abort.signal.aborted ? `Could not download ${what}: the download stalled.`
-        : `Could not read ${what}: the download broke off or the file is damaged (${e.message}).`);
+      throw new Error(
+        abort.signal.aborted
+          ? `Could not download ${what}: the download stalled.`
+          : `Could not read ${what}: the download broke off or the file is damaged (${e.message}).`,
+      );
     }
   } finally {
     clearTimeout(timer);
@@ -246,10 +267,11 @@ const channel = new MessageChannel();
 let wake = null;
 channel.port1.onmessage = () => wake();
 /** Lets queued messages (pause, stop, predict) run, without setTimeout's clamping. */
-const yieldToMessages = () => new Promise((resolve) => {
-  wake = resolve;
-  channel.port2.postMessage(0);
-});
+const yieldToMessages = () =>
+  new Promise((resolve) => {
+    wake = resolve;
+    channel.port2.postMessage(0);
+  });
 
 /** The first `limit` training digits in inference mode (0: all of them). */
 const evaluateTrain = (limit) => core.evaluate(limit, {split: 'train'});
@@ -299,10 +321,25 @@ async function trainLoop(r) {
     const evalGuess = evalSeconds || (p.samples_per_second > 0 ? 10000 / (3 * p.samples_per_second) : 0);
     const eta = (p.total_steps - p.step) * perStep + evalsLeft * evalGuess;
     post({
-      type: Notice.PROGRESS, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches_per_epoch: p.batches_per_epoch,
-      step: p.step, total_steps: p.total_steps, loss: p.loss, accuracy: p.accuracy, recentLoss, recentAccuracy,
-      samples_per_second: p.samples_per_second, lr: p.lr, elapsed, eta, paused, heapBytes: core.heapBytes(),
-      diverged: !!p.diverged, message: p.diverged ? p.message || 'the loss diverged' : '',
+      type: Notice.PROGRESS,
+      epoch: p.epoch,
+      epochs: p.epochs,
+      batch: p.batch,
+      batches_per_epoch: p.batches_per_epoch,
+      step: p.step,
+      total_steps: p.total_steps,
+      loss: p.loss,
+      accuracy: p.accuracy,
+      recentLoss,
+      recentAccuracy,
+      samples_per_second: p.samples_per_second,
+      lr: p.lr,
+      elapsed,
+      eta,
+      paused,
+      heapBytes: core.heapBytes(),
+      diverged: !!p.diverged,
+      message: p.diverged ? p.message || 'the loss diverged' : '',
     });
     lastPost = performance.now();
   };
@@ -338,30 +375,60 @@ async function trainLoop(r) {
         // The core names the step and the loss in its message ("... at step 5 (loss 1.5e8) ..."): the
         // step is the one after the last good one; the loss is that batch's, "not finite" -> NaN.
         const loss = /\(loss ([^)]+)\)/.exec(p.message || '');
-        post({type: Notice.TRAIN_DONE, reason: 'diverged', message: p.message || 'the loss diverged', elapsed,
-          step: p.step + 1, loss: loss ? Number(loss[1]) : NaN, lr: p.lr, evaluation: null, trainEvaluation: null});
+        post({
+          type: Notice.TRAIN_DONE,
+          reason: 'diverged',
+          message: p.message || 'the loss diverged',
+          elapsed,
+          step: p.step + 1,
+          loss: loss ? Number(loss[1]) : NaN,
+          lr: p.lr,
+          evaluation: null,
+          trainEvaluation: null,
+        });
         return;
       }
       if (p.epoch_done) {
         const evaluation = testEvaluation();
-        post({type: Notice.EPOCH, epoch: p.epoch, epochs: p.epochs, trainLoss: p.loss, trainAccuracy: p.accuracy,
-          evaluation, elapsed, heapBytes: core.heapBytes()});
+        post({
+          type: Notice.EPOCH,
+          epoch: p.epoch,
+          epochs: p.epochs,
+          trainLoss: p.loss,
+          trainAccuracy: p.accuracy,
+          evaluation,
+          elapsed,
+          heapBytes: core.heapBytes(),
+        });
       }
       if (p.finished) break;
       await yieldToMessages();
     }
     const evaluation = p && evaluatedAt !== p.step ? testEvaluation() : null;
     // The gap is measured on the digits this run trained on (at most 10k of them).
-    const trainEvaluation = p && p.step > 0 ? {split: 'train', ...evaluateTrain(Math.min(GAP_SAMPLES, r.samples))} : null;
-    post({type: Notice.TRAIN_DONE, reason: p?.finished ? 'finished' : 'stopped', message: '', elapsed, evaluation,
-      trainEvaluation});
+    const trainEvaluation =
+      p && p.step > 0 ? {split: 'train', ...evaluateTrain(Math.min(GAP_SAMPLES, r.samples))} : null;
+    post({
+      type: Notice.TRAIN_DONE,
+      reason: p?.finished ? 'finished' : 'stopped',
+      message: '',
+      elapsed,
+      evaluation,
+      trainEvaluation,
+    });
   } catch (e) {
     if (isFatal(e)) {
       crash(e);
       return;
     }
-    post({type: Notice.TRAIN_DONE, reason: 'error', message: e.message || String(e), elapsed, evaluation: null,
-      trainEvaluation: null});
+    post({
+      type: Notice.TRAIN_DONE,
+      reason: 'error',
+      message: e.message || String(e),
+      elapsed,
+      evaluation: null,
+      trainEvaluation: null,
+    });
   } finally {
     if (run === r) run = null;
   }
@@ -508,18 +575,19 @@ const handlers = {
 
   [Request.TEST_CLOSE]: () => self.close(),
 
-  [Request.TEST_HOLD]: (m) => new Promise((resolve) => {
-    let answered = false;
-    testHold = {
-      steps: m.steps,
-      reached(step) {
-        if (answered) return;
-        answered = true;
-        post({type: Reply.HELD, id: m.id, step});
-        resolve();
-      },
-    };
-  }),
+  [Request.TEST_HOLD]: (m) =>
+    new Promise((resolve) => {
+      let answered = false;
+      testHold = {
+        steps: m.steps,
+        reached(step) {
+          if (answered) return;
+          answered = true;
+          post({type: Reply.HELD, id: m.id, step});
+          resolve();
+        },
+      };
+    }),
 
   [Request.TEST_RELEASE]: (m) => {
     testHold = null;

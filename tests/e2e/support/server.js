@@ -6,9 +6,16 @@ import http from 'node:http';
 import path from 'node:path';
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
-  '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.gz': 'application/gzip', '.mlw': 'application/octet-stream',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.gz': 'application/gzip',
+  '.mlw': 'application/octet-stream',
 };
 
 export const distDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../web/dist');
@@ -23,7 +30,7 @@ export function serve(dir = distDir, {isolate = false} = {}) {
     try {
       file = path.join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
     } catch {
-      res.writeHead(400).end();  // a path that cannot be decoded names no file
+      res.writeHead(400).end(); // a path that cannot be decoded names no file
       return;
     }
     if (!file.startsWith(dir) || file.includes('\0')) {
@@ -36,7 +43,10 @@ export function serve(dir = distDir, {isolate = false} = {}) {
         res.writeHead(404, {'content-type': 'text/plain'}).end('not found');
         return;
       }
-      const headers = {'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'content-length': st.size};
+      const headers = {
+        'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
+        'content-length': st.size,
+      };
       if (isolate) {
         headers['cross-origin-opener-policy'] = 'same-origin';
         headers['cross-origin-embedder-policy'] = 'require-corp';

@@ -28,7 +28,9 @@ export const releaseTraining = (worker) => sendToWorker(worker, {type: '__testRe
  * as if the page had sent them: a start the form itself would never send (its checks mirror
  * the engine's), to prove what a refused start leaves behind.
  */
-export const patchTrainRequests = (worker, config) => worker.evaluate((patch) => {
-  const handle = self.onmessage;
-  self.onmessage = (e) => handle(e.data.type === 'train' ? {data: {...e.data, config: {...e.data.config, ...patch}}} : e);
-}, config);
+export const patchTrainRequests = (worker, config) =>
+  worker.evaluate((patch) => {
+    const handle = self.onmessage;
+    self.onmessage = (e) =>
+      handle(e.data.type === 'train' ? {data: {...e.data, config: {...e.data.config, ...patch}}} : e);
+  }, config);

@@ -15,9 +15,29 @@ export class CoreError extends Error {
  * seed, weightDecay, limit (first N training digits; 0 = all)}; unset ones take these defaults.
  */
 function trainArgs(cfg) {
-  const c = {epochs: 1, batch: 64, lr: 1e-3, optimizer: 'adam', schedule: 'cosine', augment: false, seed: 1,
-    weightDecay: 0, limit: 0, ...cfg};
-  return [c.epochs | 0, c.batch | 0, +c.lr, c.optimizer, c.schedule, !!c.augment, c.seed >>> 0, +c.weightDecay, c.limit | 0];
+  const c = {
+    epochs: 1,
+    batch: 64,
+    lr: 1e-3,
+    optimizer: 'adam',
+    schedule: 'cosine',
+    augment: false,
+    seed: 1,
+    weightDecay: 0,
+    limit: 0,
+    ...cfg,
+  };
+  return [
+    c.epochs | 0,
+    c.batch | 0,
+    +c.lr,
+    c.optimizer,
+    c.schedule,
+    !!c.augment,
+    c.seed >>> 0,
+    +c.weightDecay,
+    c.limit | 0,
+  ];
 }
 
 export class Core {

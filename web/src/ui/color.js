@@ -15,13 +15,28 @@ function ramp(stops) {
 }
 
 /** Activation strength: deep navy -> violet -> coral -> warm yellow. */
-export const HEAT = ramp([[15, 18, 42], [62, 39, 130], [168, 56, 140], [240, 110, 90], [253, 216, 120]]);
+export const HEAT = ramp([
+  [15, 18, 42],
+  [62, 39, 130],
+  [168, 56, 140],
+  [240, 110, 90],
+  [253, 216, 120],
+]);
 /** Digits as MNIST shows them: white ink on near-black. */
-export const INK = ramp([[11, 14, 30], [255, 255, 255]]);
+export const INK = ramp([
+  [11, 14, 30],
+  [255, 255, 255],
+]);
 /** Signed values: blue (negative) -> near-white -> orange (positive). */
-export const SIGNED = ramp([[37, 99, 235], [147, 180, 245], [246, 247, 251], [250, 176, 120], [234, 88, 12]]);
+export const SIGNED = ramp([
+  [37, 99, 235],
+  [147, 180, 245],
+  [246, 247, 251],
+  [250, 176, 120],
+  [234, 88, 12],
+]);
 
-const clamp01 = (t) => (t < 0 ? 0 : t > 1 ? 1 : t);
+const clamp01 = (t) => (t < 0 ? 0 : Math.min(t, 1));
 
 export function rgb(lut, t) {
   const i = Math.round(clamp01(t) * 255) * 3;

@@ -16,8 +16,7 @@ export function h(tag, props, ...children) {
         if (prop.startsWith('--')) el.style.setProperty(prop, val);
         else el.style[prop] = val;
       }
-    }
-    else if (k === 'dataset') Object.assign(el.dataset, v);
+    } else if (k === 'dataset') Object.assign(el.dataset, v);
     else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
     else if (k === 'value' || k === 'checked' || k === 'selected' || k === 'htmlFor') el[k] = v;
     else el.setAttribute(k, v === true ? '' : String(v));
@@ -40,16 +39,26 @@ export const uid = (prefix) => `mlab-${prefix}-${++counter}`;
 
 /** A label + control pair; returns {wrap, control}. */
 export function field(label, control, hint) {
-  const id = control.id || (control.id = uid('f'));
-  const wrap = h('div', {class: 'field'}, h('label', {for: id}, label), control, hint ? h('small', {class: 'hint'}, hint) : null);
+  if (!control.id) control.id = uid('f');
+  const id = control.id;
+  const wrap = h(
+    'div',
+    {class: 'field'},
+    h('label', {for: id}, label),
+    control,
+    hint ? h('small', {class: 'hint'}, hint) : null,
+  );
   return {wrap, control};
 }
 
 /** Calls fn(visible) when el enters or leaves the viewport. */
 export function onVisible(el, fn) {
-  const io = new IntersectionObserver((entries) => {
-    for (const e of entries) fn(e.isIntersecting);
-  }, {rootMargin: '200px'});
+  const io = new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) fn(e.isIntersecting);
+    },
+    {rootMargin: '200px'},
+  );
   io.observe(el);
   return () => io.disconnect();
 }

@@ -1,7 +1,16 @@
 // The example digit (a 2) shown before anyone draws, so every view has a real
 // digit to work on from the first second. Drawn with the pad's own brush.
 
-const PATH = [[0.33, 0.33], [0.36, 0.17], [0.67, 0.16], [0.66, 0.34], [0.64, 0.47], [0.42, 0.6], [0.31, 0.75], [0.72, 0.74]];
+const PATH = [
+  [0.33, 0.33],
+  [0.36, 0.17],
+  [0.67, 0.16],
+  [0.66, 0.34],
+  [0.64, 0.47],
+  [0.42, 0.6],
+  [0.31, 0.75],
+  [0.72, 0.74],
+];
 
 /** Strokes the example into a 2d context of size x size with a round brush of `brush` px. */
 export function drawExample(ctx, size, brush) {

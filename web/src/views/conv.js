@@ -9,11 +9,46 @@ import {fixed, int} from '../ui/format.js';
 import {POOLINGS, groupsOf} from './netdiagram.js';
 
 const CLASSIC = {
-  'sobel-x': {name: 'Sobel x (vertical edges)', k: [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]},
-  'sobel-y': {name: 'Sobel y (horizontal edges)', k: [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]},
-  laplacian: {name: 'Laplacian (outlines)', k: [[0, 1, 0], [1, -4, 1], [0, 1, 0]]},
-  blur: {name: 'Box blur', k: [[1 / 9, 1 / 9, 1 / 9], [1 / 9, 1 / 9, 1 / 9], [1 / 9, 1 / 9, 1 / 9]]},
-  sharpen: {name: 'Sharpen', k: [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]},
+  'sobel-x': {
+    name: 'Sobel x (vertical edges)',
+    k: [
+      [-1, 0, 1],
+      [-2, 0, 2],
+      [-1, 0, 1],
+    ],
+  },
+  'sobel-y': {
+    name: 'Sobel y (horizontal edges)',
+    k: [
+      [-1, -2, -1],
+      [0, 0, 0],
+      [1, 2, 1],
+    ],
+  },
+  laplacian: {
+    name: 'Laplacian (outlines)',
+    k: [
+      [0, 1, 0],
+      [1, -4, 1],
+      [0, 1, 0],
+    ],
+  },
+  blur: {
+    name: 'Box blur',
+    k: [
+      [1 / 9, 1 / 9, 1 / 9],
+      [1 / 9, 1 / 9, 1 / 9],
+      [1 / 9, 1 / 9, 1 / 9],
+    ],
+  },
+  sharpen: {
+    name: 'Sharpen',
+    k: [
+      [0, -1, 0],
+      [-1, 5, -1],
+      [0, -1, 0],
+    ],
+  },
 };
 const SPEEDS = [2, 6, 20, 60, 200]; // kernel positions per second
 
@@ -22,13 +57,34 @@ export function mount(el, lab) {
   const speed = h('input', {type: 'range', id: uid('speed'), min: 0, max: SPEEDS.length - 1, step: 1, value: 2});
   const back = h('button', {type: 'button', class: 'btn btn-sm', onclick: () => move(-1)}, '◀ Step back');
   const fwd = h('button', {type: 'button', class: 'btn btn-sm', onclick: () => move(1)}, 'Step forward ▶');
-  const play = h('button', {type: 'button', class: 'btn btn-sm btn-primary', 'aria-pressed': 'false', onclick: togglePlay}, 'Auto-play');
-  const finish = h('button', {type: 'button', class: 'btn btn-sm btn-ghost', onclick: () => setPos(total() - 1)}, 'Finish');
-  const another = h('button', {type: 'button', class: 'btn btn-sm btn-ghost', onclick: anotherDigit}, 'Another test digit');
+  const play = h(
+    'button',
+    {type: 'button', class: 'btn btn-sm btn-primary', 'aria-pressed': 'false', onclick: togglePlay},
+    'Auto-play',
+  );
+  const finish = h(
+    'button',
+    {type: 'button', class: 'btn btn-sm btn-ghost', onclick: () => setPos(total() - 1)},
+    'Finish',
+  );
+  const another = h(
+    'button',
+    {type: 'button', class: 'btn btn-sm btn-ghost', onclick: anotherDigit},
+    'Another test digit',
+  );
   const source = h('p', {class: 'small muted conv-source'});
 
-  const inCanvas = h('canvas', {class: 'conv-in', tabindex: 0, role: 'img', 'aria-label': 'Input digit with the kernel window; arrow keys move the window'});
-  const outCanvas = h('canvas', {class: 'conv-out', role: 'img', 'aria-label': 'Output feature map, filled in as the kernel slides'});
+  const inCanvas = h('canvas', {
+    class: 'conv-in',
+    tabindex: 0,
+    role: 'img',
+    'aria-label': 'Input digit with the kernel window; arrow keys move the window',
+  });
+  const outCanvas = h('canvas', {
+    class: 'conv-out',
+    role: 'img',
+    'aria-label': 'Output feature map, filled in as the kernel slides',
+  });
   const patchGrid = h('div', {class: 'kgrid'});
   const kernelGrid = h('div', {class: 'kgrid'});
   const prodGrid = h('div', {class: 'kgrid'});
@@ -43,35 +99,52 @@ export function mount(el, lab) {
   const poolNote = h('p', {class: 'small muted'}, '');
   const explainPooling = (op, k) => {
     poolTitle.textContent = `${op === 'max' ? 'Max' : 'Average'} pooling, step by step`;
-    poolNote.textContent = op === 'max'
-      ? `Pooling keeps the largest value of each ${k}×${k} window: the map shrinks ${k}× in each direction, the strongest responses survive, and a stroke that moves by a pixel mostly lands in the same window. Point at a cell of the pooled map, or pick another map above.`
-      : `Average pooling keeps the mean of each ${k}×${k} window: the map shrinks ${k}× in each direction and every response counts, so it blurs where max pooling picks the peak. Point at a cell of the pooled map, or pick another map above.`;
+    poolNote.textContent =
+      op === 'max'
+        ? `Pooling keeps the largest value of each ${k}×${k} window: the map shrinks ${k}× in each direction, the strongest responses survive, and a stroke that moves by a pixel mostly lands in the same window. Point at a cell of the pooled map, or pick another map above.`
+        : `Average pooling keeps the mean of each ${k}×${k} window: the map shrinks ${k}× in each direction and every response counts, so it blurs where max pooling picks the peak. Point at a cell of the pooled map, or pick another map above.`;
   };
   explainPooling('max', 2);
   const mapsNote = h('p', {class: 'small muted'});
 
   el.append(
-    h('div', {class: 'card conv-card'},
-      h('div', {class: 'conv-controls'},
+    h(
+      'div',
+      {class: 'card conv-card'},
+      h(
+        'div',
+        {class: 'conv-controls'},
         field('Kernel', kernelSel).wrap,
         field('Speed', speed).wrap,
-        h('div', {class: 'row gap conv-buttons'}, back, fwd, play, finish, another)),
+        h('div', {class: 'row gap conv-buttons'}, back, fwd, play, finish, another),
+      ),
       source,
-      h('div', {class: 'conv-stage'},
-        h('figure', {class: 'conv-fig'}, inCanvas, h('figcaption', {}, 'Input, 28×28 ', h('span', {class: 'muted'}, '(click to move the kernel)'))),
-        h('div', {class: 'conv-math'},
+      h(
+        'div',
+        {class: 'conv-stage'},
+        h(
+          'figure',
+          {class: 'conv-fig'},
+          inCanvas,
+          h('figcaption', {}, 'Input, 28×28 ', h('span', {class: 'muted'}, '(click to move the kernel)')),
+        ),
+        h(
+          'div',
+          {class: 'conv-math'},
           h('div', {class: 'kcol'}, h('span', {class: 'klabel'}, 'Patch'), patchGrid),
           h('span', {class: 'op', 'aria-hidden': 'true'}, '×'),
           h('div', {class: 'kcol'}, h('span', {class: 'klabel'}, 'Kernel'), kernelGrid),
           h('span', {class: 'op', 'aria-hidden': 'true'}, '='),
           h('div', {class: 'kcol'}, h('span', {class: 'klabel'}, 'Products'), prodGrid),
-          sumLine, posLine),
-        h('figure', {class: 'conv-fig'}, outCanvas, h('figcaption', {}, 'Output feature map'), outNote))),
-    h('div', {class: 'card maps-card'},
-      h('h3', {}, 'Every feature map of the live CNN'),
-      mapsNote,
-      stages),
-    h('div', {class: 'card pool-card'}, poolTitle, poolNote, poolBox));
+          sumLine,
+          posLine,
+        ),
+        h('figure', {class: 'conv-fig'}, outCanvas, h('figcaption', {}, 'Output feature map'), outNote),
+      ),
+    ),
+    h('div', {class: 'card maps-card'}, h('h3', {}, 'Every feature map of the live CNN'), mapsNote, stages),
+    h('div', {class: 'card pool-card'}, poolTitle, poolNote, poolBox),
+  );
 
   // --- state -------------------------------------------------------------------
   let input = null; // Float32Array(784), the digit as the model saw it
@@ -95,7 +168,7 @@ export function mount(el, lab) {
     if (!slot.info) return;
     cnnGroups = groupsOf(slot.info);
     const g = cnnGroups.find((x) => x.kind === 'conv');
-    if (!g || g.inShape[0] !== 1) {
+    if (g?.inShape[0] !== 1) {
       firstConv = null;
     } else {
       const m = /conv\((\d+),(\d+)/.exec(g.token);
@@ -107,13 +180,22 @@ export function mount(el, lab) {
       }
     }
     const keep = kernelTouched ? kernelSel.value : 'f0';
-    const learned = firstConv && params
-      ? h('optgroup', {label: `Learned by the CNN (${firstConv.F} first-layer filters)`},
-        Array.from({length: firstConv.F}, (_, f) => h('option', {value: `f${f}`}, `Filter ${f + 1}`)))
-      : null;
+    const learned =
+      firstConv && params
+        ? h(
+            'optgroup',
+            {label: `Learned by the CNN (${firstConv.F} first-layer filters)`},
+            Array.from({length: firstConv.F}, (_, f) => h('option', {value: `f${f}`}, `Filter ${f + 1}`)),
+          )
+        : null;
     kernelSel.replaceChildren(
       ...(learned ? [learned] : []),
-      h('optgroup', {label: 'Classic'}, Object.entries(CLASSIC).map(([v, c]) => h('option', {value: v}, c.name))));
+      h(
+        'optgroup',
+        {label: 'Classic'},
+        Object.entries(CLASSIC).map(([v, c]) => h('option', {value: v}, c.name)),
+      ),
+    );
     kernelSel.value = [...kernelSel.options].some((o) => o.value === keep) ? keep : learned ? 'f0' : 'sobel-x';
     pickKernel();
   }
@@ -123,9 +205,14 @@ export function mount(el, lab) {
     if (v.startsWith('f') && firstConv && params) {
       const f = Number(v.slice(1));
       const {offset, F, K, same} = firstConv;
-      kernel = {k: Array.from(params.subarray(offset + f * K * K, offset + (f + 1) * K * K)), K,
-        bias: params[offset + F * K * K + f], pad: same ? Math.floor(K / 2) : 0, learned: true,
-        name: `filter ${f + 1} of the CNN's first layer`};
+      kernel = {
+        k: Array.from(params.subarray(offset + f * K * K, offset + (f + 1) * K * K)),
+        K,
+        bias: params[offset + F * K * K + f],
+        pad: same ? Math.floor(K / 2) : 0,
+        learned: true,
+        name: `filter ${f + 1} of the CNN's first layer`,
+      };
     } else {
       const c = CLASSIC[v] || CLASSIC['sobel-x'];
       kernel = {k: c.k.flat(), K: 3, bias: 0, pad: 0, learned: false, name: c.name};
@@ -251,23 +338,35 @@ export function mount(el, lab) {
     const grid = (box, vals, color, digits) => {
       box.style.gridTemplateColumns = `repeat(${K}, 1fr)`;
       box.classList.toggle('k5', K > 3);
-      box.replaceChildren(...vals.map((v) => {
-        const bg = color(v);
-        return h('span', {class: 'kcell', style: {background: bg, color: lum(bg) > 0.55 ? '#101428' : '#fff'}}, fmt(v, digits));
-      }));
+      box.replaceChildren(
+        ...vals.map((v) => {
+          const bg = color(v);
+          return h(
+            'span',
+            {class: 'kcell', style: {background: bg, color: lum(bg) > 0.55 ? '#101428' : '#fff'}},
+            fmt(v, digits),
+          );
+        }),
+      );
     };
     grid(patchGrid, patch, (v) => rgb(INK, v), 2);
     grid(kernelGrid, k, (v) => rgb(SIGNED, 0.5 + v / kMax / 2), 2);
     grid(prodGrid, prods, (v) => rgb(SIGNED, 0.5 + v / pMax / 2), 2);
     const sum = prods.reduce((s, v) => s + v, 0);
     const value = sum + bias;
-    sumLine.replaceChildren(...[
-      h('span', {}, `Σ products = ${fixed(sum, 3)}`),
-      kernel.learned ? h('span', {}, ` + bias ${fixed(bias, 3)}`) : null,
-      h('span', {}, ' = '),
-      h('b', {class: 'sum-out', style: {background: rgb(SIGNED, 0.5 + value / (maxAbs(out) || 1) / 2)}}, fixed(value, 3)),
-      kernel.learned ? h('span', {class: 'muted'}, `  → ReLU → ${fixed(Math.max(0, value), 3)}`) : null,
-    ].filter(Boolean));
+    sumLine.replaceChildren(
+      ...[
+        h('span', {}, `Σ products = ${fixed(sum, 3)}`),
+        kernel.learned ? h('span', {}, ` + bias ${fixed(bias, 3)}`) : null,
+        h('span', {}, ' = '),
+        h(
+          'b',
+          {class: 'sum-out', style: {background: rgb(SIGNED, 0.5 + value / (maxAbs(out) || 1) / 2)}},
+          fixed(value, 3),
+        ),
+        kernel.learned ? h('span', {class: 'muted'}, `  → ReLU → ${fixed(Math.max(0, value), 3)}`) : null,
+      ].filter(Boolean),
+    );
     posLine.textContent = `Output pixel (row ${r + 1}, column ${c + 1}) of ${outN}×${outN} · step ${int(pos + 1)} of ${int(total())}`;
 
     // output, revealed up to pos
@@ -295,28 +394,45 @@ export function mount(el, lab) {
     const firstConvIdx = spatial.findIndex((g) => g.kind === 'conv');
     const canvases = [];
     const buttons = [];
-    stages.replaceChildren(...spatial.map((g, gi) => {
-      const [C, hh, ww] = g.shape;
-      const size = hh >= 20 ? 46 : hh >= 10 ? 34 : 22;
-      const isFirst = gi === firstConvIdx;
-      const row = [];
-      canvases.push(row);
-      return h('section', {class: 'fmap-stage'},
-        h('h4', {}, `${g.title} `, h('span', {class: 'muted small'}, `· ${C} maps of ${hh}×${ww}`)),
-        h('div', {class: 'fmaps', style: {gridTemplateColumns: `repeat(auto-fill, minmax(${size}px, 1fr))`}},
-          Array.from({length: C}, (_, m) => {
-            const cv = h('canvas', {class: 'px', width: ww, height: hh});
-            row.push(cv);
-            if (!isFirst) return h('span', {class: 'fmap'}, cv);
-            const b = h('button', {type: 'button', class: 'fmap', 'aria-label': `${g.title} map ${m + 1}`,
-              'aria-pressed': 'false', onclick: () => {
-                selectedMap = m;
-                renderMaps();
-              }}, cv);
-            buttons.push(b);
-            return b;
-          })));
-    }));
+    stages.replaceChildren(
+      ...spatial.map((g, gi) => {
+        const [C, hh, ww] = g.shape;
+        const size = hh >= 20 ? 46 : hh >= 10 ? 34 : 22;
+        const isFirst = gi === firstConvIdx;
+        const row = [];
+        canvases.push(row);
+        return h(
+          'section',
+          {class: 'fmap-stage'},
+          h('h4', {}, `${g.title} `, h('span', {class: 'muted small'}, `· ${C} maps of ${hh}×${ww}`)),
+          h(
+            'div',
+            {class: 'fmaps', style: {gridTemplateColumns: `repeat(auto-fill, minmax(${size}px, 1fr))`}},
+            Array.from({length: C}, (_, m) => {
+              const cv = h('canvas', {class: 'px', width: ww, height: hh});
+              row.push(cv);
+              if (!isFirst) return h('span', {class: 'fmap'}, cv);
+              const b = h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'fmap',
+                  'aria-label': `${g.title} map ${m + 1}`,
+                  'aria-pressed': 'false',
+                  onclick: () => {
+                    selectedMap = m;
+                    renderMaps();
+                  },
+                },
+                cv,
+              );
+              buttons.push(b);
+              return b;
+            }),
+          ),
+        );
+      }),
+    );
     grids = {key: `${slot.generation}`, spatial, canvases, buttons};
   }
 
@@ -324,14 +440,15 @@ export function mount(el, lab) {
     if (!visible) return;
     const slot = lab.slots.cnn;
     const p = slot.prediction;
-    if (!cnnGroups || !p || !p.activations || p.generation !== slot.generation) {
+    if (!cnnGroups || !p?.activations || p.generation !== slot.generation) {
       mapsNote.textContent = slot.info ? 'Draw a digit or pick a test digit to see the maps.' : 'Loading the CNN…';
       stages.replaceChildren();
       poolBox.replaceChildren();
       grids = null;
       return;
     }
-    mapsNote.textContent = 'Bright means strongly active (after ReLU). Early maps respond to strokes and edges at each place; after pooling and a second convolution they respond to larger pieces such as loops, corners and line ends. Click a map of the first layer to pool it below.';
+    mapsNote.textContent =
+      'Bright means strongly active (after ReLU). Early maps respond to strokes and edges at each place; after pooling and a second convolution they respond to larger pieces such as loops, corners and line ends. Click a map of the first layer to pool it below.';
     if (!grids || grids.key !== `${slot.generation}`) buildGrids(slot);
     grids.spatial.forEach((g, gi) => {
       const [C, hh, ww] = g.shape;
@@ -349,14 +466,16 @@ export function mount(el, lab) {
     const ci = spatial.findIndex((g) => g.kind === 'conv');
     const pool = spatial[ci + 1];
     if (ci < 0 || !pool || pool.kind !== 'pool') {
-      poolBox.replaceChildren(h('p', {class: 'muted small'}, 'This CNN has no pooling right after its first convolution.'));
+      poolBox.replaceChildren(
+        h('p', {class: 'muted small'}, 'This CNN has no pooling right after its first convolution.'),
+      );
       return;
     }
     const conv = spatial[ci];
     const [, hh, ww] = conv.shape;
     const [, ph, pw] = pool.shape;
     const ps = pool.window;
-    const op = POOLINGS[pool.pooling];  // 'max' or 'average'
+    const op = POOLINGS[pool.pooling]; // 'max' or 'average'
     explainPooling(op, ps);
     const m = Math.min(selectedMap, conv.shape[0] - 1);
     const src = p.activations[conv.act].subarray(m * hh * ww, (m + 1) * hh * ww);
@@ -364,7 +483,12 @@ export function mount(el, lab) {
     let focus = 0;
     for (let i = 1; i < dst.length; i++) if (dst[i] > dst[focus]) focus = i;
     const big = h('canvas', {class: 'pool-src', role: 'img', 'aria-label': `Map ${m + 1} before pooling`});
-    const small = h('canvas', {class: 'pool-dst', role: 'img', tabindex: 0, 'aria-label': `Map ${m + 1} after pooling; arrow keys move the window`});
+    const small = h('canvas', {
+      class: 'pool-dst',
+      role: 'img',
+      tabindex: 0,
+      'aria-label': `Map ${m + 1} after pooling; arrow keys move the window`,
+    });
     const line = h('p', {class: 'mono small pool-line'});
     const S = Math.min(260, Math.max(180, Math.floor((el.clientWidth - 120) / 2.4)));
     const max = Math.max(...src) || 1;
@@ -423,7 +547,8 @@ export function mount(el, lab) {
       h('figure', {}, big, h('figcaption', {}, `Map ${m + 1} after ReLU, ${hh}×${ww}`)),
       h('span', {class: 'op pool-arrow', 'aria-hidden': 'true'}, '→'),
       h('figure', {}, small, h('figcaption', {}, `After ${ps}×${ps} ${op} pooling, ${ph}×${pw}`)),
-      line);
+      line,
+    );
     draw();
   }
 
@@ -432,9 +557,12 @@ export function mount(el, lab) {
     const p = lab.slots.cnn.prediction || lab.slots.mlp.prediction;
     input = p && lab.focus.source !== 'none' ? p.input : null;
     const f = lab.focus;
-    source.textContent = f.source === 'test' ? `Digit: test digit #${int(f.index)}, labelled ${f.label}.`
-      : f.source === 'drawing' ? `Digit: ${f.example ? 'the example digit' : 'your drawing'}, as the networks see it.`
-        : 'No digit yet: draw one on the pad or pick a test digit.';
+    source.textContent =
+      f.source === 'test'
+        ? `Digit: test digit #${int(f.index)}, labelled ${f.label}.`
+        : f.source === 'drawing'
+          ? `Digit: ${f.example ? 'the example digit' : 'your drawing'}, as the networks see it.`
+          : 'No digit yet: draw one on the pad or pick a test digit.';
     compute();
   }
 

@@ -26,15 +26,31 @@ export function mount(el, lab) {
   const random = h('button', {type: 'button', class: 'btn btn-ghost', onclick: randomDigit}, 'Random test digit');
 
   el.append(
-    h('div', {class: 'card drawpad'},
-      h('div', {class: 'pad-col'},
+    h(
+      'div',
+      {class: 'card drawpad'},
+      h(
+        'div',
+        {class: 'pad-col'},
         h('div', {class: 'pad-frame'}, pad, hint),
         h('div', {class: 'row gap'}, clear, random),
-        status),
-      h('figure', {class: 'seen'}, seen, seenCaption,
-        h('p', {class: 'muted small'}, 'Your strokes are cropped, scaled into 20×20 and centred by their centre of mass on a 28×28 grid, the way MNIST itself was prepared.')),
-      h('div', {class: 'preds'}, panels.mlp.el, panels.cnn.el)),
-    live);
+        status,
+      ),
+      h(
+        'figure',
+        {class: 'seen'},
+        seen,
+        seenCaption,
+        h(
+          'p',
+          {class: 'muted small'},
+          'Your strokes are cropped, scaled into 20×20 and centred by their centre of mass on a 28×28 grid, the way MNIST itself was prepared.',
+        ),
+      ),
+      h('div', {class: 'preds'}, panels.mlp.el, panels.cnn.el),
+    ),
+    live,
+  );
 
   // --- drawing ----------------------------------------------------------------
   const ctx = pad.getContext('2d');
@@ -47,9 +63,14 @@ export function mount(el, lab) {
   let hasInk = false;
 
   const setHint = () => {
-    hint.textContent = mode === 'empty' ? 'Draw a digit, 0 to 9'
-      : mode === 'demo' ? 'An example digit: draw your own over it'
-      : mode === 'test' ? 'A test digit: draw to replace it' : '';
+    hint.textContent =
+      mode === 'empty'
+        ? 'Draw a digit, 0 to 9'
+        : mode === 'demo'
+          ? 'An example digit: draw your own over it'
+          : mode === 'test'
+            ? 'A test digit: draw to replace it'
+            : '';
     hint.hidden = mode === 'user';
   };
 
@@ -230,7 +251,9 @@ function predictionPanel(name) {
   const conf = h('span', {class: 'pred-conf'}, '');
   const meta = h('span', {class: 'pred-meta'}, 'loading…');
   const rows = [];
-  const list = h('ol', {class: 'bars', 'aria-label': `${SLOT_TITLE[name]} probabilities`},
+  const list = h(
+    'ol',
+    {class: 'bars', 'aria-label': `${SLOT_TITLE[name]} probabilities`},
     Array.from({length: 10}, (_, d) => {
       const fill = h('span', {class: 'fill'});
       const value = h('span', {class: 'v'}, '—');
@@ -238,12 +261,19 @@ function predictionPanel(name) {
       const li = h('li', {}, h('span', {class: 'd'}, String(d)), h('span', {class: 'track'}, fill), value);
       rows[d].li = li;
       return li;
-    }));
-  const el = h('article', {class: `pred pred-${name}`, dataset: {model: name}, 'aria-labelledby': titleId},
-    h('header', {},
+    }),
+  );
+  const el = h(
+    'article',
+    {class: `pred pred-${name}`, dataset: {model: name}, 'aria-labelledby': titleId},
+    h(
+      'header',
+      {},
       h('h3', {id: titleId}, h('span', {class: `chip chip-${name}`}, SLOT_TITLE[name]), meta),
-      h('div', {class: 'pred-top'}, digit, conf)),
-    list);
+      h('div', {class: 'pred-top'}, digit, conf),
+    ),
+    list,
+  );
   return {
     el,
     show(probs) {
@@ -271,7 +301,14 @@ function predictionPanel(name) {
       if (slot.error) meta.textContent = 'unavailable';
       else if (!slot.info) meta.textContent = 'loading weights…';
       else {
-        const origin = {shipped: 'pretrained', imported: 'loaded from file', training: 'training now', trained: 'trained here', restored: 'trained here, restored'}[slot.origin] || '';
+        const origin =
+          {
+            shipped: 'pretrained',
+            imported: 'loaded from file',
+            training: 'training now',
+            trained: 'trained here',
+            restored: 'trained here, restored',
+          }[slot.origin] || '';
         meta.textContent = `${slot.title} · ${int(slot.info.params)} params${origin ? ` · ${origin}` : ''}`;
       }
     },

@@ -29,13 +29,27 @@ export const POOLINGS = {pool: 'max', avgpool: 'average', gap: 'average'};
 export function groupsOf(info) {
   const L = info.layers;
   const size = (l) => l.shape[0] * l.shape[1] * l.shape[2];
-  const groups = [{kind: 'input', shape: [1, 28, 28], flat: 784, act: -1, params: 0, title: 'Input', sub: '28×28 pixels'}];
+  const groups = [
+    {kind: 'input', shape: [1, 28, 28], flat: 784, act: -1, params: 0, title: 'Input', sub: '28×28 pixels'},
+  ];
   for (let i = 0; i < L.length; i++) {
     const l = L[i];
     const prev = groups[groups.length - 1];
     if (l.kind === 'dense' || l.kind === 'conv') {
-      const g = {kind: l.kind, token: l.token, shape: l.shape, flat: size(l), params: l.params, offset: l.offset,
-        window: l.window, layer: i, act: i, actName: null, inFlat: prev.flat, inShape: prev.shape};
+      const g = {
+        kind: l.kind,
+        token: l.token,
+        shape: l.shape,
+        flat: size(l),
+        params: l.params,
+        offset: l.offset,
+        window: l.window,
+        layer: i,
+        act: i,
+        actName: null,
+        inFlat: prev.flat,
+        inShape: prev.shape,
+      };
       if (L[i + 1] && ACTS.includes(L[i + 1].kind)) {
         g.actName = L[i + 1].kind;
         g.act = ++i;
@@ -43,8 +57,17 @@ export function groupsOf(info) {
       groups.push(g);
     } else if (POOLINGS[l.kind]) {
       // Max, average and global average pooling are drawn alike; `pooling` says which.
-      groups.push({kind: 'pool', pooling: l.kind, window: l.window, token: l.token, shape: l.shape, flat: size(l),
-        params: 0, act: i, inShape: prev.shape});
+      groups.push({
+        kind: 'pool',
+        pooling: l.kind,
+        window: l.window,
+        token: l.token,
+        shape: l.shape,
+        flat: size(l),
+        params: 0,
+        act: i,
+        inShape: prev.shape,
+      });
     } else if (l.kind === 'flatten') {
       groups.push({kind: 'flatten', token: l.token, shape: l.shape, flat: size(l), params: 0, act: i});
     } else if (ACTS.includes(l.kind)) {
@@ -146,7 +169,17 @@ function layoutVertical(groups) {
       const step = c > 1 ? 5 : 0;
       const size = hh * scale;
       const w = size + step * (depth - 1);
-      b = {type: 'stack', size, depth, step, w, cell: scale, x: (V_COL - w) / 2, y: y + step * (depth - 1), h: size + step * (depth - 1)};
+      b = {
+        type: 'stack',
+        size,
+        depth,
+        step,
+        w,
+        cell: scale,
+        x: (V_COL - w) / 2,
+        y: y + step * (depth - 1),
+        h: size + step * (depth - 1),
+      };
     } else if (g.kind === 'output') {
       b = {type: 'output', vertical: true, w: 10 * 22, x: (V_COL - 10 * 22) / 2 + 11, y: y + 12, h: 44};
     } else {
@@ -186,7 +219,7 @@ function topK(nIn, nOut, K, score, skip) {
   const best = [];
   let floor = 0;
   for (let i = 0; i < nIn; i++) {
-    if (skip && skip(i)) continue;
+    if (skip?.(i)) continue;
     for (let j = 0; j < nOut; j++) {
       const v = score(i, j);
       const a = Math.abs(v);
@@ -230,7 +263,12 @@ export function computeEdges(groups, params, values) {
       let bestV = -Infinity;
       if (v) {
         const front = frontMap(v, G.shape);
-        for (let k = 0; k < hh * ww; k++) if (v[front * hh * ww + k] > bestV) bestV = v[front * hh * ww + (best = k)];
+        for (let k = 0; k < hh * ww; k++) {
+          if (v[front * hh * ww + k] > bestV) {
+            best = k;
+            bestV = v[front * hh * ww + k];
+          }
+        }
       } else best = Math.floor(hh / 2) * ww + Math.floor(ww / 2);
       const kSize = G.window;
       const same = /same/.test(G.token ?? '');
@@ -238,7 +276,14 @@ export function computeEdges(groups, params, values) {
       const r = Math.floor(best / ww);
       const col = best % ww;
       const pad = same ? Math.floor(kSize / 2) : 0;
-      out.push({type: 'funnel', from: g - 1, to: g, at: best, win: {r: r * stride - pad, c: col * stride - pad, k: kSize}, c});
+      out.push({
+        type: 'funnel',
+        from: g - 1,
+        to: g,
+        at: best,
+        win: {r: r * stride - pad, c: col * stride - pad, k: kSize},
+        c,
+      });
     } else {
       out.push({type: 'fan', from: g - 1, to: g});
     }
@@ -288,7 +333,7 @@ export function drawFrame(ctx, state) {
 
   // edges first, under the layers
   for (const e of edges) {
-    const r = Math.max(0, Math.min(1, t - (e.from)));
+    const r = Math.max(0, Math.min(1, t - e.from));
     if (r <= 0) continue;
     const A = boxes[e.from];
     const B = boxes[e.to];
@@ -301,7 +346,8 @@ export function drawFrame(ctx, state) {
         const [x1, y1] = point(A, l.i, GA.shape);
         const [x2, y2] = point(B, l.j, GB.shape);
         const s = l.a / max;
-        ctx.strokeStyle = l.v >= 0 ? `rgba(245,128,37,${(0.08 + 0.6 * s) * r})` : `rgba(59,110,246,${(0.08 + 0.5 * s) * r})`;
+        ctx.strokeStyle =
+          l.v >= 0 ? `rgba(245,128,37,${(0.08 + 0.6 * s) * r})` : `rgba(59,110,246,${(0.08 + 0.5 * s) * r})`;
         ctx.lineWidth = 0.5 + 1.6 * s;
         ctx.beginPath();
         ctx.moveTo(x1, y1);
@@ -323,7 +369,12 @@ export function drawFrame(ctx, state) {
       const size = k * aCell;
       const [px, py] = point(B, e.at, GB.shape);
       ctx.fillStyle = hexA(color, 0.1 * r);
-      const corners = [[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size]];
+      const corners = [
+        [x0, y0],
+        [x0 + size, y0],
+        [x0 + size, y0 + size],
+        [x0, y0 + size],
+      ];
       for (let s = 0; s < 4; s++) {
         const [ax, ay] = corners[s];
         const [bx, by] = corners[(s + 1) % 4];
@@ -337,7 +388,12 @@ export function drawFrame(ctx, state) {
       ctx.strokeStyle = hexA(color, 0.9 * r);
       ctx.lineWidth = 1.5;
       ctx.strokeRect(x0, y0, size, size);
-      for (const [cx, cy] of [[x0, y0], [x0 + size, y0], [x0, y0 + size], [x0 + size, y0 + size]]) {
+      for (const [cx, cy] of [
+        [x0, y0],
+        [x0 + size, y0],
+        [x0, y0 + size],
+        [x0 + size, y0 + size],
+      ]) {
         ctx.strokeStyle = hexA(color, 0.45 * r);
         ctx.lineWidth = 0.8;
         ctx.beginPath();
@@ -349,7 +405,13 @@ export function drawFrame(ctx, state) {
         const u = ease(pulse);
         ctx.fillStyle = color;
         ctx.beginPath();
-        ctx.arc(x0 + size / 2 + (px - x0 - size / 2) * u, y0 + size / 2 + (py - y0 - size / 2) * u, 3.2, 0, Math.PI * 2);
+        ctx.arc(
+          x0 + size / 2 + (px - x0 - size / 2) * u,
+          y0 + size / 2 + (py - y0 - size / 2) * u,
+          3.2,
+          0,
+          Math.PI * 2,
+        );
         ctx.fill();
       }
     } else {

@@ -10,33 +10,59 @@ import {STAGE_MS, computeEdges, drawFrame, groupsOf, layout} from './netdiagram.
 export function mount(el, lab) {
   let which = 'mlp';
   const tabs = {};
-  const seg = h('div', {class: 'seg', role: 'group', 'aria-label': 'Network to draw'},
-    ['mlp', 'cnn'].map((n) => (tabs[n] = h('button', {type: 'button', 'aria-pressed': String(n === which), onclick: () => pick(n)},
-      n === 'mlp' ? 'MLP (dense)' : 'CNN (convolutional)'))));
+  const seg = h(
+    'div',
+    {class: 'seg', role: 'group', 'aria-label': 'Network to draw'},
+    ['mlp', 'cnn'].map(
+      (n) =>
+        (tabs[n] = h(
+          'button',
+          {type: 'button', 'aria-pressed': String(n === which), onclick: () => pick(n)},
+          n === 'mlp' ? 'MLP (dense)' : 'CNN (convolutional)',
+        )),
+    ),
+  );
   const replay = h('button', {type: 'button', class: 'btn btn-sm', onclick: () => startAnim()}, '▶ Replay the signal');
-  const another = h('button', {type: 'button', class: 'btn btn-sm btn-ghost', onclick: async () => {
-    another.disabled = true;
-    try {
-      await lab.randomTestDigit();
-    } catch (e) {
-      caption.textContent = e.message;
-    } finally {
-      another.disabled = false;
-    }
-  }}, 'Feed a test digit');
+  const another = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn btn-sm btn-ghost',
+      onclick: async () => {
+        another.disabled = true;
+        try {
+          await lab.randomTestDigit();
+        } catch (e) {
+          caption.textContent = e.message;
+        } finally {
+          another.disabled = false;
+        }
+      },
+    },
+    'Feed a test digit',
+  );
   const canvas = h('canvas', {class: 'net-canvas', role: 'img', 'aria-label': 'Network diagram'});
   const scroller = h('div', {class: 'net-scroll'}, canvas);
   const caption = h('p', {class: 'small muted net-caption'});
-  const legend = h('div', {class: 'net-legend small'},
+  const legend = h(
+    'div',
+    {class: 'net-legend small'},
     h('span', {}, h('i', {class: 'lg lg-pos'}), 'pushes up (activation × weight > 0)'),
     h('span', {}, h('i', {class: 'lg lg-neg'}), 'pushes down'),
-    h('span', {}, h('i', {class: 'lg lg-on'}), 'bright = strongly active'));
+    h('span', {}, h('i', {class: 'lg lg-on'}), 'bright = strongly active'),
+  );
 
   el.append(
-    h('div', {class: 'card net-card'},
+    h(
+      'div',
+      {class: 'card net-card'},
       h('div', {class: 'row gap net-head'}, seg, h('span', {class: 'grow'}), another, replay),
-      scroller, legend, caption),
-    h('div', {class: 'net-extra'}, activationPanel(), mathPanel()));
+      scroller,
+      legend,
+      caption,
+    ),
+    h('div', {class: 'net-extra'}, activationPanel(), mathPanel()),
+  );
 
   let state = null; // {groups, layout, edges, values, probs}
   let params = null;
@@ -80,11 +106,14 @@ export function mount(el, lab) {
     const p = slot.prediction;
     const groups = state.groups;
     if (slot.training) {
-      lab.params(which).then((r) => {
-        params = r.params;
-      }, () => {});
+      lab.params(which).then(
+        (r) => {
+          params = r.params;
+        },
+        () => {},
+      );
     }
-    if (p && p.activations && p.generation === slot.generation) {
+    if (p?.activations && p.generation === slot.generation) {
       state.values = groups.map((g, k) => (k === 0 ? p.input : p.activations[g.act]));
       state.probs = p.probs;
     } else {
@@ -93,10 +122,17 @@ export function mount(el, lab) {
     }
     state.edges = computeEdges(groups, params, state.values);
     const focus = lab.focus;
-    const what = focus.source === 'test' ? `test digit #${int(focus.index)} (labelled ${focus.label})`
-      : focus.source === 'drawing' ? (focus.example ? 'the example digit' : 'your drawing') : 'no digit yet';
+    const what =
+      focus.source === 'test'
+        ? `test digit #${int(focus.index)} (labelled ${focus.label})`
+        : focus.source === 'drawing'
+          ? focus.example
+            ? 'the example digit'
+            : 'your drawing'
+          : 'no digit yet';
     const total = slot.info ? int(slot.info.params) : '—';
-    caption.textContent = `${SLOT_TITLE[which]} “${slot.title}”, ${total} parameters, showing ${what}. ` +
+    caption.textContent =
+      `${SLOT_TITLE[which]} “${slot.title}”, ${total} parameters, showing ${what}. ` +
       (which === 'mlp'
         ? 'Hidden layers show every neuron; the lines are the strongest contributions for this digit.'
         : 'Each stack shows its most active feature maps in front; the funnels trace one output back to the input window it sees.');
@@ -116,7 +152,9 @@ export function mount(el, lab) {
     const {width, height, vertical} = state.layout;
     if (vertical !== narrow()) state.layout = layout(state.groups, narrow());
     const L = state.layout;
-    const cssW = L.vertical ? Math.min(scroller.clientWidth || L.width, 460) : Math.max(720, scroller.clientWidth || width);
+    const cssW = L.vertical
+      ? Math.min(scroller.clientWidth || L.width, 460)
+      : Math.max(720, scroller.clientWidth || width);
     return {cssW, cssH: (cssW * L.height) / L.width, scale: cssW / L.width, width, height};
   }
 
@@ -172,16 +210,27 @@ export function mount(el, lab) {
 
 const FUNCS = {
   relu: {
-    name: 'ReLU', f: (x) => Math.max(0, x), d: (x) => (x > 0 ? 1 : 0), formula: 'max(0, x)',
+    name: 'ReLU',
+    f: (x) => Math.max(0, x),
+    d: (x) => (x > 0 ? 1 : 0),
+    formula: 'max(0, x)',
     text: 'Zero for negative inputs, the input itself otherwise. Its slope is either 0 or 1, cheap to compute and never shrinking the gradient of an active neuron, which is why both networks here use it. The flip side: a neuron whose input stays negative for every digit outputs 0 and gets no gradient, a “dead” ReLU.',
   },
   sigmoid: {
-    name: 'Sigmoid', f: (x) => 1 / (1 + Math.exp(-x)), d: (x) => { const s = 1 / (1 + Math.exp(-x)); return s * (1 - s); },
+    name: 'Sigmoid',
+    f: (x) => 1 / (1 + Math.exp(-x)),
+    d: (x) => {
+      const s = 1 / (1 + Math.exp(-x));
+      return s * (1 - s);
+    },
     formula: '1 / (1 + e⁻ˣ)',
     text: 'Squashes any input into 0…1. Its slope is at most 0.25 and almost zero for large inputs, so gradients shrink as they pass back through many sigmoid layers: the vanishing-gradient problem that made deep networks hard to train before ReLU.',
   },
   tanh: {
-    name: 'Tanh', f: Math.tanh, d: (x) => 1 - Math.tanh(x) ** 2, formula: 'tanh(x)',
+    name: 'Tanh',
+    f: Math.tanh,
+    d: (x) => 1 - Math.tanh(x) ** 2,
+    formula: 'tanh(x)',
     text: 'Like the sigmoid but centred on zero, from −1 to 1, with a slope of 1 at the origin. It saturates the same way for large inputs. Try it in a custom spec: dense(128)-tanh-dense(10).',
   },
 };
@@ -192,12 +241,24 @@ function activationPanel() {
   const readout = h('p', {class: 'small mono act-readout', 'aria-live': 'off'}, 'Point at the plot to read values.');
   const text = h('p', {class: 'small'});
   const formula = h('p', {class: 'act-formula mono'});
-  const buttons = Object.fromEntries(Object.keys(FUNCS).map((k) => [k, h('button', {type: 'button',
-    'aria-pressed': String(k === fn), onclick: () => {
-      fn = k;
-      for (const [n, b] of Object.entries(buttons)) b.setAttribute('aria-pressed', String(n === k));
-      render();
-    }}, FUNCS[k].name)]));
+  const buttons = Object.fromEntries(
+    Object.keys(FUNCS).map((k) => [
+      k,
+      h(
+        'button',
+        {
+          type: 'button',
+          'aria-pressed': String(k === fn),
+          onclick: () => {
+            fn = k;
+            for (const [n, b] of Object.entries(buttons)) b.setAttribute('aria-pressed', String(n === k));
+            render();
+          },
+        },
+        FUNCS[k].name,
+      ),
+    ]),
+  );
   let hover = null;
   const X0 = -5;
   const X1 = 5;
@@ -255,7 +316,7 @@ function activationPanel() {
     ctx.fillStyle = '#64748b';
     ctx.font = '11px system-ui, sans-serif';
     ctx.fillText('f(x)', sx(-4.8), sy(2.15));
-    ctx.fillText("f′(x) dashed", sx(-4.8), sy(1.85));
+    ctx.fillText('f′(x) dashed', sx(-4.8), sy(1.85));
     if (hover !== null) {
       const x = X0 + (hover / cssW) * (X1 - X0);
       ctx.fillStyle = '#4f46e5';
@@ -273,30 +334,101 @@ function activationPanel() {
     hover = null;
     render();
   });
-  const panel = h('div', {class: 'card act-card'},
-    h('div', {class: 'row gap'}, h('h3', {class: 'grow'}, 'Activation functions'),
-      h('div', {class: 'seg', role: 'group', 'aria-label': 'Function'}, Object.values(buttons))),
-    h('p', {class: 'small muted'}, 'Without a non-linear function between them, any stack of layers collapses into a single linear map; with one, the network can bend its decision boundaries.'),
-    formula, h('div', {class: 'act-wrap'}, canvas), readout, text);
+  const panel = h(
+    'div',
+    {class: 'card act-card'},
+    h(
+      'div',
+      {class: 'row gap'},
+      h('h3', {class: 'grow'}, 'Activation functions'),
+      h('div', {class: 'seg', role: 'group', 'aria-label': 'Function'}, Object.values(buttons)),
+    ),
+    h(
+      'p',
+      {class: 'small muted'},
+      'Without a non-linear function between them, any stack of layers collapses into a single linear map; with one, the network can bend its decision boundaries.',
+    ),
+    formula,
+    h('div', {class: 'act-wrap'}, canvas),
+    readout,
+    text,
+  );
   new ResizeObserver(() => render()).observe(panel);
   return panel;
 }
 
 function mathPanel() {
   const eq = (...parts) => h('div', {class: 'eq'}, ...parts);
-  return h('div', {class: 'card math-card'},
+  return h(
+    'div',
+    {class: 'card math-card'},
     h('h3', {}, 'The forward pass, in four lines'),
-    h('dl', {class: 'math'},
+    h(
+      'dl',
+      {class: 'math'},
       h('dt', {}, 'One neuron'),
-      h('dd', {}, eq('z = ', h('i', {}, 'w'), '·', h('i', {}, 'x'), ' + ', h('i', {}, 'b'), ',  a = ReLU(z)'),
-        h('p', {class: 'small muted'}, 'A weighted sum of its inputs plus a bias, then the activation. The weights and the bias are what training adjusts.')),
+      h(
+        'dd',
+        {},
+        eq('z = ', h('i', {}, 'w'), '·', h('i', {}, 'x'), ' + ', h('i', {}, 'b'), ',  a = ReLU(z)'),
+        h(
+          'p',
+          {class: 'small muted'},
+          'A weighted sum of its inputs plus a bias, then the activation. The weights and the bias are what training adjusts.',
+        ),
+      ),
       h('dt', {}, 'One layer'),
-      h('dd', {}, eq('a', h('sup', {}, '[l]'), ' = f(W', h('sup', {}, '[l]'), ' a', h('sup', {}, '[l−1]'), ' + b', h('sup', {}, '[l]'), ')'),
-        h('p', {class: 'small muted'}, 'All neurons of a layer at once: a matrix–vector product. For the MLP\u2019s first layer W is 512×784.')),
+      h(
+        'dd',
+        {},
+        eq(
+          'a',
+          h('sup', {}, '[l]'),
+          ' = f(W',
+          h('sup', {}, '[l]'),
+          ' a',
+          h('sup', {}, '[l−1]'),
+          ' + b',
+          h('sup', {}, '[l]'),
+          ')',
+        ),
+        h(
+          'p',
+          {class: 'small muted'},
+          'All neurons of a layer at once: a matrix–vector product. For the MLP\u2019s first layer W is 512×784.',
+        ),
+      ),
       h('dt', {}, 'Softmax'),
-      h('dd', {}, eq('p', h('sub', {}, 'k'), ' = e', h('sup', {}, 'z', h('sub', {}, 'k')), ' / Σ', h('sub', {}, 'j'), ' e', h('sup', {}, 'z', h('sub', {}, 'j'))),
-        h('p', {class: 'small muted'}, 'Turns the ten output scores into probabilities that add up to 1; the exponential exaggerates the lead of the highest score.')),
+      h(
+        'dd',
+        {},
+        eq(
+          'p',
+          h('sub', {}, 'k'),
+          ' = e',
+          h('sup', {}, 'z', h('sub', {}, 'k')),
+          ' / Σ',
+          h('sub', {}, 'j'),
+          ' e',
+          h('sup', {}, 'z', h('sub', {}, 'j')),
+        ),
+        h(
+          'p',
+          {class: 'small muted'},
+          'Turns the ten output scores into probabilities that add up to 1; the exponential exaggerates the lead of the highest score.',
+        ),
+      ),
       h('dt', {}, 'Cross-entropy loss'),
-      h('dd', {}, eq('L = −log p', h('sub', {}, 'y')),
-        h('p', {class: 'small muted'}, 'Near 0 when the network gives the true digit y a probability near 1, and large when it does not. Back-propagation computes how L changes with every weight, and the optimizer (Adam here) nudges each weight downhill.'))));
+      h(
+        'dd',
+        {},
+        eq('L = −log p', h('sub', {}, 'y')),
+        h(
+          'p',
+          {class: 'small muted'},
+          'Near 0 when the network gives the true digit y a probability near 1, and large when it does not. Back-propagation computes how L changes with every weight, and the optimizer (Adam here) nudges each weight downhill.',
+        ),
+      ),
+    ),
+  );
 }

@@ -18,10 +18,18 @@ export function mountReproduce(el, lab) {
   const base = new URL('results/', lab.root).href;
   const status = h('p', {class: 'small muted', role: 'status'}, 'Loads when you scroll here.');
   const body = h('div', {class: 'repro-body'});
-  const card = h('div', {class: 'card repro', 'data-section': 'reproduce'},
+  const card = h(
+    'div',
+    {class: 'card repro', 'data-section': 'reproduce'},
     h('h3', {}, 'Reproducing the articles'),
-    h('p', {class: 'small muted'}, 'The networks of well-known MNIST tutorials, trained natively with this project\u2019s C++ core (the same code as in this page) and compared with the accuracy and training time the articles report.'),
-    status, body);
+    h(
+      'p',
+      {class: 'small muted'},
+      'The networks of well-known MNIST tutorials, trained natively with this project\u2019s C++ core (the same code as in this page) and compared with the accuracy and training time the articles report.',
+    ),
+    status,
+    body,
+  );
   el.append(card);
 
   let started = false;
@@ -42,44 +50,85 @@ export function mountReproduce(el, lab) {
   };
 
   // The article a row reproduces, by title (and author where it names one).
-  const source = (a) => (a?.title
-    ? h('span', {class: 'small muted repro-source'}, a.author ? `${a.author}, \u201c${a.title}\u201d` : a.title.endsWith('(untitled)') ? a.title : `\u201c${a.title}\u201d`)
-    : null);
+  const source = (a) =>
+    a?.title
+      ? h(
+          'span',
+          {class: 'small muted repro-source'},
+          a.author
+            ? `${a.author}, \u201c${a.title}\u201d`
+            : a.title.endsWith('(untitled)')
+              ? a.title
+              : `\u201c${a.title}\u201d`,
+        )
+      : null;
 
   function render(data) {
     const rows = (data.rows || []).map((r) => {
       if (r.missing) {
-        return h('tr', {class: 'missing'},
+        return h(
+          'tr',
+          {class: 'missing'},
           h('th', {scope: 'row'}, r.system, h('span', {class: 'small muted'}, ` ${r.model}`), source(r.article)),
-          h('td', {}, '—'), h('td', {}, pc(r.article?.acc)), h('td', {}, pc(r.goal)),
-          h('td', {colspan: 4, class: 'muted'}, 'not run yet'));
+          h('td', {}, '—'),
+          h('td', {}, pc(r.article?.acc)),
+          h('td', {}, pc(r.goal)),
+          h('td', {colspan: 4, class: 'muted'}, 'not run yet'),
+        );
       }
       const seconds = r.article?.seconds;
-      return h('tr', {class: r.met ? 'met' : 'unmet'},
-        h('th', {scope: 'row'}, r.system, h('span', {class: 'small muted'}, ` ${r.model}${r.epochs ? ` · ${r.epochs} ep.` : ''}`),
-          source(r.article)),
+      return h(
+        'tr',
+        {class: r.met ? 'met' : 'unmet'},
+        h(
+          'th',
+          {scope: 'row'},
+          r.system,
+          h('span', {class: 'small muted'}, ` ${r.model}${r.epochs ? ` · ${r.epochs} ep.` : ''}`),
+          source(r.article),
+        ),
         h('td', {}, int(r.params)),
         h('td', {}, pc(r.article?.acc)),
         h('td', {}, pc(r.goal)),
         h('td', {}, h('b', {}, pc(r.test_accuracy))),
         h('td', {}, r.met ? h('span', {class: 'ok'}, '✓ met') : h('span', {class: 'bad'}, '✗ not met')),
         h('td', {}, `${duration(r.train_seconds)}${Number.isFinite(seconds) ? ` (article ${duration(seconds)})` : ''}`),
-        h('td', {}, fixed(r.test_loss, 4)));
+        h('td', {}, fixed(r.test_loss, 4)),
+      );
     });
     const a = data.analysis || {};
     const facts = [];
     if (a.errors) {
-      facts.push(h('li', {}, `The CNN corrects ${int(a.errors.cnn_corrects)} of the MLP\u2019s ${int(a.errors.mlp)} test errors `
-        + `(it makes ${int(a.errors.cnn)}; ${int(a.errors.both_wrong)} digits fool both).`));
+      facts.push(
+        h(
+          'li',
+          {},
+          `The CNN corrects ${int(a.errors.cnn_corrects)} of the MLP\u2019s ${int(a.errors.mlp)} test errors ` +
+            `(it makes ${int(a.errors.cnn)}; ${int(a.errors.both_wrong)} digits fool both).`,
+        ),
+      );
     }
     if (a.generalisation_gap) {
-      facts.push(h('li', {}, `Generalisation gap (train minus test accuracy): MLP ${fixed(a.generalisation_gap.mlp, 2)} pts, `
-        + `CNN ${fixed(a.generalisation_gap.cnn, 2)} pts.`));
+      facts.push(
+        h(
+          'li',
+          {},
+          `Generalisation gap (train minus test accuracy): MLP ${fixed(a.generalisation_gap.mlp, 2)} pts, ` +
+            `CNN ${fixed(a.generalisation_gap.cnn, 2)} pts.`,
+        ),
+      );
     }
     if (a.top_confusions) {
       for (const n of ['mlp', 'cnn']) {
         const top = a.top_confusions[n];
-        if (top?.length) facts.push(h('li', {}, `Most confused by the ${n.toUpperCase()}: ${top.map((t) => `${t.pair} (${t.count})`).join(', ')}.`));
+        if (top?.length)
+          facts.push(
+            h(
+              'li',
+              {},
+              `Most confused by the ${n.toUpperCase()}: ${top.map((t) => `${t.pair} (${t.count})`).join(', ')}.`,
+            ),
+          );
       }
     }
     if (a.per_class) {
@@ -87,37 +136,77 @@ export function mountReproduce(el, lab) {
         const v = a.per_class[n];
         if (!v?.length) continue;
         let worst = 0;
-        v.forEach((x, d) => { if (x < v[worst]) worst = d; });
+        v.forEach((x, d) => {
+          if (x < v[worst]) worst = d;
+        });
         facts.push(h('li', {}, `Hardest digit for the ${n.toUpperCase()}: ${worst} (${pc(v[worst])}).`));
       }
     }
     for (const c of data.convergence || []) {
       if (!c.mlp_epochs || !c.cnn_epochs) continue;
-      facts.push(h('li', {}, `To reach ${c.level.toFixed(1)}% test accuracy, ${c.mlp} needs ${c.mlp_epochs} epochs and ${c.cnn} `
-        + `${c.cnn_epochs}: the CNN gets there ${fixed(c.speedup, 1)}× sooner (Yuming\u2019s report says 5×).`));
+      facts.push(
+        h(
+          'li',
+          {},
+          `To reach ${c.level.toFixed(1)}% test accuracy, ${c.mlp} needs ${c.mlp_epochs} epochs and ${c.cnn} ` +
+            `${c.cnn_epochs}: the CNN gets there ${fixed(c.speedup, 1)}× sooner (Yuming\u2019s report says 5×).`,
+        ),
+      );
     }
     body.replaceChildren(
-      h('div', {class: 'table-scroll'},
-        h('table', {class: 'table repro-table'},
+      h(
+        'div',
+        {class: 'table-scroll'},
+        h(
+          'table',
+          {class: 'table repro-table'},
           h('caption', {class: 'sr-only'}, 'Reproduced results against the articles'),
-          h('thead', {}, h('tr', {}, ['System', 'Params', 'Article', 'Goal', 'Here (test)', 'Goal met', 'Training time', 'Test loss']
-            .map((t) => h('th', {scope: 'col'}, t)))),
-          h('tbody', {}, rows))),
-      h('p', {class: 'small muted'}, `Measured natively on ${data.machine?.cpu ?? 'one machine'}`
-        + `${data.machine?.cores ? ` (${data.machine.cores} cores)` : ''}${data.date ? `, ${new Date(data.date).toISOString().slice(0, 10)}` : ''}.`),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['System', 'Params', 'Article', 'Goal', 'Here (test)', 'Goal met', 'Training time', 'Test loss'].map(
+                (t) => h('th', {scope: 'col'}, t),
+              ),
+            ),
+          ),
+          h('tbody', {}, rows),
+        ),
+      ),
+      h(
+        'p',
+        {class: 'small muted'},
+        `Measured natively on ${data.machine?.cpu ?? 'one machine'}` +
+          `${data.machine?.cores ? ` (${data.machine.cores} cores)` : ''}${data.date ? `, ${new Date(data.date).toISOString().slice(0, 10)}` : ''}.`,
+      ),
       facts.length ? h('ul', {class: 'repro-facts'}, facts) : null,
-      h('div', {class: 'repro-plots'}, PLOTS.map(([file, alt]) => h('figure', {},
-        h('img', {src: new URL(file, base).href, alt, loading: 'lazy', decoding: 'async'}),
-        h('figcaption', {class: 'small muted'}, alt)))));
+      h(
+        'div',
+        {class: 'repro-plots'},
+        PLOTS.map(([file, alt]) =>
+          h(
+            'figure',
+            {},
+            h('img', {src: new URL(file, base).href, alt, loading: 'lazy', decoding: 'async'}),
+            h('figcaption', {class: 'small muted'}, alt),
+          ),
+        ),
+      ),
+    );
   }
 
   if ('IntersectionObserver' in self) {
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        io.disconnect();
-        load();
-      }
-    }, {rootMargin: '200px'});
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          io.disconnect();
+          load();
+        }
+      },
+      {rootMargin: '200px'},
+    );
     io.observe(card);
   } else {
     load();

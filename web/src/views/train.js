@@ -28,7 +28,11 @@ export function mount(el, lab, opts = {}) {
     const asked = shown(key);
     const list = options.map(([v, text]) => [String(v), text]);
     if (!list.some(([v]) => v === asked)) list.push([asked, `${clip(asked)} (from the link)`]);
-    return h('select', {id: uid(key)}, list.map(([v, text]) => h('option', {value: v, selected: v === asked}, text)));
+    return h(
+      'select',
+      {id: uid(key)},
+      list.map(([v, text]) => h('option', {value: v, selected: v === asked}, text)),
+    );
   };
   const model = h('select', {id: uid('model')}, h('option', {value: shown('model')}, shown('model')));
   const modelInfo = h('p', {class: 'model-info small muted'}, '');
@@ -36,24 +40,57 @@ export function mount(el, lab, opts = {}) {
   const specCheck = h('p', {class: 'spec-check small', id: uid('spec-check'), 'aria-live': 'polite'}, '');
   spec.setAttribute('aria-describedby', specCheck.id);
   const {epochs: E, lr: LR} = SETTINGS;
-  const epochs = h('input', {type: 'number', id: uid('epochs'), min: E.min, max: E.max, step: 1, value: shown('epochs'), inputmode: 'numeric'});
-  const batch = choice('batch', SETTINGS.batch.choices.map((b) => [b, String(b)]));
+  const epochs = h('input', {
+    type: 'number',
+    id: uid('epochs'),
+    min: E.min,
+    max: E.max,
+    step: 1,
+    value: shown('epochs'),
+    inputmode: 'numeric',
+  });
+  const batch = choice(
+    'batch',
+    SETTINGS.batch.choices.map((b) => [b, String(b)]),
+  );
   // Up to the core's own limit: a rate that makes training diverge is a lesson, and the core stops it safely.
-  const lr = h('input', {type: 'number', id: uid('lr'), min: LR.min, max: LR.max, step: 'any', value: shown('lr'), inputmode: 'decimal'});
+  const lr = h('input', {
+    type: 'number',
+    id: uid('lr'),
+    min: LR.min,
+    max: LR.max,
+    step: 'any',
+    value: shown('lr'),
+    inputmode: 'decimal',
+  });
   const optimizer = choice('optimizer', Object.entries(OPTIMIZERS));
   const schedule = choice('schedule', Object.entries(SCHEDULES));
   // A link may ask for another number of digits (?subset=6000): it is offered too, so the link reproduces its run.
-  const subset = choice('subset', [...new Set([...SUBSETS, s('subset')])].sort((a, b) => b - a)
-    .map((n) => [n, n === 60000 ? 'All 60,000' : int(n)]));
+  const subset = choice(
+    'subset',
+    [...new Set([...SUBSETS, s('subset')])].sort((a, b) => b - a).map((n) => [n, n === 60000 ? 'All 60,000' : int(n)]),
+  );
   const augment = h('input', {type: 'checkbox', id: uid('aug'), checked: s('augment')});
   const SEED = SETTINGS.seed;
-  const seed = h('input', {type: 'number', id: uid('seed'), min: SEED.min, max: SEED.max, step: 1, value: shown('seed'), inputmode: 'numeric'});
+  const seed = h('input', {
+    type: 'number',
+    id: uid('seed'),
+    min: SEED.min,
+    max: SEED.max,
+    step: 1,
+    value: shown('seed'),
+    inputmode: 'numeric',
+  });
   let augmentTouched = false;
   /** The form's settings by key (model and spec apart: the engine checks those). */
   const controls = {epochs, batch, lr, optimizer, schedule, subset, seed, augment};
   /** Where each field says what is wrong with it (aria-describedby). */
-  const notes = Object.fromEntries(['model', ...Object.keys(controls)].map((key) =>
-    [key, h('p', {class: 'field-error small', id: uid(`${key}-error`), hidden: true})]));
+  const notes = Object.fromEntries(
+    ['model', ...Object.keys(controls)].map((key) => [
+      key,
+      h('p', {class: 'field-error small', id: uid(`${key}-error`), hidden: true}),
+    ]),
+  );
 
   const specField = field('Layer spec', spec);
   specField.wrap.classList.add('span-all', 'spec-field');
@@ -65,17 +102,35 @@ export function mount(el, lab, opts = {}) {
   };
 
   const trainBtn = h('button', {type: 'button', class: 'btn btn-primary', onclick: onTrain}, 'Train');
-  const pauseBtn = h('button', {type: 'button', class: 'btn', onclick: () => eachSlot('running', (n) => lab.pause(n))}, 'Pause');
-  const resumeBtn = h('button', {type: 'button', class: 'btn', onclick: () => eachSlot('paused', (n) => lab.resume(n))}, 'Resume');
-  const stopBtn = h('button', {type: 'button', class: 'btn', onclick: () => eachSlot('any', (n) => lab.stop(n))}, 'Stop');
+  const pauseBtn = h(
+    'button',
+    {type: 'button', class: 'btn', onclick: () => eachSlot('running', (n) => lab.pause(n))},
+    'Pause',
+  );
+  const resumeBtn = h(
+    'button',
+    {type: 'button', class: 'btn', onclick: () => eachSlot('paused', (n) => lab.resume(n))},
+    'Resume',
+  );
+  const stopBtn = h(
+    'button',
+    {type: 'button', class: 'btn', onclick: () => eachSlot('any', (n) => lab.stop(n))},
+    'Stop',
+  );
   const raceBtn = h('button', {type: 'button', class: 'btn btn-race', onclick: onRace}, 'Race MLP vs CNN');
-  const recipeBtn = h('button', {type: 'button', class: 'btn btn-sm btn-ghost', onclick: useRecipe}, 'Use the full recipe');
+  const recipeBtn = h(
+    'button',
+    {type: 'button', class: 'btn btn-sm btn-ghost', onclick: useRecipe},
+    'Use the full recipe',
+  );
   const busyNote = h('p', {class: 'train-busy small', role: 'status', hidden: true});
   // What Train will run, as the form stands (or what to fix first).
   const summary = h('p', {class: 'train-summary small', 'aria-live': 'polite'});
   const alertBox = h('p', {class: 'train-alert', role: 'alert', hidden: true});
 
-  const form = h('div', {class: 'train-form'},
+  const form = h(
+    'div',
+    {class: 'train-form'},
     h('div', {class: 'field span-2'}, h('label', {for: model.id}, 'Model'), model, notes.model, modelInfo),
     specField.wrap,
     checked('Epochs', 'epochs'),
@@ -85,9 +140,14 @@ export function mount(el, lab, opts = {}) {
     checked('Schedule', 'schedule'),
     checked('Training digits', 'subset'),
     checked('Seed', 'seed'),
-    h('div', {class: 'span-2'},
-      h('label', {class: 'check', for: augment.id}, augment, 'Augmentation (random shifts and rotations)'), notes.augment),
-    h('div', {class: 'row gap span-all'}, recipeBtn));
+    h(
+      'div',
+      {class: 'span-2'},
+      h('label', {class: 'check', for: augment.id}, augment, 'Augmentation (random shifts and rotations)'),
+      notes.augment,
+    ),
+    h('div', {class: 'row gap span-all'}, recipeBtn),
+  );
 
   // --- live metrics --------------------------------------------------------
   const metric = (label, attrs = {}) => {
@@ -108,67 +168,169 @@ export function mount(el, lab, opts = {}) {
     engineNote.hidden = !text;
   };
   const barFill = h('span', {class: 'bar'});
-  const progress = h('div', {class: 'progress', role: 'progressbar', 'aria-label': 'Training progress',
-    'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0}, barFill);
+  const progress = h(
+    'div',
+    {
+      class: 'progress',
+      role: 'progressbar',
+      'aria-label': 'Training progress',
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+      'aria-valuenow': 0,
+    },
+    barFill,
+  );
   const lanes = h('div', {class: 'lanes'});
   const lossBox = h('div', {class: 'chart'});
   const accBox = h('div', {class: 'chart'});
   const downloadText = h('span', {});
-  const downloadNote = h('p', {class: 'download-note', role: 'status', hidden: true}, h('span', {class: 'spinner', 'aria-hidden': 'true'}), downloadText);
-  const emptyNote = h('p', {class: 'chart-empty'}, 'Press Train, or race the two networks, to draw the loss and accuracy curves here: thin lines for the training batches, dots for the test set after each epoch.');
+  const downloadNote = h(
+    'p',
+    {class: 'download-note', role: 'status', hidden: true},
+    h('span', {class: 'spinner', 'aria-hidden': 'true'}),
+    downloadText,
+  );
+  const emptyNote = h(
+    'p',
+    {class: 'chart-empty'},
+    'Press Train, or race the two networks, to draw the loss and accuracy curves here: thin lines for the training batches, dots for the test set after each epoch.',
+  );
   const epochTable = h('tbody');
 
   el.append(
-    h('div', {class: 'train-grid'},
-      h('div', {class: 'card train-controls'},
+    h(
+      'div',
+      {class: 'train-grid'},
+      h(
+        'div',
+        {class: 'card train-controls'},
         h('h3', {}, 'Setup'),
         form,
         h('div', {class: 'row gap buttons'}, trainBtn, pauseBtn, resumeBtn, stopBtn),
         summary,
         busyNote,
-        h('div', {class: 'race-box'},
+        h(
+          'div',
+          {class: 'race-box'},
           raceBtn,
-          h('p', {class: 'small muted'}, 'Trains the mlp and cnn presets at once, each in its own worker, both with the settings above.')),
-        alertBox),
-      h('div', {class: 'card train-live'},
+          h(
+            'p',
+            {class: 'small muted'},
+            'Trains the mlp and cnn presets at once, each in its own worker, both with the settings above.',
+          ),
+        ),
+        alertBox,
+      ),
+      h(
+        'div',
+        {class: 'card train-live'},
         h('div', {class: 'metrics'}, mEpoch.el, mTest.el, mTestLoss.el, mTrain.el, mSpeed.el, mEta.el),
         engineNote,
         progress,
         lanes,
         downloadNote,
         emptyNote,
-        h('div', {class: 'charts', hidden: true},
+        h(
+          'div',
+          {class: 'charts', hidden: true},
           h('figure', {}, h('figcaption', {}, 'Loss ', h('span', {class: 'muted'}, '(lower is better)')), lossBox),
-          h('figure', {}, h('figcaption', {}, 'Accuracy'), accBox)),
-        h('details', {class: 'epochs'},
+          h('figure', {}, h('figcaption', {}, 'Accuracy'), accBox),
+        ),
+        h(
+          'details',
+          {class: 'epochs'},
           h('summary', {}, 'Epoch by epoch'),
-          h('div', {class: 'table-scroll'},
-            h('table', {class: 'table'},
-              h('thead', {}, h('tr', {}, ['Net', 'Epoch', 'Train loss', 'Train acc.', 'Test loss', 'Test acc.', 'Time'].map((t) => h('th', {scope: 'col'}, t)))),
-              epochTable))))));
+          h(
+            'div',
+            {class: 'table-scroll'},
+            h(
+              'table',
+              {class: 'table'},
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['Net', 'Epoch', 'Train loss', 'Train acc.', 'Test loss', 'Test acc.', 'Time'].map((t) =>
+                    h('th', {scope: 'col'}, t),
+                  ),
+                ),
+              ),
+              epochTable,
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 
   // --- charts --------------------------------------------------------------
-  const series = [{label: 'epoch', value: (u, v) => (v === null || v === undefined ? '–' : v.toFixed(2))}];
+  const series = [{label: 'epoch', value: (_u, v) => (v === null || v === undefined ? '–' : v.toFixed(2))}];
   for (const n of SLOTS) {
-    series.push({label: `${SLOT_TITLE[n]} train`, stroke: SLOT_COLOR[n], width: 1.6, spanGaps: true, points: {show: false}});
-    series.push({label: `${SLOT_TITLE[n]} test`, stroke: SLOT_COLOR[n], width: 2, dash: [5, 4], spanGaps: true,
-      points: {show: true, size: 7, fill: '#fff', stroke: SLOT_COLOR[n], width: 2}});
+    series.push({
+      label: `${SLOT_TITLE[n]} train`,
+      stroke: SLOT_COLOR[n],
+      width: 1.6,
+      spanGaps: true,
+      points: {show: false},
+    });
+    series.push({
+      label: `${SLOT_TITLE[n]} test`,
+      stroke: SLOT_COLOR[n],
+      width: 2,
+      dash: [5, 4],
+      spanGaps: true,
+      points: {show: true, size: 7, fill: '#fff', stroke: SLOT_COLOR[n], width: 2},
+    });
   }
   const chartOpts = (yLabel, fmt, range) => ({
-    width: 400, height: 220, series,
+    width: 400,
+    height: 220,
+    series,
     legend: {live: true},
     cursor: {points: {size: 6}, drag: {x: false, y: false}},
     scales: {x: {time: false}, y: range ? {range} : {}},
     axes: [
-      {label: 'epoch', size: 36, labelSize: 16, stroke: '#64748b', grid: {stroke: '#eef0f6'}, ticks: {stroke: '#eef0f6'}},
-      {label: yLabel, size: 52, labelSize: 16, stroke: '#64748b', grid: {stroke: '#eef0f6'}, ticks: {stroke: '#eef0f6'}, values: (u, v) => v.map(fmt)},
+      {
+        label: 'epoch',
+        size: 36,
+        labelSize: 16,
+        stroke: '#64748b',
+        grid: {stroke: '#eef0f6'},
+        ticks: {stroke: '#eef0f6'},
+      },
+      {
+        label: yLabel,
+        size: 52,
+        labelSize: 16,
+        stroke: '#64748b',
+        grid: {stroke: '#eef0f6'},
+        ticks: {stroke: '#eef0f6'},
+        values: (_u, v) => v.map(fmt),
+      },
     ],
   });
   const empty = () => [[], ...series.slice(1).map(() => [])];
-  const lossChart = new uPlot(chartOpts('loss', (v) => v.toFixed(2)), empty(), lossBox);
-  const accChart = new uPlot(chartOpts('accuracy', (v) => `${(v * 100).toFixed(v > 0.99 ? 1 : 0)}%`, (u, lo, hi) => [Math.max(0, Math.min(lo, 0.9)), 1]), empty(), accBox);
+  const lossChart = new uPlot(
+    chartOpts('loss', (v) => v.toFixed(2)),
+    empty(),
+    lossBox,
+  );
+  const accChart = new uPlot(
+    chartOpts(
+      'accuracy',
+      (v) => `${(v * 100).toFixed(v > 0.99 ? 1 : 0)}%`,
+      (_u, lo, _hi) => [Math.max(0, Math.min(lo, 0.9)), 1],
+    ),
+    empty(),
+    accBox,
+  );
   const resize = () => {
-    for (const [chart, box] of [[lossChart, lossBox], [accChart, accBox]]) {
+    for (const [chart, box] of [
+      [lossChart, lossBox],
+      [accChart, accBox],
+    ]) {
       const w = Math.max(240, Math.floor(box.clientWidth));
       if (chart.width !== w) chart.setSize({width: w, height: 220});
     }
@@ -237,30 +399,55 @@ export function mount(el, lab, opts = {}) {
     progress.setAttribute('aria-valuenow', String(Math.round(frac * 100)));
     progress.classList.toggle('paused', run.state === 'paused');
     progress.classList.add(`tint-${active}`);
-    progress.classList.remove(`tint-${active === "mlp" ? "cnn" : "mlp"}`);
+    progress.classList.remove(`tint-${active === 'mlp' ? 'cnn' : 'mlp'}`);
   }
 
   function renderLanes() {
-    lanes.replaceChildren(...SLOTS.filter((n) => runOf(n)).map((n) => {
-      const run = runOf(n);
-      const p = run.progress;
-      const last = run.epochs?.[run.epochs.length - 1];
-      // Before its first step a run waits for the MNIST files: its bar then shows the download.
-      const dl = !p && run.state !== 'done' ? lab.downloadProgress() : null;
-      const frac = run.state === 'done' && run.reason === 'finished' ? 1 : p ? p.step / p.total_steps
-        : dl ? dl.loaded / dl.total : 0;
-      const state = dl && !dl.done ? `downloading the digits, ${bytes(dl.loaded)} of ${bytes(dl.total)}`
-        : {preparing: 'loading the digits…', running: 'training', paused: 'paused', stopping: 'stopping…',
-          done: run.reason === 'finished' ? 'finished' : run.reason}[run.state];
-      return h('div', {class: `lane lane-${n}${dl ? ' lane-download' : ''}`, dataset: {state: run.state}},
-        h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n]),
-        h('span', {class: 'lane-title'}, run.title || ''),
-        h('span', {class: 'lane-track'}, h('span', {class: 'lane-fill', style: {width: `${(frac * 100).toFixed(1)}%`}})),
-        h('span', {class: 'lane-stats'},
-          `${state}${p ? ` · epoch ${p.epoch}/${p.epochs} · ${int(p.samples_per_second)}/s` : ''}` +
-          `${last ? ` · test ${pct(last.testAccuracy)}` : ''}` +
-          `${run.state === 'running' && p ? ` · ${duration(p.eta)} left` : ''}`));
-    }));
+    lanes.replaceChildren(
+      ...SLOTS.filter((n) => runOf(n)).map((n) => {
+        const run = runOf(n);
+        const p = run.progress;
+        const last = run.epochs?.[run.epochs.length - 1];
+        // Before its first step a run waits for the MNIST files: its bar then shows the download.
+        const dl = !p && run.state !== 'done' ? lab.downloadProgress() : null;
+        const frac =
+          run.state === 'done' && run.reason === 'finished'
+            ? 1
+            : p
+              ? p.step / p.total_steps
+              : dl
+                ? dl.loaded / dl.total
+                : 0;
+        const state =
+          dl && !dl.done
+            ? `downloading the digits, ${bytes(dl.loaded)} of ${bytes(dl.total)}`
+            : {
+                preparing: 'loading the digits…',
+                running: 'training',
+                paused: 'paused',
+                stopping: 'stopping…',
+                done: run.reason === 'finished' ? 'finished' : run.reason,
+              }[run.state];
+        return h(
+          'div',
+          {class: `lane lane-${n}${dl ? ' lane-download' : ''}`, dataset: {state: run.state}},
+          h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n]),
+          h('span', {class: 'lane-title'}, run.title || ''),
+          h(
+            'span',
+            {class: 'lane-track'},
+            h('span', {class: 'lane-fill', style: {width: `${(frac * 100).toFixed(1)}%`}}),
+          ),
+          h(
+            'span',
+            {class: 'lane-stats'},
+            `${state}${p ? ` · epoch ${p.epoch}/${p.epochs} · ${int(p.samples_per_second)}/s` : ''}` +
+              `${last ? ` · test ${pct(last.testAccuracy)}` : ''}` +
+              `${run.state === 'running' && p ? ` · ${duration(p.eta)} left` : ''}`,
+          ),
+        );
+      }),
+    );
   }
 
   function renderEpochs() {
@@ -268,10 +455,19 @@ export function mount(el, lab, opts = {}) {
     for (const n of SLOTS) {
       const run = runOf(n);
       for (const e of run?.epochs || []) {
-        rows.push(h('tr', {},
-          h('td', {}, h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n])), h('td', {}, String(e.epoch)),
-          h('td', {}, fixed(e.trainLoss, 4)), h('td', {}, pct(e.trainAccuracy)), h('td', {}, fixed(e.testLoss, 4)),
-          h('td', {}, h('b', {}, pct(e.testAccuracy))), h('td', {}, duration(e.elapsed))));
+        rows.push(
+          h(
+            'tr',
+            {},
+            h('td', {}, h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n])),
+            h('td', {}, String(e.epoch)),
+            h('td', {}, fixed(e.trainLoss, 4)),
+            h('td', {}, pct(e.trainAccuracy)),
+            h('td', {}, fixed(e.testLoss, 4)),
+            h('td', {}, h('b', {}, pct(e.testAccuracy))),
+            h('td', {}, duration(e.elapsed)),
+          ),
+        );
       }
     }
     epochTable.replaceChildren(...rows);
@@ -283,10 +479,17 @@ export function mount(el, lab, opts = {}) {
     const dl = lab.downloadProgress();
     const show = waiting && !dl.done;
     if (show) {
-      downloadText.textContent = dl.loaded > 0
-        ? `Downloading the MNIST digits: ${bytes(dl.loaded)} of ${bytes(dl.total)}. `
-        : `Waiting for the server to send the MNIST digits (${bytes(dl.total)}). `;
-      downloadText.append(h('span', {class: 'muted'}, 'Training starts once they are in; meanwhile the drawing pad and the other views keep working.'));
+      downloadText.textContent =
+        dl.loaded > 0
+          ? `Downloading the MNIST digits: ${bytes(dl.loaded)} of ${bytes(dl.total)}. `
+          : `Waiting for the server to send the MNIST digits (${bytes(dl.total)}). `;
+      downloadText.append(
+        h(
+          'span',
+          {class: 'muted'},
+          'Training starts once they are in; meanwhile the drawing pad and the other views keep working.',
+        ),
+      );
     }
     if (downloadNote.hidden === show) {
       downloadNote.hidden = !show;
@@ -302,10 +505,11 @@ export function mount(el, lab, opts = {}) {
     const chosen = model.value === 'custom' ? 'your spec' : model.value;
     const otherIdle = !lab.slots[target === 'mlp' ? 'cnn' : 'mlp'].training;
     const doing = run.progress ? 'training' : 'getting the data to train';
-    busyNote.textContent = run.title === chosen
-      ? `The ${SLOT_TITLE[target]} is ${doing} ${chosen} now; stop it to start again.`
-      : `The ${SLOT_TITLE[target]} is ${doing} ${run.title || 'a model'} now: stop it to train ${chosen} instead`
-        + `${otherIdle ? `, or pick a ${target === 'mlp' ? 'convolutional' : 'dense'} model to train beside it` : ''}.`;
+    busyNote.textContent =
+      run.title === chosen
+        ? `The ${SLOT_TITLE[target]} is ${doing} ${chosen} now; stop it to start again.`
+        : `The ${SLOT_TITLE[target]} is ${doing} ${run.title || 'a model'} now: stop it to train ${chosen} instead` +
+          `${otherIdle ? `, or pick a ${target === 'mlp' ? 'convolutional' : 'dense'} model to train beside it` : ''}.`;
   }
 
   function renderButtons() {
@@ -349,9 +553,18 @@ export function mount(el, lab, opts = {}) {
     const conv = lab.presets.filter((p) => !DENSE.includes(p.name));
     const dense = lab.presets.filter((p) => DENSE.includes(p.name));
     model.replaceChildren(
-      h('optgroup', {label: 'Dense (MLP)'}, dense.map((p) => h('option', {value: p.name}, `${p.name} · ${int(p.params)} params`))),
-      h('optgroup', {label: 'Convolutional (CNN)'}, conv.map((p) => h('option', {value: p.name}, `${p.name} · ${int(p.params)} params`))),
-      h('optgroup', {label: 'Your own'}, h('option', {value: 'custom'}, 'custom (layer spec)')));
+      h(
+        'optgroup',
+        {label: 'Dense (MLP)'},
+        dense.map((p) => h('option', {value: p.name}, `${p.name} · ${int(p.params)} params`)),
+      ),
+      h(
+        'optgroup',
+        {label: 'Convolutional (CNN)'},
+        conv.map((p) => h('option', {value: p.name}, `${p.name} · ${int(p.params)} params`)),
+      ),
+      h('optgroup', {label: 'Your own'}, h('option', {value: 'custom'}, 'custom (layer spec)')),
+    );
     const asked = shown('model');
     if (!knownModel(asked)) {
       // Only the engine knows the presets: an unknown name is refused once they are in.
@@ -377,7 +590,10 @@ export function mount(el, lab, opts = {}) {
     if (p) {
       const r = p.recipe;
       modelInfo.replaceChildren(h('code', {}, p.spec));
-      modelInfo.append(h('br'), `Trains as the ${SLOT_TITLE[slotFor(p)]} · full recipe: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}`);
+      modelInfo.append(
+        h('br'),
+        `Trains as the ${SLOT_TITLE[slotFor(p)]} · full recipe: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}`,
+      );
       if (userChange && r.epochs === 1) {
         // A preset made for a one-epoch run in the page (fast: 99% in under 30 s)
         // trains with its own recipe.
@@ -406,7 +622,7 @@ export function mount(el, lab, opts = {}) {
   function autoAugment() {
     if (augmentTouched || settings.refused.augment) return;
     const p = lab.preset(model.value);
-    augment.checked = !!(p && p.recipe.augment && Number(epochs.value) >= 5);
+    augment.checked = !!(p?.recipe.augment && Number(epochs.value) >= 5);
   }
 
   function useRecipe() {
@@ -446,9 +662,13 @@ export function mount(el, lab, opts = {}) {
       const size = checkSetting('batch', batch.value).value ?? SETTINGS.batch.default;
       const r = await lab.describe(text, size);
       if (seq !== validateSeq) return;
-      showSpec(r.ok ? 'ok' : 'error', r.ok
-        ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r)]} · about ${bytes(r.bytes)} to train at batch ${r.batch}`
-        : `✗ ${r.error}`, r.ok ? r : null);
+      showSpec(
+        r.ok ? 'ok' : 'error',
+        r.ok
+          ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r)]} · about ${bytes(r.bytes)} to train at batch ${r.batch}`
+          : `✗ ${r.error}`,
+        r.ok ? r : null,
+      );
     } catch (e) {
       if (seq !== validateSeq) return;
       showSpec('error', e.message);
@@ -488,8 +708,11 @@ export function mount(el, lab, opts = {}) {
       note.hidden = !message;
       // The link's parameter ("?batch=100000") kept in one piece where the line has room for it.
       if (note.textContent !== (message || '')) {
-        note.replaceChildren(...(message && refused?.message === message
-          ? ["The link's ", h('code', {}, refused.param), ` is not used. ${refused.why}`] : [message || '']));
+        note.replaceChildren(
+          ...(message && refused?.message === message
+            ? ["The link's ", h('code', {}, refused.param), ` is not used. ${refused.why}`]
+            : [message || '']),
+        );
       }
       if (message) control.setAttribute('aria-invalid', 'true');
       else control.removeAttribute('aria-invalid');
@@ -514,10 +737,12 @@ export function mount(el, lab, opts = {}) {
     if (!target) return '';
     const p = lab.preset(model.value);
     const v = readForm().values;
-    return `Train runs ${p ? p.name : 'your spec'} (${int(p ? p.params : specInfo.params)} parameters) as the ${SLOT_TITLE[target]}: `
-      + `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} of ${int(v.subset)} digits in batches of ${v.batch}, `
-      + `${OPTIMIZERS[v.optimizer]} at ${v.lr} with a ${SCHEDULES[v.schedule].toLowerCase()} schedule, `
-      + `${v.augment ? 'with augmentation' : 'no augmentation'}, seed ${v.seed}.`;
+    return (
+      `Train runs ${p ? p.name : 'your spec'} (${int(p ? p.params : specInfo.params)} parameters) as the ${SLOT_TITLE[target]}: ` +
+      `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} of ${int(v.subset)} digits in batches of ${v.batch}, ` +
+      `${OPTIMIZERS[v.optimizer]} at ${v.lr} with a ${SCHEDULES[v.schedule].toLowerCase()} schedule, ` +
+      `${v.augment ? 'with augmentation' : 'no augmentation'}, seed ${v.seed}.`
+    );
   }
 
   /** Keeps what may run (URL or memory); a field still showing a refused link value keeps that instead. */

@@ -10,14 +10,27 @@ export function mount(el, lab) {
   const message = h('p', {class: 'weights-msg', role: 'alert', hidden: true});
   const cards = Object.fromEntries(SLOTS.map((n) => [n, slotCard(n)]));
 
-  el.append(h('div', {class: 'weights-grid'},
-    cards.mlp.el, cards.cnn.el,
-    h('div', {class: 'card weights-load'},
-      h('h3', {}, 'Load weights'),
-      h('p', {class: 'small muted'}, 'A .mlw file saved from this page or from the mnist-lab command line (--save). Dense networks replace the MLP, convolutional ones the CNN.'),
-      h('label', {class: 'btn btn-primary', for: file.id}, 'Load a weights file…'),
-      file,
-      message)));
+  el.append(
+    h(
+      'div',
+      {class: 'weights-grid'},
+      cards.mlp.el,
+      cards.cnn.el,
+      h(
+        'div',
+        {class: 'card weights-load'},
+        h('h3', {}, 'Load weights'),
+        h(
+          'p',
+          {class: 'small muted'},
+          'A .mlw file saved from this page or from the mnist-lab command line (--save). Dense networks replace the MLP, convolutional ones the CNN.',
+        ),
+        h('label', {class: 'btn btn-primary', for: file.id}, 'Load a weights file…'),
+        file,
+        message,
+      ),
+    ),
+  );
 
   // busy: a file is being read or loaded (aria-busy, so tests and screen readers wait for the outcome).
   function say(text, isError, busy = false) {
@@ -34,10 +47,14 @@ export function mount(el, lab) {
     if (!f) return;
     say(`Reading ${f.name}…`, false, true);
     try {
-      if (f.size > 64 * 1024 * 1024) throw new Error(`"${f.name}" is ${int(f.size / 1e6)} MB: too big to be a weights file.`);
+      if (f.size > 64 * 1024 * 1024)
+        throw new Error(`"${f.name}" is ${int(f.size / 1e6)} MB: too big to be a weights file.`);
       const bytes = new Uint8Array(await f.arrayBuffer());
       const r = await lab.importWeights(bytes, f.name);
-      say(`Loaded "${f.name}" into the ${SLOT_TITLE[r.slot]}: ${r.info.spec} (${int(r.info.params)} parameters).`, false);
+      say(
+        `Loaded "${f.name}" into the ${SLOT_TITLE[r.slot]}: ${r.info.spec} (${int(r.info.params)} parameters).`,
+        false,
+      );
     } catch (e) {
       say(e.message, true);
     }
@@ -46,29 +63,56 @@ export function mount(el, lab) {
   function slotCard(n) {
     const title = h('p', {class: 'w-title'});
     const meta = h('p', {class: 'small muted w-meta'});
-    const dl = h('button', {type: 'button', class: 'btn btn-sm', onclick: async () => {
-      try {
-        const bytes = await lab.exportWeights(n);
-        const slot = lab.slots[n];
-        download(bytes, `${slot.title || n}-${slot.origin}.mlw`);
-      } catch (e) {
-        say(e.message, true);
-      }
-    }}, `Download ${SLOT_TITLE[n]} weights`);
-    const reset = h('button', {type: 'button', class: 'btn btn-sm btn-ghost', onclick: async () => {
-      try {
-        await lab.resetShipped(n);
-        say(`The ${SLOT_TITLE[n]} has its pretrained weights back.`, false);
-      } catch (e) {
-        say(e.message, true);
-      }
-    }}, 'Restore pretrained');
-    const el = h('div', {class: `card w-card w-${n}`},
+    const dl = h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn btn-sm',
+        onclick: async () => {
+          try {
+            const bytes = await lab.exportWeights(n);
+            const slot = lab.slots[n];
+            download(bytes, `${slot.title || n}-${slot.origin}.mlw`);
+          } catch (e) {
+            say(e.message, true);
+          }
+        },
+      },
+      `Download ${SLOT_TITLE[n]} weights`,
+    );
+    const reset = h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn btn-sm btn-ghost',
+        onclick: async () => {
+          try {
+            await lab.resetShipped(n);
+            say(`The ${SLOT_TITLE[n]} has its pretrained weights back.`, false);
+          } catch (e) {
+            say(e.message, true);
+          }
+        },
+      },
+      'Restore pretrained',
+    );
+    const el = h(
+      'div',
+      {class: `card w-card w-${n}`},
       h('h3', {}, h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n]), ` the ${SLOT_KIND[n]}`),
-      title, meta, h('div', {class: 'row gap'}, dl, reset));
+      title,
+      meta,
+      h('div', {class: 'row gap'}, dl, reset),
+    );
     const render = () => {
       const slot = lab.slots[n];
-      const origin = {shipped: 'pretrained weights', imported: 'loaded from a file', training: 'training now', trained: 'trained in this page'}[slot.origin] || slot.origin;
+      const origin =
+        {
+          shipped: 'pretrained weights',
+          imported: 'loaded from a file',
+          training: 'training now',
+          trained: 'trained in this page',
+        }[slot.origin] || slot.origin;
       title.textContent = slot.info ? `${slot.title} · ${int(slot.info.params)} parameters` : slot.error || 'loading…';
       meta.replaceChildren(slot.info ? h('code', {}, slot.info.spec) : '', slot.info ? h('br') : '', origin);
       dl.disabled = !slot.info;
