@@ -14,6 +14,8 @@ command -v emcc >/dev/null || need_apt+=(emscripten)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v wasm-objdump >/dev/null || need_apt+=(wabt)
 command -v gzip >/dev/null || need_apt+=(gzip)
+command -v clang-format >/dev/null || need_apt+=(clang-format)
+command -v clang-tidy >/dev/null || need_apt+=(clang-tidy)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   SUDO=""

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/build.sh
 JOBS=${JOBS:-2}
+bash scripts/lint.sh  # types, linters and the formatters' checks (npm run format fixes layout)
 
 # The core's suite runs twice: built for this CPU (-march=native: its vector
 # width, fused multiply-adds) and built for generic x86-64 (the sanitizer build,

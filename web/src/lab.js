@@ -158,6 +158,8 @@ export class Lab extends EventTarget {
     this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, core)]));
     this.presets = [];
     this.focus = {source: 'none'};
+    /** Set by a mounted Train view, whose alert box tells of diverged runs ('trainDone'). */
+    this.hasTrainView = false;
     this.lastDrawing = null; // {pixels, width, height}
     this.activationViews = new Set(); // views that want activations with predictions
     this.dataState = {

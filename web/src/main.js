@@ -51,6 +51,7 @@ if (view && view !== 'all' && !VIEWS.has(view)) {
   }
 } else {
   for (const el of document.querySelectorAll('[data-view]')) {
+    if (!(el instanceof HTMLElement)) continue;
     el.classList.add('mlab');
     mountView(el, el.dataset.view, root);
   }

@@ -27,12 +27,14 @@ function spawn(name) {
 export class WorkerClient extends EventTarget {
   /**
    * @param {string} name shows in the browser's devtools
-   * @param {object} core which core the worker runs (see Request.INIT): {module: Promise<WebAssembly.Module>}
-   *   the single-thread core, compiled once for all workers; or {threaded: {url, threads}, wasmUrls} the
-   *   pthreads build, with the single-thread builds' URLs ({fma, plain}) to fall back to
+   * @param {{module?: Promise<WebAssembly.Module>, threaded?: {url: string, threads: number},
+   *   wasmUrls?: {fma: string, plain: string}}} core which core the worker runs (see Request.INIT): `module`,
+   *   the single-thread core compiled once for all workers; or `threaded`, the pthreads build, with the
+   *   single-thread builds' URLs to fall back to
    */
-  constructor(name, {module, threaded, wasmUrls}) {
+  constructor(name, core) {
     super();
+    const {module, threaded, wasmUrls} = core;
     this.name = name;
     this.nextId = 1;
     this.pending = new Map();

@@ -576,18 +576,20 @@ const handlers = {
   [Request.TEST_CLOSE]: () => self.close(),
 
   [Request.TEST_HOLD]: (m) =>
-    new Promise((resolve) => {
-      let answered = false;
-      testHold = {
-        steps: m.steps,
-        reached(step) {
-          if (answered) return;
-          answered = true;
-          post({type: Reply.HELD, id: m.id, step});
-          resolve();
-        },
-      };
-    }),
+    /** @type {Promise<void>} */ (
+      new Promise((resolve) => {
+        let answered = false;
+        testHold = {
+          steps: m.steps,
+          reached(step) {
+            if (answered) return;
+            answered = true;
+            post({type: Reply.HELD, id: m.id, step});
+            resolve();
+          },
+        };
+      })
+    ),
 
   [Request.TEST_RELEASE]: (m) => {
     testHold = null;

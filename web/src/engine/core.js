@@ -13,6 +13,7 @@ export class CoreError extends Error {
 /**
  * The engine's training arguments, in order, from {epochs, batch, lr, optimizer, schedule, augment,
  * seed, weightDecay, limit (first N training digits; 0 = all)}; unset ones take these defaults.
+ * @returns {[number, number, number, string, string, boolean, number, number, number]}
  */
 function trainArgs(cfg) {
   const c = {
@@ -41,7 +42,7 @@ function trainArgs(cfg) {
 }
 
 export class Core {
-  /** @param {object} module an instantiated createMnistLab() module */
+  /** @param {import('../wasm/mnist_lab.mjs').MnistLabModule} module an instantiated createMnistLab() module */
   constructor(module) {
     this.module = module;
     this.engine = new module.Engine();

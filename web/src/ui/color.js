@@ -47,6 +47,13 @@ export function rgb(lut, t) {
  * Paints values (h*w, row-major) into a canvas of exactly w x h pixels
  * (CSS scales it up with image-rendering: pixelated).
  * scale: 'ink' (0..1), 'max' (0..max of values), 'signed' (-m..m, m = max |v|) or a number.
+ * @param {HTMLCanvasElement} canvas
+ * @param {ArrayLike<number>} values
+ * @param {number} w
+ * @param {number} h
+ * @param {Uint8ClampedArray} [lut]
+ * @param {'ink' | 'max' | 'signed' | number} [scale]
+ * @param {number} [offset]
  */
 export function paint(canvas, values, w, h, lut = HEAT, scale = 'max', offset = 0) {
   if (canvas.width !== w) canvas.width = w;

@@ -669,5 +669,5 @@ function fmt(v, digits) {
 function lum(css) {
   const m = /rgb\((\d+),(\d+),(\d+)\)/.exec(css);
   if (!m) return 1;
-  return (0.299 * m[1] + 0.587 * m[2] + 0.114 * m[3]) / 255;
+  return (0.299 * Number(m[1]) + 0.587 * Number(m[2]) + 0.114 * Number(m[3])) / 255;
 }

@@ -29,6 +29,7 @@ export const POOLINGS = {pool: 'max', avgpool: 'average', gap: 'average'};
 export function groupsOf(info) {
   const L = info.layers;
   const size = (l) => l.shape[0] * l.shape[1] * l.shape[2];
+  /** @type {any[]} */
   const groups = [
     {kind: 'input', shape: [1, 28, 28], flat: 784, act: -1, params: 0, title: 'Input', sub: '28×28 pixels'},
   ];

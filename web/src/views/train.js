@@ -68,7 +68,9 @@ export function mount(el, lab, opts = {}) {
   // A link may ask for another number of digits (?subset=6000): it is offered too, so the link reproduces its run.
   const subset = choice(
     'subset',
-    [...new Set([...SUBSETS, s('subset')])].sort((a, b) => b - a).map((n) => [n, n === 60000 ? 'All 60,000' : int(n)]),
+    [...new Set([...SUBSETS, s('subset')])]
+      .sort((a, b) => Number(b) - Number(a))
+      .map((n) => [n, n === 60000 ? 'All 60,000' : int(n)]),
   );
   const augment = h('input', {type: 'checkbox', id: uid('aug'), checked: s('augment')});
   const SEED = SETTINGS.seed;
@@ -266,6 +268,7 @@ export function mount(el, lab, opts = {}) {
   );
 
   // --- charts --------------------------------------------------------------
+  /** @type {import('uplot').Series[]} */
   const series = [{label: 'epoch', value: (_u, v) => (v === null || v === undefined ? '–' : v.toFixed(2))}];
   for (const n of SLOTS) {
     series.push({
@@ -311,6 +314,7 @@ export function mount(el, lab, opts = {}) {
       },
     ],
   });
+  /** @returns {import('uplot').AlignedData} */
   const empty = () => [[], ...series.slice(1).map(() => [])];
   const lossChart = new uPlot(
     chartOpts('loss', (v) => v.toFixed(2)),
@@ -340,6 +344,7 @@ export function mount(el, lab, opts = {}) {
   const runOf = (n) => lab.slots[n].training || lab.slots[n].lastRun;
 
   /** One shared x axis (epochs) for both slots' train points and test points. */
+  /** @returns {import('uplot').AlignedData[]} */
   function chartData() {
     const rows = new Map();
     const put = (x, col, v) => {
@@ -364,6 +369,7 @@ export function mount(el, lab, opts = {}) {
       for (const e of run.epochs || []) put(e.epoch, 2 + k * 2, [e.testLoss, e.testAccuracy]);
     });
     const xs = [...rows.keys()].sort((a, b) => a - b);
+    /** @returns {import('uplot').AlignedData} */
     const pick = (j) => [xs, ...series.slice(1).map((_, c) => xs.map((x) => rows.get(x)[c + 1]?.[j] ?? null))];
     return [pick(0), pick(1)];
   }
