@@ -12,6 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 echo "lint: biome ci (lint + format check)"
 npx biome ci --colors=off .
 
+node scripts/import-cycles.mjs # web/src imports no module in a circle
 echo "lint: tsc -p web (JSDoc types of web/src)"
 npx tsc -p web
 
