@@ -1,5 +1,6 @@
 // mnist-lab: train and evaluate the core's networks on MNIST from the shell.
-//   mnist-lab presets
+//   mnist-lab presets [--json]
+//   mnist-lab layers [--json]
 //   mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]
 //                   [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]
 //                   [--augment|--no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--threads N]
@@ -30,6 +31,7 @@
 
 #include "nn/data/dataset.h"
 #include "nn/data/idx.h"
+#include "nn/layers/registry.h"
 #include "nn/model/serialize.h"
 #include "nn/model/spec.h"
 #include "nn/train/trainer.h"
@@ -47,7 +49,8 @@ namespace {
 constexpr long kDefaultEvalEvery = 10000;
 
 constexpr const char* kUsage =
-    "usage: mnist-lab presets\n"
+    "usage: mnist-lab presets [--json]\n"
+    "       mnist-lab layers [--json]   (every layer token: how it is written and what it does)\n"
     "       mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]\n"
     "                       [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]\n"
     "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] "
@@ -73,17 +76,19 @@ Args parse_args(int argc, char** argv) {
         "save", "until", "eval-every", "threads"}},
       {"eval", {"load", "data", "limit", "split", "shift", "rotate", "stroke", "threads"}},
       {"convert", {"load", "save"}},
-      {"presets", {}}};
+      {"presets", {}},
+      {"layers", {}}};
   static const std::map<std::string, std::vector<std::string>> kFlagOpts = {
       {"train", {"augment", "no-augment", "json", "half"}},
       {"eval", {"json"}},
       {"presets", {"json"}},
+      {"layers", {"json"}},
       {"convert", {"half"}}};
   check(argc >= 2, "missing command (presets, train, eval or convert); try --help");
   Args a;
   a.command = argv[1];
   check(kValueOpts.count(a.command), "unknown command '", a.command,
-        "' (use presets, train, eval or convert)");
+        "' (use presets, layers, train, eval or convert)");
   const auto& vals = kValueOpts.at(a.command);
   const auto& flags = kFlagOpts.at(a.command);
   for (int i = 2; i < argc; ++i) {
@@ -231,6 +236,22 @@ int cmd_presets(const Args& a) {
           r.weight_decay > 0 ? (", weight decay " + std::to_string(r.weight_decay)).c_str() : "",
           r.augment ? ", augmentation" : "", p.source.c_str());
     }
+  }
+  return 0;
+}
+
+int cmd_layers(const Args& a) {
+  for (const LayerType& t : layer_types()) {
+    const TokenSyntax& s = t.syntax;
+    if (a.flags.count("json"))
+      std::cout << JsonWriter()
+                       .field("name", s.name)
+                       .field("usage", s.usage)
+                       .field("description", s.description)
+                       .str()
+                << "\n";
+    else
+      std::printf("%-24s %s\n", s.usage, s.description);
   }
   return 0;
 }
@@ -459,6 +480,7 @@ int main(int argc, char** argv) {
     if (a.values.count("threads"))
       set_threads(int(parse_long("threads", a.values.at("threads"), 1, max_threads())));
     if (a.command == "presets") return cmd_presets(a);
+    if (a.command == "layers") return cmd_layers(a);
     if (a.command == "train") return cmd_train(a);
     if (a.command == "convert") return cmd_convert(a);
     return cmd_eval(a);

@@ -32,26 +32,43 @@ std::string Session::create_model(const std::string& model, uint32_t seed) {
   return model_info();
 }
 
+// {"spec","params","spatial","layers":[...]}; each layer, from Layer::attributes():
+//   always: "token", "kind", "shape":[c,h,w], "flat", "window", "params" and
+//   "offset" (its slice of params()), "state", "spatial";
+//   dense: "units"; conv: "filters", "kernel", "stride", "padding" ("same"|"valid");
+//   pool, avgpool, gap: "pooling" ("max"|"average"), "stride"; dropout: "rate".
 std::string Session::model_info() const {
   const Network& n = net();
   std::string layers = "[";
+  bool spatial = false;
   for (size_t i = 0; i < n.layer_count(); ++i) {
     const Layer& l = n.layer(i);
-    const Shape& s = l.out_shape();
-    layers += (i ? "," : "") + JsonWriter()
-                                   .field("token", l.token())
-                                   .field("kind", l.kind())
-                                   .field("shape", std::vector<int>{s.c, s.h, s.w})
-                                   .field("flat", s.flat)
-                                   .field("window", l.window())
-                                   .field("params", uint64_t(l.param_count()))
-                                   .field("offset", uint64_t(n.param_offset(i)))
-                                   .str();
+    const LayerAttributes a = l.attributes();
+    spatial = spatial || a.spatial;
+    JsonWriter w;
+    w.field("token", l.token())
+        .field("kind", a.kind)
+        .field("shape", std::vector<int>{a.out.c, a.out.h, a.out.w})
+        .field("flat", a.out.flat)
+        .field("window", a.window)
+        .field("params", uint64_t(a.params))
+        .field("offset", uint64_t(n.param_offset(i)))
+        .field("state", uint64_t(a.state))
+        .field("spatial", a.spatial);
+    if (a.units) w.field("units", a.units);
+    if (a.filters) w.field("filters", a.filters);
+    if (a.kernel) w.field("kernel", a.kernel);
+    if (a.stride) w.field("stride", a.stride);
+    if (!a.padding.empty()) w.field("padding", a.padding);
+    if (!a.pooling.empty()) w.field("pooling", a.pooling);
+    if (a.rate) w.shortest("rate", *a.rate);
+    layers += (i ? "," : "") + w.str();
   }
   layers += "]";
   return JsonWriter()
       .field("spec", n.spec())
       .field("params", uint64_t(n.param_count()))
+      .field("spatial", spatial)
       .raw("layers", layers)
       .str();
 }

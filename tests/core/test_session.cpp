@@ -56,15 +56,18 @@ TEST_CASE("session: create_model from a preset or a spec", "[session]") {
   CHECK_THAT(
       info,
       Contains(
-          R"j({"token":"conv(2,3)","kind":"conv","shape":[2,26,26],"flat":false,"window":3,"params":20,"offset":0})j"));
+          R"j({"token":"conv(2,3)","kind":"conv","shape":[2,26,26],"flat":false,"window":3,"params":20,"offset":0,)j"
+          R"j("state":0,"spatial":true,"filters":2,"kernel":3,"stride":1,"padding":"valid"})j"));
   CHECK_THAT(
       info,
       Contains(
-          R"j({"token":"pool(2)","kind":"pool","shape":[2,13,13],"flat":false,"window":2,"params":0,"offset":20})j"));
+          R"j({"token":"pool(2)","kind":"pool","shape":[2,13,13],"flat":false,"window":2,"params":0,"offset":20,)j"
+          R"j("state":0,"spatial":true,"stride":2,"pooling":"max"})j"));
   CHECK_THAT(
       info,
       Contains(
-          R"j({"token":"dense(10)","kind":"dense","shape":[10,1,1],"flat":true,"window":0,"params":3390,"offset":20})j"));
+          R"j({"token":"dense(10)","kind":"dense","shape":[10,1,1],"flat":true,"window":0,"params":3390,"offset":20,)j"
+          R"j("state":0,"spatial":false,"units":10})j"));
   CHECK(s.model_info() == info);
 
   // The same seed gives the same weights; another seed others.

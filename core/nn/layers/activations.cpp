@@ -2,6 +2,14 @@
 
 namespace mnist {
 
+std::unique_ptr<Layer> ActivationLayer::make(const Token& t) {
+  t.expect_no_args();
+  const Activation a = t.name == kRelu.name      ? Activation::Relu
+                       : t.name == kSigmoid.name ? Activation::Sigmoid
+                                                 : Activation::Tanh;
+  return std::make_unique<ActivationLayer>(a);
+}
+
 std::string ActivationLayer::token() const {
   switch (act_) {
     case Activation::Relu:

@@ -1,7 +1,10 @@
 #pragma once
 // Element-wise nonlinearities. Backward uses the saved output y, which is all
 // ReLU, sigmoid and tanh need.
+#include <memory>
+
 #include "nn/layers/layer.h"
+#include "nn/layers/token.h"
 
 namespace mnist {
 
@@ -9,6 +12,11 @@ enum class Activation { Relu, Sigmoid, Tanh };
 
 class ActivationLayer : public Layer {
  public:
+  static constexpr TokenSyntax kRelu = {"relu", "relu", "max(0, x) of each value"};
+  static constexpr TokenSyntax kSigmoid = {"sigmoid", "sigmoid", "1 / (1 + exp(-x)) of each value"};
+  static constexpr TokenSyntax kTanh = {"tanh", "tanh", "tanh(x) of each value"};
+  static std::unique_ptr<Layer> make(const Token& t);  // any of the three
+
   explicit ActivationLayer(Activation a) : act_(a) {}
   std::string token() const override;
   std::string kind() const override { return token(); }

@@ -7,6 +7,15 @@
 
 namespace mnist {
 
+std::unique_ptr<Layer> AvgPool2d::make(const Token& t) {
+  return std::make_unique<AvgPool2d>(pool_window(t, kSyntax.usage));
+}
+
+std::unique_ptr<Layer> GlobalAvgPool::make(const Token& t) {
+  t.expect_no_args();
+  return std::make_unique<GlobalAvgPool>();
+}
+
 Shape AvgPool2d::configure(const Shape& in) {
   out_ = pooled_shape(*this, in, k_);
   in_ = in;

@@ -1,5 +1,8 @@
 #pragma once
+#include <memory>
+
 #include "nn/layers/layer.h"
+#include "nn/layers/token.h"
 
 namespace mnist {
 
@@ -8,6 +11,10 @@ namespace mnist {
 // pool(k) does. Backward spreads each dy evenly over its window: dx = dy / k².
 class AvgPool2d : public Layer {
  public:
+  static constexpr TokenSyntax kSyntax = {"avgpool", "avgpool(K)",
+                                          "average pooling: the mean of each KxK window, stride K"};
+  static std::unique_ptr<Layer> make(const Token& t);
+
   explicit AvgPool2d(int k) : k_(k) {}
   std::string token() const override { return "avgpool(" + std::to_string(k_) + ")"; }
   std::string kind() const override { return "avgpool"; }
@@ -17,6 +24,11 @@ class AvgPool2d : public Layer {
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
 
  private:
+  void add_attributes(LayerAttributes& a) const override {
+    a.pooling = "average";
+    a.stride = k_;
+  }
+
   int k_;
 };
 
@@ -25,12 +37,22 @@ class AvgPool2d : public Layer {
 // convolution still can follow. dx = dy / (H W) everywhere on the plane.
 class GlobalAvgPool : public Layer {
  public:
+  static constexpr TokenSyntax kSyntax = {"gap", "gap",
+                                          "global average pooling: one mean per channel, CxHxW to Cx1x1"};
+  static std::unique_ptr<Layer> make(const Token& t);
+
   std::string token() const override { return "gap"; }
   std::string kind() const override { return "gap"; }
   int window() const override { return in_.h; }  // a square plane (the input is 28x28)
   Shape configure(const Shape& in) override;
   void forward(const float* x, float* y, int n, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
+
+ private:
+  void add_attributes(LayerAttributes& a) const override {
+    a.pooling = "average";
+    a.stride = in_.h;
+  }
 };
 
 // The definitions written out, as the tests' oracle: every output sums its

@@ -1,7 +1,9 @@
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "nn/layers/layer.h"
+#include "nn/layers/token.h"
 
 namespace mnist {
 
@@ -17,6 +19,14 @@ namespace mnist {
 // alone (weight decay would shrink them: the presets that use bn use none).
 class BatchNorm : public Layer {
  public:
+  static constexpr TokenSyntax kSyntax = {
+      "bn", "bn",
+      "batch normalisation per channel (per unit after dense): batch statistics in training, running ones at "
+      "evaluation"};
+  static std::unique_ptr<Layer> make(const Token& t) {
+    t.expect_no_args();
+    return std::make_unique<BatchNorm>();
+  }
   static constexpr float kEps = 1e-5f;
   static constexpr float kMomentum = 0.1f;  // running = (1 - m) running + m batch
 

@@ -7,6 +7,7 @@
 #include "nn/kernels/madd.h"
 #include "nn/util/check.h"
 #include "nn/util/parallel.h"
+#include "nn/util/text.h"
 
 namespace mnist {
 
@@ -28,6 +29,23 @@ constexpr int kWinogradBlock = 8;
 // wasm, which a training batch shares out but a drawing-pad prediction does
 // not (cnn's second layer, one sample: 0.46 ms Winograd, 0.22 ms im2col).
 constexpr int kWinogradMinPredict = 2;
+
+std::unique_ptr<Layer> Conv2d::make(const Token& t) {
+  t.expect_args(2, 3, "conv(F,K) or conv(F,K,same)");
+  const int f = int(t.whole(0, "filters", 1, kMaxFilters));
+  const int k = int(t.whole(1, "kernel", 1, kImageSide));
+  const std::string written = t.args.size() == 3 ? t.args[2] : "valid", padding = lower(written);
+  check(padding == "same" || padding == "valid", "bad token '", t.text, "': padding '", printable(written),
+        "' is not 'same' or 'valid'");
+  return std::make_unique<Conv2d>(f, k, padding == "same");
+}
+
+void Conv2d::add_attributes(LayerAttributes& a) const {
+  a.filters = f_;
+  a.kernel = k_;
+  a.stride = 1;
+  a.padding = same_ ? "same" : "valid";
+}
 
 std::string Conv2d::token() const {
   return "conv(" + std::to_string(f_) + "," + std::to_string(k_) + (same_ ? ",same)" : ")");

@@ -1,9 +1,11 @@
 #pragma once
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "nn/kernels/winograd.h"
 #include "nn/layers/layer.h"
+#include "nn/layers/token.h"
 
 namespace mnist {
 
@@ -22,6 +24,12 @@ namespace mnist {
 // take im2col + GEMM (see conv2d.cpp).
 class Conv2d : public Layer {
  public:
+  static constexpr TokenSyntax kSyntax = {"conv", "conv(F,K[,same|valid])",
+                                          "2-D convolution: F filters of KxK, stride 1; valid (no padding, "
+                                          "the default) or same (zero padding, odd K)"};
+  static constexpr long kMaxFilters = 1024;  // generous; keeps a typo from asking for gigabytes
+  static std::unique_ptr<Layer> make(const Token& t);
+
   Conv2d(int filters, int kernel, bool same) : f_(filters), k_(kernel), same_(same) {}
   std::string token() const override;
   std::string kind() const override { return "conv"; }
@@ -56,6 +64,7 @@ class Conv2d : public Layer {
   void set_winograd_tile(int m) { winograd_tile_ = m; }
 
  private:
+  void add_attributes(LayerAttributes& a) const override;
   int chunk_samples() const;
   // x: (cn, C, H, W) -> col_: (C*K*K, cn*P) row-major, P = OH*OW
   void im2col(const float* x, int cn);

@@ -8,6 +8,11 @@
 
 namespace mnist {
 
+std::unique_ptr<Layer> Dense::make(const Token& t) {
+  t.expect_args(1, 1, kSyntax.usage);
+  return std::make_unique<Dense>(int(t.whole(0, "units", 1, kMaxUnits)));
+}
+
 Shape Dense::configure(const Shape& in) {
   check(units_ > 0, token(), ": needs at least one unit");
   in_ = in;

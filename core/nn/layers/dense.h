@@ -1,11 +1,20 @@
 #pragma once
+#include <memory>
+
 #include "nn/layers/layer.h"
+#include "nn/layers/token.h"
 
 namespace mnist {
 
 // y = W x + b over the flattened input. W is (out, in) row-major, then b (out).
 class Dense : public Layer {
  public:
+  static constexpr TokenSyntax kSyntax = {
+      "dense", "dense(N)",
+      "fully connected: N outputs, each a weighted sum of every input plus a bias (an image is flattened)"};
+  static constexpr long kMaxUnits = 65536;  // generous; keeps a typo from asking for gigabytes
+  static std::unique_ptr<Layer> make(const Token& t);
+
   explicit Dense(int units) : units_(units) {}
   std::string token() const override { return "dense(" + std::to_string(units_) + ")"; }
   std::string kind() const override { return "dense"; }
@@ -22,6 +31,8 @@ class Dense : public Layer {
   void set_he_init(bool he) { he_ = he; }
 
  private:
+  void add_attributes(LayerAttributes& a) const override { a.units = units_; }
+
   int units_;
   bool he_ = true;
   float* w_ = nullptr;

@@ -7,6 +7,11 @@
 
 namespace mnist {
 
+std::unique_ptr<Layer> Dropout::make(const Token& t) {
+  t.expect_args(0, 1, "dropout or dropout(P)");
+  return std::make_unique<Dropout>(t.has_parens ? t.rate(0) : 0.5f);
+}
+
 // The rate in its shortest exact form, so that the token parses back to this very
 // rate (0.9999999 printed with six digits would read back as 1, which is refused).
 std::string Dropout::token() const { return "dropout(" + shortest_float(p_) + ")"; }

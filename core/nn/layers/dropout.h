@@ -1,7 +1,9 @@
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "nn/layers/layer.h"
+#include "nn/layers/token.h"
 
 namespace mnist {
 
@@ -9,6 +11,11 @@ namespace mnist {
 // by 1/(1-p); at evaluation it is the identity, so no rescaling is needed there.
 class Dropout : public Layer {
  public:
+  static constexpr TokenSyntax kSyntax = {
+      "dropout", "dropout[(P)]",
+      "while training, zeroes each value with probability P (default 0.5) and scales the others by 1/(1-P)"};
+  static std::unique_ptr<Layer> make(const Token& t);
+
   explicit Dropout(float p) : p_(p) {}
   std::string token() const override;
   std::string kind() const override { return "dropout"; }
@@ -21,6 +28,8 @@ class Dropout : public Layer {
   float rate() const { return p_; }
 
  private:
+  void add_attributes(LayerAttributes& a) const override { a.rate = p_; }
+
   float p_;
   Rng* rng_ = nullptr;
   bool last_training_ = false;

@@ -1,9 +1,12 @@
 #pragma once
 // A layer is a forward/backward pair over flat batch-major buffers. Parameters and
-// their gradients live in the network's two arenas; a layer only holds pointers
-// into them (bind). Scratch space is sized once per batch size (reserve), so the
-// training loop itself never allocates.
+// their gradients live in the network's two arenas, values it keeps but does not
+// train (batch norm's running statistics) in a third; a layer only holds pointers
+// into them (bind, bind_state). Scratch space is sized once per batch size
+// (reserve), so the training loop itself never allocates.
+// A layer type's spec token, usage and factory: nn/layers/registry.h.
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "nn/util/check.h"
@@ -11,6 +14,25 @@
 #include "nn/util/types.h"
 
 namespace mnist {
+
+// What a layer is, as data: Session::model_info() hands it to the page, which
+// draws from it instead of reading spec tokens. A field that does not apply to
+// the layer's kind keeps its empty value ("", 0, no rate).
+struct LayerAttributes {
+  std::string kind;           // Layer::kind()
+  Shape out;                  // output shape
+  size_t params = 0;          // trainable parameters (Layer::param_count())
+  size_t state = 0;           // values kept but not trained (Layer::state_count())
+  int window = 0;             // Layer::window()
+  bool spatial = false;       // window > 0: reads its input as CxHxW planes
+  int units = 0;              // dense: outputs
+  int filters = 0;            // conv: output channels
+  int kernel = 0;             // conv: K of the KxK kernel
+  int stride = 0;             // conv: 1; pool, avgpool: the window; gap: the plane's side
+  std::string padding;        // conv: "same" or "valid"
+  std::string pooling;        // pool: "max"; avgpool, gap: "average"
+  std::optional<float> rate;  // dropout: the probability of dropping a value
+};
 
 class Layer {
  public:
@@ -24,11 +46,28 @@ class Layer {
   // pooling layer's window (also its stride), a global pooling's whole plane;
   // 0 for layers without one. Valid once configured.
   virtual int window() const { return 0; }
+  // Kind, shapes, counts and window, plus what add_attributes() says of this kind.
+  LayerAttributes attributes() const {
+    LayerAttributes a;
+    a.kind = kind();
+    a.out = out_;
+    a.params = param_count();
+    a.state = state_count();
+    a.window = window();
+    a.spatial = a.window > 0;
+    add_attributes(a);
+    return a;
+  }
 
   // Checks the input shape and fixes the output shape; throws mnist::Error.
   virtual Shape configure(const Shape& in) = 0;
   virtual size_t param_count() const { return 0; }
   virtual void bind(float* /*params*/, float* /*grads*/) {}
+  // Values kept but not trained: saved and loaded with the parameters, but in
+  // their own arena, so the optimizer and weight decay never touch them.
+  virtual size_t state_count() const { return 0; }
+  virtual void bind_state(float* /*state*/) {}
+  // Sets the parameters and the state (both bound).
   virtual void init(Rng& /*rng*/) {}
   virtual void reserve(int /*max_batch*/) {}
   // Floats of scratch reserve(max_batch) holds, from the shapes alone (the
@@ -37,7 +76,7 @@ class Layer {
   // The network's generator, for layers that draw at run time (dropout).
   virtual void use_rng(Rng* /*rng*/) {}
 
-  // x: (n, in), y: (n, out). `training` turns on dropout.
+  // x: (n, in), y: (n, out). `training` turns on dropout and batch norm's batch statistics.
   virtual void forward(const float* x, float* y, int n, bool training) = 0;
   // Writes (not accumulates) the parameter gradients, and dx unless it is null
   // (the first layer's input gradient is never needed).
@@ -48,6 +87,9 @@ class Layer {
   const Shape& out_shape() const { return out_; }
 
  protected:
+  // The attributes particular to this kind of layer (units, kernel, rate, ...).
+  virtual void add_attributes(LayerAttributes& /*a*/) const {}
+
   Shape in_, out_;
 };
 

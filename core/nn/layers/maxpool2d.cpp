@@ -14,6 +14,15 @@ Shape pooled_shape(const Layer& l, const Shape& in, int k) {
   return image_shape(in.c, in.h / k, in.w / k);
 }
 
+int pool_window(const Token& t, const char* usage) {
+  t.expect_args(1, 1, usage);
+  return int(t.whole(0, "window", 1, kImageSide));
+}
+
+std::unique_ptr<Layer> MaxPool2d::make(const Token& t) {
+  return std::make_unique<MaxPool2d>(pool_window(t, kSyntax.usage));
+}
+
 Shape MaxPool2d::configure(const Shape& in) {
   out_ = pooled_shape(*this, in, k_);
   in_ = in;

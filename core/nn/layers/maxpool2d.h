@@ -1,5 +1,8 @@
 #pragma once
+#include <memory>
+
 #include "nn/layers/layer.h"
+#include "nn/layers/token.h"
 
 namespace mnist {
 
@@ -10,6 +13,10 @@ namespace mnist {
 // k = 2 (every preset) runs branch-free.
 class MaxPool2d : public Layer {
  public:
+  static constexpr TokenSyntax kSyntax = {"pool", "pool(K)",
+                                          "max pooling: the largest value of each KxK window, stride K"};
+  static std::unique_ptr<Layer> make(const Token& t);
+
   explicit MaxPool2d(int k) : k_(k) {}
   std::string token() const override { return "pool(" + std::to_string(k_) + ")"; }
   std::string kind() const override { return "pool"; }
@@ -19,6 +26,11 @@ class MaxPool2d : public Layer {
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
 
  private:
+  void add_attributes(LayerAttributes& a) const override {
+    a.pooling = "max";
+    a.stride = k_;
+  }
+
   int k_;
 };
 
@@ -26,6 +38,8 @@ class MaxPool2d : public Layer {
 // throws naming `l` for a flat input or a window larger than it. Max and average
 // pooling share it.
 Shape pooled_shape(const Layer& l, const Shape& in, int k);
+// The window K of a pooling token "name(K)", 1..28 (the image's side).
+int pool_window(const Token& t, const char* usage);
 
 // The naive definition, kept as the oracle for tests: forward with a strict >
 // scan in row order; backward routes dy to the element the scan picked.

@@ -1,23 +1,15 @@
 #include "nn/model/spec.h"
 
-#include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 
 #include <sys/resource.h>
 #include <unistd.h>
 #include <algorithm>
 
 #include "nn/layers/activations.h"
-#include "nn/layers/avgpool2d.h"
-#include "nn/layers/batchnorm.h"
-#include "nn/layers/conv2d.h"
 #include "nn/layers/dense.h"
-#include "nn/layers/dropout.h"
-#include "nn/layers/flatten.h"
-#include "nn/layers/maxpool2d.h"
+#include "nn/layers/registry.h"
 #include "nn/train/trainer.h"
 #include "nn/util/check.h"
 #include "nn/util/text.h"
@@ -25,153 +17,8 @@
 namespace mnist {
 namespace {
 
-// Generous bounds that keep a typo from asking for gigabytes.
-constexpr long kMaxUnits = 65536;
-constexpr long kMaxFilters = 1024;
-constexpr long kMaxKernel = 28;
-constexpr size_t kMaxParams = 32u << 20;     // 32M floats = 128 MB, checked when built
 constexpr size_t kMaxActivation = 4u << 20;  // floats per sample per layer
 constexpr size_t kMaxLayers = 64;
-
-std::string trim(const std::string& s) {
-  size_t a = 0, b = s.size();
-  while (a < b && std::isspace((unsigned char)s[a])) ++a;
-  while (b > a && std::isspace((unsigned char)s[b - 1])) --b;
-  return s.substr(a, b - a);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = char(std::tolower((unsigned char)c));
-  return s;
-}
-
-struct Token {
-  std::string text;  // printable(): safe to quote in a message
-  std::string name;  // lower case
-  std::vector<std::string> args;
-  bool has_parens = false;
-};
-
-// "name" or "name(a, b, ...)": exactly one pair of parentheses, at the end.
-Token split_token(const std::string& raw) {
-  Token t;
-  const std::string text = trim(raw);
-  t.text = printable(text);
-  const size_t open = text.find('(');
-  if (open == std::string::npos) {
-    t.name = text;
-    check(text.find(')') == std::string::npos, "bad token '", t.text, "': ')' without '('");
-  } else {
-    const size_t close = text.find(')', open);
-    const size_t next_open = text.find('(', open + 1);
-    if (next_open < close) {
-      // "conv(4,3-relu-..." (a ')' forgotten, so the next tokens joined this one)
-      // or "dense((10))".
-      check(text.find('-', open) > next_open && close != std::string::npos, "bad token '", t.text,
-            "': missing ')' before the next '('");
-      fail("bad token '", t.text, "': nested parentheses");
-    }
-    check(close != std::string::npos, "bad token '", t.text, "': missing ')' at the end");
-    const std::string rest = trim(text.substr(close + 1));
-    check(rest.empty(), "bad token '", t.text, "': '", printable(rest),
-          "' after ')' (tokens are joined by '-')");
-    t.has_parens = true;
-    t.name = trim(text.substr(0, open));
-    const std::string inner = text.substr(open + 1, close - open - 1);
-    size_t start = 0;
-    while (true) {
-      size_t comma = inner.find(',', start);
-      t.args.push_back(
-          trim(inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  t.name = lower(t.name);
-  check(!t.name.empty(), "bad token '", t.text, "': no layer name");
-  check(t.name.find_first_of(" \t\r\n") == std::string::npos, "bad token '", t.text,
-        "': a layer name has no spaces (tokens are joined by '-')");
-  return t;
-}
-
-long parse_int(const Token& t, size_t i, const char* what, long lo, long hi) {
-  const std::string& a = t.args[i];
-  check(!a.empty(), "bad token '", t.text, "': ", what, " is empty");
-  for (char c : a)
-    check(std::isdigit((unsigned char)c), "bad token '", t.text, "': ", what, " '", printable(a),
-          "' is not a whole number");
-  check(a.size() <= 9, "bad token '", t.text, "': ", what, " ", a, " is out of range ", lo, "..", hi);
-  const long v = std::strtol(a.c_str(), nullptr, 10);
-  check(v >= lo && v <= hi, "bad token '", t.text, "': ", what, " ", v, " is out of range ", lo, "..", hi);
-  return v;
-}
-
-// A decimal number, in exponent notation too (1e-5); no hex, inf or nan.
-float parse_rate(const Token& t) {
-  const std::string& a = t.args[0];
-  const bool decimal = !a.empty() && a.find_first_not_of("0123456789.eE+-") == std::string::npos;
-  char* end = nullptr;
-  const double v = decimal ? std::strtod(a.c_str(), &end) : 0.0;
-  check(decimal && end == a.c_str() + a.size() && std::isfinite(v), "bad token '", t.text, "': rate '",
-        printable(a), "' is not a number");
-  check(v >= 0.0 && v < 1.0, "bad token '", t.text, "': rate ", a, " must be in [0, 1)");
-  // The rate is kept as a float32: 0.99999999 would become 1.
-  const float f = float(v);
-  check(f < 1.0f, "bad token '", t.text, "': rate ", a,
-        " rounds to 1 in single precision; it must be below 1");
-  return f;
-}
-
-void expect_args(const Token& t, size_t lo, size_t hi, const char* usage) {
-  const size_t n = t.has_parens ? t.args.size() : 0;
-  check(n >= lo && n <= hi, "bad token '", t.text, "': expected ", usage);
-}
-
-std::unique_ptr<Layer> make_layer(const Token& t) {
-  if (t.name == "dense") {
-    expect_args(t, 1, 1, "dense(N)");
-    return std::make_unique<Dense>(int(parse_int(t, 0, "units", 1, kMaxUnits)));
-  }
-  if (t.name == "conv") {
-    expect_args(t, 2, 3, "conv(F,K) or conv(F,K,same)");
-    const int f = int(parse_int(t, 0, "filters", 1, kMaxFilters));
-    const int k = int(parse_int(t, 1, "kernel", 1, kMaxKernel));
-    const std::string padding = t.args.size() == 3 ? t.args[2] : "valid";
-    const bool same = lower(padding) == "same";
-    check(same || lower(padding) == "valid", "bad token '", t.text, "': padding '", printable(padding),
-          "' is not 'same' or 'valid'");
-    return std::make_unique<Conv2d>(f, k, same);
-  }
-  if (t.name == "pool") {
-    expect_args(t, 1, 1, "pool(K)");
-    return std::make_unique<MaxPool2d>(int(parse_int(t, 0, "window", 1, kMaxKernel)));
-  }
-  if (t.name == "avgpool") {
-    expect_args(t, 1, 1, "avgpool(K)");
-    return std::make_unique<AvgPool2d>(int(parse_int(t, 0, "window", 1, kMaxKernel)));
-  }
-  if (t.name == "gap") {
-    expect_args(t, 0, 0, "no arguments");
-    return std::make_unique<GlobalAvgPool>();
-  }
-  if (t.name == "relu" || t.name == "sigmoid" || t.name == "tanh") {
-    expect_args(t, 0, 0, "no arguments");
-    return std::make_unique<ActivationLayer>(t.name == "relu"      ? Activation::Relu
-                                             : t.name == "sigmoid" ? Activation::Sigmoid
-                                                                   : Activation::Tanh);
-  }
-  if (t.name == "dropout") {
-    expect_args(t, 0, 1, "dropout or dropout(P)");
-    return std::make_unique<Dropout>(t.has_parens ? parse_rate(t) : 0.5f);
-  }
-  if (t.name == "flatten" || t.name == "bn") {
-    expect_args(t, 0, 0, "no arguments");
-    if (t.name == "bn") return std::make_unique<BatchNorm>();
-    return std::make_unique<Flatten>();
-  }
-  fail("unknown layer '", printable(t.name), "' in token '", t.text,
-       "' (known: dense, conv, pool, avgpool, gap, relu, sigmoid, tanh, dropout, bn, flatten)");
-}
 
 // The spec's layers, configured against the 1x28x28 input but not bound to any
 // arena: their shapes and parameter counts, and nothing the size of the model.
@@ -184,7 +31,7 @@ struct Parsed {
 Parsed parse(const std::string& spec_in) {
   const std::string spec = trim(spec_in);
   check(!spec.empty(), "empty layer spec");
-  check(spec.size() <= 4096, "layer spec is too long (", spec.size(), " characters)");
+  check(spec.size() <= kMaxSpecLength, "layer spec is too long (", spec.size(), " characters)");
   // Tokens are separated by the dashes outside parentheses; a dash inside belongs
   // to a number ("dropout(1e-5)", or "dense(-5)", which the number check names).
   std::vector<std::string> raw(1);
@@ -202,7 +49,7 @@ Parsed parse(const std::string& spec_in) {
   Shape shape = image_shape(1, kImageSide, kImageSide);
   for (size_t i = 0; i < raw.size(); ++i) {
     check(!trim(raw[i]).empty(), "empty token at position ", i + 1, " of the layer spec");
-    const Token t = split_token(raw[i]);
+    const Token t = Token::split(raw[i]);
     std::unique_ptr<Layer> layer = make_layer(t);
     try {
       shape = layer->configure(shape);
@@ -380,10 +227,8 @@ std::string resolve_spec(const std::string& model_in) {
   const std::string model = trim(model_in);
   if (const Preset* p = find_preset(model)) return p->spec;
   const bool one_word = model.find_first_of("-(") == std::string::npos;
-  const std::string word = lower(model);
-  const bool is_layer = word == "relu" || word == "flatten" || word == "dropout" || word == "bn" ||
-                        word == "sigmoid" || word == "tanh";
-  if (one_word && !is_layer) {
+  // A single layer name ("relu", "gap") is a spec, refused for its own reason.
+  if (one_word && !find_layer_type(lower(model))) {
     std::string names;
     for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;
     fail("unknown model '", printable(model), "' (presets: ", names,

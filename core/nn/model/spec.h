@@ -1,17 +1,15 @@
 #pragma once
 // The layer-spec grammar shared by the CLI and the page, and the presets.
 //   spec   := token ("-" token)*
-//   token  := dense(N) | conv(F,K) | conv(F,K,same) | conv(F,K,valid) | pool(K)
-//           | avgpool(K) | gap | relu | sigmoid | tanh | dropout | dropout(P) | bn
-//           | flatten
-// pool(K) takes each KxK window's maximum, avgpool(K) its mean, gap the mean of
-// each channel's whole plane (CxHxW -> Cx1x1).
+//   token  := name | name "(" arg ("," arg)* ")"
+// The names, each one's arguments and what it does are the registry's
+// (nn/layers/registry.h; `mnist-lab layers` prints them).
 // Names and `same`/`valid` in any case, spaces anywhere between the parts; a '-'
-// inside parentheses belongs to its number (dropout(1e-5)). N, F, K are whole
-// numbers, P a decimal in [0, 1). The input is 1x28x28; the last layer is the
-// dense(10) that gives the logits. A dense layer on an image flattens it
-// implicitly. The canonical form (Network::spec()) is lower case without spaces,
-// rates in their shortest exact form, and parses back to the same network.
+// inside parentheses belongs to its number (dropout(1e-5)). The input is
+// 1x28x28; the last layer is the dense(10) that gives the logits. A dense layer
+// on an image flattens it implicitly. The canonical form (Network::spec()) is
+// lower case without spaces, rates in their shortest exact form, and parses
+// back to the same network.
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +17,10 @@
 #include "nn/model/network.h"
 
 namespace mnist {
+
+// Generous bounds that keep a typo from asking for gigabytes.
+constexpr size_t kMaxParams = 32u << 20;  // 32M floats = 128 MB, checked when built
+constexpr size_t kMaxSpecLength = 4096;   // characters
 
 struct Recipe {
   int epochs = 10;
@@ -33,7 +35,7 @@ struct Recipe {
 struct Preset {
   std::string name;
   std::string spec;
-  std::string source;  // which seed article it reproduces
+  std::string source;  // the article it reproduces (title, author, the accuracy it reports), or why none
   Recipe recipe;
 };
 
@@ -48,9 +50,11 @@ std::unique_ptr<Network> build_network(const std::string& spec, uint64_t seed);
 // A preset name or a spec -> the spec. Throws for an unknown single word.
 std::string resolve_spec(const std::string& model);
 
-// What a spec describes, from the layers' shapes alone: nothing the size of the
-// model is allocated, so a spec of billions of parameters is counted, not built.
-// Throws mnist::Error for a bad spec, as build_network does.
+// What a spec describes, from the layers' shapes alone: each layer is made and
+// configured (a few numbers, and small tables such as a convolution's tap
+// offsets), but no parameter arena, activation or scratch buffer is allocated,
+// so a spec of billions of parameters is counted, not built. Throws
+// mnist::Error for a bad spec, as build_network does.
 struct SpecInfo {
   std::string spec;  // canonical form
   size_t params = 0;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "nn/util/text.h"
+
 namespace mnist {
 
 class JsonWriter {
@@ -58,6 +60,16 @@ class JsonWriter {
       num_(double(v[i]));
     }
     os_ << ']';
+    return *this;
+  }
+  // A float32 in the shortest form that reads back as exactly it: 0.3, not
+  // 0.300000012 (a rate a person wrote).
+  JsonWriter& shortest(const std::string& key, float v) {
+    key_(key);
+    if (std::isfinite(v))
+      os_ << shortest_float(v);
+    else
+      os_ << "null";
     return *this;
   }
   // Splices an already-serialised JSON value (object or array).

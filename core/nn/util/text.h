@@ -1,10 +1,25 @@
 #pragma once
 // Text helpers for messages and canonical specs.
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 namespace mnist {
+
+// `s` without the white space at either end.
+inline std::string trim(const std::string& s) {
+  size_t a = 0, b = s.size();
+  while (a < b && std::isspace((unsigned char)s[a])) ++a;
+  while (b > a && std::isspace((unsigned char)s[b - 1])) --b;
+  return s.substr(a, b - a);
+}
+
+// `s` in lower case (ASCII).
+inline std::string lower(std::string s) {
+  for (char& c : s) c = char(std::tolower((unsigned char)c));
+  return s;
+}
 
 // `s` with every byte outside printable ASCII written as \xNN (and a backslash as
 // \\), so that text from a file (a spec inside a weights file, say) cannot move
