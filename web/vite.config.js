@@ -9,8 +9,21 @@ import {defineConfig} from 'vite';
 
 const here = import.meta.dirname;
 
+// Vite's development server injects the CSS as <style> elements and talks to its
+// client over a WebSocket, which the pages' Content-Security-Policy forbids; in
+// development only, the policy allows both (the built pages keep theirs).
+const devPolicy = {
+  name: 'dev-policy',
+  apply: 'serve',
+  transformIndexHtml: (html) =>
+    html
+      .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+      .replace("connect-src 'self'", "connect-src 'self' ws:"),
+};
+
 export default defineConfig({
   root: here,
+  plugins: [devPolicy],
   base: './',
   publicDir: 'public',
   build: {
@@ -33,5 +46,10 @@ export default defineConfig({
     },
   },
   worker: {format: 'es'},
-  server: {port: 5173},
+  // npm run dev: Vite's development server, cross-origin isolated as npm start's
+  // server is (the page then runs the pthreads build from public/wasm-mt/).
+  server: {
+    port: 5173,
+    headers: {'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp'},
+  },
 });
