@@ -314,7 +314,7 @@ int cmd_train(const Args& a) {
   if (!json)
     std::printf(
         "%s: %s, %zu params; %d epochs, batch %d, %s lr %g (%s)%s; %d training images; Eigen SIMD: %s\n",
-        name.c_str(), net->spec().c_str(), net->param_count(), cfg.epochs, cfg.batch,
+        name.c_str(), net->spec().c_str(), net->total_count(), cfg.epochs, cfg.batch,
         cfg.optimizer.kind.c_str(), double(cfg.lr), cfg.schedule.c_str(), cfg.augment ? ", augmented" : "",
         train.count, Eigen::SimdInstructionSetsInUse());
   Trainer trainer(*net, train, cfg);
@@ -346,7 +346,7 @@ int cmd_train(const Args& a) {
       JsonWriter line;
       line.field("model", name)
           .field("spec", net->spec())
-          .field("params", uint64_t(net->param_count()))
+          .field("params", uint64_t(net->total_count()))
           .field("epoch", p.epoch)
           .field("epochs", cfg.epochs)
           .field("samples", int64_t(p.step) * cfg.batch)
@@ -441,7 +441,7 @@ int cmd_eval(const Args& a) {
   if (a.flags.count("json")) {
     std::cout << JsonWriter()
                      .field("model", net->spec())
-                     .field("params", uint64_t(net->param_count()))
+                     .field("params", uint64_t(net->total_count()))
                      .field("split", split)
                      .field("count", r.count)
                      .field("test_loss", r.loss)
@@ -455,7 +455,7 @@ int cmd_eval(const Args& a) {
               << "\n";
   } else {
     std::printf("%s (%zu params)\n%s accuracy %.2f%%  loss %.4f  on %d images (%zu wrong)\n",
-                net->spec().c_str(), net->param_count(), split.c_str(), 100 * r.accuracy, r.loss, r.count,
+                net->spec().c_str(), net->total_count(), split.c_str(), 100 * r.accuracy, r.loss, r.count,
                 r.misclassified.size());
     std::printf("per class:");
     for (int c = 0; c < kClasses; ++c) std::printf("  %d: %.2f%%", c, 100 * r.per_class[c]);

@@ -32,9 +32,10 @@ std::string Session::create_model(const std::string& model, uint32_t seed) {
   return model_info();
 }
 
-// {"spec","params","spatial","layers":[...]}; each layer, from Layer::attributes():
+// {"spec","params","spatial","layers":[...]}: "params" counts every value,
+// parameters and state (Network::total_count()). Each layer, from Layer::attributes():
 //   always: "token", "kind", "shape":[c,h,w], "flat", "window", "params" and
-//   "offset" (its slice of params()), "state", "spatial";
+//   "offset" (its slice of params()), "state" (its count of running statistics), "spatial";
 //   dense: "units"; conv: "filters", "kernel", "stride", "padding" ("same"|"valid");
 //   pool, avgpool, gap: "pooling" ("max"|"average"), "stride"; dropout: "rate".
 std::string Session::model_info() const {
@@ -67,7 +68,7 @@ std::string Session::model_info() const {
   layers += "]";
   return JsonWriter()
       .field("spec", n.spec())
-      .field("params", uint64_t(n.param_count()))
+      .field("params", uint64_t(n.total_count()))
       .field("spatial", spatial)
       .raw("layers", layers)
       .str();

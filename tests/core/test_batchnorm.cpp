@@ -24,17 +24,19 @@ TEST_CASE("bn: training normalises each channel over the batch and positions", "
   const std::vector<float> want = {2 * -1.5f * s, 2 * -0.5f * s, 0.5f, 0.5f,
                                    2 * 0.5f * s,  2 * 1.5f * s,  0.5f, 0.5f};
   for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(want[i]).margin(1e-6));
-  // Running statistics move a tenth of the way to the batch's (unbiased variance).
-  CHECK(b.params[4] == Approx(0.25f));
-  CHECK(b.params[5] == Approx(1.0f));
-  CHECK(b.params[6] == Approx(0.9f + 0.1f * 1.25f * 4 / 3));
-  CHECK(b.params[7] == Approx(0.9f));
+  // Running statistics (mean, then variance, per channel) move a tenth of the
+  // way to the batch's (unbiased variance).
+  CHECK(b.state[0] == Approx(0.25f));
+  CHECK(b.state[1] == Approx(1.0f));
+  CHECK(b.state[2] == Approx(0.9f + 0.1f * 1.25f * 4 / 3));
+  CHECK(b.state[3] == Approx(0.9f));
 }
 
 TEST_CASE("bn: evaluation uses the running statistics, one sample at a time alike", "[bn]") {
   BatchNorm bn;
   BoundLayer b(bn, flat_shape(2), 3);
-  b.params = {2.0f, 1.0f, 0.5f, -1.0f, 1.0f, 4.0f, 4.0f, 9.0f};  // gamma, beta, mean, variance
+  b.params = {2.0f, 1.0f, 0.5f, -1.0f};  // gamma, beta
+  b.state = {1.0f, 4.0f, 4.0f, 9.0f};    // running mean, running variance
   const std::vector<float> x = {3, 5, -1, 2, 0, 0};
   const std::vector<float> y = b.forward(x, 3, false);
   for (int s = 0; s < 3; ++s) {
@@ -62,16 +64,20 @@ TEST_CASE("bn: gradients match finite differences", "[bn][gradcheck]") {
     const LayerGradReport r = check_layer_gradients(b, uniform_values(size_t(n) * in.size(), rng), n, tol);
     INFO(r.input.worst << " / " << r.params.worst);
     CHECK(r.input.checked == size_t(n) * in.size());
-    CHECK(r.params.checked == 4 * size_t(C));
+    CHECK(r.params.checked == 2 * size_t(C));  // gamma and beta; the running statistics are state
     CHECK(r.input.max_rel_error < tol.rel_tol);
     CHECK(r.params.max_rel_error < tol.rel_tol);
-    // The running statistics are not trained.
-    for (int c = 2 * C; c < 4 * C; ++c) CHECK(b.grads[c] == 0.0f);
   }
 }
 
-TEST_CASE("bn: in a spec, four values per channel", "[bn][spec]") {
+TEST_CASE("bn: in a spec, four values per channel: two parameters, two of state", "[bn][spec]") {
   CHECK(count_params("conv(4,3)-bn-relu-flatten-dense(10)") == (4 * 9 + 4) + 4 * 4 + (4 * 26 * 26 * 10 + 10));
   CHECK(count_params("dense(16)-bn-relu-dense(10)") == (784 * 16 + 16) + 4 * 16 + (16 * 10 + 10));
+  CHECK(inspect_spec("dense(16)-bn-relu-dense(10)").state == 2 * 16);
+  const auto net = build_network("dense(16)-bn-relu-dense(10)", 1);
+  CHECK(net->param_count() == (784 * 16 + 16) + 2 * 16 + (16 * 10 + 10));
+  CHECK(net->state_count() == 2 * 16);
+  CHECK(net->total_count() == count_params(net->spec()));
+  CHECK(net->param_offset(2) == 784 * 16 + 16 + 2 * 16);  // the dense after it
   CHECK_THROWS_WITH(count_params("dense(16)-bn(2)-dense(10)"), Catch::Contains("bn"));
 }

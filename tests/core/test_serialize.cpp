@@ -2,6 +2,7 @@
 // damage detected before any model is touched. Also the float16 conversions.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -109,6 +110,36 @@ TEST_CASE("serialize: float32 round trip is bit-exact", "[serialize]") {
     const float* b = loaded->forward(x.data(), 1, false);
     CHECK(std::equal(la.begin(), la.end(), b));
   }
+}
+
+TEST_CASE("serialize: batch norm's running statistics are saved and loaded in their layer's place",
+          "[serialize][bn]") {
+  // dense(4): 3136 + 4; bn: gamma, beta (4 each) in the arena, running mean and
+  // variance (4 each) in the state; dense(10): 40 + 10. The file holds each
+  // layer's parameters then its state, as files did when the statistics were
+  // the last 2C of each bn layer's arena slice: a file written then loads.
+  const std::string spec = "dense(4)-bn-relu-dense(10)";
+  std::vector<float> values(3140 + 16 + 50);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = float(i % 97) / 97.0f + 0.5f;
+  const Bytes file = weights_file(spec, values, values.size());
+  const auto net = load_network(file.data(), file.size());
+  REQUIRE(net->param_count() == 3140 + 8 + 50);
+  REQUIRE(net->state_count() == 8);
+  CHECK(std::equal(values.begin(), values.begin() + 3148, net->params()));
+  CHECK(std::equal(values.begin() + 3148, values.begin() + 3156, net->state()));
+  CHECK(std::equal(values.begin() + 3156, values.end(), net->params() + 3148));
+  CHECK(save_weights(*net) == file);  // and written back byte for byte
+
+  // Statistics a training forward moved come back bit for bit.
+  auto trained = build_network(spec, 2);
+  std::vector<float> x(3 * 784);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i % 13) / 13.0f;
+  trained->forward(x.data(), 3, true);
+  const Bytes saved = save_weights(*trained);
+  const auto again = load_network(saved.data(), saved.size());
+  CHECK(std::memcmp(again->state(), trained->state(), 4 * trained->state_count()) == 0);
+  CHECK(std::memcmp(again->params(), trained->params(), 4 * trained->param_count()) == 0);
+  CHECK(std::memcmp(again->forward(x.data(), 3, false), trained->forward(x.data(), 3, false), 4 * 30) == 0);
 }
 
 TEST_CASE("serialize: float16 round trip is within half precision", "[serialize]") {

@@ -75,7 +75,8 @@ TEST_CASE("spec: the fast preset is a LeNet-sized net with batch norm and a one-
     CHECK(net->layer(i).token() == shapes[i].first);
     CHECK(net->layer(i).out_shape().str() == shapes[i].second);
   }
-  CHECK(net->param_count() == 41330);
+  CHECK(net->total_count() == 41330);
+  CHECK(net->state_count() == 2 * (8 + 24 + 64));  // the bn layers' running statistics
   // The time budget is the design: about lenet5's work per sample (296,800 vs
   // 281,640 multiply-adds), so one epoch of 60,000 digits fits in the page's 30 s.
   CHECK(forward_macs(*net) == 48672 + 209088 + 38400 + 640);

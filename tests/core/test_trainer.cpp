@@ -2,6 +2,7 @@
 // evaluation, and the divergence guard.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "nn/model/spec.h"
@@ -232,5 +233,30 @@ TEST_CASE("trainer: divergence stops the run and keeps the last good weights", "
     // A diverged run is over: stepping again changes nothing.
     t.step(5);
     CHECK(p.step == last_step);
+  }
+}
+
+TEST_CASE("trainer: weight decay and the optimizer leave batch norm's running statistics alone",
+          "[trainer][bn]") {
+  // One step each of two runs from the same weights, with and without strong
+  // weight decay, under Adam and SGD: the step's forward moves the running
+  // statistics the same way in both (they are state, outside the arena the
+  // optimizer walks); only the trained parameters differ. With the statistics
+  // in the parameter arena, the decayed run's were shrunk too.
+  const Dataset data = blob_dataset(64, 9);
+  const std::string spec = "conv(4,3)-bn-relu-pool(2)-flatten-dense(16)-bn-relu-dense(10)";
+  for (const char* kind : {"adam", "sgd"}) {
+    INFO(kind);
+    auto plain = build_network(spec, 1), decayed = build_network(spec, 1);
+    const std::vector<float> initial(plain->state(), plain->state() + plain->state_count());
+    TrainConfig cfg = quick_config(1, 32, 0.05f);
+    cfg.optimizer.kind = kind;
+    Trainer(*plain, data, cfg).step(1);
+    cfg.optimizer.weight_decay = 0.5f;
+    Trainer(*decayed, data, cfg).step(1);
+    REQUIRE(plain->state_count() == 2 * (4 + 16));
+    CHECK(std::vector<float>(plain->state(), plain->state() + plain->state_count()) != initial);  // moved
+    CHECK(std::equal(plain->state(), plain->state() + plain->state_count(), decayed->state()));
+    CHECK_FALSE(std::equal(plain->params(), plain->params() + plain->param_count(), decayed->params()));
   }
 }

@@ -15,10 +15,10 @@ Shape BatchNorm::configure(const Shape& in) {
 
 void BatchNorm::init(Rng&) {
   const int C = in_.c;
-  std::fill(w_, w_ + C, 1.0f);              // gamma
-  std::fill(w_ + C, w_ + 2 * C, 0.0f);      // beta
-  std::fill(w_ + 2 * C, w_ + 3 * C, 0.0f);  // running mean
-  std::fill(w_ + 3 * C, w_ + 4 * C, 1.0f);  // running variance
+  std::fill(w_, w_ + C, 1.0f);          // gamma
+  std::fill(w_ + C, w_ + 2 * C, 0.0f);  // beta
+  std::fill(s_, s_ + C, 0.0f);          // running mean
+  std::fill(s_ + C, s_ + 2 * C, 1.0f);  // running variance
 }
 
 void BatchNorm::reserve(int max_batch) {
@@ -29,7 +29,7 @@ void BatchNorm::reserve(int max_batch) {
 void BatchNorm::forward(const float* x, float* y, int n, bool training) {
   const int C = in_.c, P = planes();
   const float *gamma = w_, *beta = w_ + C;
-  float *run_mean = w_ + 2 * C, *run_var = w_ + 3 * C;
+  float *run_mean = s_, *run_var = s_ + C;
   const double count = double(n) * P;
   for (int c = 0; c < C; ++c) {
     float mean, inv_std;
@@ -82,7 +82,6 @@ void BatchNorm::backward(const float*, const float*, const float* dy, float* dx,
   const int C = in_.c, P = planes();
   const float* gamma = w_;
   float *dgamma = dw_, *dbeta = dw_ + C;
-  std::fill(dw_ + 2 * C, dw_ + 4 * C, 0.0f);  // the running statistics are not trained
   const float m = float(double(n) * P);
   for (int c = 0; c < C; ++c) {
     double sum_dy = 0, sum_dy_xhat = 0;

@@ -13,10 +13,9 @@ namespace mnist {
 // running estimates; evaluation uses the running estimates, so one image's
 // prediction does not depend on the others in its batch.
 //
-// Arena layout (C each): gamma, beta, running mean, running variance. The
-// running statistics live in the arena so that they are saved and loaded with
-// the weights; their gradients are always zero, so SGD and Adam leave them
-// alone (weight decay would shrink them: the presets that use bn use none).
+// Parameters (C each): gamma, beta. State (C each): running mean, running
+// variance, in the network's state arena: saved and loaded with the weights,
+// never seen by the optimizer or weight decay.
 class BatchNorm : public Layer {
  public:
   static constexpr TokenSyntax kSyntax = {
@@ -33,11 +32,13 @@ class BatchNorm : public Layer {
   std::string token() const override { return "bn"; }
   std::string kind() const override { return "bn"; }
   Shape configure(const Shape& in) override;
-  size_t param_count() const override { return 4 * size_t(in_.c); }
+  size_t param_count() const override { return 2 * size_t(in_.c); }
   void bind(float* params, float* grads) override {
     w_ = params;
     dw_ = grads;
   }
+  size_t state_count() const override { return 2 * size_t(in_.c); }
+  void bind_state(float* state) override { s_ = state; }
   void init(Rng& rng) override;
   void reserve(int max_batch) override;
   size_t scratch_floats(int max_batch) const override { return size_t(max_batch) * in_.size() + in_.c; }
@@ -46,10 +47,11 @@ class BatchNorm : public Layer {
 
  private:
   int planes() const { return in_.h * in_.w; }  // positions per channel (1 if flat)
-  float* w_ = nullptr;
-  float* dw_ = nullptr;
-  std::vector<float> xhat_;     // (n, C, H*W) normalised input of the last training forward
-  std::vector<float> inv_std_;  // (C) of the last training forward
+  float* w_ = nullptr;                          // gamma (C), beta (C)
+  float* dw_ = nullptr;                         // their gradients
+  float* s_ = nullptr;                          // running mean (C), running variance (C)
+  std::vector<float> xhat_;                     // (n, C, H*W) normalised input of the last training forward
+  std::vector<float> inv_std_;                  // (C) of the last training forward
 };
 
 }  // namespace mnist

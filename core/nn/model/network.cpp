@@ -11,16 +11,20 @@ Network::Network(std::vector<std::unique_ptr<Layer>> layers, Shape input, const 
     : layers_(std::move(layers)), input_(input), spec_(spec), rng_(seed) {
   check(!layers_.empty(), "the model has no layers");
   Shape s = input;
-  size_t total = 0;
+  size_t params = 0, state = 0;
   for (size_t i = 0; i < layers_.size(); ++i) {
     s = layers_[i]->configure(s);
-    offsets_.push_back(total);
-    total += layers_[i]->param_count();
+    offsets_.push_back(params);
+    state_offsets_.push_back(state);
+    params += layers_[i]->param_count();
+    state += layers_[i]->state_count();
   }
-  params_.assign(total, 0.0f);
-  grads_.assign(total, 0.0f);
+  params_.assign(params, 0.0f);
+  grads_.assign(params, 0.0f);
+  state_.assign(state, 0.0f);
   for (size_t i = 0; i < layers_.size(); ++i) {
     layers_[i]->bind(params_.data() + offsets_[i], grads_.data() + offsets_[i]);
+    layers_[i]->bind_state(state_.data() + state_offsets_[i]);
     layers_[i]->init(rng_);
     layers_[i]->use_rng(&rng_);
   }
@@ -41,14 +45,15 @@ void Network::reserve(int n) {
 }
 
 uint64_t Network::floats_for(const std::vector<std::unique_ptr<Layer>>& layers, const Shape& input, int n) {
-  uint64_t params = 0, outputs = 0, scratch = 0, widest = uint64_t(input.size());
+  uint64_t params = 0, state = 0, outputs = 0, scratch = 0, widest = uint64_t(input.size());
   for (const auto& l : layers) {
     params += l->param_count();
+    state += l->state_count();
     outputs += uint64_t(l->out_shape().size());
     widest = std::max<uint64_t>(widest, uint64_t(l->out_shape().size()));
     scratch += l->scratch_floats(n);
   }
-  return 2 * params + uint64_t(n) * (outputs + 2 * widest) + scratch;
+  return 2 * params + state + uint64_t(n) * (outputs + 2 * widest) + scratch;
 }
 
 const float* Network::forward(const float* x, int n, bool training) {

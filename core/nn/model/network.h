@@ -1,7 +1,14 @@
 #pragma once
 // A sequential network with all parameters in one flat arena and all gradients
 // in another of the same layout. Layers hold views into both; the optimizer is
-// one loop over the arena; save/load is one copy.
+// one loop over the arena. Values a layer keeps but does not train (batch
+// norm's running statistics) live in a third arena, the state, which the
+// optimizer never sees; save/load carries both (nn/model/serialize.h).
+//
+// Counts: param_count() is the trainable arena; total_count() adds the state
+// and is the model's size as users are told it (presets, --json "params",
+// model_info): every value a weights file holds, as Keras's "Total params"
+// counts batch norm's moving statistics (PyTorch calls them buffers).
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +30,10 @@ class Network {
   float* params() { return params_.data(); }
   const float* params() const { return params_.data(); }
   float* grads() { return grads_.data(); }
+  size_t state_count() const { return state_.size(); }
+  float* state() { return state_.data(); }
+  const float* state() const { return state_.data(); }
+  size_t total_count() const { return param_count() + state_count(); }
   const Shape& input_shape() const { return input_; }
   const Shape& output_shape() const { return layers_.back()->out_shape(); }
   size_t layer_count() const { return layers_.size(); }
@@ -30,6 +41,8 @@ class Network {
   Layer& layer(size_t i) { return *layers_[i]; }
   // Offset of layer i's parameters in the arena.
   size_t param_offset(size_t i) const { return offsets_[i]; }
+  // Offset of layer i's state in the state arena.
+  size_t state_offset(size_t i) const { return state_offsets_[i]; }
 
   // x: (n, input) -> logits (n, classes). The pointer stays valid until the next
   // forward, and x must stay alive until backward.
@@ -42,8 +55,9 @@ class Network {
   // Grows buffers to hold batches of n; a no-op once large enough.
   void reserve(int n);
   // Floats a network of `layers` (configured against `input`, not bound) holds
-  // once reserved for batches of n: parameters and gradients, every layer's
-  // output, the two backward buffers and every layer's scratch. Shapes only.
+  // once reserved for batches of n: parameters, their gradients and the state,
+  // every layer's output, the two backward buffers and every layer's scratch.
+  // Shapes only.
   static uint64_t floats_for(const std::vector<std::unique_ptr<Layer>>& layers, const Shape& input, int n);
   // The generator dropout draws from.
   Rng& rng() { return rng_; }
@@ -53,8 +67,8 @@ class Network {
   Shape input_;
   std::string spec_;
   Rng rng_;
-  std::vector<float> params_, grads_;
-  std::vector<size_t> offsets_;
+  std::vector<float> params_, grads_, state_;
+  std::vector<size_t> offsets_, state_offsets_;
   std::vector<std::vector<float>> acts_;  // acts_[i]: (max_batch, out_i)
   std::vector<float> grad_a_, grad_b_;    // ping-pong for backward: (max_batch, max size)
   const float* last_input_ = nullptr;

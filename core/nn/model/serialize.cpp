@@ -1,5 +1,6 @@
 #include "nn/model/serialize.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -44,6 +45,36 @@ class Reader {
   const uint8_t* p_;
   size_t n_, pos_ = 0;
 };
+
+// The file's order: layer after layer, its parameters then its state.
+std::vector<float> file_values(const Network& net) {
+  std::vector<float> v;
+  v.reserve(net.total_count());
+  for (size_t i = 0; i < net.layer_count(); ++i) {
+    const Layer& l = net.layer(i);
+    const float* p = net.params() + net.param_offset(i);
+    v.insert(v.end(), p, p + l.param_count());
+    if (l.state_count()) {
+      const float* s = net.state() + net.state_offset(i);
+      v.insert(v.end(), s, s + l.state_count());
+    }
+  }
+  return v;
+}
+
+// values: (net.total_count()) in the file's order -> the two arenas.
+void set_file_values(Network& net, const std::vector<float>& values) {
+  const float* v = values.data();
+  for (size_t i = 0; i < net.layer_count(); ++i) {
+    const Layer& l = net.layer(i);
+    std::copy_n(v, l.param_count(), net.params() + net.param_offset(i));
+    v += l.param_count();
+    if (l.state_count()) {
+      std::copy_n(v, l.state_count(), net.state() + net.state_offset(i));
+      v += l.state_count();
+    }
+  }
+}
 
 }  // namespace
 
@@ -93,9 +124,10 @@ std::vector<uint8_t> save_weights(const Network& net, WeightsType type) {
   put_u32(out, uint32_t(type));
   put_u32(out, uint32_t(net.spec().size()));
   out.insert(out.end(), net.spec().begin(), net.spec().end());
-  put_u64(out, net.param_count());
-  const float* p = net.params();
-  for (size_t i = 0; i < net.param_count(); ++i) {
+  const std::vector<float> values = file_values(net);
+  put_u64(out, values.size());
+  const float* p = values.data();
+  for (size_t i = 0; i < values.size(); ++i) {
     if (type == WeightsType::F16) {
       const uint16_t h = float_to_half(p[i]);
       out.push_back(uint8_t(h));
@@ -162,7 +194,7 @@ Weights parse_weights(const uint8_t* bytes, size_t size) {
 std::unique_ptr<Network> load_network(const uint8_t* bytes, size_t size) {
   Weights w = parse_weights(bytes, size);
   auto net = build_network(w.spec, 0);
-  std::copy(w.params.begin(), w.params.end(), net->params());
+  set_file_values(*net, w.params);
   return net;
 }
 

@@ -4,10 +4,14 @@
 //   u32 version (1)        little-endian throughout
 //   u32 dtype              0 = float32, 1 = float16 (for shipping compactly)
 //   u32 spec_len, spec     the canonical layer spec, UTF-8
-//   u64 param_count        must equal the spec's parameter count
-//   data                   param_count values of dtype, in arena order
+//   u64 count              must equal the spec's count (count_params: parameters and state)
+//   data                   count values of dtype: layer after layer, each layer's
+//                          parameters (its slice of the arena) then its state
+//                          (batch norm: gamma, beta, running mean, running variance)
 //   u64 checksum           FNV-1a 64 of every byte before it
-// Loading validates all of it before any model is touched.
+// Loading validates all of it before any model is touched. Files written while
+// batch norm's running statistics still lived in the parameter arena hold the
+// same values in the same order, so the version stays 1.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,7 +27,7 @@ std::vector<uint8_t> save_weights(const Network& net, WeightsType type = Weights
 
 struct Weights {
   std::string spec;
-  std::vector<float> params;
+  std::vector<float> params;  // every value, in file order (parameters and state)
 };
 // Parses and checks a weights file image; throws mnist::Error saying what is wrong.
 Weights parse_weights(const uint8_t* bytes, size_t size);

@@ -24,8 +24,10 @@ constexpr size_t kMaxLayers = 64;
 // arena: their shapes and parameter counts, and nothing the size of the model.
 struct Parsed {
   std::vector<std::unique_ptr<Layer>> layers;
-  std::string spec;  // canonical
-  size_t params = 0;
+  std::string spec;   // canonical
+  size_t params = 0;  // trainable
+  size_t state = 0;
+  size_t total() const { return params + state; }
 };
 
 Parsed parse(const std::string& spec_in) {
@@ -57,6 +59,7 @@ Parsed parse(const std::string& spec_in) {
       fail("layer ", i + 1, " ", e.what());
     }
     p.params += layer->param_count();
+    p.state += layer->state_count();
     check(size_t(shape.size()) <= kMaxActivation, "token '", t.text, "': its output ", shape.str(),
           " is too large");
     p.spec += (i ? "-" : "") + layer->token();
@@ -76,13 +79,14 @@ SpecInfo inspect_spec(const std::string& spec) {
   Parsed p = parse(spec);
   SpecInfo info;
   info.spec = std::move(p.spec);
-  info.params = p.params;
+  info.params = p.total();
+  info.state = p.state;
   // A layer with a window (a convolution or any pooling) reads planes: the net sees the image as an image.
   for (const auto& l : p.layers) info.spatial = info.spatial || l->window() > 0;
   return info;
 }
 
-size_t count_params(const std::string& spec) { return parse(spec).params; }
+size_t count_params(const std::string& spec) { return parse(spec).total(); }
 
 uint64_t training_bytes(const std::string& spec, int batch) {
   check(batch >= 1, "batch must be at least 1, got ", batch);
@@ -139,8 +143,8 @@ void check_memory(const std::string& spec, int batch, uint64_t limit) {
 
 std::unique_ptr<Network> build_network(const std::string& spec, uint64_t seed) {
   Parsed p = parse(spec);
-  check(p.params <= kMaxParams, "the model would have ", p.params, " parameters, more than the ", kMaxParams,
-        " a model may have");
+  check(p.total() <= kMaxParams, "the model would have ", p.total(), " parameters, more than the ",
+        kMaxParams, " a model may have");
   // Glorot for dense layers not followed by a ReLU (the logits, sigmoid/tanh).
   for (size_t i = 0; i < p.layers.size(); ++i) {
     if (auto* d = dynamic_cast<Dense*>(p.layers[i].get())) {

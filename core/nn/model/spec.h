@@ -57,14 +57,17 @@ std::string resolve_spec(const std::string& model);
 // mnist::Error for a bad spec, as build_network does.
 struct SpecInfo {
   std::string spec;  // canonical form
+  // Every value the model stores, trainable or state: what users are told and
+  // a weights file holds (Network::total_count(), see nn/model/network.h).
   size_t params = 0;
+  size_t state = 0;      // of which state: batch norm's running statistics
   bool spatial = false;  // a layer with a window (conv, pool, avgpool, gap) reads the image as 1x28x28
 };
 SpecInfo inspect_spec(const std::string& spec);
 size_t count_params(const std::string& spec);  // inspect_spec(spec).params
 
 // Peak bytes a training run of `spec` at `batch` holds, from shapes alone:
-// parameters, their gradients and Adam's two moments; every layer's output, the
+// parameters, their gradients and Adam's two moments; the state; every layer's output, the
 // two backward buffers and every layer's scratch (im2col columns, dropout masks,
 // batch-norm inputs) for the larger of the batch and the evaluation batch
 // (kEvalBatch); the training and evaluation input batches.

@@ -1,6 +1,6 @@
 #pragma once
-// A layer outside any Network: owns its parameter and gradient arenas and the
-// generator dropout draws from, so a test can set weights by hand, run one
+// A layer outside any Network: owns its parameter, gradient and state arenas
+// and the generator dropout draws from, so a test can set weights by hand, run one
 // forward/backward pair and read every buffer.
 #include <vector>
 
@@ -18,7 +18,9 @@ class BoundLayer {
     layer.configure(in);
     params.assign(layer.param_count(), 0.0f);
     grads.assign(layer.param_count(), 0.0f);
+    state.assign(layer.state_count(), 0.0f);
     layer.bind(params.data(), grads.data());
+    layer.bind_state(state.data());
     layer.init(rng);
     layer.reserve(max_batch);
     layer.use_rng(&rng);
@@ -44,7 +46,7 @@ class BoundLayer {
   }
 
   Layer& layer;
-  std::vector<float> params, grads;
+  std::vector<float> params, grads, state;
   Rng rng;  // the one the layer draws from at run time
 };
 
