@@ -1,13 +1,6 @@
 // mnist-lab: train and evaluate the core's networks on MNIST from the shell.
-//   mnist-lab presets [--json]
-//   mnist-lab layers [--json]
-//   mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]
-//                   [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]
-//                   [--augment|--no-augment] [--limit N] [--data DIR] [--save FILE] [--half] [--threads N]
-//                   [--json]
-//                   [--until ACC [--eval-every N]]
-//   mnist-lab eval --load FILE [--data DIR] [--threads N] [--json]
-//   mnist-lab convert --load FILE --save FILE [--half]
+//   mnist-lab presets | layers | train | eval | convert [options]
+// The commands and their options are cli/args.cpp's (mnist-lab COMMAND --help).
 // Bad input of any kind: one line on stderr and exit code 2; nothing half-written.
 // --save writes only a regular file or a new name, through a temporary file that
 // SIGINT/SIGTERM/SIGHUP remove.
@@ -25,10 +18,12 @@
 #include <cstring>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
 #include "nn/data/dataset.h"
 #include "nn/data/idx.h"
 #include "nn/layers/registry.h"
@@ -36,88 +31,22 @@
 #include "nn/model/spec.h"
 #include "nn/train/trainer.h"
 #include "nn/util/check.h"
-#include "nn/util/json.h"
 #include "nn/util/parallel.h"
 #include "nn/util/text.h"
 
 using namespace mnist;
+using mnist::cli::Args;
+using Json = nlohmann::ordered_json;  // keys in the order they are written
 
 namespace {
 
-// --until's evaluation interval when --eval-every is not given: every 10,000
-// training samples (six times an epoch of the full set).
-constexpr long kDefaultEvalEvery = 10000;
+// A float32 as the shortest decimal that reads back as it: 0.001, not 0.0010000000474974513.
+double shortest(float v) { return std::isfinite(v) ? std::strtod(shortest_float(v).c_str(), nullptr) : v; }
 
-constexpr const char* kUsage =
-    "usage: mnist-lab presets [--json]\n"
-    "       mnist-lab layers [--json]   (every layer token: how it is written and what it does)\n"
-    "       mnist-lab train --model PRESET|SPEC [--epochs N] [--batch B] [--lr X] [--optimizer adam|sgd]\n"
-    "                       [--schedule constant|step|cosine|onecycle] [--weight-decay X] [--seed S]\n"
-    "                       [--augment | --no-augment] [--limit N] [--data DIR] [--save FILE] [--half] "
-    "[--threads N] [--json]\n"
-    "                       [--until ACC [--eval-every N]]   (stop at the first test accuracy >= ACC, 0.99 "
-    "or 99,\n"
-    "                       evaluated every N training samples, default 10000)\n"
-    "       mnist-lab eval --load FILE [--data DIR] [--limit N] [--split test|train] [--shift DX,DY] "
-    "[--rotate DEG] [--stroke +-N] [--threads N] [--json]\n"
-    "   --threads N: threads for the large matrix products (default 1; results are identical for any N)\n"
-    "       mnist-lab convert --load FILE --save FILE [--half]   (rewrite a weights file, e.g. as float16)\n";
-
-struct Args {
-  std::string command;
-  std::map<std::string, std::string> values;
-  std::map<std::string, bool> flags;
-};
-
-Args parse_args(int argc, char** argv) {
-  static const std::map<std::string, std::vector<std::string>> kValueOpts = {
-      {"train",
-       {"model", "epochs", "batch", "lr", "optimizer", "schedule", "weight-decay", "seed", "limit", "data",
-        "save", "until", "eval-every", "threads"}},
-      {"eval", {"load", "data", "limit", "split", "shift", "rotate", "stroke", "threads"}},
-      {"convert", {"load", "save"}},
-      {"presets", {}},
-      {"layers", {}}};
-  static const std::map<std::string, std::vector<std::string>> kFlagOpts = {
-      {"train", {"augment", "no-augment", "json", "half"}},
-      {"eval", {"json"}},
-      {"presets", {"json"}},
-      {"layers", {"json"}},
-      {"convert", {"half"}}};
-  check(argc >= 2, "missing command (presets, train, eval or convert); try --help");
-  Args a;
-  a.command = argv[1];
-  check(kValueOpts.count(a.command), "unknown command '", a.command,
-        "' (use presets, layers, train, eval or convert)");
-  const auto& vals = kValueOpts.at(a.command);
-  const auto& flags = kFlagOpts.at(a.command);
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    check(arg.rfind("--", 0) == 0 && arg.size() > 2, "unexpected argument '", printable(arg), "'");
-    std::string name = arg.substr(2), value;
-    const size_t eq = name.find('=');
-    const bool inline_value = eq != std::string::npos;
-    if (inline_value) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
-      check(!inline_value, "--", name, " takes no value");
-      check(!a.flags.count(name), "--", name, " is given twice");
-      a.flags[name] = true;
-    } else if (std::find(vals.begin(), vals.end(), name) != vals.end()) {
-      if (!inline_value) {
-        check(i + 1 < argc, "--", name, " needs a value");
-        value = argv[++i];
-      }
-      check(!value.empty(), "--", name, " needs a value, not an empty string");
-      check(!a.values.count(name), "--", name, " is given twice");
-      a.values[name] = value;
-    } else {
-      fail("unknown option --", printable(name), " for '", a.command, "'");
-    }
-  }
-  return a;
+// One JSON object a line. Non-finite numbers become null; bytes that are not
+// UTF-8 (a file name, say) are replaced rather than failing the line.
+void print_line(const Json& j) {
+  std::cout << j.dump(-1, ' ', false, Json::error_handler_t::replace) << std::endl;
 }
 
 long parse_long(const std::string& name, const std::string& s, long lo, long hi) {
@@ -213,20 +142,17 @@ int cmd_presets(const Args& a) {
     const size_t params = count_params(p.spec);
     const Recipe& r = p.recipe;
     if (a.flags.count("json")) {
-      std::cout << JsonWriter()
-                       .field("name", p.name)
-                       .field("spec", p.spec)
-                       .field("params", uint64_t(params))
-                       .field("source", p.source)
-                       .field("epochs", r.epochs)
-                       .field("batch", r.batch)
-                       .field("optimizer", r.optimizer)
-                       .field("lr", r.lr)
-                       .field("schedule", r.schedule)
-                       .field("weight_decay", r.weight_decay)
-                       .field("augment", r.augment)
-                       .str()
-                << "\n";
+      print_line(Json{{"name", p.name},
+                      {"spec", p.spec},
+                      {"params", params},
+                      {"source", p.source},
+                      {"epochs", r.epochs},
+                      {"batch", r.batch},
+                      {"optimizer", r.optimizer},
+                      {"lr", shortest(r.lr)},
+                      {"schedule", r.schedule},
+                      {"weight_decay", shortest(r.weight_decay)},
+                      {"augment", r.augment}});
     } else {
       std::printf(
           "%-10s %9zu params  %s\n           recipe: %d epochs, batch %d, %s lr %g, %s schedule%s%s\n"
@@ -244,12 +170,7 @@ int cmd_layers(const Args& a) {
   for (const LayerType& t : layer_types()) {
     const TokenSyntax& s = t.syntax;
     if (a.flags.count("json"))
-      std::cout << JsonWriter()
-                       .field("name", s.name)
-                       .field("usage", s.usage)
-                       .field("description", s.description)
-                       .str()
-                << "\n";
+      print_line(Json{{"name", s.name}, {"usage", s.usage}, {"description", s.description}});
     else
       std::printf("%-24s %s\n", s.usage, s.description);
   }
@@ -295,7 +216,7 @@ int cmd_train(const Args& a) {
   }
   const long eval_every = a.values.count("eval-every")
                               ? parse_long("eval-every", a.values.at("eval-every"), 1, 100000000L)
-                          : until >= 0 ? kDefaultEvalEvery
+                          : until >= 0 ? cli::kDefaultEvalEvery
                                        : 0;
 
   // Everything that can be refused is, before anything the size of the model is
@@ -343,23 +264,22 @@ int cmd_train(const Args& a) {
     reached = until >= 0 && r.accuracy >= until;
     const bool last = trainer.finished() || reached;
     if (json) {
-      JsonWriter line;
-      line.field("model", name)
-          .field("spec", net->spec())
-          .field("params", uint64_t(net->total_count()))
-          .field("epoch", p.epoch)
-          .field("epochs", cfg.epochs)
-          .field("samples", int64_t(p.step) * cfg.batch)
-          .field("train_loss", p.loss)
-          .field("train_accuracy", p.accuracy)
-          .field("test_loss", r.loss)
-          .field("test_accuracy", r.accuracy)
-          .field("train_seconds", p.epoch_seconds)
-          .field("total_train_seconds", total_seconds)
-          .field("samples_per_second", p.samples_per_second)
-          .field("lr", p.lr);
-      if (until >= 0 && last) line.field("reached", reached);
-      std::cout << line.str() << std::endl;
+      Json line = {{"model", name},
+                   {"spec", net->spec()},
+                   {"params", net->total_count()},
+                   {"epoch", p.epoch},
+                   {"epochs", cfg.epochs},
+                   {"samples", int64_t(p.step) * cfg.batch},
+                   {"train_loss", p.loss},
+                   {"train_accuracy", p.accuracy},
+                   {"test_loss", r.loss},
+                   {"test_accuracy", r.accuracy},
+                   {"train_seconds", p.epoch_seconds},
+                   {"total_train_seconds", total_seconds},
+                   {"samples_per_second", p.samples_per_second},
+                   {"lr", shortest(p.lr)}};
+      if (until >= 0 && last) line["reached"] = reached;
+      print_line(line);
     } else {
       std::printf(
           "epoch %2d/%d  loss %.4f  acc %6.2f%%  test loss %.4f  test acc %6.2f%%  %7.0f samples/s  %6.1f "
@@ -382,8 +302,7 @@ int cmd_train(const Args& a) {
 
 std::unique_ptr<Network> load_weights_arg(const Args& a, const char* command) {
   check(a.values.count("load"), command, " needs --load FILE");
-  // The largest weights file: 32M float32 parameters and a 4 KB spec.
-  const auto bytes = read_file(a.values.at("load"), (size_t(128) << 20) + 8192);
+  const auto bytes = read_file(a.values.at("load"), kMaxWeightsFileBytes);
   try {
     return load_network(bytes.data(), bytes.size());
   } catch (const Error& e) {
@@ -439,20 +358,17 @@ int cmd_eval(const Args& a) {
   const EvalResult r = evaluate(*net, test, limit, kEvalBatch, transform);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (a.flags.count("json")) {
-    std::cout << JsonWriter()
-                     .field("model", net->spec())
-                     .field("params", uint64_t(net->total_count()))
-                     .field("split", split)
-                     .field("count", r.count)
-                     .field("test_loss", r.loss)
-                     .field("test_accuracy", r.accuracy)
-                     .field("eval_seconds", seconds)
-                     .field("per_class", r.per_class)
-                     .field("confusion", r.confusion)
-                     .field("misclassified", r.misclassified)
-                     .field("predicted", std::vector<int>(r.predicted.begin(), r.predicted.end()))
-                     .str()
-              << "\n";
+    print_line(Json{{"model", net->spec()},
+                    {"params", net->total_count()},
+                    {"split", split},
+                    {"count", r.count},
+                    {"test_loss", r.loss},
+                    {"test_accuracy", r.accuracy},
+                    {"eval_seconds", seconds},
+                    {"per_class", r.per_class},
+                    {"confusion", r.confusion},
+                    {"misclassified", r.misclassified},
+                    {"predicted", std::vector<int>(r.predicted.begin(), r.predicted.end())}});
   } else {
     std::printf("%s (%zu params)\n%s accuracy %.2f%%  loss %.4f  on %d images (%zu wrong)\n",
                 net->spec().c_str(), net->total_count(), split.c_str(), 100 * r.accuracy, r.loss, r.count,
@@ -467,16 +383,13 @@ int cmd_eval(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-  }
   remove_temporary_file_on_signals();
   try {
-    const Args a = parse_args(argc, argv);
+    const Args a = cli::parse_args(argc, argv);
+    if (!a.help.empty()) {
+      std::fputs(a.help.c_str(), stdout);
+      return 0;
+    }
     if (a.values.count("threads"))
       set_threads(int(parse_long("threads", a.values.at("threads"), 1, max_threads())));
     if (a.command == "presets") return cmd_presets(a);

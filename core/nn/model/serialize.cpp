@@ -12,7 +12,6 @@ namespace {
 
 constexpr char kMagic[8] = {'M', 'N', 'L', 'A', 'B', 'W', '0', '1'};
 constexpr uint32_t kVersion = 1;
-constexpr uint32_t kMaxSpec = 4096;
 
 void put_u32(std::vector<uint8_t>& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(uint8_t(v >> (8 * i)));
@@ -153,7 +152,7 @@ Weights parse_weights(const uint8_t* bytes, size_t size) {
   const uint32_t dtype = r.u32("header");
   check(dtype <= 1, "weights file has unknown value type ", dtype);
   const uint32_t spec_len = r.u32("header");
-  check(spec_len > 0 && spec_len <= kMaxSpec, "weights file has a bad spec length ", spec_len);
+  check(spec_len > 0 && spec_len <= kMaxSpecLength, "weights file has a bad spec length ", spec_len);
   const uint8_t* spec_bytes = r.bytes(spec_len, "spec");
   Weights w;
   w.spec.assign(reinterpret_cast<const char*>(spec_bytes), spec_len);

@@ -18,8 +18,14 @@
 #include <vector>
 
 #include "nn/model/network.h"
+#include "nn/model/spec.h"
 
 namespace mnist {
+
+// The largest weights file there can be: kMaxParams float32 values, the header
+// and a spec of up to kMaxSpecLength bytes, with room to spare.
+constexpr size_t kMaxWeightsFileBytes = sizeof(float) * kMaxParams + 8192;
+static_assert(8 + 4 * 3 + kMaxSpecLength + 8 + 8 <= 8192, "the header and the longest spec fit the margin");
 
 enum class WeightsType : uint32_t { F32 = 0, F16 = 1 };
 

@@ -1,6 +1,7 @@
 #pragma once
-// A minimal JSON object writer: the CLI's --json lines and the wasm facade's
-// small structured replies. Bulk data never goes through it.
+// A minimal JSON object writer: the wasm facade's small structured replies
+// (Session, EvalResult::to_json). The CLI writes its --json lines with
+// nlohmann/json. Bulk data never goes through it.
 #include <cmath>
 #include <cstdint>
 #include <sstream>
