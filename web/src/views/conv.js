@@ -7,6 +7,7 @@ import {INK, HEAT, SIGNED, fitCanvas, paint, rgb} from '../ui/color.js';
 import {field, h, onVisible, uid} from '../ui/dom.js';
 import {fixed, int} from '../ui/format.js';
 import {POOLINGS, groupsOf} from './netdiagram.js';
+import {errorText} from './words.js';
 
 const CLASSIC = {
   'sobel-x': {
@@ -571,7 +572,7 @@ export function mount(el, lab) {
     try {
       await lab.randomTestDigit();
     } catch (e) {
-      source.textContent = e.message;
+      source.textContent = errorText(e);
     } finally {
       another.disabled = false;
     }

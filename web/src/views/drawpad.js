@@ -1,18 +1,18 @@
 // The drawing pad: draw with mouse, touch or pen; both models predict while you
 // draw (at most once per animation frame and one request in flight per worker).
 // Shows the 28x28 image the models actually saw and all ten probabilities of each.
-import {SLOTS, SLOT_TITLE} from '../lab.js';
+import {SLOTS} from '../lab.js';
 import {INK, paint} from '../ui/color.js';
 import {h, rafThrottle, uid} from '../ui/dom.js';
 import {drawExample} from '../ui/example.js';
 import {argmax, int, pct} from '../ui/format.js';
+import {errorText, SLOT_TITLE} from './words.js';
 
 const SIZE = 560; // the pad's backing store in pixels (its CSS size varies)
 const BRUSH = SIZE / 11; // MNIST strokes are 2-3 px of 28 once the digit is scaled into 20x20
 const INK_RES = 112; // the drawing is sent at this resolution; the core crops and rescales it
 
 export function mount(el, lab) {
-  lab.hasPad = true;
   const pad = h('canvas', {class: 'pad', width: SIZE, height: SIZE, 'aria-label': 'Drawing pad', tabindex: 0});
   const hint = h('p', {class: 'pad-hint'}, '');
   const seen = h('canvas', {class: 'px28', width: 28, height: 28, 'aria-hidden': 'true'});
@@ -164,7 +164,7 @@ export function mount(el, lab) {
       await lab.randomTestDigit();
       status.textContent = '';
     } catch (e) {
-      status.textContent = e.message;
+      status.textContent = errorText(e);
       status.classList.add('error');
     } finally {
       random.disabled = false;

@@ -1,11 +1,11 @@
 // The network diagram view: either live network drawn from its real layers,
 // weights and activations for the digit in focus, with the signal animated
 // layer by layer; plus the activation functions and the forward-pass maths.
-import {SLOT_TITLE} from '../lab.js';
 import {SLOT_COLOR, fitCanvas} from '../ui/color.js';
 import {h, onVisible} from '../ui/dom.js';
 import {int} from '../ui/format.js';
 import {STAGE_MS, computeEdges, drawFrame, groupsOf, layout} from './netdiagram.js';
+import {errorText, SLOT_TITLE} from './words.js';
 
 export function mount(el, lab) {
   let which = 'mlp';
@@ -33,7 +33,7 @@ export function mount(el, lab) {
         try {
           await lab.randomTestDigit();
         } catch (e) {
-          caption.textContent = e.message;
+          caption.textContent = errorText(e);
         } finally {
           another.disabled = false;
         }

@@ -2,11 +2,12 @@
 // and a gallery of misclassified test digits, all from real evaluations of the
 // two live models on the 10,000 test digits. A confusion cell filters the
 // gallery; a digit in the gallery becomes the digit in focus everywhere else.
-import {SLOTS, SLOT_TITLE} from '../lab.js';
+import {SLOTS} from '../lab.js';
 import {INK, paint} from '../ui/color.js';
 import {h, reveal} from '../ui/dom.js';
 import {duration, fixed, int, pct} from '../ui/format.js';
 import {mountReproduce} from './reproduce.js';
+import {errorText, SLOT_TITLE} from './words.js';
 
 const PAGE = 48;
 
@@ -127,7 +128,7 @@ export function mount(el, lab) {
       await fn(SLOTS.filter((n) => lab.slots[n].info && !lab.slots[n].training));
       status.textContent = '';
     } catch (e) {
-      status.textContent = e.message;
+      status.textContent = errorText(e);
       status.classList.add('error');
     } finally {
       button.disabled = false;
@@ -455,7 +456,7 @@ export function mount(el, lab) {
       if (!page.length) gallery.append(h('p', {class: 'muted small'}, 'No digits here.'));
       more.hidden = keep.length <= shown;
     } catch (e) {
-      gallery.replaceChildren(h('p', {class: 'error small'}, e.message));
+      gallery.replaceChildren(h('p', {class: 'error small'}, errorText(e)));
     }
   }
 
@@ -486,7 +487,7 @@ export function mount(el, lab) {
     try {
       await lab.showTestDigit(index);
     } catch (e) {
-      status.textContent = e.message;
+      status.textContent = errorText(e);
       return;
     }
     for (const t of gallery.querySelectorAll('.g-tile')) t.classList.toggle('focus', Number(t.dataset.index) === index);

@@ -2,11 +2,12 @@
 // hyper-parameters, train (or race the MLP against the CNN in two workers), and
 // watch live loss/accuracy curves, speed, progress and test accuracy per epoch.
 import uPlot from 'uplot';
-import {SLOTS, SLOT_TITLE, slotFor} from '../lab.js';
+import {SLOTS, slotFor} from '../lab.js';
 import {Settings, SETTINGS, checkSetting, clip} from '../state.js';
 import {SLOT_COLOR} from '../ui/color.js';
 import {field, h, rafThrottle, uid} from '../ui/dom.js';
 import {bytes, duration, fixed, int, pct} from '../ui/format.js';
+import {divergedText, engineText, errorText, SLOT_TITLE} from './words.js';
 
 const DENSE = ['mlp', 'mlp-128', 'mlp-32', 'linear'];
 const SUBSETS = [60000, 20000, 5000, 1000]; // offered; SETTINGS.subset says what may be asked for
@@ -14,7 +15,6 @@ const OPTIMIZERS = {adam: 'Adam', sgd: 'SGD + momentum'};
 const SCHEDULES = {cosine: 'Cosine decay', constant: 'Constant', step: 'Step decay', onecycle: 'One-cycle'};
 
 export function mount(el, lab, opts = {}) {
-  lab.hasTrainView = true; // this view's alert box tells of diverged runs (see Lab, 'trainDone')
   // The page's own URL holds the settings, a single view's too (?view=train&epochs=3, as an
   // iframe shows it); an element embedded in someone else's page leaves that page's URL alone.
   const settings = new Settings(!opts.embedded);
@@ -165,7 +165,7 @@ export function mount(el, lab, opts = {}) {
   // Which build trains: "WebAssembly SIMD · 2 threads" on a cross-origin isolated page.
   const engineNote = h('p', {class: 'small muted engine-note', 'data-engine': ''});
   const renderEngine = () => {
-    const text = lab.engineText();
+    const text = engineText(lab.engines());
     engineNote.textContent = text ? `Engine: ${text}` : '';
     engineNote.hidden = !text;
   };
@@ -677,7 +677,7 @@ export function mount(el, lab, opts = {}) {
       );
     } catch (e) {
       if (seq !== validateSeq) return;
-      showSpec('error', e.message);
+      showSpec('error', errorText(e));
     }
     renderButtons();
   }
@@ -781,7 +781,7 @@ export function mount(el, lab, opts = {}) {
     try {
       await lab.train(target, {model: name, title: custom ? 'custom' : model.value, config: cfg});
     } catch (e) {
-      showError(e.message);
+      showError(errorText(e));
     }
     renderAll();
   }
@@ -795,7 +795,7 @@ export function mount(el, lab, opts = {}) {
     try {
       await lab.race(configFor);
     } catch (e) {
-      showError(e.message);
+      showError(errorText(e));
     }
     renderAll();
   }
@@ -833,12 +833,13 @@ export function mount(el, lab, opts = {}) {
   lab.on('ready', renderEngine);
   lab.on('model', renderEngine); // a slot became ready, or restarted
   renderEngine();
+  const told = new WeakSet(); // the diverged runs this view's alert box has told of
   lab.on('training', ({slot}) => {
     const t = lab.slots[slot].training;
     const last = lab.slots[slot].lastRun;
-    if (!t && last?.reason === 'diverged' && !last.shown) {
-      last.shown = true;
-      showError(`${SLOT_TITLE[slot]}: ${last.message}`);
+    if (!t && last?.reason === 'diverged' && !told.has(last)) {
+      told.add(last);
+      showError(`${SLOT_TITLE[slot]}: ${divergedText(last)}`);
     }
     if (t && (t.state === 'preparing' || !active)) active = slot;
     if (t?.state === 'preparing' && !t.points.length) redraw();

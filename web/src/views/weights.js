@@ -1,9 +1,10 @@
 // Weights: download either network's weights file, load one back (it goes to
 // the network its spec belongs to), or restore the shipped pretrained weights.
 // A bad file gives a clear message and leaves both networks as they were.
-import {SLOTS, SLOT_KIND, SLOT_TITLE} from '../lab.js';
+import {SLOTS} from '../lab.js';
 import {download, h, uid} from '../ui/dom.js';
 import {int} from '../ui/format.js';
+import {errorText, SLOT_KIND, SLOT_TITLE, slotErrorText} from './words.js';
 
 export function mount(el, lab) {
   const file = h('input', {type: 'file', id: uid('wfile'), class: 'sr-only', accept: '.mlw,application/octet-stream'});
@@ -56,7 +57,7 @@ export function mount(el, lab) {
         false,
       );
     } catch (e) {
-      say(e.message, true);
+      say(errorText(e), true);
     }
   });
 
@@ -74,7 +75,7 @@ export function mount(el, lab) {
             const slot = lab.slots[n];
             download(bytes, `${slot.title || n}-${slot.origin}.mlw`);
           } catch (e) {
-            say(e.message, true);
+            say(errorText(e), true);
           }
         },
       },
@@ -90,7 +91,7 @@ export function mount(el, lab) {
             await lab.resetShipped(n);
             say(`The ${SLOT_TITLE[n]} has its pretrained weights back.`, false);
           } catch (e) {
-            say(e.message, true);
+            say(errorText(e), true);
           }
         },
       },
@@ -113,7 +114,11 @@ export function mount(el, lab) {
           training: 'training now',
           trained: 'trained in this page',
         }[slot.origin] || slot.origin;
-      title.textContent = slot.info ? `${slot.title} · ${int(slot.info.params)} parameters` : slot.error || 'loading…';
+      title.textContent = slot.info
+        ? `${slot.title} · ${int(slot.info.params)} parameters`
+        : slot.error
+          ? slotErrorText(n, slot.error)
+          : 'loading…';
       meta.replaceChildren(slot.info ? h('code', {}, slot.info.spec) : '', slot.info ? h('br') : '', origin);
       dl.disabled = !slot.info;
       reset.disabled = !slot.info || !!slot.training;

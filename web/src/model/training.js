@@ -1,0 +1,261 @@
+// Training runs, one per slot at most: the run's state machine
+//   preparing (downloading) -> running <-> paused -> stopping -> done
+// and what the worker reports on the way (progress ~10/s, an evaluation per epoch, the
+// end). A run lives in slot.training while it goes and in slot.lastRun once done:
+//   {state, model, title, config, samples, progress, points: [{x, loss, acc}], epochs: [record],
+//    epochsDone, startedAt, elapsed, reason, message, step, loss}
+// reason: 'finished' | 'stopped' | 'diverged' | 'error'; message: the engine's words for an
+// error; step and loss: where a diverged run was stopped.
+//
+// The weights are stored as the run goes (the `save` callback, persistence.js): a copy
+// ('run') after each epoch, every CHECKPOINT_MS and when it pauses, the result ('ended')
+// when it ends.
+//
+// Events:
+//   training {slot}            a run started, paused, resumed, stopped or ended
+//   progress {slot, progress}  ~10/s per running slot
+//   epoch {slot, record}       record: {epoch, trainLoss, trainAccuracy, testLoss, testAccuracy, elapsed}
+//   ended {slot, run}          the run is done (slot.lastRun); the slot's model is its result
+import {Notice, Request} from '../protocol.js';
+import {Emitter} from './emitter.js';
+import {LabError} from './errors.js';
+import {SLOTS} from './slot.js';
+
+/** While a slot trains, its weights are stored at least this often (and after every epoch). */
+export const CHECKPOINT_MS = 10000;
+
+/**
+ * @typedef {import('./slot.js').Slot} Slot
+ * @typedef {(slot: Slot, kind: 'run' | 'ended', metrics: object) => Promise<unknown>} Save
+ */
+
+export class Training extends Emitter {
+  /**
+   * @param {{slots: Record<string, Slot>, ensureData: (slots: Slot[], splits: string[]) => Promise<unknown>,
+   *   save: Save}} options
+   */
+  constructor({slots, ensureData, save}) {
+    super();
+    this.slots = slots;
+    this.ensureData = ensureData;
+    this.save = save;
+    for (const slot of Object.values(slots)) this.#listen(slot);
+  }
+
+  /** True while a slot trains (has started, not just downloading). */
+  get busy() {
+    return Object.values(this.slots).some((s) => s.training?.samples > 0);
+  }
+
+  /**
+   * Trains a fresh model in a slot. model: preset name or layer spec; config: TrainConfig,
+   * whose seed (default 1) also draws the fresh model's weights. Resolves when the run has
+   * started (downloads first); throws a LabError when the slot is busy or the engine refuses.
+   */
+  async train(name, {model, title, config, seed = config.seed ?? 1}) {
+    const slot = this.slots[name];
+    if (slot.training) throw new LabError('training', {slot: name, action: 'train'});
+    const t = {
+      state: 'preparing',
+      model,
+      title,
+      config,
+      samples: 0,
+      progress: null,
+      points: [],
+      epochs: [],
+      epochsDone: 0,
+      startedAt: performance.now(),
+      elapsed: 0,
+      reason: '',
+    };
+    slot.training = t;
+    this.emit('training', {slot: name});
+    try {
+      await this.ensureData([slot], ['train', 'test']);
+      if (slot.training !== t) return; // stopped while downloading
+      const reply = await slot.client.request(Request.TRAIN, {model, seed, config}).catch((e) => {
+        throw new LabError('start-failed', {slot: name, cause: e.message});
+      });
+      t.samples = reply.samples;
+      t.savedAt = performance.now();
+      t.state = t.pauseWanted ? 'paused' : 'running';
+      if (t.pauseWanted) this.#control(slot, Request.PAUSE);
+      slot.setModel(reply.info, 'training', title);
+      this.emit('training', {slot: name});
+    } catch (e) {
+      if (slot.training === t) slot.training = null;
+      this.emit('training', {slot: name});
+      throw e;
+    }
+  }
+
+  /** Trains the MLP preset and the CNN preset side by side, each in its own worker. */
+  async race(configFor) {
+    const slots = SLOTS.map((n) => this.slots[n]);
+    if (slots.some((s) => s.training)) throw new LabError('race-busy');
+    // Both workers download first (one after the other, the second from the HTTP cache),
+    // so the two runs start together.
+    const waiting = new Map(
+      slots.map((s) => [
+        s,
+        {
+          state: 'preparing',
+          points: [],
+          epochs: [],
+          config: configFor(s.name),
+          title: s.name,
+          startedAt: performance.now(),
+        },
+      ]),
+    );
+    const clear = () => {
+      for (const s of slots) {
+        if (s.training === waiting.get(s)) s.training = null;
+        this.emit('training', {slot: s.name});
+      }
+    };
+    for (const s of slots) s.training = waiting.get(s);
+    for (const s of slots) this.emit('training', {slot: s.name});
+    try {
+      await this.ensureData(slots, ['train', 'test']);
+    } catch (e) {
+      clear();
+      throw e;
+    }
+    const go = slots.every((s) => s.training === waiting.get(s)); // not stopped meanwhile
+    clear();
+    if (go) await Promise.all(SLOTS.map((n) => this.train(n, {model: n, title: n, config: configFor(n)})));
+  }
+
+  pause(name) {
+    const t = this.slots[name].training;
+    if (!t) return;
+    if (t.state === 'preparing') t.pauseWanted = true;
+    else this.#control(this.slots[name], Request.PAUSE);
+    t.state = 'paused';
+    this.emit('training', {slot: name});
+  }
+
+  resume(name) {
+    const t = this.slots[name].training;
+    if (!t) return;
+    t.pauseWanted = false;
+    this.#control(this.slots[name], Request.RESUME);
+    t.state = 'running';
+    this.emit('training', {slot: name});
+  }
+
+  stop(name) {
+    const t = this.slots[name].training;
+    if (!t) return;
+    if (t.state === 'preparing') {
+      // Nothing runs yet: forget the run (the download finishes in the background).
+      this.slots[name].training = null;
+      this.emit('training', {slot: name});
+      return;
+    }
+    t.state = 'stopping';
+    this.#control(this.slots[name], Request.STOP);
+    this.emit('training', {slot: name});
+  }
+
+  /** Pause, resume or stop: a worker that dies meanwhile is told by its crash, not by this request. */
+  #control(slot, type) {
+    slot.client.request(type).catch(() => {});
+  }
+
+  /** Stores every running slot's weights now (the tab is being hidden or closed: a last chance). */
+  checkpoint() {
+    return Promise.all(
+      Object.values(this.slots)
+        .filter((s) => s.training?.progress)
+        .map((s) => this.#checkpoint(s)),
+    );
+  }
+
+  #checkpoint(slot) {
+    const t = slot.training;
+    const p = t.progress;
+    if (!p || p.step <= 0 || p.step === t.savedStep) return Promise.resolve();
+    t.savedAt = performance.now();
+    t.savedStep = p.step;
+    return this.save(slot, 'run', {
+      epoch: p.epoch,
+      epochs: p.epochs,
+      testAccuracy: null,
+      partial: true,
+      step: p.step,
+      totalSteps: p.total_steps,
+    });
+  }
+
+  #listen(slot) {
+    slot.listen(Notice.PROGRESS, (p) => {
+      const t = slot.training;
+      if (!t) return;
+      t.progress = p;
+      t.elapsed = p.elapsed;
+      const x = p.epoch - 1 + p.batch / p.batches_per_epoch;
+      if (p.batch > 0 && Number.isFinite(p.recentLoss)) t.points.push({x, loss: p.recentLoss, acc: p.recentAccuracy});
+      this.emit('progress', {slot: slot.name, progress: p});
+      // A paused run may be left for good (the tab closed later): it is stored as it stands.
+      if (!p.diverged && (p.paused || performance.now() - t.savedAt >= CHECKPOINT_MS)) this.#checkpoint(slot);
+    });
+    slot.listen(Notice.EPOCH, (m) => {
+      const t = slot.training;
+      if (!t) return;
+      const record = {
+        epoch: m.epoch,
+        trainLoss: m.trainLoss,
+        trainAccuracy: m.trainAccuracy,
+        testLoss: m.evaluation.loss,
+        testAccuracy: m.evaluation.accuracy,
+        elapsed: m.elapsed,
+      };
+      t.epochs.push(record);
+      t.epochsDone = m.epoch;
+      slot.evaluation = {generation: slot.generation, ...m.evaluation};
+      slot.trainSeconds = m.elapsed;
+      this.emit('epoch', {slot: slot.name, record});
+      if (m.epoch < m.epochs) {
+        // after the last one, the run's result is stored (Notice.TRAIN_DONE)
+        t.savedAt = performance.now();
+        t.savedStep = t.progress?.step;
+        this.save(slot, 'run', {
+          epoch: m.epoch,
+          epochs: m.epochs,
+          testAccuracy: m.evaluation.accuracy,
+          partial: true,
+          step: t.progress?.step,
+          totalSteps: t.progress?.total_steps,
+        });
+      }
+    });
+    slot.listen(Notice.TRAIN_DONE, (m) => {
+      const t = slot.training;
+      if (!t) return;
+      t.state = 'done';
+      t.reason = m.reason;
+      t.message = m.message;
+      t.step = m.step;
+      t.loss = m.loss;
+      t.elapsed = m.elapsed;
+      slot.lastRun = t;
+      slot.training = null;
+      slot.origin = 'trained';
+      slot.trainSeconds = m.elapsed;
+      if (m.evaluation) slot.evaluation = {generation: slot.generation, ...m.evaluation};
+      if (m.trainEvaluation) slot.trainEvaluation = {generation: slot.generation, ...m.trainEvaluation};
+      this.emit('ended', {slot: slot.name, run: t});
+      if (t.epochsDone > 0 || t.progress?.step > 0) {
+        this.save(slot, 'ended', {
+          epoch: t.progress?.epoch ?? t.epochsDone,
+          epochs: t.config?.epochs,
+          testAccuracy: slot.evaluation?.accuracy ?? null,
+          ended: m.reason,
+        });
+      }
+    });
+  }
+}
