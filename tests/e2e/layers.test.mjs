@@ -1,6 +1,7 @@
 // Average pooling and global average pooling in the page: a network that uses
 // them loads into the CNN slot, and the Network and Convolution views draw and
-// explain them from the layers' kinds and windows (not as max pooling).
+// explain them from the layers' attributes (not as max pooling). The page never
+// reads a layer's spec token: here every token it is handed says something else.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {loadCore} from '../wasm/support.mjs';
@@ -10,12 +11,29 @@ import {useSite} from './support/setup.js';
 
 const site = useSite();
 const SPEC = 'conv(8,3,same)-relu-avgpool(2)-conv(16,3,same)-relu-gap-dense(10)';
+// What each layer's `token` reads as, in every model info the page receives: a page that
+// parsed tokens would draw 5×5 kernels, 32 filters, valid padding and max pooling by 3.
+const DECOY = 'conv(32,5)-pool(3)-dropout(0.9)';
 
 test('a CNN with avgpool and gap loads, predicts, and both views draw its poolings as averages', async () => {
   const core = await loadCore();
   core.createModel(SPEC, 3);
   const weights = Buffer.from(core.exportWeights(false));
-  const page = await openPage(site.context, site.url);
+  const page = await openPage(site.context);
+  await page.addInitScript((decoy) => {
+    const data = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'data');
+    Object.defineProperty(MessageEvent.prototype, 'data', {
+      get() {
+        const d = data.get.call(this);
+        for (const l of d?.info?.layers ?? []) {
+          l.token = decoy;
+          window.decoyTokens = (window.decoyTokens || 0) + 1;
+        }
+        return d;
+      },
+    });
+  }, DECOY);
+  await page.goto(site.url);
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
   await page
     .locator('#weights input[type="file"]')
@@ -51,6 +69,18 @@ test('a CNN with avgpool and gap loads, predicts, and both views draw its poolin
   assert.match(await card.locator('.pool-line').textContent(), /^mean\((-?\d+\.\d\d, ){3}-?\d+\.\d\d\) = -?\d+\.\d\d$/);
   assert.match(await card.locator('figcaption').last().textContent(), /After 2×2 average pooling, 14×14/);
   await card.screenshot({path: screenshotPath('pool-average-1280.png')});
+
+  // The walkthrough slides the CNN's own first-layer filters: 8 of them, 3×3, over the padded image.
+  const conv = page.locator('#conv .conv-card');
+  assert.equal(
+    await conv.getByLabel('Kernel').locator('optgroup').first().getAttribute('label'),
+    'Learned by the CNN (8 first-layer filters)',
+  );
+  assert.equal(await conv.getByLabel('Kernel').locator('optgroup').first().locator('option').count(), 8);
+  assert.equal(await conv.locator('.conv-math .kcol').nth(1).locator('.kcell').count(), 9);
+  assert.match(await conv.locator('.conv-math').textContent(), /of 28×28 · step/);
+  // The decoys did reach the page: the imported model's layers all came with one.
+  assert.ok((await page.evaluate(() => window.decoyTokens)) >= 7);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -6,7 +6,7 @@
 import {INK, HEAT, SIGNED, fitCanvas, paint, rgb} from '../ui/color.js';
 import {field, h, onVisible, uid} from '../ui/dom.js';
 import {fixed, int} from '../ui/format.js';
-import {POOLINGS, groupsOf} from './netdiagram.js';
+import {groupsOf} from './netdiagram.js';
 import {errorText} from './words.js';
 
 const CLASSIC = {
@@ -95,7 +95,7 @@ export function mount(el, lab) {
 
   const stages = h('div', {class: 'fmap-stages'});
   const poolBox = h('div', {class: 'pool-demo'});
-  // Max pooling unless the live CNN averages (avgpool): said from the layer's kind.
+  // Max pooling unless the live CNN averages: said from the layer's `pooling`.
   const poolTitle = h('h3', {}, 'Max pooling, step by step');
   const poolNote = h('p', {class: 'small muted'}, '');
   const explainPooling = (op, k) => {
@@ -172,8 +172,7 @@ export function mount(el, lab) {
     if (g?.inShape[0] !== 1) {
       firstConv = null;
     } else {
-      const m = /conv\((\d+),(\d+)/.exec(g.token);
-      firstConv = {offset: g.offset, F: Number(m[1]), K: Number(m[2]), same: /same/.test(g.token), group: g};
+      firstConv = {offset: g.offset, F: g.filters, K: g.kernel, same: g.padding === 'same', group: g};
       try {
         params = (await lab.params('cnn')).params;
       } catch {
@@ -476,7 +475,7 @@ export function mount(el, lab) {
     const [, hh, ww] = conv.shape;
     const [, ph, pw] = pool.shape;
     const ps = pool.window;
-    const op = POOLINGS[pool.pooling]; // 'max' or 'average'
+    const op = pool.pooling; // 'max' or 'average'
     explainPooling(op, ps);
     const m = Math.min(selectedMap, conv.shape[0] - 1);
     const src = p.activations[conv.act].subarray(m * hh * ww, (m + 1) * hh * ww);

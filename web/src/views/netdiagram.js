@@ -19,13 +19,11 @@ const ACTS = ['relu', 'sigmoid', 'tanh'];
 const ACT_NAME = {relu: 'ReLU', sigmoid: 'sigmoid', tanh: 'tanh'};
 
 /**
- * Groups the layer list into what gets drawn: input, conv (+activation),
- * pool, flatten, dense (+activation), output. Each group knows which
+ * Groups the layer list (ModelInfo's layers, the core's attributes of each: kind, shape,
+ * kernel, stride, padding, pooling, rate, ...) into what gets drawn: input, conv
+ * (+activation), pool, flatten, dense (+activation), output. Each group knows which
  * layer's output to show (`act`, -1 for the input) and where its weights are.
  */
-/** Pooling layer kinds (model_info's `kind`) and the operation each applies to its window. */
-export const POOLINGS = {pool: 'max', avgpool: 'average', gap: 'average'};
-
 export function groupsOf(info) {
   const L = info.layers;
   const size = (l) => l.shape[0] * l.shape[1] * l.shape[2];
@@ -39,12 +37,14 @@ export function groupsOf(info) {
     if (l.kind === 'dense' || l.kind === 'conv') {
       const g = {
         kind: l.kind,
-        token: l.token,
         shape: l.shape,
         flat: size(l),
         params: l.params,
         offset: l.offset,
-        window: l.window,
+        kernel: l.kernel, // conv: K of the KxK kernel, which moves by `stride` over the input `padding` pads
+        stride: l.stride,
+        padding: l.padding,
+        filters: l.filters,
         layer: i,
         act: i,
         actName: null,
@@ -56,13 +56,15 @@ export function groupsOf(info) {
         g.act = ++i;
       }
       groups.push(g);
-    } else if (POOLINGS[l.kind]) {
-      // Max, average and global average pooling are drawn alike; `pooling` says which.
+    } else if (l.pooling) {
+      // Max, average and global pooling are drawn alike; `pooling` ('max' | 'average') says which,
+      // and a pooling down to one value per map is global.
       groups.push({
         kind: 'pool',
-        pooling: l.kind,
+        pooling: l.pooling,
+        global: l.shape[1] === 1 && l.shape[2] === 1,
         window: l.window,
-        token: l.token,
+        stride: l.stride,
         shape: l.shape,
         flat: size(l),
         params: 0,
@@ -70,12 +72,12 @@ export function groupsOf(info) {
         inShape: prev.shape,
       });
     } else if (l.kind === 'flatten') {
-      groups.push({kind: 'flatten', token: l.token, shape: l.shape, flat: size(l), params: 0, act: i});
+      groups.push({kind: 'flatten', shape: l.shape, flat: size(l), params: 0, act: i});
     } else if (ACTS.includes(l.kind)) {
       prev.actName = prev.actName || l.kind;
       prev.act = i;
     } else if (l.kind === 'dropout') {
-      prev.dropout = l.token;
+      prev.dropout = {rate: l.rate};
     }
   }
   const last = groups[groups.length - 1];
@@ -88,11 +90,11 @@ function describe(g) {
   const [c, hh, ww] = g.shape;
   const act = g.actName ? ` + ${ACT_NAME[g.actName]}` : '';
   if (g.kind === 'conv') {
-    g.title = `conv ${g.window}×${g.window}${act}`;
+    g.title = `conv ${g.kernel}×${g.kernel}${act}`;
     g.sub = `${c} × ${hh}×${ww}`;
   } else if (g.kind === 'pool') {
-    g.title = g.pooling === 'gap' ? `global ${POOLINGS.gap} pool` : `${POOLINGS[g.pooling]} pool ${g.window}×`;
-    g.sub = g.pooling === 'gap' ? `${c} values, one per map` : `${c} × ${hh}×${ww}`;
+    g.title = g.global ? `global ${g.pooling} pool` : `${g.pooling} pool ${g.window}×`;
+    g.sub = g.global ? `${c} values, one per map` : `${c} × ${hh}×${ww}`;
   } else if (g.kind === 'flatten') {
     g.title = 'flatten';
     g.sub = `${int(g.flat)} values`;
@@ -100,8 +102,8 @@ function describe(g) {
     g.title = `dense${act}`;
     g.sub = `${int(g.flat)} neurons`;
     if (g.dropout) {
-      const rate = /dropout\(([\d.]+)\)/.exec(g.dropout)?.[1];
-      g.note = `+ dropout${rate ? ` ${Math.round(Number(rate) * 100)}%` : ''} in training`;
+      const {rate} = g.dropout;
+      g.note = `+ dropout${Number.isFinite(rate) ? ` ${Math.round(rate * 100)}%` : ''} in training`;
     }
   } else if (g.kind === 'output') {
     g.title = 'dense + softmax';
@@ -271,12 +273,12 @@ export function computeEdges(groups, params, values) {
           }
         }
       } else best = Math.floor(hh / 2) * ww + Math.floor(ww / 2);
-      const kSize = G.window;
-      const same = /same/.test(G.token ?? '');
-      const stride = G.kind === 'pool' ? kSize : 1;
+      // The input window one output reads: a kernel or a pooling window, moved by its stride.
+      const kSize = G.kind === 'conv' ? G.kernel : G.window;
+      const stride = G.stride || 1;
       const r = Math.floor(best / ww);
       const col = best % ww;
-      const pad = same ? Math.floor(kSize / 2) : 0;
+      const pad = G.padding === 'same' ? Math.floor(kSize / 2) : 0;
       out.push({
         type: 'funnel',
         from: g - 1,

@@ -9,7 +9,6 @@ import {field, h, rafThrottle, uid} from '../ui/dom.js';
 import {bytes, duration, fixed, int, pct} from '../ui/format.js';
 import {divergedText, engineText, errorText, SLOT_TITLE} from './words.js';
 
-const DENSE = ['mlp', 'mlp-128', 'mlp-32', 'linear'];
 const SUBSETS = [60000, 20000, 5000, 1000]; // offered; SETTINGS.subset says what may be asked for
 const OPTIMIZERS = {adam: 'Adam', sgd: 'SGD + momentum'};
 const SCHEDULES = {cosine: 'Cosine decay', constant: 'Constant', step: 'Step decay', onecycle: 'One-cycle'};
@@ -556,8 +555,9 @@ export function mount(el, lab, opts = {}) {
   let specPending = false; // typed, not yet checked
 
   function fillModels() {
-    const conv = lab.presets.filter((p) => !DENSE.includes(p.name));
-    const dense = lab.presets.filter((p) => DENSE.includes(p.name));
+    // Listed by the slot each trains in (the core's `spatial`).
+    const conv = lab.presets.filter((p) => slotFor(p) === 'cnn');
+    const dense = lab.presets.filter((p) => slotFor(p) === 'mlp');
     model.replaceChildren(
       h(
         'optgroup',
