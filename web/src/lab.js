@@ -6,7 +6,7 @@
 //
 //   model/slot.js         one model worker: start, crash restart, the prediction queue
 //   model/focus.js        the digit in focus (a drawing, a test digit or none)
-//   model/data.js         the MNIST downloads
+//   model/downloads.js    the MNIST downloads (what the page follows of the workers')
 //   model/training.js     the training runs' state machine
 //   model/evaluations.js  test-set evaluations and the results table
 //   model/persistence.js  IndexedDB checkpoints
@@ -39,7 +39,7 @@
 //                                   model/persistence.js)
 import {Caches} from './model/caches.js';
 import {bestCore} from './model/cores.js';
-import {Downloads} from './model/data.js';
+import {Downloads} from './model/downloads.js';
 import {Emitter} from './model/emitter.js';
 import {LabError} from './model/errors.js';
 import {Evaluations} from './model/evaluations.js';

@@ -52,7 +52,7 @@ export class Slot extends Emitter {
     this.trainEvaluation = null; // same on 10k training digits
     this.trainSeconds = null;
     this.prediction = null; // {probs, input, activations, generation, focus}
-    this.data = {}; // split -> Promise of this worker having it (data.js)
+    this.data = {}; // split -> Promise of this worker having it (downloads.js)
     this.goodWeights = null; // {bytes, origin, title}: what a restarted worker loads (null: the shipped file)
     this.restarts = 0;
     this.listeners = []; // [notice type, fn]: attached to every worker this slot starts

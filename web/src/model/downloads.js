@@ -1,5 +1,6 @@
-// The MNIST downloads: each model worker fetches the gzipped IDX files it needs (the
-// second from the HTTP cache), and the page follows the bytes as they come.
+// The MNIST downloads as the page follows them: each model worker fetches the gzipped
+// IDX files it needs (the second from the HTTP cache), and the page follows the bytes
+// as they come.
 //
 // Events: data {split, state: 'none' | 'loading' | 'ready' | 'error', loaded, total, message}
 import {Request} from '../protocol.js';
