@@ -1,5 +1,7 @@
 #pragma once
 // Conversions between JS and the core's Session, kept out of bindings.cpp.
+// Training settings and progress cross as value_objects (TrainSettings,
+// TrainProgress: plain JS objects, registered field by field in bindings.cpp).
 // Every method catches the core's errors and parks the message; the JS wrapper
 // (web/src/engine/core.js) checks takeError() after each call and throws a real
 // JS Error. That keeps C++ exceptions from ever unwinding through JS frames, and
@@ -52,38 +54,39 @@ class Engine {
 #endif
   }
 
+  // The settings of a run where the page asks for nothing else (Session::defaults).
+  static TrainSettings defaults() { return Session::defaults(); }
+
   void loadData(const std::string& split, const val& images, const val& labels) {
     guard([&] {
       const auto im = bytes_from(images), lb = bytes_from(labels);
       s_.load_data(split, im.data(), im.size(), lb.data(), lb.size());
     });
   }
-  int dataCount(const std::string& split) {
+  int count(const std::string& split) {
     int n = 0;
-    guard([&] { n = s_.data_count(split); });
+    guard([&] { n = s_.count(split); });
     return n;
   }
+  // Uint8Array(784) view: sample i of a split. Uint8Array(count) view: its labels.
+  val image(const std::string& split, int i) {
+    return guard_view([&] { return bytes_view(s_.image(split, i), kImagePixels); });
+  }
+  val labels(const std::string& split) {
+    return guard_view([&] { return bytes_view(s_.labels(split), size_t(s_.count(split))); });
+  }
 
-  void startTraining(int epochs, int batch, float lr, const std::string& optimizer,
-                     const std::string& schedule, bool augment, uint32_t seed, float weight_decay,
-                     int limit) {
-    guard([&] {
-      s_.start_training(
-          train_config(epochs, batch, lr, optimizer, schedule, augment, seed, weight_decay, limit));
-    });
+  void startTraining(const TrainSettings& settings) {
+    guard([&] { s_.start_training(settings); });
   }
   // A fresh model and a run on it in one step; a refused start keeps the model in place.
-  std::string startNewTraining(const std::string& model, uint32_t model_seed, int epochs, int batch, float lr,
-                               const std::string& optimizer, const std::string& schedule, bool augment,
-                               uint32_t seed, float weight_decay, int limit) {
-    return guard_str([&] {
-      return s_.start_new_training(
-          model, model_seed,
-          train_config(epochs, batch, lr, optimizer, schedule, augment, seed, weight_decay, limit));
-    });
+  std::string startNewTraining(const std::string& model, const TrainSettings& settings) {
+    return guard_str([&] { return s_.start_new_training(model, settings); });
   }
-  std::string train(int batches) {
-    return guard_str([&] { return s_.train(batches); });
+  TrainProgress train(int batches) {
+    TrainProgress p;
+    guard([&] { p = s_.train(batches); });
+    return p;
   }
   std::string evaluate(int limit, const std::string& split, bool with_predictions) {
     return guard_str([&] { return s_.evaluate(limit, split, with_predictions); });
@@ -104,6 +107,9 @@ class Engine {
             " pixels, expected ", width, "x", height);
       return view(s_.predict_drawing(px.data(), width, height), 10);
     });
+  }
+  val predictSample(const std::string& split, int i) {
+    return guard_view([&] { return view(s_.predict_sample(split, i), 10); });
   }
   val input() { return view(s_.last_input(), 784); }
   val activation(int layer) {
@@ -141,22 +147,7 @@ class Engine {
     return emscripten::convertJSArrayToNumberVector<float>(v);
   }
   static val view(const float* p, size_t n) { return val(emscripten::typed_memory_view(n, p)); }
-  static TrainConfig train_config(int epochs, int batch, float lr, const std::string& optimizer,
-                                  const std::string& schedule, bool augment, uint32_t seed,
-                                  float weight_decay, int limit) {
-    TrainConfig cfg;
-    cfg.epochs = epochs;
-    cfg.batch = batch;
-    cfg.lr = lr;
-    cfg.optimizer.kind = optimizer;
-    cfg.optimizer.weight_decay = weight_decay;
-    cfg.schedule = schedule;
-    cfg.augment = augment;
-    cfg.seed = seed;
-    cfg.limit = limit;
-    return cfg;
-  }
-
+  static val bytes_view(const uint8_t* p, size_t n) { return val(emscripten::typed_memory_view(n, p)); }
   template <typename F>
   void guard(F&& f) {
     try {

@@ -12,6 +12,35 @@
 
 namespace mnist {
 
+TrainConfig TrainSettings::config() const {
+  TrainConfig c;
+  c.epochs = epochs;
+  c.batch = batch;
+  c.lr = lr;
+  c.optimizer.kind = optimizer;
+  c.optimizer.weight_decay = weight_decay;
+  c.schedule = schedule;
+  c.augment = augment;
+  c.seed = seed;
+  c.limit = limit;
+  return c;
+}
+
+TrainSettings Session::defaults() {
+  const TrainConfig core;
+  TrainSettings s;
+  s.epochs = 1;
+  s.batch = 64;
+  s.lr = 3e-3f;
+  s.optimizer = core.optimizer.kind;
+  s.schedule = "onecycle";
+  s.weight_decay = core.optimizer.weight_decay;
+  s.augment = core.augment;
+  s.seed = uint32_t(core.seed);
+  s.limit = core.limit;
+  return s;
+}
+
 Network& Session::net() const {
   check(net_ != nullptr, "no model yet: create one or import weights first");
   return *net_;
@@ -135,15 +164,30 @@ void Session::load_data(const std::string& name, const uint8_t* images, size_t i
   }
 }
 
-int Session::data_count(const std::string& name) const { return split(name).count; }
+int Session::count(const std::string& name) const { return split(name).count; }
 
-void Session::start_training(const TrainConfig& cfg) {
+const uint8_t* Session::image(const std::string& name, int i) const {
+  const Dataset& data = split(name);
+  check(data.count > 0, "no ", name, " data loaded");
+  check(i >= 0 && i < data.count, "no ", name, " digit ", i, " (there are ", data.count, ")");
+  return data.image(i);
+}
+
+const uint8_t* Session::labels(const std::string& name) const {
+  const Dataset& data = split(name);
+  check(data.count > 0, "no ", name, " data loaded");
+  return data.labels.data();
+}
+
+void Session::start_training(const TrainSettings& settings) {
   check(train_.count > 0, "no training data loaded");
-  auto t = std::make_unique<Trainer>(net(), train_, cfg);
+  auto t = std::make_unique<Trainer>(net(), train_, settings.config());
   trainer_ = std::move(t);
 }
 
-std::string Session::start_new_training(const std::string& model, uint32_t seed, const TrainConfig& cfg) {
+std::string Session::start_new_training(const std::string& model, const TrainSettings& settings) {
+  const TrainConfig cfg = settings.config();
+  const uint32_t seed = settings.seed;
   cfg.validate();  // before a possibly large network is built
   check(train_.count > 0, "no training data loaded");
   const std::string spec = resolve_spec(model);
@@ -158,27 +202,13 @@ std::string Session::start_new_training(const std::string& model, uint32_t seed,
   return model_info();
 }
 
-std::string Session::train(int n_batches) {
+TrainProgress Session::train(int n_batches) {
   check(trainer_ != nullptr, "no training run: call start_training first");
   check(n_batches >= 1 && n_batches <= 100000, "batches per call must be 1..100000, got ", n_batches);
-  const Progress& p = trainer_->step(n_batches);
-  return JsonWriter()
-      .field("epoch", p.epoch)
-      .field("epochs", trainer_->config().epochs)
-      .field("batch", p.batch)
-      .field("batches_per_epoch", p.batches_per_epoch)
-      .field("step", int64_t(p.step))
-      .field("total_steps", int64_t(p.total_steps))
-      .field("loss", p.loss)
-      .field("accuracy", p.accuracy)
-      .field("samples_per_second", p.samples_per_second)
-      .field("epoch_seconds", p.epoch_seconds)
-      .field("lr", p.lr)
-      .field("epoch_done", p.epoch_done)
-      .field("finished", p.finished)
-      .field("diverged", p.diverged)
-      .field("message", p.message)
-      .str();
+  TrainProgress p;
+  static_cast<Progress&>(p) = trainer_->step(n_batches);
+  p.epochs = trainer_->config().epochs;
+  return p;
 }
 
 std::string Session::evaluate(int limit, const std::string& name, bool with_predictions) {
@@ -205,6 +235,14 @@ const float* Session::predict(const float* image) {
 const float* Session::predict_drawing(const float* pixels, int width, int height) {
   net();
   input_ = preprocess_drawing(pixels, width, height);
+  return predict(input_.data());
+}
+
+const float* Session::predict_sample(const std::string& name, int i) {
+  net();
+  image(name, i);  // checks the split and the index
+  const uint32_t index = uint32_t(i);
+  to_float(split(name), &index, 1, input_.data());
   return predict(input_.data());
 }
 

@@ -37,6 +37,14 @@ std::vector<float> params_of(Session& s) {
   return std::vector<float>(s.params(), s.params() + s.param_count());
 }
 
+// The page's defaults with a run's length and batch.
+TrainSettings settings(int epochs, int batch) {
+  TrainSettings t = Session::defaults();
+  t.epochs = epochs;
+  t.batch = batch;
+  return t;
+}
+
 }  // namespace
 
 TEST_CASE("session: create_model from a preset or a spec", "[session]") {
@@ -96,8 +104,8 @@ TEST_CASE("session: bad data keeps the previous data", "[session]") {
   Session s;
   load(s, "train", blob_dataset(30, 1));
   load(s, "test", blob_dataset(20, 2));
-  CHECK(s.data_count("train") == 30);
-  CHECK(s.data_count("test") == 20);
+  CHECK(s.count("train") == 30);
+  CHECK(s.count("test") == 20);
 
   const IdxPair f = to_idx(blob_dataset(10, 3));
   const std::vector<uint8_t> cut(f.images.begin(), f.images.end() - 1);
@@ -108,17 +116,15 @@ TEST_CASE("session: bad data keeps the previous data", "[session]") {
   CHECK_THROWS_WITH(
       s.load_data("validation", f.images.data(), f.images.size(), f.labels.data(), f.labels.size()),
       Contains("unknown data split 'validation'"));
-  CHECK_THROWS_WITH(s.data_count("dev"), Contains("unknown data split"));
-  CHECK(s.data_count("train") == 30);
-  CHECK(s.data_count("test") == 20);
+  CHECK_THROWS_WITH(s.count("dev"), Contains("unknown data split"));
+  CHECK(s.count("train") == 30);
+  CHECK(s.count("test") == 20);
 }
 
-TEST_CASE("session: train and evaluate report JSON", "[session]") {
+TEST_CASE("session: train reports progress, evaluate JSON", "[session]") {
   Session s;
   s.create_model("dense(16)-relu-dense(10)", 1);
-  TrainConfig cfg;
-  cfg.epochs = 2;
-  cfg.batch = 10;
+  TrainSettings cfg = settings(2, 10);
   cfg.lr = 5e-3f;
   CHECK_THROWS_WITH(s.start_training(cfg), Contains("no training data"));
   CHECK_THROWS_WITH(s.train(1), Contains("no training run"));
@@ -128,14 +134,24 @@ TEST_CASE("session: train and evaluate report JSON", "[session]") {
   s.start_training(cfg);
   CHECK_THROWS_WITH(s.train(0), Contains("batches per call must be 1..100000"));
 
-  const std::string progress = s.train(3);
-  for (const char* key :
-       {"\"epoch\":1,", "\"epochs\":2,", "\"batch\":3,", "\"batches_per_epoch\":4,", "\"step\":3,",
-        "\"total_steps\":8,", "\"loss\":", "\"accuracy\":", "\"samples_per_second\":", "\"epoch_seconds\":",
-        "\"lr\":", "\"epoch_done\":false,", "\"finished\":false,", "\"diverged\":false,", "\"message\":\"\""})
-    CHECK_THAT(progress, Contains(key));
-  CHECK_THAT(s.train(100), Contains("\"step\":4,") && Contains("\"epoch_done\":true"));
-  CHECK_THAT(s.train(100), Contains("\"step\":8,") && Contains("\"finished\":true"));
+  const TrainProgress p = s.train(3);
+  CHECK(p.epoch == 1);
+  CHECK(p.epochs == 2);
+  CHECK(p.batch == 3);
+  CHECK(p.batches_per_epoch == 4);
+  CHECK(p.step == 3);
+  CHECK(p.total_steps == 8);
+  CHECK((p.loss > 0 && std::isfinite(p.loss)));
+  CHECK((p.accuracy >= 0 && p.accuracy <= 1));
+  CHECK(p.samples_per_second >= 0);
+  CHECK(p.lr > 0);
+  CHECK_FALSE((p.epoch_done || p.finished || p.diverged));
+  CHECK(p.diverged_step == 0);
+  CHECK(p.message.empty());
+  const TrainProgress end1 = s.train(100);
+  CHECK((end1.step == 4 && end1.epoch_done));
+  const TrainProgress end2 = s.train(100);
+  CHECK((end2.step == 8 && end2.finished));
 
   const std::string eval = s.evaluate(15);
   for (const char* key : {"\"count\":15,", "\"loss\":", "\"accuracy\":", "\"confusion\":[", "\"per_class\":[",
@@ -152,30 +168,107 @@ TEST_CASE("session: train and evaluate report JSON", "[session]") {
   CHECK_THROWS_WITH(s.train(1), Contains("no training run"));
 }
 
+TEST_CASE("session: the page's default settings, and a diverged run's step and loss as numbers",
+          "[session]") {
+  const TrainSettings d = Session::defaults();
+  CHECK(d.epochs == 1);
+  CHECK(d.batch == 64);
+  CHECK(d.lr == 3e-3f);
+  CHECK(d.optimizer == "adam");
+  CHECK(d.schedule == "onecycle");
+  CHECK(d.weight_decay == 0.0f);
+  CHECK_FALSE(d.augment);
+  CHECK(d.seed == 1);
+  CHECK(d.limit == 0);
+  CHECK_NOTHROW(d.config().validate());
+  // Every setting reaches the trainer's config under its own name.
+  TrainSettings t = d;
+  t.optimizer = "sgd";
+  t.weight_decay = 0.25f;
+  t.augment = true;
+  t.seed = 9;
+  t.limit = 30;
+  const TrainConfig c = t.config();
+  CHECK((c.epochs == 1 && c.batch == 64 && c.lr == 3e-3f && c.schedule == "onecycle"));
+  CHECK((c.optimizer.kind == "sgd" && c.optimizer.weight_decay == 0.25f && c.augment && c.seed == 9 &&
+         c.limit == 30));
+
+  // Plain SGD at rate 10 on a ReLU stack blows up within a few steps (as in the trainer's test).
+  Session s;
+  load(s, "train", blob_dataset(200, 8));
+  TrainSettings wild = settings(20, 16);
+  wild.optimizer = "sgd";
+  wild.schedule = "constant";
+  wild.lr = 10.0f;
+  s.start_new_training("dense(64)-relu-dense(64)-relu-dense(10)", wild);
+  TrainProgress p;
+  do p = s.train(1000);
+  while (!p.finished);
+  REQUIRE(p.diverged);
+  CHECK(p.diverged_step == p.step + 1);
+  CHECK((!std::isfinite(p.diverged_loss) || p.diverged_loss > 100.0));
+  CHECK_THAT(p.message, Contains("diverged at step " + std::to_string(p.diverged_step)));
+}
+
+TEST_CASE("session: the data's counts, images and labels, as loaded", "[session]") {
+  // Three hand-made 28x28 images: a ramp, a single pixel, all white.
+  Dataset ds;
+  ds.count = 3;
+  ds.images.assign(size_t(3) * kImagePixels, 0);
+  for (int i = 0; i < kImagePixels; ++i) ds.images[size_t(i)] = uint8_t(i % 256);
+  ds.images[size_t(kImagePixels) + 400] = 200;
+  std::fill(ds.images.begin() + 2 * kImagePixels, ds.images.end(), uint8_t(255));
+  ds.labels = {7, 0, 9};
+  Session s;
+  CHECK(s.count("test") == 0);
+  CHECK_THROWS_WITH(s.image("test", 0), Contains("no test data loaded"));
+  CHECK_THROWS_WITH(s.labels("test"), Contains("no test data loaded"));
+  load(s, "test", ds);
+  CHECK(s.count("test") == 3);
+  CHECK(s.count("train") == 0);
+  CHECK(std::equal(ds.images.begin(), ds.images.begin() + kImagePixels, s.image("test", 0)));
+  CHECK(s.image("test", 1)[400] == 200);
+  CHECK(s.image("test", 2)[783] == 255);
+  CHECK(std::vector<uint8_t>(s.labels("test"), s.labels("test") + 3) == ds.labels);
+  CHECK_THROWS_WITH(s.image("test", 3), Contains("no test digit 3 (there are 3)"));
+  CHECK_THROWS_WITH(s.image("test", -1), Contains("no test digit -1"));
+  CHECK_THROWS_WITH(s.image("dev", 0), Contains("unknown data split"));
+
+  // A sample's prediction is the prediction of its pixels as training scales them.
+  s.create_model("mlp-32", 2);
+  std::vector<float> px(kImagePixels);
+  const uint32_t one = 1;
+  to_float(ds, &one, 1, px.data());
+  CHECK(px[400] == Approx(200.0 / 255.0));
+  const std::vector<float> expected = probs_of(s, px);
+  const float* q = s.predict_sample("test", 1);
+  CHECK(std::vector<float>(q, q + kClasses) == expected);
+  CHECK(std::equal(px.begin(), px.end(), s.last_input()));
+  CHECK_THROWS_WITH(s.predict_sample("test", 3), Contains("no test digit 3"));
+}
+
 TEST_CASE("session: a refused training start keeps the previous model and its run", "[session]") {
   Session s;
   load(s, "train", blob_dataset(40, 1));
   s.create_model("mlp-32", 5);
-  TrainConfig cfg;
-  cfg.epochs = 2;
-  cfg.batch = 10;
+  const TrainSettings cfg = settings(2, 10);
   s.start_training(cfg);
   s.train(1);
   const std::string info = s.model_info();
   const std::vector<float> before = params_of(s);
   const std::vector<float> p = probs_of(s, test_image());
 
-  TrainConfig bad = cfg;
+  TrainSettings bad = cfg;
   bad.lr = float(1e-300);  // 0 as a float
-  CHECK_THROWS_WITH(s.start_new_training("dense(16)-relu-dense(10)", 1, bad),
+  CHECK_THROWS_WITH(s.start_new_training("dense(16)-relu-dense(10)", bad),
                     Contains("learning rate must be in (0, 10]"));
   bad = cfg;
-  bad.optimizer.kind = "rmsprop";
-  CHECK_THROWS_WITH(s.start_new_training("tiny-cnn", 1, bad), Contains("rmsprop"));
+  bad.optimizer = "rmsprop";
+  CHECK_THROWS_WITH(s.start_new_training("tiny-cnn", bad), Contains("rmsprop"));
   bad = cfg;
   bad.limit = -1;
-  CHECK_THROWS_WITH(s.start_new_training("mlp", 1, bad), Contains("limit must not be negative"));
-  CHECK_THROWS_WITH(s.start_new_training("dense(12)", 1, cfg), Contains("10 outputs"));
+  CHECK_THROWS_WITH(s.start_new_training("mlp", bad), Contains("limit must not be negative"));
+  CHECK_THROWS_WITH(s.start_new_training("dense(12)", cfg), Contains("10 outputs"));
   // A run no machine here could hold (each relu's output is 13 GB at batch
   // 4096, about 0.6 TB in all) is refused by its estimate before any of it is
   // allocated.
@@ -183,27 +276,27 @@ TEST_CASE("session: a refused training start keeps the previous model and its ru
   bad.batch = 4096;
   std::string huge = "conv(1024,1,same)";
   for (int i = 0; i < 40; ++i) huge += "-relu";
-  CHECK_THROWS_WITH(s.start_new_training(huge + "-flatten-dense(10)", 1, bad),
+  CHECK_THROWS_WITH(s.start_new_training(huge + "-flatten-dense(10)", bad),
                     Contains("needs about") && Contains("over the limit"));
 
   CHECK(s.model_info() == info);
   CHECK(params_of(s) == before);
   CHECK(probs_of(s, test_image()) == p);
   // The run on it goes on where it was.
-  CHECK_THAT(s.train(1), Contains("\"step\":2,"));
+  CHECK(s.train(1).step == 2);
 
   // Without training data nothing is built either.
   Session empty;
   empty.create_model("mlp-32", 5);
   const std::string empty_info = empty.model_info();
-  CHECK_THROWS_WITH(empty.start_new_training("tiny-cnn", 1, cfg), Contains("no training data"));
+  CHECK_THROWS_WITH(empty.start_new_training("tiny-cnn", cfg), Contains("no training data"));
   CHECK(empty.model_info() == empty_info);
 
   // A good start replaces both at once.
-  const std::string fresh = s.start_new_training("dense(16)-relu-dense(10)", 2, cfg);
+  const std::string fresh = s.start_new_training("dense(16)-relu-dense(10)", cfg);
   CHECK_THAT(fresh, Contains("\"spec\":\"dense(16)-relu-dense(10)\""));
   CHECK(s.model_info() == fresh);
-  CHECK_THAT(s.train(1), Contains("\"step\":1,"));
+  CHECK(s.train(1).step == 1);
 }
 
 TEST_CASE("session: predict gives 10 probabilities and layer activations", "[session]") {
@@ -310,14 +403,12 @@ TEST_CASE("session: training on a limited subset and evaluating either split", "
   load(s, "train", data);
   load(s, "test", blob_dataset(50, 12));
   s.create_model("dense(16)-relu-dense(10)", 3);
-  TrainConfig cfg;
-  cfg.epochs = 1;
-  cfg.batch = 10;
+  TrainSettings cfg = settings(1, 10);
   cfg.limit = 60;
   s.start_training(cfg);
-  const std::string p = s.train(1000);
-  CHECK_THAT(p, Contains("\"batches_per_epoch\":6"));  // 60 samples / 10, not 200 / 10
-  CHECK_THAT(p, Contains("\"finished\":true"));
+  const TrainProgress p = s.train(1000);
+  CHECK(p.batches_per_epoch == 6);  // 60 samples / 10, not 200 / 10
+  CHECK(p.finished);
   const std::string train_eval = s.evaluate(0, "train", true);
   CHECK_THAT(train_eval, Contains("\"count\":200"));
   CHECK_THAT(train_eval, Contains("\"predicted\":["));

@@ -58,7 +58,7 @@ describe('wasm engine', () => {
     core.loadData('test', test.images, test.labels);
     core.createModel('mlp-32', 5);
     const before = core.evaluate(0);
-    core.startTraining({epochs: 3, batch: 32, lr: 2e-3});
+    core.startTraining({epochs: 3, batch: 32, lr: 2e-3, schedule: 'cosine'});
     const losses = trainEpochs(core, 3);
     const after = core.evaluate(0);
     assert.ok(losses[2] < losses[0], `loss falls: ${losses}`);
@@ -252,14 +252,14 @@ describe('wasm engine', () => {
       ['dense(12)', {}, /10 outputs/],
     ])
       assert.throws(
-        () => core.startNewTraining(model, 1, cfg),
+        () => core.startNewTraining(model, {seed: 1, ...cfg}),
         (e) => e instanceof CoreError && error.test(e.message),
       );
     assert.deepEqual(core.exportWeights(false), before);
     assert.deepEqual(core.predict(image), probs);
     assert.equal(core.modelInfo().layers.length, 3);
     // A good start replaces the model and starts its run in one call.
-    const info = core.startNewTraining('tiny-cnn', 2, {epochs: 1, batch: 50});
+    const info = core.startNewTraining('tiny-cnn', {seed: 2, epochs: 1, batch: 50});
     assert.equal(info.params, 4266);
     assert.deepEqual(core.modelInfo(), info);
     assert.equal(core.train(1).step, 1);

@@ -20,6 +20,17 @@ export function readIdx(name) {
   return new Uint8Array(fs.readFileSync(path.join(dataDir, name)));
 }
 
+/** An IDX ubyte file: dims (e.g. [n, 28, 28] or [n]) and its bytes. */
+export function idx(dims, data) {
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  const view = new DataView(out.buffer);
+  out[2] = 0x08; // unsigned bytes
+  out[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}
+
 // The first n items of an IDX file, with its count rewritten.
 export function idxHead(bytes, n) {
   const rank = bytes[3];

@@ -15,36 +15,47 @@
 // Typed arrays cross as transferables; nothing returned aliases the wasm heap.
 
 /** @typedef {'mlp'|'cnn'} SlotName */
+/** @typedef {import('./engine/core.js').TrainSettings} TrainSettings */
+/** @typedef {import('./engine/core.js').TrainProgress} TrainProgress */
 
 /**
- * @typedef {object} LayerInfo  one layer of a model, as core.createModel() describes it
+ * @typedef {object} LayerInfo  one layer of a model, as the core's model_info() describes it
  * @property {string} token   e.g. "conv(32,3)"
- * @property {string} kind    dense | conv | pool | relu | sigmoid | tanh | dropout | flatten
+ * @property {string} kind    dense | conv | pool | avgpool | gap | bn | relu | sigmoid | tanh | dropout | flatten
  * @property {number[]} shape output [c, h, w]
- * @property {number} flat    output size
+ * @property {boolean} flat   whether the output is a flat vector
+ * @property {number} window  the kernel or pooling window (0: none)
  * @property {number} params  parameter count
  * @property {number} offset  first parameter's index in the arena
+ * @property {number} [state] running statistics it keeps (batch norm)
+ * @property {boolean} [spatial] it reads its input as an image
+ * @property {number} [units]  dense
+ * @property {number} [filters] conv
+ * @property {number} [kernel] conv
+ * @property {number} [stride] conv, pooling
+ * @property {string} [padding] conv: 'same' | 'valid'
+ * @property {string} [pooling] pool, avgpool, gap: 'max' | 'average'
+ * @property {number} [rate] dropout
  */
 
-/** @typedef {{spec: string, params: number, layers: LayerInfo[]}} ModelInfo */
+/** @typedef {{spec: string, params: number, spatial?: boolean, layers: LayerInfo[]}} ModelInfo */
+
+/**
+ * @typedef {object} Preset  a named model and the recipe its article trained it with
+ * @property {string} name
+ * @property {string} spec
+ * @property {string} source
+ * @property {number} params
+ * @property {boolean} spatial  it trains in the CNN slot
+ * @property {{epochs: number, batch: number, optimizer: string, lr: number, schedule: string,
+ *   weight_decay: number, augment: boolean}} recipe
+ */
 
 /**
  * @typedef {object} EngineInfo  which build of the core a worker runs
  * @property {boolean} threaded  the pthreads build (wasm-mt) started
  * @property {number} threads    threads its matrix products use (1 in the single-thread build)
- */
-
-/**
- * @typedef {object} TrainConfig
- * @property {number} epochs
- * @property {number} batch
- * @property {number} lr
- * @property {'adam'|'sgd'} optimizer
- * @property {'constant'|'step'|'cosine'|'onecycle'} schedule
- * @property {boolean} augment
- * @property {number} seed
- * @property {number} weightDecay
- * @property {number} subset   training samples to use (0 or >= 60000: all), passed to the core as `limit`
+ * @property {boolean} [fma]     the build fuses its multiply-adds
  */
 
 /**
@@ -53,6 +64,77 @@
  * @property {string} trainLabels
  * @property {string} testImages
  * @property {string} testLabels
+ */
+
+/**
+ * @typedef {object} Evaluation  the core's evaluation of a split (Reply.EVALUATION without type and id)
+ * @property {'test'|'train'} split
+ * @property {number} count
+ * @property {number} loss
+ * @property {number} accuracy
+ * @property {number[]} confusion   (100) [true * 10 + predicted]
+ * @property {number[]} per_class   (10)
+ * @property {number[]} misclassified  indices
+ * @property {Uint8Array} [predicted]  every digit's top class (the test split)
+ */
+
+/**
+ * @typedef {object} Prediction  Reply.PREDICTION without type and id
+ * @property {Float32Array} probs  (10)
+ * @property {Float32Array} input  (784) the 28x28 the model saw
+ * @property {Float32Array[] | null} activations  every layer's output, views into one buffer
+ * @property {Float32Array} [pixels]  PREDICT_DRAWING: the request's buffer, handed back
+ * @property {number} [index]  PREDICT_TEST: the test digit
+ * @property {number} [label]  PREDICT_TEST: its label
+ */
+
+/**
+ * @typedef {object} Requests  what each request carries besides {type, id} (see Request for each one's reply)
+ * @property {{model: string, batch?: number}} describe
+ * @property {{url: string}} loadWeights
+ * @property {{bytes: Uint8Array}} importWeights
+ * @property {{half: boolean}} exportWeights
+ * @property {{}} params
+ * @property {{urls: DataUrls, splits: ('train'|'test')[]}} loadData
+ * @property {{pixels: Float32Array, width: number, height: number, activations: boolean, spare?: Float32Array}} predictDrawing
+ * @property {{index: number, activations: boolean, spare?: Float32Array}} predictTest
+ * @property {{indices: number[]}} testImages
+ * @property {{}} testLabels
+ * @property {{split?: 'test'|'train', limit?: number}} evaluate
+ * @property {{model: string, config: TrainConfig, seed?: number}} train
+ * @property {{}} pause
+ * @property {{}} resume
+ * @property {{}} stop
+ * @property {{steps: number}} __testHold
+ * @property {{}} __testRelease
+ */
+
+/**
+ * @typedef {Partial<TrainSettings> & {subset?: number, weightDecay?: number}} TrainConfig  a run's settings
+ * (the engine's defaults fill the rest). The Train form's `subset` and `weightDecay` are read as the
+ * engine's `limit` and `weight_decay` until the form says those.
+ */
+
+/**
+ * @typedef {object} Replies  each request's reply, besides {type, id}
+ * @property {{ok: boolean, error?: string, spec?: string, params?: number, spatial?: boolean, batch?: number,
+ *   bytes?: number, limit?: number}} describe
+ * @property {{info: ModelInfo}} loadWeights
+ * @property {{info: ModelInfo}} importWeights
+ * @property {{bytes: Uint8Array}} exportWeights
+ * @property {{params: Float32Array, info: ModelInfo}} params
+ * @property {{train: number, test: number}} loadData
+ * @property {Prediction} predictDrawing
+ * @property {Prediction} predictTest
+ * @property {{indices: number[], pixels: Uint8Array, labels: Uint8Array}} testImages
+ * @property {{labels: Uint8Array}} testLabels
+ * @property {Evaluation} evaluate
+ * @property {{info: ModelInfo, samples: number}} train
+ * @property {{}} pause
+ * @property {{}} resume
+ * @property {{}} stop
+ * @property {{step: number}} __testHold
+ * @property {{}} __testRelease
  */
 
 export const Request = Object.freeze({
@@ -66,19 +148,16 @@ export const Request = Object.freeze({
    * lifeline (optional): the name of a Web Lock the worker takes before it answers and holds
    * until it ends; the page then waits for that lock to learn that the worker has ended, even
    * one that closed without a word.
-   * -> Reply.READY {presets, engine: EngineInfo, lifeline} (or Reply.FATAL {message}).
+   * -> Reply.READY {presets: Preset[], defaults: TrainSettings, engine: EngineInfo, lifeline} (or
+   * Reply.FATAL {message}). defaults: the engine's settings for a run where the page asks for nothing else.
    * Requests sent before it wait for it.
    */
   INIT: 'init',
-  /** {} -> Reply.PRESETS {presets: [{name, spec, source, params, spatial, recipe}]} */
-  PRESETS: 'presets',
   /**
    * {model: string, batch?} -> Reply.DESCRIBED {ok, spec, params, spatial, batch, bytes, limit} | {ok: false, error}
    * (also when training at that batch would not fit in memory); never an error reply
    */
   DESCRIBE: 'describe',
-  /** {model: preset name or layer spec, seed} -> Reply.MODEL {info: ModelInfo} */
-  CREATE_MODEL: 'createModel',
   /** {url} fetches a weights file and loads it -> Reply.MODEL {info} */
   LOAD_WEIGHTS: 'loadWeights',
   /** {bytes: Uint8Array} a weights file -> Reply.MODEL {info}; a bad file -> error, model kept */
@@ -101,15 +180,11 @@ export const Request = Object.freeze({
    * the reply hands the request's buffer back for the next drawing.
    */
   PREDICT_DRAWING: 'predictDrawing',
-  /** {image: Float32Array(784), activations} -> Reply.PREDICTION */
-  PREDICT_IMAGE: 'predictImage',
-  /** {index, activations} a test digit -> Reply.PREDICTION {..., index, label} */
+  /** {index, activations, spare} a test digit, from the engine's own copy -> Reply.PREDICTION {..., index, label} */
   PREDICT_TEST: 'predictTest',
-  /** {indices: number[]} test digits -> Reply.PREDICTIONS {indices, predicted: Uint8Array, probs: Float32Array(n*10)} */
-  PREDICT_MANY: 'predictMany',
-  /** {indices: number[]} -> Reply.IMAGES {indices, pixels: Uint8Array(n*784), labels: Uint8Array(n)} */
+  /** {indices: number[]} -> Reply.IMAGES {indices, pixels: Uint8Array(n*784), labels: Uint8Array(n)} (from the engine) */
   TEST_IMAGES: 'testImages',
-  /** {} -> Reply.LABELS {labels: Uint8Array(10000)} the test labels */
+  /** {} -> Reply.LABELS {labels: Uint8Array(count)} the test labels (from the engine) */
   TEST_LABELS: 'testLabels',
   /**
    * {split: 'test'|'train', limit} -> Reply.EVALUATION {split, count, loss, accuracy,
@@ -119,8 +194,8 @@ export const Request = Object.freeze({
    */
   EVALUATE: 'evaluate',
   /**
-   * {config: TrainConfig, model: preset or spec, seed} creates a fresh model and starts training
-   * -> Reply.STARTED {info, samples} at once; then Notice.PROGRESS (~10/s), Notice.EPOCH after each
+   * {model: preset or spec, config: TrainConfig} creates a fresh model, its weights drawn from the
+   * settings' seed, and starts training -> Reply.STARTED {info, samples (the digits it trains on)} at once; then Notice.PROGRESS (~10/s), Notice.EPOCH after each
    * epoch, and finally Notice.TRAIN_DONE. A refused start (bad settings or spec) is an error reply
    * and keeps the current model.
    */
@@ -149,18 +224,16 @@ export const Request = Object.freeze({
 });
 
 export const Reply = Object.freeze({
-  READY: 'ready', // the reply to INIT (id-less): {presets, engine: EngineInfo, lifeline: whether it holds that lock}
+  READY: 'ready', // the reply to INIT (id-less): {presets, defaults, engine: EngineInfo, lifeline: whether it holds that lock}
   FATAL: 'fatal', // sent instead of READY when the module cannot start: {message}
   ERROR: 'error', // {id, message}
   CRASHED: 'crashed', // id-less {message}: the engine broke (out of memory, abort); the worker closes itself
-  PRESETS: 'presets',
   DESCRIBED: 'described',
   MODEL: 'model',
   WEIGHTS: 'weights',
   PARAMS: 'params',
   DATA: 'data',
   PREDICTION: 'prediction',
-  PREDICTIONS: 'predictions',
   IMAGES: 'images',
   LABELS: 'labels',
   EVALUATION: 'evaluation',
@@ -172,20 +245,19 @@ export const Reply = Object.freeze({
   RELEASED: 'released',
 });
 
-/** The reply each request gets when it succeeds (any request may instead get Reply.ERROR). */
+/**
+ * The reply each request gets when it succeeds (any request may instead get Reply.ERROR). The test
+ * hooks TEST_CRASH and TEST_CLOSE get none.
+ */
 export const REPLY_TO = Object.freeze({
-  [Request.PRESETS]: Reply.PRESETS,
   [Request.DESCRIBE]: Reply.DESCRIBED,
-  [Request.CREATE_MODEL]: Reply.MODEL,
   [Request.LOAD_WEIGHTS]: Reply.MODEL,
   [Request.IMPORT_WEIGHTS]: Reply.MODEL,
   [Request.EXPORT_WEIGHTS]: Reply.WEIGHTS,
   [Request.PARAMS]: Reply.PARAMS,
   [Request.LOAD_DATA]: Reply.DATA,
   [Request.PREDICT_DRAWING]: Reply.PREDICTION,
-  [Request.PREDICT_IMAGE]: Reply.PREDICTION,
   [Request.PREDICT_TEST]: Reply.PREDICTION,
-  [Request.PREDICT_MANY]: Reply.PREDICTIONS,
   [Request.TEST_IMAGES]: Reply.IMAGES,
   [Request.TEST_LABELS]: Reply.LABELS,
   [Request.EVALUATE]: Reply.EVALUATION,
@@ -197,6 +269,23 @@ export const REPLY_TO = Object.freeze({
   [Request.TEST_RELEASE]: Reply.RELEASED,
 });
 
+/**
+ * The reply to a request of type `request`, checked: an error reply throws its message, and a reply
+ * of another type than the request's (REPLY_TO) throws too, instead of handing the caller something
+ * else than it asked for (no weights in a download).
+ * @template {keyof Replies} T
+ * @param {T} request
+ * @param {{type: string, message?: string}} reply
+ * @returns {Replies[T] & {type: string, id: number}}
+ */
+export function checkReply(request, reply) {
+  if (reply.type === Reply.ERROR) throw new Error(reply.message);
+  const want = REPLY_TO[request];
+  if (!want) throw new Error(`'${request}' is not a request that gets a reply`);
+  if (reply.type !== want) throw new Error(`the engine answered '${reply.type}' to '${request}'`);
+  return /** @type {any} */ (reply);
+}
+
 export const Notice = Object.freeze({
   /** {file, loaded, total} bytes of one data file downloaded so far */
   DATA_PROGRESS: 'dataProgress',
@@ -204,14 +293,16 @@ export const Notice = Object.freeze({
    * {epoch, epochs, batch, batches_per_epoch, step, total_steps, loss, accuracy (epoch running means),
    *  recentLoss, recentAccuracy (over the batches since the last event), samples_per_second,
    *  lr, elapsed (s, training only), eta (s, incl. evaluations), paused, heapBytes (the worker's wasm memory),
-   *  diverged, message (when diverged: the step, the loss and a hint; the bad update was not applied)}
+   *  diverged, message (when diverged, the engine's words: the step, the loss and a hint; the bad update
+   *  was not applied)}
    */
   PROGRESS: 'progress',
   /** {epoch, epochs, trainLoss, trainAccuracy, evaluation (as Reply.EVALUATION), elapsed, heapBytes (wasm memory)} */
   EPOCH: 'epoch',
   /**
    * {reason: 'finished'|'stopped'|'diverged'|'error', message, elapsed, evaluation | null, trainEvaluation | null}
-   * diverged runs also carry {step (the step whose update was refused), loss (that batch's; NaN if not finite), lr}.
+   * diverged runs also carry {step (the step whose update was refused), loss (that batch's; Infinity or NaN
+   * if not finite), lr}, the numbers the engine's progress gives (TrainProgress diverged_step, diverged_loss).
    * evaluation: the test evaluation of the final weights when no epoch-end one covers them (a stopped run);
    * trainEvaluation: accuracy on up to 10k training digits in inference mode, for the gap.
    */

@@ -1,10 +1,11 @@
 // The page's end of one model worker: request() sends a message from
-// protocol.js and resolves with its reply (rejects with the worker's error);
+// protocol.js and resolves with its reply (rejects with the worker's error, or
+// when the reply is not the one protocol.js names for that request);
 // notices (progress, epoch, trainDone, dataProgress) are dispatched as DOM events
 // named after their type, with the message as `detail`. A worker that ends after
 // it started (a crash, or closing without a word) rejects what is pending and
 // fires 'crash'.
-import {REPLY_TO, Reply, Request} from './protocol.js';
+import {REPLY_TO, Reply, Request, checkReply} from './protocol.js';
 import workerUrl from './worker.js?worker&url';
 
 /**
@@ -38,8 +39,12 @@ export class WorkerClient extends EventTarget {
     this.name = name;
     this.nextId = 1;
     this.pending = new Map();
+    /** @type {import('./protocol.js').Preset[] | null} */
     this.presets = null;
-    this.engine = null; // EngineInfo, once ready
+    /** @type {import('./protocol.js').TrainSettings | null} the engine's default settings, once ready */
+    this.defaults = null;
+    /** @type {import('./protocol.js').EngineInfo | null} once ready */
+    this.engine = null;
     this.ready = new Promise((resolve, reject) => {
       this.readyResolve = resolve;
       this.readyReject = reject;
@@ -94,6 +99,7 @@ export class WorkerClient extends EventTarget {
     if (msg.type === Reply.READY) {
       this.started = true;
       this.presets = msg.presets;
+      this.defaults = msg.defaults;
       this.engine = msg.engine || {threaded: false, threads: 1};
       if (msg.lifeline) this.watch();
       this.readyResolve(msg.presets);
@@ -114,20 +120,27 @@ export class WorkerClient extends EventTarget {
     if (msg.id !== undefined && this.pending.has(msg.id)) {
       const {resolve, reject, type} = this.pending.get(msg.id);
       this.pending.delete(msg.id);
-      const want = REPLY_TO[type];
-      if (msg.type === Reply.ERROR) reject(new Error(msg.message));
-      // A reply of another type would hand the caller something else than it asked for (no
-      // weights in a download): it fails like an error instead.
-      else if (want && msg.type !== want) reject(new Error(`the engine answered '${msg.type}' to '${type}'`));
-      else resolve(msg);
+      try {
+        resolve(checkReply(type, msg));
+      } catch (e) {
+        reject(e);
+      }
       return;
     }
     this.dispatchEvent(new CustomEvent(msg.type, {detail: msg}));
   }
 
-  /** Sends {type, ...payload}; resolves with the reply message. */
-  request(type, payload = {}, transfer = []) {
+  /**
+   * Sends {type, ...payload}; resolves with the reply message (protocol.js: Requests, Replies).
+   * @template {keyof import('./protocol.js').Replies} T
+   * @param {T} type
+   * @param {import('./protocol.js').Requests[T]} [payload]
+   * @param {Transferable[]} [transfer]
+   * @returns {Promise<import('./protocol.js').Replies[T] & {type: string, id: number}>}
+   */
+  request(type, payload = /** @type {any} */ ({}), transfer = []) {
     if (this.dead) return Promise.reject(new Error(this.dead));
+    if (!REPLY_TO[type]) return Promise.reject(new Error(`'${type}' is not a request that gets a reply`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, {resolve, reject, type});

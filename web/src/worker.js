@@ -1,21 +1,19 @@
-// A model worker: owns one wasm Engine (one model) and its copy of the data, and
-// answers the requests in protocol.js. Training runs a few batches per
-// core.train() call and yields between calls, so pause/stop/predict messages are
-// handled while it trains and the page's main thread never waits on it.
+// A model worker: owns one wasm Engine (one model, and the digits it trains and
+// is tested on), and answers the requests in protocol.js. Training runs a few
+// batches per core.train() call and yields between calls, so pause/stop/predict
+// messages are handled while it trains and the page's main thread never waits on it.
 import createMnistLab from './wasm/mnist_lab.mjs';
+import {download} from './data/download.js';
 import {compileBestCore} from './engine/compile.js';
 import {Core} from './engine/core.js';
 import {Notice, PROGRESS_PER_SECOND, Reply, Request} from './protocol.js';
 
-const PIXELS = 784;
 const CHUNK_MS = 40; // wall time of one core.train() call; the worker answers messages in between
-const STALL_MS = 30000; // a download that sends nothing for this long is abandoned
 const GAP_SAMPLES = 10000; // training digits measured after a run, for the generalisation gap
 
 /** @type {Core} */
 let core = null;
 let info = null; // ModelInfo of the current model
-const data = {train: null, test: null}; // {images, labels}: whole IDX files (Uint8Array)
 const loading = {train: null, test: null}; // in-flight downloads, shared by concurrent requests
 let run = null; // the training run, see startRun()
 
@@ -55,7 +53,7 @@ const ready = initMessage
       });
     }
     engine.fma = core.fma();
-    post({type: Reply.READY, presets: core.presets(), engine, lifeline: watched});
+    post({type: Reply.READY, presets: core.presets(), defaults: core.defaults, engine, lifeline: watched});
   })
   .catch((e) => {
     post({type: Reply.FATAL, message: `The neural-network engine could not start: ${e.message || e}`});
@@ -167,88 +165,23 @@ function crash(e) {
 
 // --- data ----------------------------------------------------------------
 
-const readU32 = (b, at) => ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
-const countOf = (split) => (data[split] ? readU32(data[split].labels, 4) : 0);
-
-/** Fetches one gzipped file and inflates it, reporting progress; throws a readable Error. */
-async function download(url, file) {
-  const abort = new AbortController();
-  let timer = setTimeout(() => abort.abort(), STALL_MS);
-  const poke = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => abort.abort(), STALL_MS);
-  };
-  const what = `the MNIST file ${file}`;
-  try {
-    let res;
-    try {
-      res = await fetch(url, {signal: abort.signal});
-    } catch (_e) {
-      throw new Error(
-        `Could not download ${what}: ${abort.signal.aborted ? 'the download stalled' : 'the network request failed'}.`,
-      );
-    }
-    if (!res.ok) throw new Error(`Could not download ${what}: the server answered ${res.status} ${res.statusText}.`);
-    const total = Number(res.headers.get('content-length')) || 0;
-    let loaded = 0;
-    let last = 0;
-    const counter = new TransformStream({
-      transform(chunk, ctl) {
-        loaded += chunk.byteLength;
-        poke();
-        const now = performance.now();
-        if (now - last > 100) {
-          last = now;
-          post({type: Notice.DATA_PROGRESS, file, loaded, total});
-        }
-        ctl.enqueue(chunk);
-      },
-    });
-    const inflated = res.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip'));
-    try {
-      const bytes = new Uint8Array(await new Response(inflated).arrayBuffer());
-      post({type: Notice.DATA_PROGRESS, file, loaded, total: loaded});
-      return bytes;
-    } catch (e) {
-      throw new Error(
-        abort.signal.aborted
-          ? `Could not download ${what}: the download stalled.`
-          : `Could not read ${what}: the download broke off or the file is damaged (${e.message}).`,
-      );
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
+/**
+ * Downloads a split's two files (once, however many requests ask meanwhile) and hands them to
+ * the engine, which checks and keeps its own copy: the downloaded bytes are let go of here.
+ */
 function ensureSplit(split, urls) {
-  if (data[split]) return Promise.resolve();
+  if (core.count(split) > 0) return Promise.resolve();
   if (!loading[split]) {
     const [im, lb] = split === 'train' ? [urls.trainImages, urls.trainLabels] : [urls.testImages, urls.testLabels];
     const name = (u) => u.split('/').pop();
-    loading[split] = Promise.all([download(im, name(im)), download(lb, name(lb))])
-      .then(([images, labels]) => {
-        core.loadData(split, images, labels); // validates the files
-        data[split] = {images, labels};
-      })
+    const progress = (p) => post({type: Notice.DATA_PROGRESS, ...p});
+    loading[split] = Promise.all([download(im, name(im), progress), download(lb, name(lb), progress)])
+      .then(([images, labels]) => core.loadData(split, images, labels))
       .finally(() => {
         loading[split] = null;
       });
   }
   return loading[split];
-}
-
-function testImage(index) {
-  const count = countOf('test');
-  if (!(index >= 0 && index < count)) throw new Error(`no test digit ${index} (there are ${count})`);
-  const bytes = data.test.images.subarray(16 + index * PIXELS, 16 + (index + 1) * PIXELS);
-  const image = new Float32Array(PIXELS);
-  for (let i = 0; i < PIXELS; i++) image[i] = bytes[i] / 255;
-  return image;
-}
-
-function requireTest() {
-  if (!data.test) throw new Error('the test digits are not loaded yet');
 }
 
 // --- predictions ---------------------------------------------------------
@@ -283,21 +216,35 @@ function evaluateTest(limit = 0) {
   return ev;
 }
 
+/**
+ * The engine's settings from a training request's config. The Train form still says `subset`
+ * (60000: all) and `weightDecay`; the engine says `limit` and `weight_decay`.
+ * @returns {Partial<import('./engine/core.js').TrainSettings>}
+ */
+function settingsFrom({subset, weightDecay, ...rest}) {
+  return {
+    ...rest,
+    ...(subset === undefined ? {} : {limit: subset}),
+    ...(weightDecay === undefined ? {} : {weight_decay: weightDecay}),
+  };
+}
+
 async function startRun(msg) {
   if (run) {
     run.stop = true;
     run.resume?.();
     await run.done;
   }
-  if (!data.train || !data.test) throw new Error('load the training and test data first');
-  const cfg = msg.config;
-  const want = cfg.subset > 0 ? Math.min(cfg.subset, countOf('train')) : countOf('train');
+  if (!core.count('train') || !core.count('test')) throw new Error('load the training and test data first');
+  const settings = core.settings({...settingsFrom(msg.config), seed: msg.seed ?? msg.config.seed ?? 1});
   // One engine call checks everything before it replaces the model: a refused start keeps the
-  // current one. The core trains on the first `want` digits only.
-  info = core.startNewTraining(msg.model, msg.seed ?? 1, {...cfg, limit: want});
-  run = {paused: false, stop: false, resume: null, cfg, samples: want};
+  // current one. The core trains on the first `limit` digits only (0: all).
+  info = core.startNewTraining(msg.model, settings);
+  const count = core.count('train');
+  const samples = settings.limit > 0 ? Math.min(settings.limit, count) : count;
+  run = {paused: false, stop: false, resume: null, samples};
   run.done = trainLoop(run);
-  post({type: Reply.STARTED, id: msg.id, info, samples: want});
+  post({type: Reply.STARTED, id: msg.id, info, samples});
 }
 
 async function trainLoop(r) {
@@ -338,8 +285,8 @@ async function trainLoop(r) {
       eta,
       paused,
       heapBytes: core.heapBytes(),
-      diverged: !!p.diverged,
-      message: p.diverged ? p.message || 'the loss diverged' : '',
+      diverged: p.diverged,
+      message: p.message,
     });
     lastPost = performance.now();
   };
@@ -372,16 +319,13 @@ async function trainLoop(r) {
 
       if (p.epoch_done || p.finished || performance.now() - lastPost >= perPost) progress();
       if (p.diverged) {
-        // The core names the step and the loss in its message ("... at step 5 (loss 1.5e8) ..."): the
-        // step is the one after the last good one; the loss is that batch's, "not finite" -> NaN.
-        const loss = /\(loss ([^)]+)\)/.exec(p.message || '');
         post({
           type: Notice.TRAIN_DONE,
           reason: 'diverged',
-          message: p.message || 'the loss diverged',
+          message: p.message,
           elapsed,
-          step: p.step + 1,
-          loss: loss ? Number(loss[1]) : NaN,
+          step: p.diverged_step,
+          loss: p.diverged_loss,
           lr: p.lr,
           evaluation: null,
           trainEvaluation: null,
@@ -446,15 +390,7 @@ let testHold = null;
 // --- request handlers ----------------------------------------------------
 
 const handlers = {
-  [Request.PRESETS]: (m) => post({type: Reply.PRESETS, id: m.id, presets: core.presets()}),
-
   [Request.DESCRIBE]: (m) => post({type: Reply.DESCRIBED, id: m.id, ...core.describe(m.model, m.batch)}),
-
-  [Request.CREATE_MODEL]: (m) => {
-    if (run) throw new Error('stop the training run first');
-    info = core.createModel(m.model, m.seed ?? 1);
-    post({type: Reply.MODEL, id: m.id, info});
-  },
 
   [Request.LOAD_WEIGHTS]: async (m) => {
     let res;
@@ -488,7 +424,7 @@ const handlers = {
 
   [Request.LOAD_DATA]: async (m) => {
     for (const split of m.splits) await ensureSplit(split, m.urls);
-    post({type: Reply.DATA, id: m.id, train: countOf('train'), test: countOf('test')});
+    post({type: Reply.DATA, id: m.id, train: core.count('train'), test: core.count('test')});
   },
 
   [Request.PREDICT_DRAWING]: (m) => {
@@ -496,58 +432,25 @@ const handlers = {
     predictionReply(m, probs, {pixels: m.pixels}, [m.pixels.buffer]);
   },
 
-  [Request.PREDICT_IMAGE]: (m) => {
-    const probs = core.predict(m.image);
-    predictionReply(m, probs);
-  },
-
   [Request.PREDICT_TEST]: (m) => {
-    requireTest();
-    const probs = core.predict(testImage(m.index));
-    predictionReply(m, probs, {index: m.index, label: data.test.labels[8 + m.index]});
-  },
-
-  [Request.PREDICT_MANY]: (m) => {
-    requireTest();
-    const n = m.indices.length;
-    const predicted = new Uint8Array(n);
-    const probs = new Float32Array(n * 10);
-    m.indices.forEach((index, k) => {
-      const p = core.predict(testImage(index));
-      probs.set(p, k * 10);
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (p[c] > p[best]) best = c;
-      predicted[k] = best;
-    });
-    post({type: Reply.PREDICTIONS, id: m.id, indices: m.indices, predicted, probs}, [predicted.buffer, probs.buffer]);
+    const probs = core.predictSample('test', m.index);
+    predictionReply(m, probs, {index: m.index, label: core.label('test', m.index)});
   },
 
   [Request.TEST_IMAGES]: (m) => {
-    requireTest();
-    const pixels = new Uint8Array(m.indices.length * PIXELS);
-    const labels = new Uint8Array(m.indices.length);
-    m.indices.forEach((index, k) => {
-      pixels.set(data.test.images.subarray(16 + index * PIXELS, 16 + (index + 1) * PIXELS), k * PIXELS);
-      labels[k] = data.test.labels[8 + index];
-    });
+    const pixels = core.images('test', m.indices);
+    const all = core.labels('test');
+    const labels = Uint8Array.from(m.indices, (index) => all[index]);
     post({type: Reply.IMAGES, id: m.id, indices: m.indices, pixels, labels}, [pixels.buffer, labels.buffer]);
   },
 
   [Request.TEST_LABELS]: (m) => {
-    requireTest();
-    const labels = data.test.labels.slice(8);
+    const labels = core.labels('test');
     post({type: Reply.LABELS, id: m.id, labels}, [labels.buffer]);
   },
 
   [Request.EVALUATE]: (m) => {
-    let ev;
-    if (m.split === 'train') {
-      if (!data.train) throw new Error('the training digits are not loaded yet');
-      ev = evaluateTrain(m.limit || GAP_SAMPLES);
-    } else {
-      requireTest();
-      ev = evaluateTest(m.limit || 0);
-    }
+    const ev = m.split === 'train' ? evaluateTrain(m.limit || GAP_SAMPLES) : evaluateTest(m.limit || 0);
     post({type: Reply.EVALUATION, id: m.id, split: m.split || 'test', ...ev});
   },
 

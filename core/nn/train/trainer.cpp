@@ -102,7 +102,9 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
     constexpr double kDivergedLoss = 100.0;
     if (!std::isfinite(loss) || loss > kDivergedLoss || !std::isfinite(g2) || g2 > 1e12) {
       p_.diverged = p_.finished = true;
-      p_.message = "training diverged at step " + std::to_string(p_.step + 1) + " (loss " +
+      p_.diverged_step = p_.step + 1;
+      p_.diverged_loss = loss;
+      p_.message = "training diverged at step " + std::to_string(p_.diverged_step) + " (loss " +
                    (std::isfinite(loss) ? std::to_string(loss) : std::string("not finite")) +
                    "); the weights from the last good step are kept. Try a lower learning rate.";
       return p_;

@@ -39,7 +39,9 @@ struct Progress {
   bool epoch_done = false;  // the last step call ended an epoch
   bool finished = false;    // all epochs done (or diverged)
   bool diverged = false;
-  std::string message;  // why training stopped early
+  long diverged_step = 0;    // when diverged: the step whose update was refused (step + 1)
+  double diverged_loss = 0;  // when diverged: that batch's loss (inf or NaN when not finite)
+  std::string message;       // why training stopped early
 };
 
 class Trainer {

@@ -3,6 +3,10 @@
 // before returning it (a view dies when memory grows or the next call reuses it).
 // Used by the worker and by the node tests alike.
 
+/** @typedef {import('../wasm/mnist_lab.mjs').TrainSettings} TrainSettings */
+/** @typedef {import('../wasm/mnist_lab.mjs').TrainProgress} TrainProgress */
+/** @typedef {'train' | 'test'} Split */
+
 export class CoreError extends Error {
   constructor(message) {
     super(message);
@@ -10,42 +14,13 @@ export class CoreError extends Error {
   }
 }
 
-/**
- * The engine's training arguments, in order, from {epochs, batch, lr, optimizer, schedule, augment,
- * seed, weightDecay, limit (first N training digits; 0 = all)}; unset ones take these defaults.
- * @returns {[number, number, number, string, string, boolean, number, number, number]}
- */
-function trainArgs(cfg) {
-  const c = {
-    epochs: 1,
-    batch: 64,
-    lr: 1e-3,
-    optimizer: 'adam',
-    schedule: 'cosine',
-    augment: false,
-    seed: 1,
-    weightDecay: 0,
-    limit: 0,
-    ...cfg,
-  };
-  return [
-    c.epochs | 0,
-    c.batch | 0,
-    +c.lr,
-    c.optimizer,
-    c.schedule,
-    !!c.augment,
-    c.seed >>> 0,
-    +c.weightDecay,
-    c.limit | 0,
-  ];
-}
-
 export class Core {
   /** @param {import('../wasm/mnist_lab.mjs').MnistLabModule} module an instantiated createMnistLab() module */
   constructor(module) {
     this.module = module;
     this.engine = new module.Engine();
+    /** @type {Readonly<TrainSettings>} */
+    this.defaults = Object.freeze(module.Engine.defaults());
   }
 
   /** createMnistLab factory + options (e.g. {wasmBinary} in node) -> Core */
@@ -87,31 +62,92 @@ export class Core {
     return this.#json(() => this.engine.modelInfo());
   }
 
-  /** split 'train' | 'test'; images, labels: Uint8Array IDX file bytes */
+  /**
+   * A run's settings for the engine: the given ones over the engine's defaults. A name the
+   * engine does not know, or a value of another type than its default's, is an error here
+   * (the engine would ignore the one and coerce the other); ranges are the engine's to check.
+   * @param {Partial<TrainSettings>} given
+   * @returns {TrainSettings}
+   */
+  settings(given = {}) {
+    for (const [key, value] of Object.entries(given)) {
+      if (!(key in this.defaults)) throw new CoreError(`unknown training setting '${key}'`);
+      if (typeof value !== typeof this.defaults[key])
+        throw new CoreError(`training setting '${key}' must be a ${typeof this.defaults[key]}, got ${typeof value}`);
+    }
+    return {...this.defaults, ...given};
+  }
+
+  /**
+   * split 'train' | 'test'; images, labels: Uint8Array IDX file bytes. The engine keeps its own
+   * copy: the caller may let go of these.
+   * @param {Split} split
+   * @param {Uint8Array} images
+   * @param {Uint8Array} labels
+   */
   loadData(split, images, labels) {
     this.#call(() => this.engine.loadData(split, images, labels));
   }
 
-  dataCount(split) {
-    return this.#call(() => this.engine.dataCount(split));
+  /** Samples loaded in a split (0 before). @param {Split} split @returns {number} */
+  count(split) {
+    return this.#call(() => this.engine.count(split));
   }
 
-  /** A run on the current model: {epochs, batch, lr, optimizer, schedule, augment, seed, weightDecay, limit} (see trainArgs) */
-  startTraining(cfg) {
-    this.#call(() => this.engine.startTraining(...trainArgs(cfg)));
+  /** Sample i of a split: Uint8Array(784), row by row. @param {Split} split @param {number} i */
+  image(split, i) {
+    return this.#call(() => this.engine.image(split, i | 0)).slice();
   }
 
   /**
-   * A fresh model (preset name or layer spec) and a run on it (cfg as startTraining), in one step
-   * -> modelInfo(). A refused start (bad settings, spec or data) keeps the current model and its run.
+   * Samples of a split, one after another: Uint8Array(indices.length * 784).
+   * @param {Split} split
+   * @param {number[]} indices
    */
-  startNewTraining(model, seed, cfg) {
-    return this.#json(() => this.engine.startNewTraining(String(model), seed >>> 0, ...trainArgs(cfg)));
+  images(split, indices) {
+    const out = new Uint8Array(indices.length * 784);
+    indices.forEach((index, k) =>
+      out.set(
+        this.#call(() => this.engine.image(split, index | 0)),
+        k * 784,
+      ),
+    );
+    return out;
   }
 
-  /** Runs up to n batches -> progress {epoch, epochs, batch, batches_per_epoch, step, loss, accuracy, ...} */
+  /** Every label of a split: Uint8Array(count). @param {Split} split */
+  labels(split) {
+    return this.#call(() => this.engine.labels(split)).slice();
+  }
+
+  /** The label of sample i. @param {Split} split @param {number} i @returns {number} */
+  label(split, i) {
+    const labels = this.#call(() => this.engine.labels(split));
+    if (!(i >= 0 && i < labels.length)) throw new CoreError(`no ${split} digit ${i} (there are ${labels.length})`);
+    return labels[i];
+  }
+
+  /** A run on the current model. @param {Partial<TrainSettings>} settings (the rest: defaults) */
+  startTraining(settings) {
+    const all = this.settings(settings);
+    this.#call(() => this.engine.startTraining(all));
+  }
+
+  /**
+   * A fresh model (preset name or layer spec, its weights drawn from the settings' seed) and a run
+   * on it, in one step -> modelInfo(). A refused start (bad settings, spec or data) keeps the
+   * current model and its run.
+   * @param {string} model
+   * @param {Partial<TrainSettings>} settings (the rest: defaults)
+   */
+  startNewTraining(model, settings) {
+    const all = this.settings(settings);
+    return this.#json(() => this.engine.startNewTraining(String(model), all));
+  }
+
+  /** Runs up to n batches. @param {number} n @returns {TrainProgress} */
   train(n) {
-    return this.#json(() => this.engine.train(n | 0));
+    return this.#call(() => this.engine.train(n | 0));
   }
 
   /**
@@ -130,6 +166,11 @@ export class Core {
   /** pixels: Float32Array(width*height) ink in [0,1] -> Float32Array(10); input() then holds the 28x28 */
   predictDrawing(pixels, width, height) {
     return this.#call(() => this.engine.predictDrawing(pixels, width | 0, height | 0)).slice();
+  }
+
+  /** Sample i of a split -> Float32Array(10); input() then holds its pixels in [0,1]. @param {Split} split */
+  predictSample(split, i) {
+    return this.#call(() => this.engine.predictSample(split, i | 0)).slice();
   }
 
   /** The 28x28 input of the last prediction: Float32Array(784) */

@@ -6,39 +6,62 @@
 /** JSON text from the core (parsed by engine/core.js). */
 type Json = string;
 
+/**
+ * One training run's settings (value_object TrainSettings, Session's TrainSettings): every field
+ * must be present when it goes in (engine/core.js fills the missing ones from defaults()).
+ */
+export interface TrainSettings {
+  epochs: number;
+  batch: number;
+  lr: number;
+  optimizer: string;
+  schedule: string;
+  weight_decay: number;
+  augment: boolean;
+  /** the fresh model's weights, the shuffling and the augmentation */
+  seed: number;
+  /** train on the first `limit` samples only (0: all) */
+  limit: number;
+}
+
+/** What train() reports (value_object TrainProgress: the trainer's Progress and the run's length). */
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches_per_epoch: number;
+  step: number;
+  total_steps: number;
+  /** running means over this epoch so far */
+  loss: number;
+  accuracy: number;
+  samples_per_second: number;
+  epoch_seconds: number;
+  lr: number;
+  epoch_done: boolean;
+  finished: boolean;
+  diverged: boolean;
+  /** when diverged: the step whose update was refused */
+  diverged_step: number;
+  /** when diverged: that batch's loss (Infinity or NaN when not finite) */
+  diverged_loss: number;
+  message: string;
+}
+
 export interface Engine {
   createModel(model: string, seed: number): Json;
   modelInfo(): Json;
   loadData(split: string, images: Uint8Array, labels: Uint8Array): void;
-  dataCount(split: string): number;
-  startTraining(
-    epochs: number,
-    batch: number,
-    lr: number,
-    optimizer: string,
-    schedule: string,
-    augment: boolean,
-    seed: number,
-    weightDecay: number,
-    limit: number,
-  ): void;
-  startNewTraining(
-    model: string,
-    modelSeed: number,
-    epochs: number,
-    batch: number,
-    lr: number,
-    optimizer: string,
-    schedule: string,
-    augment: boolean,
-    seed: number,
-    weightDecay: number,
-    limit: number,
-  ): Json;
-  train(batches: number): Json;
+  count(split: string): number;
+  image(split: string, index: number): Uint8Array;
+  labels(split: string): Uint8Array;
+  startTraining(settings: TrainSettings): void;
+  startNewTraining(model: string, settings: TrainSettings): Json;
+  train(batches: number): TrainProgress;
   evaluate(limit: number, split: string, withPredictions: boolean): Json;
   predict(image: Float32Array): Float32Array;
-  predictDrawing(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number): Float32Array;
+  predictDrawing(pixels: Float32Array, width: number, height: number): Float32Array;
+  predictSample(split: string, index: number): Float32Array;
   input(): Float32Array;
   activation(layer: number): Float32Array;
   params(): Float32Array;
@@ -54,6 +77,7 @@ export interface EngineClass {
   describe(model: string): Json;
   describeFor(model: string, batch: number): Json;
   presets(): Json;
+  defaults(): TrainSettings;
   setThreads(n: number): number;
   threads(): number;
   fma(): boolean;
