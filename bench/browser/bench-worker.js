@@ -85,7 +85,7 @@ async function heap(cfg) {
     batch: cfg.batch,
     batches: p.step,
     batches_per_epoch: p.batches_per_epoch,
-    train_count: core.dataCount('train'),
+    train_count: core.count('train'),
     train_seconds: seconds,
     samples_per_second: (p.step * cfg.batch) / seconds,
     train_loss: p.loss,
