@@ -100,5 +100,28 @@ export function fitCanvas(canvas, width, height) {
   return ctx;
 }
 
+/**
+ * Grid lines over a size x size square of cell-px cells, one every `every` cells (n cells a
+ * side), and `win` ({x, y, k} in cells) outlined in amber. lineWidth: the grid's (unset: as is).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{n: number, every: number, cell: number, size: number, style: string, lineWidth?: number,
+ *   win: {x: number, y: number, k: number}}} grid
+ */
+export function drawGrid(ctx, {n, every, cell, size, style, lineWidth, win}) {
+  ctx.strokeStyle = style;
+  if (lineWidth) ctx.lineWidth = lineWidth;
+  for (let i = every; i < n; i += every) {
+    ctx.beginPath();
+    ctx.moveTo(i * cell, 0);
+    ctx.lineTo(i * cell, size);
+    ctx.moveTo(0, i * cell);
+    ctx.lineTo(size, i * cell);
+    ctx.stroke();
+  }
+  ctx.strokeStyle = '#fbbf24';
+  ctx.lineWidth = 2.5;
+  ctx.strokeRect(win.x * cell, win.y * cell, win.k * cell, win.k * cell);
+}
+
 export const SLOT_COLOR = {mlp: '#f97316', cnn: '#6366f1'};
 export const SLOT_COLOR_SOFT = {mlp: 'rgba(249,115,22,0.14)', cnn: 'rgba(99,102,241,0.14)'};

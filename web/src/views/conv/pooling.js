@@ -1,7 +1,7 @@
 // The pooling card: one map of the first convolution before and after the pooling that
 // follows it, a window at a time (point at a cell, or move it with the arrow keys), with
 // the max or the mean it takes. Max or average comes from the layer's `pooling`.
-import {fitCanvas, HEAT, paint} from '../../ui/color.js';
+import {drawGrid, fitCanvas, HEAT, paint} from '../../ui/color.js';
 import {h} from '../../ui/dom.js';
 
 /** The card's title and sentence for a pooling ('max' | 'average') with a k×k window. */
@@ -59,19 +59,8 @@ export function build({conv, pool}, activations, m, width) {
     const tmp = document.createElement('canvas');
     paint(tmp, src, ww, hh, HEAT, max);
     b.drawImage(tmp, 0, 0, S, (S * hh) / ww);
-    b.strokeStyle = 'rgba(255,255,255,0.25)';
-    b.lineWidth = 1;
-    for (let i = ps; i < ww; i += ps) {
-      b.beginPath();
-      b.moveTo(i * cell, 0);
-      b.lineTo(i * cell, S);
-      b.moveTo(0, i * cell);
-      b.lineTo(S, i * cell);
-      b.stroke();
-    }
-    b.strokeStyle = '#fbbf24';
-    b.lineWidth = 2.5;
-    b.strokeRect(fc * ps * cell, fr * ps * cell, ps * cell, ps * cell);
+    const win = {x: fc * ps, y: fr * ps, k: ps};
+    drawGrid(b, {n: ww, every: ps, cell, size: S, style: 'rgba(255,255,255,0.25)', lineWidth: 1, win});
     const sctx = fitCanvas(small, S, (S * ph) / pw);
     sctx.imageSmoothingEnabled = false;
     const tmp2 = document.createElement('canvas');
@@ -81,9 +70,9 @@ export function build({conv, pool}, activations, m, width) {
     sctx.strokeStyle = '#fbbf24';
     sctx.lineWidth = 2.5;
     sctx.strokeRect(fc * pc, fr * pc, pc, pc);
-    const win = [];
-    for (let i = 0; i < ps; i++) for (let j = 0; j < ps; j++) win.push(src[(fr * ps + i) * ww + fc * ps + j]);
-    line.textContent = `${op === 'max' ? 'max' : 'mean'}(${win.map((v) => v.toFixed(2)).join(', ')}) = ${dst[focus].toFixed(2)}`;
+    const values = [];
+    for (let i = 0; i < ps; i++) for (let j = 0; j < ps; j++) values.push(src[(fr * ps + i) * ww + fc * ps + j]);
+    line.textContent = `${op === 'max' ? 'max' : 'mean'}(${values.map((v) => v.toFixed(2)).join(', ')}) = ${dst[focus].toFixed(2)}`;
   };
   const pick = (e) => {
     const r = small.getBoundingClientRect();

@@ -1,7 +1,7 @@
 // The walkthrough card: the digit with the kernel's window on it, the patch, the kernel
 // and their products, the sum, and the output map filled in up to the current step.
 // build() makes the elements once; render() draws one step from the data it is given.
-import {fitCanvas, INK, paint, rgb, SIGNED} from '../../ui/color.js';
+import {drawGrid, fitCanvas, INK, paint, rgb, SIGNED} from '../../ui/color.js';
 import {field, h, uid} from '../../ui/dom.js';
 import {fixed, int} from '../../ui/format.js';
 import {CLASSIC, maxAbs, patchAt} from './kernels.js';
@@ -150,18 +150,8 @@ export function render(w, {input, kernel, out, outN, pos, width}) {
   const img = document.createElement('canvas');
   paint(img, input || new Float32Array(784), 28, 28, INK, 1);
   ictx.drawImage(img, 0, 0, inSize, inSize);
-  ictx.strokeStyle = 'rgba(255,255,255,0.06)';
-  for (let i = 1; i < 28; i++) {
-    ictx.beginPath();
-    ictx.moveTo(i * cell, 0);
-    ictx.lineTo(i * cell, inSize);
-    ictx.moveTo(0, i * cell);
-    ictx.lineTo(inSize, i * cell);
-    ictx.stroke();
-  }
-  ictx.strokeStyle = '#fbbf24';
-  ictx.lineWidth = 2.5;
-  ictx.strokeRect((c - pad) * cell, (r - pad) * cell, K * cell, K * cell);
+  const win = {x: c - pad, y: r - pad, k: K};
+  drawGrid(ictx, {n: 28, every: 1, cell, size: inSize, style: 'rgba(255,255,255,0.06)', win});
 
   // the patch, the kernel, the products
   const patch = patchAt(input, kernel, r, c);
