@@ -1,4 +1,4 @@
-// Reads what the page keeps in IndexedDB (web/src/store.js) from inside the page.
+// Reads what the page keeps in IndexedDB (web/src/model/persistence.js) from inside the page.
 
 /**
  * The stored record of a slot as {metrics, title, bytes (length), sha256 (hex)}, or null when
