@@ -25,6 +25,7 @@ describe('engine settings and progress', () => {
       limit: 0,
     });
     assert.deepEqual(core.settings({}), core.defaults);
+    assert.equal(core.defaults.lr, 0.003, 'a float32 read back as its shortest decimal');
     assert.equal(core.settings({lr: 0.01, limit: 500}).lr, 0.01);
   });
 

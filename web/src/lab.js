@@ -14,7 +14,7 @@
 //   model/cores.js        which build of the core a worker runs
 //
 // Events (CustomEvent, detail in brackets):
-//   ready {}                       presets known
+//   ready {}                       presets and the engine's default settings known
 //   model {slot}                   a slot has a new model (shipped, imported, trained, training) or broke
 //   prediction {slot, probs, input, activations, generation, focus}
 //                                  activations: valid until the slot's next prediction
@@ -84,6 +84,8 @@ export class Lab extends Emitter {
     /** @type {Record<string, Slot>} */
     this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, {root: this.root, core, titleFor})]));
     this.presets = [];
+    /** @type {import('./protocol.js').TrainSettings | null} the engine's default settings, once ready */
+    this.defaults = null;
     this.focusing = new Focus();
     this.downloads = new Downloads(this.root);
     const ensureData = (slots, splits) => this.downloads.ensure(slots, splits);
@@ -100,6 +102,7 @@ export class Lab extends Emitter {
       // float32 recipes come back as e.g. 0.00100000005
       for (const p of presets) p.recipe.lr = Number(p.recipe.lr.toPrecision(6));
       this.presets = presets;
+      this.defaults = this.slots.mlp.client.defaults;
       this.emit('ready', {});
       return presets;
     });

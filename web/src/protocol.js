@@ -101,7 +101,7 @@
  * @property {{indices: number[]}} testImages
  * @property {{}} testLabels
  * @property {{split?: 'test'|'train', limit?: number}} evaluate
- * @property {{model: string, config: TrainConfig, seed?: number}} train
+ * @property {{model: string, config: TrainConfig}} train
  * @property {{}} pause
  * @property {{}} resume
  * @property {{}} stop
@@ -110,9 +110,8 @@
  */
 
 /**
- * @typedef {Partial<TrainSettings> & {subset?: number, weightDecay?: number}} TrainConfig  a run's settings
- * (the engine's defaults fill the rest). The Train form's `subset` and `weightDecay` are read as the
- * engine's `limit` and `weight_decay` until the form says those.
+ * @typedef {Partial<TrainSettings>} TrainConfig  a run's settings, by the engine's names (the engine's
+ * defaults fill the rest; a name it does not know is an error reply)
  */
 
 /**
@@ -176,7 +175,7 @@ export const Request = Object.freeze({
    * -> Reply.PREDICTION {probs, input, activations: Float32Array[] | null, pixels}. The
    * activations are views into one buffer; spare (optional, transferred) is an earlier
    * reply's activations[0], whose buffer the worker refills when it is the right size (the
-   * same spare goes with PREDICT_IMAGE and PREDICT_TEST). pixels are transferred both ways:
+   * same spare goes with PREDICT_TEST). pixels are transferred both ways:
    * the reply hands the request's buffer back for the next drawing.
    */
   PREDICT_DRAWING: 'predictDrawing',

@@ -5,27 +5,33 @@
 // it at its field instead of quietly running something else.
 
 /**
- * Each setting: its default, what it may be (min/max, whole or not, or a list of
- * choices) and how the form names it in messages. The engine's own limits are
- * wider (epochs up to 1000, batch up to 4096); these are the page's.
+ * Each setting: what it may be (min/max, whole or not, or a list of choices) and
+ * how the form names it in messages; its name is the engine's (TrainSettings) and
+ * the URL's. The engine's own limits are wider (epochs up to 1000, batch up to
+ * 4096); these are the page's. The defaults of the training settings are the
+ * engine's (Engine.defaults(), in Reply.READY: Settings.useDefaults); only the
+ * model and the spec have the page's own.
+ * @typedef {{name: string, default?: string, min?: number, max?: number, whole?: boolean,
+ *   choices?: (number | string)[], all?: number, alias?: string}} Setting
+ * @type {Readonly<Record<string, Setting>>}
  */
 export const SETTINGS = Object.freeze({
   model: {default: 'mlp', name: 'The model'}, // a preset name or 'custom': the engine lists the presets
   spec: {default: 'conv(8,3)-relu-pool(2)-flatten-dense(32)-relu-dense(10)', name: 'The layer spec'}, // the engine checks it
-  epochs: {default: 1, min: 1, max: 100, whole: true, name: 'Epochs'},
-  batch: {default: 64, choices: [16, 32, 64, 128, 256], name: 'The batch size'},
+  epochs: {min: 1, max: 100, whole: true, name: 'Epochs'},
+  batch: {choices: [16, 32, 64, 128, 256], name: 'The batch size'},
   // Above 0 as a float32 (the engine refuses a rate that rounds to 0) and at most the engine's 10.
-  lr: {default: 0.003, min: 1e-6, max: 10, name: 'The learning rate'},
-  optimizer: {default: 'adam', choices: ['adam', 'sgd'], name: 'The optimizer'},
-  schedule: {default: 'onecycle', choices: ['cosine', 'constant', 'step', 'onecycle'], name: 'The schedule'},
-  // The form offers 60,000, 20,000, 5,000 and 1,000; a link may ask for any whole number between.
-  subset: {default: 60000, min: 1000, max: 60000, whole: true, name: 'Training digits'},
-  augment: {default: false, name: 'Augmentation'}, // 1 or 0 in the URL
+  lr: {min: 1e-6, max: 10, name: 'The learning rate'},
+  optimizer: {choices: ['adam', 'sgd'], name: 'The optimizer'},
+  schedule: {choices: ['cosine', 'constant', 'step', 'onecycle'], name: 'The schedule'},
+  // The first `limit` training digits. The form offers all of them (0, as the engine says it;
+  // 60,000 is the same), 20,000, 5,000 and 1,000; a link may ask for any whole number between
+  // (?limit=, or ?subset= as older links say).
+  limit: {min: 1000, max: 60000, all: 0, whole: true, alias: 'subset', name: 'Training digits'},
+  augment: {name: 'Augmentation'}, // 1 or 0 in the URL
   // The network's initial weights, the shuffling and the augmentation: one seed repeats a run.
-  seed: {default: 1, min: 0, max: 2147483647, whole: true, name: 'The seed'},
+  seed: {min: 0, max: 2147483647, whole: true, name: 'The seed'},
 });
-
-export const DEFAULTS = Object.freeze(Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.default])));
 
 const BOOLEAN = new Map([
   ['1', true],
@@ -65,6 +71,7 @@ export function checkSetting(key, raw) {
     return s.choices.includes(text) ? {value: text} : {error: rule(key)};
   // Decimal notation only: Number() would also take '0x10' or '' (as 16 and 0).
   const n = DECIMAL.test(text) ? Number(text) : NaN;
+  if (s.all !== undefined && (n === s.all || n === s.max)) return {value: s.all};
   const ok = s.choices ? s.choices.includes(n) : n >= s.min && n <= s.max && (!s.whole || Number.isInteger(n));
   return ok ? {value: n} : {error: rule(key)};
 }
@@ -73,16 +80,20 @@ export class Settings {
   /** @param {boolean} persist read from and mirror into location.search */
   constructor(persist) {
     this.persist = persist;
-    this.values = {...DEFAULTS};
-    /** key -> {raw, message}: URL values refused, kept in the URL until the field is set */
+    /** Each setting's default: the page's for the model and the spec, the engine's for the rest (useDefaults). */
+    this.defaults = {model: SETTINGS.model.default, spec: SETTINGS.spec.default};
+    /** The settings as they stand; a training setting is undefined until the link or the engine gives it. */
+    this.values = {...this.defaults};
+    /** key -> {raw, param, why, message}: URL values refused, kept in the URL until the field is set */
     this.refused = {};
     if (!persist) return;
     const q = new URLSearchParams(location.search);
-    for (const key of Object.keys(SETTINGS)) {
-      if (!q.has(key)) continue;
-      const raw = q.get(key);
+    for (const [key, s] of Object.entries(SETTINGS)) {
+      const name = q.has(key) ? key : s.alias && q.has(s.alias) ? s.alias : null;
+      if (!name) continue;
+      const raw = q.get(name);
       const r = checkSetting(key, raw);
-      if (r.error) this.refuse(key, raw, r.error);
+      if (r.error) this.refuse(key, raw, r.error, name);
       else this.values[key] = r.value;
     }
   }
@@ -91,10 +102,32 @@ export class Settings {
     return this.values[key];
   }
 
-  /** Refuses (in the same words as the URL's) a value that only the page can check, such as an unknown model. */
-  refuse(key, raw, why) {
-    const param = `?${key}=${clip(raw)}`;
-    this.refused[key] = {raw, param, why, message: `The link's ${param} is not used. ${why}`};
+  /**
+   * The engine's defaults (Reply.READY's `defaults`, by the engine's names) for the settings
+   * nothing has given yet. Returns the keys that took their default.
+   * @param {Record<string, unknown>} engine
+   * @returns {string[]}
+   */
+  useDefaults(engine) {
+    const taken = [];
+    for (const key of Object.keys(SETTINGS)) {
+      if (!(key in engine)) continue;
+      this.defaults[key] = engine[key];
+      if (this.values[key] === undefined && !this.refused[key]) {
+        this.values[key] = engine[key];
+        taken.push(key);
+      }
+    }
+    return taken;
+  }
+
+  /**
+   * Refuses (in the same words as the URL's) a value that only the page can check, such as an unknown model.
+   * `name`: the URL parameter it came as (the key, or its older alias).
+   */
+  refuse(key, raw, why, name = key) {
+    const param = `?${name}=${clip(raw)}`;
+    this.refused[key] = {raw, name, param, why, message: `The link's ${param} is not used. ${why}`};
   }
 
   /** The user set the field: what the link asked for there no longer counts (the URL then follows the field). */
@@ -110,9 +143,11 @@ export class Settings {
     }
     if (!this.persist) return;
     const q = new URLSearchParams(location.search);
-    for (const [key, v] of Object.entries(this.values)) {
-      if (this.refused[key]) q.set(key, this.refused[key].raw);
-      else if (v === DEFAULTS[key] || String(v).length > URL_VALUE_MAX) q.delete(key);
+    for (const [key, {alias}] of Object.entries(SETTINGS)) {
+      const v = this.values[key];
+      if (alias) q.delete(alias);
+      if (this.refused[key]) q.set(this.refused[key].name, this.refused[key].raw);
+      else if (v === undefined || v === this.defaults[key] || String(v).length > URL_VALUE_MAX) q.delete(key);
       else q.set(key, key === 'augment' ? (v ? '1' : '0') : String(v));
     }
     const search = q.toString();

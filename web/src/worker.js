@@ -216,19 +216,6 @@ function evaluateTest(limit = 0) {
   return ev;
 }
 
-/**
- * The engine's settings from a training request's config. The Train form still says `subset`
- * (60000: all) and `weightDecay`; the engine says `limit` and `weight_decay`.
- * @returns {Partial<import('./engine/core.js').TrainSettings>}
- */
-function settingsFrom({subset, weightDecay, ...rest}) {
-  return {
-    ...rest,
-    ...(subset === undefined ? {} : {limit: subset}),
-    ...(weightDecay === undefined ? {} : {weight_decay: weightDecay}),
-  };
-}
-
 async function startRun(msg) {
   if (run) {
     run.stop = true;
@@ -236,7 +223,7 @@ async function startRun(msg) {
     await run.done;
   }
   if (!core.count('train') || !core.count('test')) throw new Error('load the training and test data first');
-  const settings = core.settings({...settingsFrom(msg.config), seed: msg.seed ?? msg.config.seed ?? 1});
+  const settings = core.settings(msg.config);
   // One engine call checks everything before it replaces the model: a refused start keeps the
   // current one. The core trains on the first `limit` digits only (0: all).
   info = core.startNewTraining(msg.model, settings);

@@ -7,6 +7,19 @@
 /** @typedef {import('../wasm/mnist_lab.mjs').TrainProgress} TrainProgress */
 /** @typedef {'train' | 'test'} Split */
 
+/**
+ * A float32 from the engine as the shortest decimal that is the same float32: the learning rate
+ * 3e-3 would read 0.003000000026077032 otherwise.
+ * @param {number} x
+ */
+function shortestFloat(x) {
+  for (let digits = 1; digits < 9; digits++) {
+    const y = Number(x.toPrecision(digits));
+    if (Math.fround(y) === x) return y;
+  }
+  return x;
+}
+
 export class CoreError extends Error {
   constructor(message) {
     super(message);
@@ -19,8 +32,13 @@ export class Core {
   constructor(module) {
     this.module = module;
     this.engine = new module.Engine();
-    /** @type {Readonly<TrainSettings>} */
-    this.defaults = Object.freeze(module.Engine.defaults());
+    const defaults = module.Engine.defaults();
+    /** @type {Readonly<TrainSettings>} the settings of a run where nothing else is asked for */
+    this.defaults = Object.freeze({
+      ...defaults,
+      lr: shortestFloat(defaults.lr),
+      weight_decay: shortestFloat(defaults.weight_decay),
+    });
   }
 
   /** createMnistLab factory + options (e.g. {wasmBinary} in node) -> Core */

@@ -49,10 +49,10 @@ export class Training extends Emitter {
 
   /**
    * Trains a fresh model in a slot. model: preset name or layer spec; config: TrainConfig,
-   * whose seed (default 1) also draws the fresh model's weights. Resolves when the run has
+   * whose seed (the engine's default if unset) also draws the fresh model's weights. Resolves when the run has
    * started (downloads first); throws a LabError when the slot is busy or the engine refuses.
    */
-  async train(name, {model, title, config, seed = config.seed ?? 1}) {
+  async train(name, {model, title, config}) {
     const slot = this.slots[name];
     if (slot.training) throw new LabError('training', {slot: name, action: 'train'});
     const t = {
@@ -74,7 +74,7 @@ export class Training extends Emitter {
     try {
       await this.ensureData([slot], ['train', 'test']);
       if (slot.training !== t) return; // stopped while downloading
-      const reply = await slot.client.request(Request.TRAIN, {model, seed, config}).catch((e) => {
+      const reply = await slot.client.request(Request.TRAIN, {model, config}).catch((e) => {
         throw new LabError('start-failed', {slot: name, cause: e.message});
       });
       t.samples = reply.samples;

@@ -9,7 +9,7 @@ import {field, h, rafThrottle, uid} from '../ui/dom.js';
 import {bytes, duration, fixed, int, pct} from '../ui/format.js';
 import {divergedText, engineText, errorText, SLOT_TITLE} from './words.js';
 
-const SUBSETS = [60000, 20000, 5000, 1000]; // offered; SETTINGS.subset says what may be asked for
+const LIMITS = [0, 20000, 5000, 1000]; // offered (0: all); SETTINGS.limit says what may be asked for
 const OPTIMIZERS = {adam: 'Adam', sgd: 'SGD + momentum'};
 const SCHEDULES = {cosine: 'Cosine decay', constant: 'Constant', step: 'Step decay', onecycle: 'One-cycle'};
 
@@ -22,11 +22,11 @@ export function mount(el, lab, opts = {}) {
   // --- the form ------------------------------------------------------------
   // A value the URL gave but the form refuses is shown as given (an extra option in
   // a list), marked invalid with why, until the user sets the field.
-  const shown = (key) => settings.refused[key]?.raw ?? String(s(key));
+  const shown = (key) => settings.refused[key]?.raw ?? String(s(key) ?? '');
   const choice = (key, options) => {
     const asked = shown(key);
     const list = options.map(([v, text]) => [String(v), text]);
-    if (!list.some(([v]) => v === asked)) list.push([asked, `${clip(asked)} (from the link)`]);
+    if (asked !== '' && !list.some(([v]) => v === asked)) list.push([asked, `${clip(asked)} (from the link)`]);
     return h(
       'select',
       {id: uid(key)},
@@ -64,12 +64,12 @@ export function mount(el, lab, opts = {}) {
   });
   const optimizer = choice('optimizer', Object.entries(OPTIMIZERS));
   const schedule = choice('schedule', Object.entries(SCHEDULES));
-  // A link may ask for another number of digits (?subset=6000): it is offered too, so the link reproduces its run.
-  const subset = choice(
-    'subset',
-    [...new Set([...SUBSETS, s('subset')])]
-      .sort((a, b) => Number(b) - Number(a))
-      .map((n) => [n, n === 60000 ? 'All 60,000' : int(n)]),
+  // A link may ask for another number of digits (?limit=6000): it is offered too, so the link reproduces its run.
+  const limit = choice(
+    'limit',
+    [...new Set([...LIMITS, s('limit') ?? 0])]
+      .sort((a, b) => (b || Infinity) - (a || Infinity))
+      .map((n) => [n, n === 0 ? 'All 60,000' : int(n)]),
   );
   const augment = h('input', {type: 'checkbox', id: uid('aug'), checked: s('augment')});
   const SEED = SETTINGS.seed;
@@ -84,7 +84,9 @@ export function mount(el, lab, opts = {}) {
   });
   let augmentTouched = false;
   /** The form's settings by key (model and spec apart: the engine checks those). */
-  const controls = {epochs, batch, lr, optimizer, schedule, subset, seed, augment};
+  const controls = {epochs, batch, lr, optimizer, schedule, limit, seed, augment};
+  // Each waits for its default, which the engine gives once a worker is up (fillDefaults).
+  for (const control of Object.values(controls)) control.disabled = true;
   /** Where each field says what is wrong with it (aria-describedby). */
   const notes = Object.fromEntries(
     ['model', ...Object.keys(controls)].map((key) => [
@@ -139,7 +141,7 @@ export function mount(el, lab, opts = {}) {
     checked('Learning rate', 'lr'),
     checked('Optimizer', 'optimizer'),
     checked('Schedule', 'schedule'),
-    checked('Training digits', 'subset'),
+    checked('Training digits', 'limit'),
     checked('Seed', 'seed'),
     h(
       'div',
@@ -554,6 +556,14 @@ export function mount(el, lab, opts = {}) {
   let specInfo = null;
   let specPending = false; // typed, not yet checked
 
+  /** The engine's defaults (lab.defaults, once a worker is up) in every field the link left unset. */
+  function fillDefaults() {
+    if (!epochs.disabled) return;
+    for (const key of settings.useDefaults(lab.defaults)) setField(key, s(key));
+    for (const control of Object.values(controls)) control.disabled = false;
+    renderAll();
+  }
+
   function fillModels() {
     // Listed by the slot each trains in (the core's `spatial`).
     const conv = lab.presets.filter((p) => slotFor(p) === 'cnn');
@@ -605,11 +615,10 @@ export function mount(el, lab, opts = {}) {
         // trains with its own recipe.
         useRecipe();
       } else if (userChange) {
-        // A short run: Adam at 3e-3 with a one-cycle schedule, batch 64, augmentation
-        // only from 5 epochs: one epoch of cnn reaches ~98.7% this way (natively
-        // measured: 98.70%; cosine at 1e-3 gave 98.3%). "Use the full recipe"
-        // gives the preset's own long-run settings. These short-run settings are the defaults.
-        for (const key of ['batch', 'lr', 'optimizer', 'schedule']) setField(key, SETTINGS[key].default);
+        // A short run: the engine's defaults (Session::defaults says why they are these),
+        // augmentation only from 5 epochs. "Use the full recipe" gives the preset's own
+        // long-run settings.
+        for (const key of ['batch', 'lr', 'optimizer', 'schedule']) setField(key, settings.defaults[key]);
         settings.forget('augment');
         augmentTouched = false;
         autoAugment();
@@ -665,7 +674,7 @@ export function mount(el, lab, opts = {}) {
     showSpec('pending', 'Checking…'); // Train waits for the answer about this text at this batch size
     renderButtons();
     try {
-      const size = checkSetting('batch', batch.value).value ?? SETTINGS.batch.default;
+      const size = checkSetting('batch', batch.value).value ?? settings.defaults.batch;
       const r = await lab.describe(text, size);
       if (seq !== validateSeq) return;
       showSpec(
@@ -699,6 +708,7 @@ export function mount(el, lab, opts = {}) {
     const values = {};
     const errors = {};
     for (const [key, control] of Object.entries(controls)) {
+      if (control.disabled) continue; // no value yet: it waits for the engine's default
       const r = checkSetting(key, control.type === 'checkbox' ? (control.checked ? '1' : '0') : control.value);
       if (settings.refused[key]) errors[key] = settings.refused[key].message;
       else if (r.error) errors[key] = r.error;
@@ -745,7 +755,7 @@ export function mount(el, lab, opts = {}) {
     const v = readForm().values;
     return (
       `Train runs ${p ? p.name : 'your spec'} (${int(p ? p.params : specInfo.params)} parameters) as the ${SLOT_TITLE[target]}: ` +
-      `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} of ${int(v.subset)} digits in batches of ${v.batch}, ` +
+      `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} of ${int(v.limit || SETTINGS.limit.max)} digits in batches of ${v.batch}, ` +
       `${OPTIMIZERS[v.optimizer]} at ${v.lr} with a ${SCHEDULES[v.schedule].toLowerCase()} schedule, ` +
       `${v.augment ? 'with augmentation' : 'no augmentation'}, seed ${v.seed}.`
     );
@@ -766,7 +776,7 @@ export function mount(el, lab, opts = {}) {
   function checkedConfig() {
     showError('');
     const {values, errors} = readForm();
-    return Object.keys(errors).length ? null : {...values, weightDecay: 0};
+    return Object.keys(errors).length ? null : values;
   }
 
   async function onTrain() {
@@ -828,6 +838,8 @@ export function mount(el, lab, opts = {}) {
     });
   }
 
+  lab.on('ready', fillDefaults);
+  if (lab.defaults) fillDefaults();
   lab.on('ready', fillModels);
   if (lab.presets.length) fillModels();
   lab.on('ready', renderEngine);
