@@ -64,7 +64,8 @@ float Schedule::lr_at(long step) const {
   const double frac = total > 0 ? std::min(1.0, double(step) / double(total)) : 0.0;
   if (kind == "step") {
     const long epoch = steps_per_epoch > 0 ? step / steps_per_epoch : 0;
-    return base_lr * std::pow(gamma, float(epoch / std::max(1, step_epochs)));
+    const long drops = epoch / std::max(1, step_epochs);  // whole drops so far
+    return base_lr * std::pow(gamma, float(drops));
   }
   if (kind == "cosine") return float(base_lr * 0.5 * (1.0 + std::cos(pi * frac)));
   if (kind == "onecycle") {
