@@ -4,19 +4,20 @@
 #include "engine.h"
 
 EMSCRIPTEN_BINDINGS(mnist_lab) {
+  using mnist::TrainConfig;
   using mnist::TrainProgress;
-  using mnist::TrainSettings;
   using mnist::wasm::Engine;
-  emscripten::value_object<TrainSettings>("TrainSettings")
-      .field("epochs", &TrainSettings::epochs)
-      .field("batch", &TrainSettings::batch)
-      .field("lr", &TrainSettings::lr)
-      .field("optimizer", &TrainSettings::optimizer)
-      .field("schedule", &TrainSettings::schedule)
-      .field("weight_decay", &TrainSettings::weight_decay)
-      .field("augment", &TrainSettings::augment)
-      .field("seed", &TrainSettings::seed)
-      .field("limit", &TrainSettings::limit);
+  using F = mnist::wasm::TrainConfigFields;
+  emscripten::value_object<TrainConfig>("TrainConfig")
+      .field("epochs", &TrainConfig::epochs)
+      .field("batch", &TrainConfig::batch)
+      .field("lr", &TrainConfig::lr)
+      .field("optimizer", &F::optimizer, &F::set_optimizer)
+      .field("schedule", &TrainConfig::schedule)
+      .field("weight_decay", &F::weight_decay, &F::set_weight_decay)
+      .field("augment", &TrainConfig::augment)
+      .field("seed", &F::seed, &F::set_seed)
+      .field("limit", &TrainConfig::limit);
   emscripten::value_object<TrainProgress>("TrainProgress")
       .field("epoch", &TrainProgress::epoch)
       .field("epochs", &TrainProgress::epochs)

@@ -1,6 +1,6 @@
 #pragma once
 // Conversions between JS and the core's Session, kept out of bindings.cpp.
-// Training settings and progress cross as value_objects (TrainSettings,
+// Training settings and progress cross as value_objects (TrainConfig,
 // TrainProgress: plain JS objects, registered field by field in bindings.cpp).
 // Every method catches the core's errors and parks the message; the JS wrapper
 // (web/src/engine/core.js) checks takeError() after each call and throws a real
@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nn/session.h"
@@ -20,6 +21,18 @@
 namespace mnist::wasm {
 
 using emscripten::val;
+
+// TrainConfig's fields that are not plain members, as the JS object has them:
+// flat (optimizer and weight_decay live in cfg.optimizer) and the seed as a
+// uint32 (a JS number; the CLI's and the page's seeds are at most 2^31 - 1).
+struct TrainConfigFields {
+  static std::string optimizer(const TrainConfig& c) { return c.optimizer.kind; }
+  static void set_optimizer(TrainConfig& c, std::string kind) { c.optimizer.kind = std::move(kind); }
+  static float weight_decay(const TrainConfig& c) { return c.optimizer.weight_decay; }
+  static void set_weight_decay(TrainConfig& c, float wd) { c.optimizer.weight_decay = wd; }
+  static uint32_t seed(const TrainConfig& c) { return uint32_t(c.seed); }
+  static void set_seed(TrainConfig& c, uint32_t seed) { c.seed = seed; }
+};
 
 class Engine {
  public:
@@ -55,7 +68,7 @@ class Engine {
   }
 
   // The settings of a run where the page asks for nothing else (Session::defaults).
-  static TrainSettings defaults() { return Session::defaults(); }
+  static TrainConfig defaults() { return Session::defaults(); }
 
   void loadData(const std::string& split, const val& images, const val& labels) {
     guard([&] {
@@ -76,12 +89,12 @@ class Engine {
     return guard_view([&] { return bytes_view(s_.labels(split), size_t(s_.count(split))); });
   }
 
-  void startTraining(const TrainSettings& settings) {
-    guard([&] { s_.start_training(settings); });
+  void startTraining(const TrainConfig& cfg) {
+    guard([&] { s_.start_training(cfg); });
   }
   // A fresh model and a run on it in one step; a refused start keeps the model in place.
-  std::string startNewTraining(const std::string& model, const TrainSettings& settings) {
-    return guard_str([&] { return s_.start_new_training(model, settings); });
+  std::string startNewTraining(const std::string& model, const TrainConfig& cfg) {
+    return guard_str([&] { return s_.start_new_training(model, cfg); });
   }
   TrainProgress train(int batches) {
     TrainProgress p;

@@ -12,33 +12,13 @@
 
 namespace mnist {
 
-TrainConfig TrainSettings::config() const {
+TrainConfig Session::defaults() {
   TrainConfig c;
-  c.epochs = epochs;
-  c.batch = batch;
-  c.lr = lr;
-  c.optimizer.kind = optimizer;
-  c.optimizer.weight_decay = weight_decay;
-  c.schedule = schedule;
-  c.augment = augment;
-  c.seed = seed;
-  c.limit = limit;
+  c.epochs = 1;
+  c.batch = 64;
+  c.lr = 3e-3f;
+  c.schedule = "onecycle";
   return c;
-}
-
-TrainSettings Session::defaults() {
-  const TrainConfig core;
-  TrainSettings s;
-  s.epochs = 1;
-  s.batch = 64;
-  s.lr = 3e-3f;
-  s.optimizer = core.optimizer.kind;
-  s.schedule = "onecycle";
-  s.weight_decay = core.optimizer.weight_decay;
-  s.augment = core.augment;
-  s.seed = uint32_t(core.seed);
-  s.limit = core.limit;
-  return s;
 }
 
 Network& Session::net() const {
@@ -179,22 +159,20 @@ const uint8_t* Session::labels(const std::string& name) const {
   return data.labels.data();
 }
 
-void Session::start_training(const TrainSettings& settings) {
+void Session::start_training(const TrainConfig& cfg) {
   check(train_.count > 0, "no training data loaded");
-  auto t = std::make_unique<Trainer>(net(), train_, settings.config());
+  auto t = std::make_unique<Trainer>(net(), train_, cfg);
   trainer_ = std::move(t);
 }
 
-std::string Session::start_new_training(const std::string& model, const TrainSettings& settings) {
-  const TrainConfig cfg = settings.config();
-  const uint32_t seed = settings.seed;
+std::string Session::start_new_training(const std::string& model, const TrainConfig& cfg) {
   cfg.validate();  // before a possibly large network is built
   check(train_.count > 0, "no training data loaded");
   const std::string spec = resolve_spec(model);
   // The page asks describe() first, but the engine does not rely on it: a run
   // that cannot fit is refused here, before anything is allocated.
   check_memory(spec, cfg.batch, memory_limit());
-  auto fresh = build_network(spec, seed);
+  auto fresh = build_network(spec, cfg.seed);  // the run's seed draws the weights too, as in the CLI
   auto run = std::make_unique<Trainer>(*fresh, train_, cfg);  // refers to *fresh, which moves in below
   net_ = std::move(fresh);
   trainer_ = std::move(run);

@@ -1,7 +1,8 @@
 #pragma once
 // The coarse facade the browser drives (through wasm/bindings.cpp) and the CLI
 // could: one model, its data, one training run at a time. Training settings and
-// progress are plain structs (Embind value_objects in the browser); other small
+// progress are plain structs (TrainConfig, TrainProgress: Embind value_objects in
+// the browser); other small
 // results come back as JSON strings; bulk data (images, labels, probabilities,
 // activations, weights) as pointers into memory the session owns, which the
 // bindings expose as typed array views. Every method throws mnist::Error on bad
@@ -16,24 +17,6 @@
 #include "nn/train/trainer.h"
 
 namespace mnist {
-
-// One training run's settings, each under one name from the page's form to the
-// optimizer (the CLI's flags say the same: --epochs, --batch, --lr, --optimizer,
-// --schedule, --weight-decay, --augment, --seed, --limit). Checked by
-// TrainConfig::validate when a run starts.
-struct TrainSettings {
-  int epochs = 0;
-  int batch = 0;
-  float lr = 0;
-  std::string optimizer;  // adam | sgd
-  std::string schedule;   // constant | step | cosine | onecycle
-  float weight_decay = 0;
-  bool augment = false;
-  uint32_t seed = 0;  // the fresh model's weights, the shuffling and the augmentation
-  int limit = 0;      // train on the first `limit` samples only (0: all)
-
-  TrainConfig config() const;
-};
 
 // What train() reports after each call: the trainer's Progress and the run's length.
 struct TrainProgress : Progress {
@@ -60,10 +43,10 @@ class Session {
   static std::string presets_json();
 
   // The settings of a run in the page, where nothing else is asked for: the
-  // core's defaults (TrainConfig), shortened to one epoch, with Adam at 3e-3 on
-  // a one-cycle schedule in batches of 64 (one epoch of cnn reaches ~98.7% this
-  // way, natively measured 98.70%; cosine at 1e-3 gave 98.3%), seed 1, all samples.
-  static TrainSettings defaults();
+  // core's defaults (TrainConfig), shortened to one epoch at 3e-3 on a one-cycle
+  // schedule in batches of 64 (one epoch of cnn reaches ~98.7% this way, natively
+  // measured 98.70%; cosine at 1e-3 gave 98.3%).
+  static TrainConfig defaults();
 
   // split: "train" | "test". The bytes of an IDX image file and label file.
   void load_data(const std::string& split, const uint8_t* images, size_t images_size, const uint8_t* labels,
@@ -77,13 +60,13 @@ class Session {
 
   // Starts a training run (replacing any current one) on the current model and
   // the training set.
-  void start_training(const TrainSettings& settings);
+  void start_training(const TrainConfig& cfg);
   // A fresh model (preset or spec, as create_model, its weights drawn from the
-  // settings' seed) and a training run on it, as one step: the settings, the spec
+  // config's seed) and a training run on it, as one step: the settings, the spec
   // and the data are all checked, and the model and its trainer built, before
   // anything is replaced, so a refused start keeps the previous model (and any
   // run on it) exactly as it was. Returns model_info().
-  std::string start_new_training(const std::string& model, const TrainSettings& settings);
+  std::string start_new_training(const std::string& model, const TrainConfig& cfg);
   // Runs up to n batches (stops at an epoch's end).
   TrainProgress train(int n_batches);
   // On a split ("test" or "train"; first `limit` samples if limit > 0):

@@ -35,7 +35,7 @@ const sorted = (xs) => [...xs].sort();
 test('the declaration names every registered function, class function and value_object field', () => {
   assert.deepEqual(sorted(members('Engine').filter((m) => m !== 'delete')), sorted(registered('function')));
   assert.deepEqual(sorted(members('EngineClass')), sorted(registered('class_function')));
-  for (const name of ['TrainSettings', 'TrainProgress']) assert.deepEqual(members(name), valueObject(name), name);
+  for (const name of ['TrainConfig', 'TrainProgress']) assert.deepEqual(members(name), valueObject(name), name);
 });
 
 test('the built module has them', async () => {
@@ -43,7 +43,7 @@ test('the built module has them', async () => {
   const {Engine} = core.module;
   for (const name of registered('function')) assert.equal(typeof Engine.prototype[name], 'function', name);
   for (const name of registered('class_function')) assert.equal(typeof Engine[name], 'function', name);
-  assert.deepEqual(Object.keys(Engine.defaults()), valueObject('TrainSettings'));
+  assert.deepEqual(Object.keys(Engine.defaults()), valueObject('TrainConfig'));
   assert.deepEqual(sorted(Object.keys(core.engine.train(1))), sorted(valueObject('TrainProgress')));
   assert.match(core.engine.takeError(), /no training run/);
 });

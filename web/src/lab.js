@@ -84,7 +84,7 @@ export class Lab extends Emitter {
     /** @type {Record<string, Slot>} */
     this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, {root: this.root, core, titleFor})]));
     this.presets = [];
-    /** @type {import('./protocol.js').TrainSettings | null} the engine's default settings, once ready */
+    /** @type {import('./protocol.js').TrainConfig | null} the engine's default settings, once ready */
     this.defaults = null;
     this.focusing = new Focus();
     this.downloads = new Downloads(this.root);

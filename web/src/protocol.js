@@ -15,7 +15,7 @@
 // Typed arrays cross as transferables; nothing returned aliases the wasm heap.
 
 /** @typedef {'mlp'|'cnn'} SlotName */
-/** @typedef {import('./engine/core.js').TrainSettings} TrainSettings */
+/** @typedef {import('./engine/core.js').TrainConfig} TrainConfig */
 /** @typedef {import('./engine/core.js').TrainProgress} TrainProgress */
 
 /**
@@ -101,17 +101,12 @@
  * @property {{indices: number[]}} testImages
  * @property {{}} testLabels
  * @property {{split?: 'test'|'train', limit?: number}} evaluate
- * @property {{model: string, config: TrainConfig}} train
+ * @property {{model: string, config: Partial<TrainConfig>}} train
  * @property {{}} pause
  * @property {{}} resume
  * @property {{}} stop
  * @property {{steps: number}} __testHold
  * @property {{}} __testRelease
- */
-
-/**
- * @typedef {Partial<TrainSettings>} TrainConfig  a run's settings, by the engine's names (the engine's
- * defaults fill the rest; a name it does not know is an error reply)
  */
 
 /**
@@ -147,7 +142,7 @@ export const Request = Object.freeze({
    * lifeline (optional): the name of a Web Lock the worker takes before it answers and holds
    * until it ends; the page then waits for that lock to learn that the worker has ended, even
    * one that closed without a word.
-   * -> Reply.READY {presets: Preset[], defaults: TrainSettings, engine: EngineInfo, lifeline} (or
+   * -> Reply.READY {presets: Preset[], defaults: TrainConfig, engine: EngineInfo, lifeline} (or
    * Reply.FATAL {message}). defaults: the engine's settings for a run where the page asks for nothing else.
    * Requests sent before it wait for it.
    */
@@ -193,10 +188,11 @@ export const Request = Object.freeze({
    */
   EVALUATE: 'evaluate',
   /**
-   * {model: preset or spec, config: TrainConfig} creates a fresh model, its weights drawn from the
-   * settings' seed, and starts training -> Reply.STARTED {info, samples (the digits it trains on)} at once; then Notice.PROGRESS (~10/s), Notice.EPOCH after each
-   * epoch, and finally Notice.TRAIN_DONE. A refused start (bad settings or spec) is an error reply
-   * and keeps the current model.
+   * {model: preset or spec, config: Partial<TrainConfig>} (by the engine's names; its defaults fill
+   * the rest) creates a fresh model, its weights drawn from the config's seed, and starts training
+   * -> Reply.STARTED {info, samples (the digits it trains on)} at once; then Notice.PROGRESS (~10/s),
+   * Notice.EPOCH after each epoch, and finally Notice.TRAIN_DONE. A refused start (bad settings, an
+   * unknown setting or a bad spec) is an error reply and keeps the current model.
    */
   TRAIN: 'train',
   /** {} -> Reply.PAUSED {} (training holds between two chunks of batches) */

@@ -6,7 +6,7 @@
 
 /**
  * Each setting: what it may be (min/max, whole or not, or a list of choices) and
- * how the form names it in messages; its name is the engine's (TrainSettings) and
+ * how the form names it in messages; its name is the engine's (TrainConfig) and
  * the URL's. The engine's own limits are wider (epochs up to 1000, batch up to
  * 4096); these are the page's. The defaults of the training settings are the
  * engine's (Engine.defaults(), in Reply.READY: Settings.useDefaults); only the

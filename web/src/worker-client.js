@@ -41,7 +41,7 @@ export class WorkerClient extends EventTarget {
     this.pending = new Map();
     /** @type {import('./protocol.js').Preset[] | null} */
     this.presets = null;
-    /** @type {import('./protocol.js').TrainSettings | null} the engine's default settings, once ready */
+    /** @type {import('./protocol.js').TrainConfig | null} the engine's default settings, once ready */
     this.defaults = null;
     /** @type {import('./protocol.js').EngineInfo | null} once ready */
     this.engine = null;

@@ -3,7 +3,7 @@
 // before returning it (a view dies when memory grows or the next call reuses it).
 // Used by the worker and by the node tests alike.
 
-/** @typedef {import('../wasm/mnist_lab.mjs').TrainSettings} TrainSettings */
+/** @typedef {import('../wasm/mnist_lab.mjs').TrainConfig} TrainConfig */
 /** @typedef {import('../wasm/mnist_lab.mjs').TrainProgress} TrainProgress */
 /** @typedef {'train' | 'test'} Split */
 
@@ -33,7 +33,7 @@ export class Core {
     this.module = module;
     this.engine = new module.Engine();
     const defaults = module.Engine.defaults();
-    /** @type {Readonly<TrainSettings>} the settings of a run where nothing else is asked for */
+    /** @type {Readonly<TrainConfig>} the settings of a run where nothing else is asked for */
     this.defaults = Object.freeze({
       ...defaults,
       lr: shortestFloat(defaults.lr),
@@ -84,8 +84,8 @@ export class Core {
    * A run's settings for the engine: the given ones over the engine's defaults. A name the
    * engine does not know, or a value of another type than its default's, is an error here
    * (the engine would ignore the one and coerce the other); ranges are the engine's to check.
-   * @param {Partial<TrainSettings>} given
-   * @returns {TrainSettings}
+   * @param {Partial<TrainConfig>} given
+   * @returns {TrainConfig}
    */
   settings(given = {}) {
     for (const [key, value] of Object.entries(given)) {
@@ -145,7 +145,7 @@ export class Core {
     return labels[i];
   }
 
-  /** A run on the current model. @param {Partial<TrainSettings>} settings (the rest: defaults) */
+  /** A run on the current model. @param {Partial<TrainConfig>} settings (the rest: defaults) */
   startTraining(settings) {
     const all = this.settings(settings);
     this.#call(() => this.engine.startTraining(all));
@@ -156,7 +156,7 @@ export class Core {
    * on it, in one step -> modelInfo(). A refused start (bad settings, spec or data) keeps the
    * current model and its run.
    * @param {string} model
-   * @param {Partial<TrainSettings>} settings (the rest: defaults)
+   * @param {Partial<TrainConfig>} settings (the rest: defaults)
    */
   startNewTraining(model, settings) {
     const all = this.settings(settings);

@@ -7,10 +7,10 @@
 type Json = string;
 
 /**
- * One training run's settings (value_object TrainSettings, Session's TrainSettings): every field
- * must be present when it goes in (engine/core.js fills the missing ones from defaults()).
+ * One training run's settings (value_object TrainConfig, the core's TrainConfig flattened): every
+ * field must be present when it goes in (engine/core.js fills the missing ones from defaults()).
  */
-export interface TrainSettings {
+export interface TrainConfig {
   epochs: number;
   batch: number;
   lr: number;
@@ -55,8 +55,8 @@ export interface Engine {
   count(split: string): number;
   image(split: string, index: number): Uint8Array;
   labels(split: string): Uint8Array;
-  startTraining(settings: TrainSettings): void;
-  startNewTraining(model: string, settings: TrainSettings): Json;
+  startTraining(settings: TrainConfig): void;
+  startNewTraining(model: string, settings: TrainConfig): Json;
   train(batches: number): TrainProgress;
   evaluate(limit: number, split: string, withPredictions: boolean): Json;
   predict(image: Float32Array): Float32Array;
@@ -77,7 +77,7 @@ export interface EngineClass {
   describe(model: string): Json;
   describeFor(model: string, batch: number): Json;
   presets(): Json;
-  defaults(): TrainSettings;
+  defaults(): TrainConfig;
   setThreads(n: number): number;
   threads(): number;
   fma(): boolean;
