@@ -28,8 +28,11 @@ class Session {
   // A preset name or a layer spec -> a fresh model. Returns model_info().
   std::string create_model(const std::string& model, uint32_t seed);
   bool has_model() const { return net_ != nullptr; }
-  // {"spec","params","layers":[{"token","kind","shape":[c,h,w],"flat","window","params","offset"}]}
-  // kind: dense, conv, pool (max), avgpool, gap, relu, ...; window: Layer::window().
+  // {"spec","params","spatial","layers":[{"token","kind","shape":[c,h,w],"flat","window","params",
+  //   "offset","state","spatial", and where they apply "units" (dense), "filters", "kernel", "stride",
+  //   "padding" (conv), "pooling", "stride" (pool, avgpool, gap), "rate" (dropout)}]}
+  // params: every stored value (Network::total_count()); a layer's params: its trainable slice of
+  // the arena at offset; state: its running statistics. The fields: LayerAttributes (layer.h).
   std::string model_info() const;
 
   // Validates without keeping anything or allocating the model:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nn/model/network.h"
+#include "nn/train/defaults.h"
 
 namespace mnist {
 
@@ -23,11 +24,11 @@ constexpr size_t kMaxParams = 32u << 20;  // 32M floats = 128 MB, checked when b
 constexpr size_t kMaxSpecLength = 4096;   // characters
 
 struct Recipe {
-  int epochs = 10;
-  int batch = 128;
-  std::string optimizer = "adam";  // adam | sgd
-  float lr = 1e-3f;
-  std::string schedule = "cosine";  // constant | step | cosine | onecycle
+  int epochs = defaults::kEpochs;
+  int batch = defaults::kBatch;
+  std::string optimizer = defaults::kOptimizer;  // adam | sgd
+  float lr = defaults::kLr;
+  std::string schedule = defaults::kSchedule;  // constant | step | cosine | onecycle
   float weight_decay = 0.0f;
   bool augment = false;
 };

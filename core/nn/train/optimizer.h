@@ -5,10 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "nn/train/defaults.h"
+
 namespace mnist {
 
 struct OptimizerConfig {
-  std::string kind = "adam";                        // adam | sgd
+  std::string kind = defaults::kOptimizer;          // adam | sgd
   float momentum = 0.9f;                            // sgd
   bool nesterov = false;                            // sgd
   float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;  // adam
@@ -33,7 +35,7 @@ class Optimizer {
 // Learning rate at a step of a run of `total` steps.
 struct Schedule {
   std::string kind = "constant";  // constant | step | cosine | onecycle
-  float base_lr = 1e-3f;
+  float base_lr = defaults::kLr;
   long steps_per_epoch = 1;
   long total = 1;
   int step_epochs = 5;  // step: decay every this many epochs...

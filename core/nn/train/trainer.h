@@ -15,10 +15,10 @@
 namespace mnist {
 
 struct TrainConfig {
-  int epochs = 10;
-  int batch = 128;
-  float lr = 1e-3f;
-  std::string schedule = "cosine";
+  int epochs = defaults::kEpochs;
+  int batch = defaults::kBatch;
+  float lr = defaults::kLr;
+  std::string schedule = defaults::kSchedule;
   OptimizerConfig optimizer;
   bool augment = false;
   uint64_t seed = 1;  // shuffling and augmentation
