@@ -42,6 +42,7 @@ EMSCRIPTEN_BINDINGS(mnist_lab) {
       .function("modelInfo", &Engine::modelInfo)
       .class_function("describe", &Engine::describe)
       .class_function("describeFor", &Engine::describeFor)
+      .class_function("describeWeights", &Engine::describeWeights)
       .class_function("presets", &Engine::presets)
       .class_function("defaults", &Engine::defaults)
       .class_function("setThreads", &Engine::setThreads)

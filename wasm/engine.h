@@ -43,6 +43,10 @@ class Engine {
     return guard_str([&] { return s_.model_info(); });
   }
   static std::string describe(const std::string& model) { return Session::describe(model); }
+  static std::string describeWeights(const val& bytes) {
+    const auto b = bytes_from(bytes);
+    return Session::describe_weights(b.data(), b.size());
+  }
   static std::string describeFor(const std::string& model, int batch) {
     return Session::describe(model, batch);
   }

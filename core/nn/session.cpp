@@ -83,6 +83,16 @@ std::string Session::model_info() const {
       .str();
 }
 
+std::string Session::describe_weights(const uint8_t* bytes, size_t size) {
+  std::string spec;
+  try {
+    spec = parse_weights(bytes, size).spec;
+  } catch (const Error& e) {
+    return JsonWriter().field("ok", false).field("error", e.what()).str();
+  }
+  return describe(spec);
+}
+
 std::string Session::describe(const std::string& model, int batch) {
   try {
     const std::string spec = resolve_spec(model);

@@ -42,6 +42,9 @@ class Session {
   // limit: memory_limit(). Over the limit: the same with "ok":false and "error"
   // first; a bad model: {"ok":false,"error"}.
   static std::string describe(const std::string& model, int batch = 0);
+  // A weights file image, checked whole (parse_weights) without building its model ->
+  // describe() of its spec, or {"ok":false,"error"} saying what is wrong with the file.
+  static std::string describe_weights(const uint8_t* bytes, size_t size);
   // [{"name","spec","source","params","spatial","recipe":{...}}] (spatial as in describe)
   static std::string presets_json();
 

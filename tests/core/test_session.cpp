@@ -360,6 +360,14 @@ TEST_CASE("session: export and import weights", "[session]") {
   CHECK_THROWS_WITH(b.import_weights(file.data(), 10), Contains("truncated"));
   CHECK(probs_of(b, test_image()) == pa);
   CHECK_THAT(b.model_info(), Contains("conv(3,3,same)"));
+
+  // describe_weights reads a file without building its model: the same answer as describe()
+  // of its spec, or what is wrong with the file.
+  CHECK(Session::describe_weights(file.data(), file.size()) ==
+        Session::describe("conv(3,3,same)-relu-pool(2)-dense(10)"));
+  CHECK_THAT(Session::describe_weights(half.data(), half.size()), Contains("\"spatial\":true"));
+  CHECK(Session::describe_weights(bad.data(), bad.size()) ==
+        R"j({"ok":false,"error":"weights file is corrupt (checksum mismatch)"})j");
 }
 
 TEST_CASE("session: describe validates without keeping anything", "[session]") {

@@ -203,6 +203,24 @@ describe('wasm engine', () => {
     );
   });
 
+  test('describeWeights reads a weights file without loading it, and says what is wrong with a bad one', () => {
+    core.createModel('conv(4,3)-relu-avgpool(2)-gap-dense(10)', 3);
+    const conv = core.exportWeights(false);
+    core.createModel('mlp-32', 1);
+    const described = core.describeWeights(conv);
+    assert.equal(described.ok, true);
+    assert.equal(described.spec, 'conv(4,3)-relu-avgpool(2)-gap-dense(10)');
+    assert.equal(described.spatial, true);
+    assert.equal(described.params, 90);
+    assert.equal(core.describeWeights(core.exportWeights(true)).spatial, false);
+    assert.equal(core.modelInfo().spec, 'dense(32)-relu-dense(10)', 'the model in place is untouched');
+    const corrupt = conv.slice();
+    corrupt[corrupt.length - 20] ^= 0x01;
+    assert.deepEqual(Object.keys(core.describeWeights(corrupt)), ['ok', 'error']);
+    assert.match(core.describeWeights(corrupt).error, /checksum/);
+    assert.match(core.describeWeights(new Uint8Array(3)).error, /truncated|not an mnist-lab weights file/);
+  });
+
   test('bad input throws a catchable error and the module keeps working', () => {
     core.createModel('mlp-32', 1);
     const good = core.exportWeights(false);

@@ -62,18 +62,6 @@ const PASSED_ON = {
   checkpoints: ['restorable'],
 };
 
-/** The spec inside a weights file, if its header reads (the core still checks everything). */
-function peekSpec(bytes) {
-  // A copy of the header's layout (core/nn/model/serialize.h): the slot a file goes to must be
-  // known before a worker loads it, and no worker can describe a file without loading it.
-  const magic = 'MNLABW01';
-  if (bytes.length < 20) return null;
-  for (let i = 0; i < 8; i++) if (bytes[i] !== magic.charCodeAt(i)) return null;
-  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(16, true);
-  if (len > 4096 || 20 + len > bytes.length) return null;
-  return new TextDecoder().decode(bytes.subarray(20, 20 + len));
-}
-
 export class Lab extends Emitter {
   /** @param {string|URL} root the site's folder (where weights/ and data/ live) */
   constructor(root) {
@@ -166,8 +154,18 @@ export class Lab extends Emitter {
    * if one is idle.
    */
   describe(model, batch) {
+    return this.#idleClient().request(Request.DESCRIBE, {model, batch});
+  }
+
+  /** The core's description of a weights file's model (Request.DESCRIBE_WEIGHTS), the file checked whole. */
+  describeWeights(bytes) {
+    return this.#idleClient().request(Request.DESCRIBE_WEIGHTS, {bytes});
+  }
+
+  /** The worker of a slot that is not training, if one is idle. */
+  #idleClient() {
     const idle = SLOTS.find((n) => !this.slots[n].training) || 'mlp';
-    return this.slots[idle].client.request(Request.DESCRIBE, {model, batch});
+    return this.slots[idle].client;
   }
 
   preset(name) {
@@ -260,9 +258,10 @@ export class Lab extends Emitter {
    * a LabError ('import-failed', with the engine's words); the current models are then untouched.
    */
   async importWeights(bytes, fileName = 'weights file') {
-    const spec = peekSpec(bytes);
-    const described = spec ? await this.describe(spec).catch(() => null) : null;
-    const name = slotFor(described || {});
+    // Which slot the file goes to, from the core's reading of it; a file it cannot read goes nowhere.
+    const described = await this.describeWeights(bytes);
+    if (!described.spec) throw new LabError('import-failed', {file: fileName, cause: described.error});
+    const name = slotFor(described);
     const slot = this.slots[name];
     if (slot.training) throw new LabError('training', {slot: name, action: 'import'});
     const copy = bytes.slice();

@@ -91,6 +91,7 @@
 /**
  * @typedef {object} Requests  what each request carries besides {type, id} (see Request for each one's reply)
  * @property {{model: string, batch?: number}} describe
+ * @property {{bytes: Uint8Array}} describeWeights
  * @property {{url: string}} loadWeights
  * @property {{bytes: Uint8Array}} importWeights
  * @property {{half: boolean}} exportWeights
@@ -113,6 +114,7 @@
  * @typedef {object} Replies  each request's reply, besides {type, id}
  * @property {{ok: boolean, error?: string, spec?: string, params?: number, spatial?: boolean, batch?: number,
  *   bytes?: number, limit?: number}} describe
+ * @property {Replies['describe']} describeWeights
  * @property {{info: ModelInfo}} loadWeights
  * @property {{info: ModelInfo}} importWeights
  * @property {{bytes: Uint8Array}} exportWeights
@@ -152,6 +154,12 @@ export const Request = Object.freeze({
    * (also when training at that batch would not fit in memory); never an error reply
    */
   DESCRIBE: 'describe',
+  /**
+   * {bytes: Uint8Array} a weights file, checked whole without loading it -> Reply.DESCRIBED (of the file's
+   * spec, as DESCRIBE) | {ok: false, error} (what is wrong with the file); the page learns from it which
+   * slot the file goes to. Never an error reply.
+   */
+  DESCRIBE_WEIGHTS: 'describeWeights',
   /** {url} fetches a weights file and loads it -> Reply.MODEL {info} */
   LOAD_WEIGHTS: 'loadWeights',
   /** {bytes: Uint8Array} a weights file -> Reply.MODEL {info}; a bad file -> error, model kept */
@@ -246,6 +254,7 @@ export const Reply = Object.freeze({
  */
 export const REPLY_TO = Object.freeze({
   [Request.DESCRIBE]: Reply.DESCRIBED,
+  [Request.DESCRIBE_WEIGHTS]: Reply.DESCRIBED,
   [Request.LOAD_WEIGHTS]: Reply.MODEL,
   [Request.IMPORT_WEIGHTS]: Reply.MODEL,
   [Request.EXPORT_WEIGHTS]: Reply.WEIGHTS,

@@ -378,6 +378,7 @@ let testHold = null;
 
 const handlers = {
   [Request.DESCRIBE]: (m) => post({type: Reply.DESCRIBED, id: m.id, ...core.describe(m.model, m.batch)}),
+  [Request.DESCRIBE_WEIGHTS]: (m) => post({type: Reply.DESCRIBED, id: m.id, ...core.describeWeights(m.bytes)}),
 
   [Request.LOAD_WEIGHTS]: async (m) => {
     let res;

@@ -71,6 +71,11 @@ export class Core {
     return JSON.parse(this.module.Engine.describeFor(String(model), batch | 0));
   }
 
+  /** A weights file (Uint8Array), checked whole without building its model -> describe() of its spec | {ok: false, error} */
+  describeWeights(bytes) {
+    return JSON.parse(this.module.Engine.describeWeights(bytes));
+  }
+
   /** A preset name or layer spec -> {spec, params, layers:[{token, kind, shape, flat, params, offset}]} */
   createModel(model, seed = 1) {
     return this.#json(() => this.engine.createModel(String(model), seed >>> 0));

@@ -76,6 +76,8 @@ export interface EngineClass {
   new (): Engine;
   describe(model: string): Json;
   describeFor(model: string, batch: number): Json;
+  /** A weights file checked whole, without building its model: describe() of its spec, or {ok: false, error}. */
+  describeWeights(bytes: Uint8Array): Json;
   presets(): Json;
   defaults(): TrainConfig;
   setThreads(n: number): number;
