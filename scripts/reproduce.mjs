@@ -7,6 +7,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import {ARTICLES, resultsMarkdown} from './results-md.mjs';
+import {SYSTEMS as rows} from './systems.mjs';
 import {linePlot, scatterPlot} from './svg-plot.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,75 +18,6 @@ fs.mkdirSync(runs, {recursive: true});
 fs.mkdirSync(out, {recursive: true});
 const fresh = process.env.REPRODUCE_FRESH === '1';
 const only = process.env.REPRODUCE_MODELS ? process.env.REPRODUCE_MODELS.split(',') : null;
-
-// One row per system an article trains: what the article reports and the goal we hold ourselves to.
-const rows = [
-  {id: 'mlp', source: 'mlp-vs-cnn', system: 'MLP 784-512-256-10', model: 'mlp', article: {acc: 97.92}, goal: 98.3},
-  {id: 'cnn', source: 'mlp-vs-cnn', system: 'CNN 32-64-128', model: 'cnn', article: {acc: 99.29}, goal: 99.35},
-  {
-    id: 'mlp-32',
-    source: 'gustaw',
-    system: 'MLP 784-32-10',
-    model: 'mlp-32',
-    article: {acc: 95.96, seconds: 8.7},
-    goal: 96.5,
-  },
-  {
-    id: 'tiny-cnn',
-    source: 'gustaw',
-    system: 'TinyCNN',
-    model: 'tiny-cnn',
-    article: {acc: 97.96, seconds: 12.3},
-    goal: 98.3,
-  },
-  {
-    id: 'small-cnn',
-    source: 'gustaw',
-    system: 'CNN',
-    model: 'small-cnn',
-    article: {acc: 98.22, seconds: 14.3},
-    goal: 98.8,
-  },
-  {
-    id: 'strong-cnn',
-    source: 'gustaw',
-    system: 'StrongCNN',
-    model: 'strong-cnn',
-    article: {acc: 99.09, seconds: 75},
-    goal: 99.5,
-  },
-  {
-    id: 'mlp-128',
-    source: 'vanilla-mlp',
-    system: 'MLP 784-128-10, 5 epochs',
-    model: 'mlp-128',
-    article: {acc: 97.66, seconds: 63.9},
-    goal: 97.9,
-    fasterThanArticle: true,
-  },
-  {
-    id: 'mlp-128-sgd',
-    source: 'yuming',
-    system: 'MLP from scratch (SGD)',
-    model: 'mlp-128',
-    args: ['--optimizer', 'sgd', '--lr', '0.1', '--epochs', '10', '--batch', '64'],
-    article: {acc: 92.0, seconds: 180},
-    goal: 97.5,
-  },
-  {id: 'lenet5', source: 'yuming', system: 'LeNet-5', model: 'lenet5', article: {acc: 99.0, seconds: 120}, goal: 99.1},
-  {id: 'linear', source: 'cnn-lesson', system: 'linear classifier', model: 'linear', article: {acc: 92}, goal: 92.5},
-  {id: 'wide-cnn', source: 'cnn-lesson', system: 'CNN 32-64-128', model: 'wide-cnn', article: {acc: 99.2}, goal: 99.3},
-  // strong-cnn's default recipe already augments (±10°, ±2 px), so this row is the same run.
-  {
-    id: 'strong-cnn-aug',
-    run: 'strong-cnn',
-    source: 'cnn-lesson',
-    system: 'modern CNN + augmentation',
-    model: 'strong-cnn',
-    article: {acc: 99.8},
-    goal: 99.6,
-  },
-];
 
 function run(args) {
   return execFileSync(cli, args, {cwd: root, encoding: 'utf8', maxBuffer: 1 << 26});
@@ -278,5 +210,7 @@ if (done.length) {
 }
 fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
 
-fs.writeFileSync(path.join(root, 'RESULTS.md'), resultsMarkdown(results));
+const timingsFile = path.join(out, 'time-to-accuracy.json');
+const timings = fs.existsSync(timingsFile) ? JSON.parse(fs.readFileSync(timingsFile, 'utf8')) : null;
+fs.writeFileSync(path.join(root, 'RESULTS.md'), resultsMarkdown(results, timings));
 console.log('reproduce: wrote RESULTS.md and web/public/results/');

@@ -25,7 +25,11 @@ const f2 = (x) => (x === undefined || x === null ? '—' : x.toFixed(2));
 const row = (cells) => `| ${cells.join(' | ')} |\n`;
 const header = (cells) => row(cells) + row(cells.map(() => '---'));
 
-export function resultsMarkdown(results) {
+/**
+ * RESULTS.md from reproduce.mjs's results and, when given, time-to-accuracy.mjs's
+ * timings (web/public/results/time-to-accuracy.json).
+ */
+export function resultsMarkdown(results, timings = null) {
   const name = (key) => articleName(ARTICLES[key]);
   let md = '# Reproducing the articles\n\n';
   md += `Made by \`npm run reproduce\` on ${results.machine.cpu} (${results.machine.cores} cores), ${results.date.slice(0, 10)}. `;
@@ -96,6 +100,7 @@ export function resultsMarkdown(results) {
     md += header(['stroke (dilations)', ...a.stroke.steps]);
     md += `${row(['MLP', ...a.stroke.mlp.map(f2)]) + row(['CNN', ...a.stroke.cnn.map(f2)])}\n`;
   }
+  if (timings) md += timingsMarkdown(timings);
   md +=
     '## Accuracy against parameters, and convergence\n\n![params](web/public/results/params.svg) ![curves](web/public/results/curves.svg)\n';
   if (results.convergence?.length) {
@@ -115,9 +120,39 @@ export function resultsMarkdown(results) {
   return md;
 }
 
+/** The section on how soon each system reaches its article's accuracy (scripts/time-to-accuracy.mjs). */
+function timingsMarkdown(t) {
+  let md = "## Time to the article's accuracy\n\n";
+  md += `Made by \`node scripts/time-to-accuracy.mjs\` on ${t.machine.cpu} (${t.machine.cores} cores, load average `;
+  md += `${t.machine.load_average[0].toFixed(1)} at the end), ${t.date.slice(0, 16).replace('T', ' ')} UTC. `;
+  md += 'Each system whose article gives a training time: its preset with its own recipe, natively on one thread, ';
+  md += `seed ${t.seed}, \`--until\` the article's accuracy with the full test set evaluated every ${t.eval_every.toLocaleString('en')} `;
+  md += 'training samples; the time is training only (the evaluations are not counted, as speedruns count), ';
+  md += "beside the article's own time on its own machine.\n\n";
+  md += header(['article', 'system', 'accuracy to reach', 'ours: reached after', 'samples', 'article', 'under it']);
+  for (const r of t.rows) {
+    md += row([
+      articleName(r.article),
+      r.system,
+      `${r.article.acc}%`,
+      r.reached
+        ? `${r.train_seconds.toFixed(1)} s (${f2(r.test_accuracy)}%)`
+        : `not in the recipe's epochs (${f2(r.test_accuracy)}%)`,
+      r.samples.toLocaleString('en'),
+      `${r.article.seconds} s`,
+      r.met ? 'yes' : 'NO',
+    ]);
+  }
+  return `${md}\n`;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const results = JSON.parse(fs.readFileSync(path.join(root, 'web/public/results/results.json'), 'utf8'));
-  fs.writeFileSync(path.join(root, 'RESULTS.md'), resultsMarkdown(results));
+  const read = (f) => JSON.parse(fs.readFileSync(path.join(root, 'web/public/results', f), 'utf8'));
+  const results = read('results.json');
+  const timings = fs.existsSync(path.join(root, 'web/public/results/time-to-accuracy.json'))
+    ? read('time-to-accuracy.json')
+    : null;
+  fs.writeFileSync(path.join(root, 'RESULTS.md'), resultsMarkdown(results, timings));
   console.log('results-md: wrote RESULTS.md');
 }
