@@ -48,20 +48,19 @@ function settingsOf(r) {
 }
 
 /** Prints a peer's table ({model: {backend: figures}}) under `title`, each backend's notes (notes(run)) under it. */
-function printPeer(r, title, prefix, runs, table, notes = () => []) {
-  const {rows, models} = r;
+function printPeer({rows, models}, title, prefix, runs, table, notes = () => []) {
   const backends = Object.keys(runs);
   console.log(`\n${title}`);
   console.log(`model   ours(chrome+FMA)  ${backends.map((b) => `${prefix}-${b}`.padStart(22)).join('')}`);
-  for (const r of rows) {
+  for (const row of rows) {
     console.log(
-      `${r.model.padEnd(8)}${fmt(r.chromium_fma).padStart(17)} ${backends.map((b) => peerCell(table[r.model][b]).padStart(22)).join('')}`,
+      `${row.model.padEnd(8)}${fmt(row.chromium_fma).padStart(17)} ${backends.map((b) => peerCell(table[row.model][b]).padStart(22)).join('')}`,
     );
   }
-  for (const [b, r] of Object.entries(runs)) {
+  for (const [b, run] of Object.entries(runs)) {
     const lines = [
-      r.unavailable && `unavailable: ${r.unavailable}`,
-      ...notes(r),
+      run.unavailable && `unavailable: ${run.unavailable}`,
+      ...notes(run),
       ...models.filter((m) => table[m][b]?.cannot_train).map((m) => `${m}: ${table[m][b].cannot_train}`),
     ].filter(Boolean);
     if (lines.length) console.log(`  ${prefix}-${b}: ${lines.join('; ')}`);
@@ -76,7 +75,7 @@ export function print(r) {
   );
   for (const row of r.rows) {
     console.log(
-      `${row.model.padEnd(8)}${fmt(row.native)}${fmt(row.node_fma)}${fmt(row.node_simd)}${fmt(row.node_scalar)}  ${fmt(row.chromium_fma)}  ${fmt(row.chromium_simd)}  ${fmt(row.chromium_scalar)}   | ${ratio(row.chromium_fma, r.native)}       ${ratio(row.chromium_fma, r.chromium_scalar)}  ${ratio(row.chromium_simd, r.chromium_scalar)}`,
+      `${row.model.padEnd(8)}${fmt(row.native)}${fmt(row.node_fma)}${fmt(row.node_simd)}${fmt(row.node_scalar)}  ${fmt(row.chromium_fma)}  ${fmt(row.chromium_simd)}  ${fmt(row.chromium_scalar)}   | ${ratio(row.chromium_fma, row.native)}       ${ratio(row.chromium_fma, row.chromium_scalar)}  ${ratio(row.chromium_simd, row.chromium_scalar)}`,
     );
   }
   const kernels = [
