@@ -72,6 +72,7 @@ std::string Session::model_info() const {
     if (!a.padding.empty()) w.field("padding", a.padding);
     if (!a.pooling.empty()) w.field("pooling", a.pooling);
     if (a.rate) w.shortest("rate", *a.rate);
+    if (a.activation) w.field("activation", true);
     layers += (i ? "," : "") + w.str();
   }
   layers += "]";

@@ -30,7 +30,8 @@ class Session {
   bool has_model() const { return net_ != nullptr; }
   // {"spec","params","spatial","layers":[{"token","kind","shape":[c,h,w],"flat","window","params",
   //   "offset","state","spatial", and where they apply "units" (dense), "filters", "kernel", "stride",
-  //   "padding" (conv), "pooling", "stride" (pool, avgpool, gap), "rate" (dropout)}]}
+  //   "padding" (conv), "pooling", "stride" (pool, avgpool, gap), "rate" (dropout), "activation" (true for
+  //   relu, sigmoid, tanh)}]}
   // params: every stored value (Network::total_count()); a layer's params: its trainable slice of
   // the arena at offset; state: its running statistics. The fields: LayerAttributes (layer.h).
   std::string model_info() const;

@@ -19,7 +19,7 @@ TEST_CASE("model_info: every layer with its attributes", "[session][registry]") 
       R"j({"token":"conv(2,3,same)","kind":"conv","shape":[2,28,28],"flat":false,"window":3,"params":20,)j"
       R"j("offset":0,"state":0,"spatial":true,"filters":2,"kernel":3,"stride":1,"padding":"same"},)j"
       R"j({"token":"relu","kind":"relu","shape":[2,28,28],"flat":false,"window":0,"params":0,"offset":20,)j"
-      R"j("state":0,"spatial":false},)j"
+      R"j("state":0,"spatial":false,"activation":true},)j"
       R"j({"token":"avgpool(2)","kind":"avgpool","shape":[2,14,14],"flat":false,"window":2,"params":0,)j"
       R"j("offset":20,"state":0,"spatial":true,"stride":2,"pooling":"average"},)j"
       R"j({"token":"pool(2)","kind":"pool","shape":[2,7,7],"flat":false,"window":2,"params":0,"offset":20,)j"

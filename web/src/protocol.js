@@ -34,6 +34,7 @@
  * @property {number} [kernel] conv
  * @property {number} [stride] conv, pooling
  * @property {string} [padding] conv: 'same' | 'valid'
+ * @property {boolean} [activation] an element-wise non-linearity (relu, sigmoid, tanh)
  * @property {string} [pooling] pool, avgpool, gap: 'max' | 'average'
  * @property {number} [rate] dropout
  */

@@ -28,6 +28,9 @@ class ActivationLayer : public Layer {
   void backward(const float* x, const float* y, const float* dy, float* dx, int n) override;
   Activation activation() const { return act_; }
 
+ protected:
+  void add_attributes(LayerAttributes& a) const override { a.activation = true; }
+
  private:
   Activation act_;
 };

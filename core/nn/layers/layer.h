@@ -32,6 +32,7 @@ struct LayerAttributes {
   std::string padding;        // conv: "same" or "valid"
   std::string pooling;        // pool: "max"; avgpool, gap: "average"
   std::optional<float> rate;  // dropout: the probability of dropping a value
+  bool activation = false;    // an element-wise non-linearity (relu, sigmoid, tanh)
 };
 
 class Layer {

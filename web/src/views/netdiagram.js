@@ -15,8 +15,8 @@ const TOP = 26;
 const BOTTOM = 84; // room for the labels under the layers
 const V_COL = 230; // vertical layout: width of the drawing column; labels to its right
 const STAGE_MS = 420;
-const ACTS = ['relu', 'sigmoid', 'tanh'];
-const ACT_NAME = {relu: 'ReLU', sigmoid: 'sigmoid', tanh: 'tanh'};
+// How an activation's kind is written under its layer (any other activation by its kind).
+const ACT_NAME = {relu: 'ReLU'};
 
 /**
  * Groups the layer list (ModelInfo's layers, the core's attributes of each: kind, shape,
@@ -51,7 +51,7 @@ export function groupsOf(info) {
         inFlat: prev.flat,
         inShape: prev.shape,
       };
-      if (L[i + 1] && ACTS.includes(L[i + 1].kind)) {
+      if (L[i + 1]?.activation) {
         g.actName = L[i + 1].kind;
         g.act = ++i;
       }
@@ -73,7 +73,7 @@ export function groupsOf(info) {
       });
     } else if (l.kind === 'flatten') {
       groups.push({kind: 'flatten', shape: l.shape, flat: size(l), params: 0, act: i});
-    } else if (ACTS.includes(l.kind)) {
+    } else if (l.activation) {
       prev.actName = prev.actName || l.kind;
       prev.act = i;
     } else if (l.kind === 'dropout') {
@@ -88,7 +88,7 @@ export function groupsOf(info) {
 
 function describe(g) {
   const [c, hh, ww] = g.shape;
-  const act = g.actName ? ` + ${ACT_NAME[g.actName]}` : '';
+  const act = g.actName ? ` + ${ACT_NAME[g.actName] ?? g.actName}` : '';
   if (g.kind === 'conv') {
     g.title = `conv ${g.kernel}×${g.kernel}${act}`;
     g.sub = `${c} × ${hh}×${ww}`;
