@@ -6,48 +6,17 @@ import path from 'node:path';
 import {describe, test} from 'node:test';
 
 import {patchFma} from '../../scripts/wasm-fma-patch.mjs';
+import {V128_ZERO, v128Module} from '../../web/src/engine/compile.js';
 import {root} from './support.mjs';
-
-// A module with one function () -> v128 whose body is given.
-function moduleWith(body) {
-  const code = [0x00, ...body, 0x0b]; // no locals, body, end
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    0x01,
-    0x05,
-    0x01,
-    0x60,
-    0x00,
-    0x01,
-    0x7b,
-    0x03,
-    0x02,
-    0x01,
-    0x00,
-    0x0a,
-    code.length + 2,
-    0x01,
-    code.length,
-    ...code,
-  ]);
-}
-const v128Zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
 
 describe('relaxed-SIMD build', () => {
   test('the patch rewrites the pre-standard fma opcode and nothing that only looks like it', () => {
     // i32.const 22525 is encoded 0x41 0xfd 0xaf 0x01: the fma's bytes inside an immediate.
     const lookalike = [0x41, 0xfd, 0xaf, 0x01, 0x1a]; // i32.const 22525, drop
-    const body = (fma) => [...lookalike, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, ...fma];
-    const bytes = moduleWith(body([0xaf, 0x01]));
+    const body = (fma) => [...lookalike, ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, ...fma];
+    const bytes = v128Module(body([0xaf, 0x01]));
     assert.equal(patchFma(bytes), 1);
-    assert.deepEqual([...bytes], [...moduleWith(body([0x85, 0x02]))]);
+    assert.deepEqual([...bytes], [...v128Module(body([0x85, 0x02]))]);
     assert.equal(patchFma(bytes), 0, 'a patched module has nothing left to patch');
     assert.throws(() => patchFma(new Uint8Array([1, 2, 3, 4])), /not a wasm binary/);
   });

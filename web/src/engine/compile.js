@@ -14,38 +14,27 @@ export function compileCore(url) {
     .then((bytes) => WebAssembly.compile(bytes));
 }
 
+/**
+ * A wasm module with one function () -> v128 whose body (instructions, without the
+ * final `end`) is given, and no locals.
+ * @param {number[]} body
+ */
+export function v128Module(body) {
+  const code = [0x00, ...body, 0x0b]; // no locals, body, end
+  // biome-ignore format: the bytes are grouped by section
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: [] -> [v128]
+    0x03, 0x02, 0x01, 0x00, // one function of that type
+    0x0a, code.length + 2, 0x01, code.length, ...code, // code: one body
+  ]);
+}
+
+/** v128.const 0 */
+export const V128_ZERO = [0xfd, 0x0c, ...new Array(16).fill(0)];
+
 // The smallest module using f32x4.relaxed_madd: () -> v128 of three zero vectors.
-const RELAXED_SIMD_PROBE = new Uint8Array([
-  0x00,
-  0x61,
-  0x73,
-  0x6d,
-  0x01,
-  0x00,
-  0x00,
-  0x00, // magic, version
-  0x01,
-  0x05,
-  0x01,
-  0x60,
-  0x00,
-  0x01,
-  0x7b, // type: [] -> [v128]
-  0x03,
-  0x02,
-  0x01,
-  0x00, // one function of that type
-  0x0a,
-  0x3d,
-  0x01,
-  0x3b,
-  0x00, // code: one body of 59 bytes, no locals
-  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]), // v128.const 0, three times
-  0xfd,
-  0x85,
-  0x02,
-  0x0b, // f32x4.relaxed_madd, end
-]);
+const RELAXED_SIMD_PROBE = v128Module([...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 0x02]);
 
 /**
  * The single-thread core this browser runs best, compiled: {fma, plain} are the URLs
