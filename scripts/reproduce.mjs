@@ -121,45 +121,26 @@ if (have('mlp') && have('cnn')) {
     stroke: {steps: strokes, mlp: sweep('mlp', '--stroke', strokes), cnn: sweep('cnn', '--stroke', strokes)},
   };
   const a = results.analysis;
-  fs.writeFileSync(
-    path.join(out, 'shift.svg'),
-    linePlot({
-      title: 'Test accuracy vs horizontal shift',
-      x: shifts,
-      xLabel: 'shift (pixels)',
-      yLabel: 'test accuracy (%)',
-      series: [
-        {name: 'MLP', y: a.shift.mlp},
-        {name: 'CNN', y: a.shift.cnn},
-      ],
-    }),
-  );
-  fs.writeFileSync(
-    path.join(out, 'rotation.svg'),
-    linePlot({
-      title: 'Test accuracy vs rotation',
-      x: angles,
-      xLabel: 'rotation (degrees)',
-      yLabel: 'test accuracy (%)',
-      series: [
-        {name: 'MLP', y: a.rotation.mlp},
-        {name: 'CNN', y: a.rotation.cnn},
-      ],
-    }),
-  );
-  fs.writeFileSync(
-    path.join(out, 'stroke.svg'),
-    linePlot({
-      title: 'Test accuracy vs stroke thickness',
-      x: strokes,
-      xLabel: 'stroke change (3x3 dilations; negative = erosions)',
-      yLabel: 'test accuracy (%)',
-      series: [
-        {name: 'MLP', y: a.stroke.mlp},
-        {name: 'CNN', y: a.stroke.cnn},
-      ],
-    }),
-  );
+  // One plot per experiment: test accuracy of both networks against how far the digits were changed.
+  for (const [name, what, x, xLabel] of [
+    ['shift', 'horizontal shift', shifts, 'shift (pixels)'],
+    ['rotation', 'rotation', angles, 'rotation (degrees)'],
+    ['stroke', 'stroke thickness', strokes, 'stroke change (3x3 dilations; negative = erosions)'],
+  ]) {
+    fs.writeFileSync(
+      path.join(out, `${name}.svg`),
+      linePlot({
+        title: `Test accuracy vs ${what}`,
+        x,
+        xLabel,
+        yLabel: 'test accuracy (%)',
+        series: [
+          {name: 'MLP', y: a[name].mlp},
+          {name: 'CNN', y: a[name].cnn},
+        ],
+      }),
+    );
+  }
 }
 const done = results.rows.filter((r) => !r.missing);
 
