@@ -3,28 +3,17 @@
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 
-import {cli} from './support.mjs';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import {cli, jsonLines, root} from './support.mjs';
 
 function run(...args) {
   const r = spawnSync(cli, args, {encoding: 'utf8', timeout: 60000});
   return {code: r.status, stdout: r.stdout, stderr: r.stderr};
 }
 
-function layers() {
-  const r = run('layers', '--json');
-  assert.equal(r.stderr, '');
-  assert.equal(r.code, 0);
-  return r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-}
+const layers = () => jsonLines('layers', '--json');
 
 // The bullet list under README's "### Layer specs": "- `usage`: description".
 function readmeLayers() {

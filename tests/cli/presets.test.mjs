@@ -2,25 +2,13 @@
 // with their specs and parameter counts, so adding a preset to the core without its
 // README row (or changing one's spec) fails here.
 import assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 
-import {cli} from './support.mjs';
+import {jsonLines, root} from './support.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function presets() {
-  const r = spawnSync(cli, ['presets', '--json'], {encoding: 'utf8', timeout: 60000});
-  assert.equal(r.stderr, '');
-  assert.equal(r.status, 0);
-  return r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-}
+const presets = () => jsonLines('presets', '--json');
 
 // The rows of README's "### Presets" table: | `name` | `spec` | 12,345 | source |
 function readmePresets() {
