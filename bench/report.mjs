@@ -39,14 +39,6 @@ const targetCell = (g) =>
     : `${g.at_most ? '≤' : '≥'} ${g.target}${g.unit === '×' || g.unit === '%' ? g.unit : ` ${g.unit}`}`;
 const metCell = (g) => (g.target == null ? 'reported' : g.met == null ? 'n/a' : g.met ? 'met' : 'NOT MET');
 
-/** The run's timing settings; a result saved before they were kept: from its command line. */
-function settingsOf(r) {
-  if (r.settings) return r.settings;
-  const knob = (name, fallback) => Number(new RegExp(`${name}=(\\S+)`).exec(r.command)?.[1] ?? fallback);
-  const tfjsCap = knob('BENCH_TFJS_CAP', 45);
-  return {seconds: knob('BENCH_SECONDS', 4), tfjs_cap: tfjsCap, jaxjs_cap: knob('BENCH_JAXJS_CAP', tfjsCap)};
-}
-
 /** Prints a peer's table ({model: {backend: figures}}) under `title`, each backend's notes (notes(run)) under it. */
 function printPeer({rows, models}, title, prefix, runs, table, notes = () => []) {
   const backends = Object.keys(runs);
@@ -156,7 +148,7 @@ export function print(r) {
 }
 
 export function markdown(r) {
-  const {seconds, tfjs_cap: tfjsCap} = settingsOf(r);
+  const {seconds, tfjs_cap: tfjsCap} = r.settings;
   const n = (x) => Math.round(x).toLocaleString('en');
   const g = (x) => x.toFixed(1);
   const table = (head, lines) =>
@@ -337,7 +329,7 @@ export function markdown(r) {
 
 /** BENCHMARKS.md's jax-js section: samples/s per model and device, ours / jax-js, and what it cannot do here. */
 function jaxjsMarkdown(r, table, n) {
-  const {seconds, jaxjs_cap: jaxjsCap} = settingsOf(r);
+  const {seconds, jaxjs_cap: jaxjsCap} = r.settings;
   const run = r.jaxjs_run;
   const devices = Object.keys(run.backends);
   let md = `\n## jax-js ${run.jaxjs} (the second peer, same Chromium, one worker each)\n\n`;
