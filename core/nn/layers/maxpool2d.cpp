@@ -31,6 +31,25 @@ Shape MaxPool2d::configure(const Shape& in) {
 
 namespace {
 
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+typedef float v4 __attribute__((vector_size(16), aligned(4), may_alias));
+typedef int32_t i4 __attribute__((vector_size(16), aligned(4), may_alias));
+
+// Four 2x2 windows side by side, output columns ox..ox+3 of the row pair r0 / r1,
+// split into lanes: a top left, b top right, c bottom left, d bottom right.
+struct Windows4 {
+  v4 a, b, c, d;
+};
+inline Windows4 windows4(const float* r0, const float* r1, int ox) {
+  const v4 r00 = *reinterpret_cast<const v4*>(r0 + 2 * ox),
+           r01 = *reinterpret_cast<const v4*>(r0 + 2 * ox + 4);
+  const v4 r10 = *reinterpret_cast<const v4*>(r1 + 2 * ox),
+           r11 = *reinterpret_cast<const v4*>(r1 + 2 * ox + 4);
+  return {__builtin_shufflevector(r00, r01, 0, 2, 4, 6), __builtin_shufflevector(r00, r01, 1, 3, 5, 7),
+          __builtin_shufflevector(r10, r11, 0, 2, 4, 6), __builtin_shufflevector(r10, r11, 1, 3, 5, 7)};
+}
+#endif
+
 // One (H, W) plane -> (H/2, W/2). The select chain keeps the reference's
 // semantics (a later element wins only if strictly greater) without branches.
 void pool2_forward_plane(const float* x, float* y, int H, int W) {
@@ -43,17 +62,8 @@ void pool2_forward_plane(const float* x, float* y, int H, int W) {
 #if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
     // Four windows at a time: the row pair split into the windows' a b / c d
     // lanes, then the same select chain lane by lane.
-    typedef float v4 __attribute__((vector_size(16), aligned(4), may_alias));
-    typedef int32_t i4 __attribute__((vector_size(16), aligned(4), may_alias));
     for (; ox + 4 <= OW; ox += 4) {
-      const v4 r00 = *reinterpret_cast<const v4*>(r0 + 2 * ox),
-               r01 = *reinterpret_cast<const v4*>(r0 + 2 * ox + 4);
-      const v4 r10 = *reinterpret_cast<const v4*>(r1 + 2 * ox),
-               r11 = *reinterpret_cast<const v4*>(r1 + 2 * ox + 4);
-      const v4 a = __builtin_shufflevector(r00, r01, 0, 2, 4, 6),
-               b = __builtin_shufflevector(r00, r01, 1, 3, 5, 7);
-      const v4 c = __builtin_shufflevector(r10, r11, 0, 2, 4, 6),
-               d = __builtin_shufflevector(r10, r11, 1, 3, 5, 7);
+      const auto [a, b, c, d] = windows4(r0, r1, ox);
       i4 v = reinterpret_cast<i4>(a);
       const auto take = [&v](v4 cand) {
         const i4 m = cand > reinterpret_cast<v4>(v);
@@ -93,19 +103,10 @@ void pool2_backward_plane(const float* x, const float* y, const float* dy, float
     // Four windows at a time: split each row pair into the windows' a b / c d
     // lanes, pick the first match per window with the same mask logic as the
     // scalar loop below, and interleave the masked gradients back.
-    typedef float v4 __attribute__((vector_size(16), aligned(4), may_alias));
-    typedef int32_t i4 __attribute__((vector_size(16), aligned(4), may_alias));
     for (; ox + 4 <= OW; ox += 4) {
       const v4 v = *reinterpret_cast<const v4*>(yo + ox);
       const i4 g = reinterpret_cast<i4>(*reinterpret_cast<const v4*>(go + ox));
-      const v4 r00 = *reinterpret_cast<const v4*>(r0 + 2 * ox),
-               r01 = *reinterpret_cast<const v4*>(r0 + 2 * ox + 4);
-      const v4 r10 = *reinterpret_cast<const v4*>(r1 + 2 * ox),
-               r11 = *reinterpret_cast<const v4*>(r1 + 2 * ox + 4);
-      const v4 a = __builtin_shufflevector(r00, r01, 0, 2, 4, 6),
-               b = __builtin_shufflevector(r00, r01, 1, 3, 5, 7);
-      const v4 c = __builtin_shufflevector(r10, r11, 0, 2, 4, 6),
-               d = __builtin_shufflevector(r10, r11, 1, 3, 5, 7);
+      const auto [a, b, c, d] = windows4(r0, r1, ox);
       const i4 ea = a == v, eb = b == v, ec = c == v, ed = d == v;
       const i4 mb = eb & ~ea, mc = ec & ~ea & ~eb, md = ed & ~ea & ~eb & ~ec;
       const i4 ga = g & ~(mb | mc | md), gb = g & mb, gc = g & mc, gd = g & md;
