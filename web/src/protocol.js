@@ -90,6 +90,36 @@
  */
 
 /**
+ * @typedef {object} Transform  how PREPARE moves the preprocessed 28x28 digit (all optional, 0 = as is)
+ * @property {number} [dx]  shift right, in pixels of the 28x28 image (fractions interpolate bilinearly)
+ * @property {number} [dy]  shift down, in pixels
+ * @property {number} [angle]  rotation about the image centre, degrees, clockwise
+ * @property {number} [thickness]  integer steps -2..2: > 0 thickens (grey dilation), < 0 thins (erosion)
+ */
+
+/**
+ * @typedef {object} TraceLayer  one layer in Reply.STEP_TRACE (a view of one real SGD step)
+ * @property {string} token  e.g. "dense(128)"
+ * @property {string} kind   as LayerInfo.kind
+ * @property {number[]} shape  its output [c, h, w]
+ * @property {Float32Array} output  the forward output (product of shape)
+ * @property {Float32Array} outputGradient  d loss / d output, same size
+ * @property {number} offset  its first parameter's index in the arena (as LayerInfo.offset)
+ * @property {Float32Array} gradient  d loss / d its parameters (its params count; empty without parameters)
+ * @property {Float32Array} change  how the step moved each parameter: -lr * gradient (same size)
+ */
+
+/**
+ * @typedef {object} FineTuneProgress  Notice.FINETUNE_PROGRESS
+ * @property {number} step  batches done
+ * @property {number} total_steps
+ * @property {number} loss  running mean over the run's batches
+ * @property {number} accuracy  running mean over the run's batches
+ * @property {number} elapsed  seconds of training
+ * @property {boolean} paused
+ */
+
+/**
  * @typedef {object} Requests  what each request carries besides {type, id} (see Request for each one's reply)
  * @property {{model: string, batch?: number}} describe
  * @property {{bytes: Uint8Array}} describeWeights
@@ -108,6 +138,15 @@
  * @property {{}} resume
  * @property {{}} stop
  * @property {{steps: number}} __testHold
+ * @property {Transform & {pixels: Float32Array, width: number, height: number, centre: boolean}} prepare
+ * @property {{image: Float32Array}} predictImage
+ * @property {{image: Float32Array, axis: 'x'|'y'|'angle'|'thickness', values: number[]}} sweep
+ * @property {{image: Float32Array, cls: number, patch?: number}} saliency
+ * @property {{image: Float32Array, target: number, epsilon?: number, step?: number, maxSteps?: number}} fool
+ * @property {{images: Uint8Array, labels: Uint8Array, urls: DataUrls, steps?: number, batch?: number, lr?: number,
+ *   seed?: number}} finetune
+ * @property {{image: Float32Array, label: number, lr: number}} stepTrace
+ * @property {{images: Uint8Array, labels: Uint8Array}} readIdx
  * @property {{}} __testRelease
  */
 
@@ -131,6 +170,14 @@
  * @property {{}} resume
  * @property {{}} stop
  * @property {{step: number}} __testHold
+ * @property {{image: Float32Array, probs: Float32Array}} prepare
+ * @property {{probs: Float32Array}} predictImage
+ * @property {{axis: string, values: number[], probs: Float32Array}} sweep
+ * @property {{cls: number, gradient: Float32Array, occlusion: Float32Array, probs: Float32Array}} saliency
+ * @property {{image: Float32Array, probs: Float32Array, steps: number, reached: boolean, l1: number, linf: number}} fool
+ * @property {{reason: 'finished'|'stopped', steps: number, elapsed: number, evaluation: Evaluation}} finetune
+ * @property {{loss: number, probs: Float32Array, layers: TraceLayer[]}} stepTrace
+ * @property {{images: Uint8Array, labels: Uint8Array, count: number}} readIdx
  * @property {{}} __testRelease
  */
 
@@ -211,6 +258,61 @@ export const Request = Object.freeze({
   /** {} -> Reply.STOPPING {}; the run then ends with Notice.TRAIN_DONE {reason: 'stopped'} */
   STOP: 'stop',
   /**
+   * The drawing pad's live path, kept well under 2 ms in the worker:
+   * {pixels: Float32Array(width*height) ink 0..1, width, height, centre, dx, dy, angle, thickness} ->
+   * Reply.PREPARED {image: Float32Array(784), probs: Float32Array(10)}. centre: the MNIST preprocessing
+   * (crop, 20x20, centre of mass); without it the whole drawing is scaled to 28x28 as it is. Then the
+   * Transform moves the 28x28 image (shift, rotate, thicken) and the model reads it. image is in [0, 1],
+   * the scale every request below takes. pixels are not transferred (the page keeps drawing into them).
+   */
+  PREPARE: 'prepare',
+  /** {image: Float32Array(784) in [0, 1]} -> Reply.PROBABILITIES {probs: Float32Array(10)} */
+  PREDICT_IMAGE: 'predictImage',
+  /**
+   * {image (784), axis: 'x'|'y' (pixels) |'angle' (degrees) |'thickness' (steps), values: number[]} ->
+   * Reply.SWEPT {axis, values, probs: Float32Array(values.length * 10), row k the probabilities of the
+   * image moved by values[k] along axis}. The image is moved from where it is: send PREPARE's image
+   * with no transform to sweep around the drawing as drawn.
+   */
+  SWEEP: 'sweep',
+  /**
+   * {image (784), cls (0-9), patch? (4)} -> Reply.SALIENCY {cls, gradient: Float32Array(784) d logit[cls] /
+   * d pixel (> 0: that pixel's ink supports cls), occlusion: Float32Array(784) the drop in the probability of
+   * cls when the pixel's patch x patch square is blanked (> 0: the patch supported cls; every pixel of a patch
+   * has its value), probs: Float32Array(10) of the image as it is}
+   */
+  SALIENCY: 'saliency',
+  /**
+   * {image (784), target (0-9), epsilon? (0.3, the largest change of any pixel), step? (0.02 per step),
+   * maxSteps? (100)} -> Reply.FOOLED {image: the nudged image, probs: its probabilities, steps taken,
+   * reached: whether the model now answers target, l1: sum of |change| (the ink it took), linf: max |change|}.
+   * Iterative fast gradient sign, descending the cross-entropy of target, within epsilon and [0, 1].
+   */
+  FOOL: 'fool',
+  /**
+   * {images: Uint8Array(n*784) 0..255, labels: Uint8Array(n), urls: DataUrls (to download MNIST if it is not
+   * loaded yet), steps? (the engine's default), batch?, lr?, seed?} fine-tunes the current model on batches
+   * half the user's digits (lightly shifted and rotated) and half MNIST training digits (so it does not
+   * forget MNIST). While it runs: Notice.FINETUNE_PROGRESS (~10/s); PAUSE, RESUME and STOP work as for
+   * TRAIN (a stopped fine-tune keeps the steps done). Then -> Reply.FINETUNED {reason: 'finished'|'stopped',
+   * steps, elapsed (s), evaluation: Evaluation of the fine-tuned model on the full MNIST test set}. The model
+   * stays fine-tuned: to go back, send LOAD_WEIGHTS or IMPORT_WEIGHTS with the weights it had (e.g. the
+   * bytes of an EXPORT_WEIGHTS taken before). Refused (error) while a training run is going.
+   */
+  FINETUNE: 'finetune',
+  /**
+   * {image (784), label (0-9), lr} one plain SGD step (no momentum) on this one digit, recorded ->
+   * Reply.STEP_TRACE {loss (before the step), probs (before the step), layers: TraceLayer[] (one per layer,
+   * in order)}. The model keeps the updated weights. Refused (error) while a training run is going.
+   */
+  STEP_TRACE: 'stepTrace',
+  /**
+   * {images, labels: Uint8Array, the bytes of an IDX image file and its label file (raw or gzipped)} ->
+   * Reply.DIGITS {images: Uint8Array(count*784), labels: Uint8Array(count), count}. Checked by the
+   * core's IDX parser: 28x28 images, matching counts; a bad file is an error reply that says what is wrong.
+   */
+  READ_IDX: 'readIdx',
+  /**
    * Test hook, harmless: the worker fails as if the engine had crashed (a RuntimeError inside a
    * handler), answers Reply.CRASHED and closes itself. The page then restarts the worker.
    */
@@ -245,6 +347,14 @@ export const Reply = Object.freeze({
   PAUSED: 'paused',
   RESUMED: 'resumed',
   STOPPING: 'stopping',
+  PREPARED: 'prepared',
+  PROBABILITIES: 'probabilities',
+  SWEPT: 'swept',
+  SALIENCY: 'saliency',
+  FOOLED: 'fooled',
+  FINETUNED: 'finetuned',
+  STEP_TRACE: 'stepTrace',
+  DIGITS: 'digits',
   HELD: 'held',
   RELEASED: 'released',
 });
@@ -270,6 +380,14 @@ export const REPLY_TO = Object.freeze({
   [Request.PAUSE]: Reply.PAUSED,
   [Request.RESUME]: Reply.RESUMED,
   [Request.STOP]: Reply.STOPPING,
+  [Request.PREPARE]: Reply.PREPARED,
+  [Request.PREDICT_IMAGE]: Reply.PROBABILITIES,
+  [Request.SWEEP]: Reply.SWEPT,
+  [Request.SALIENCY]: Reply.SALIENCY,
+  [Request.FOOL]: Reply.FOOLED,
+  [Request.FINETUNE]: Reply.FINETUNED,
+  [Request.STEP_TRACE]: Reply.STEP_TRACE,
+  [Request.READ_IDX]: Reply.DIGITS,
   [Request.TEST_HOLD]: Reply.HELD,
   [Request.TEST_RELEASE]: Reply.RELEASED,
 });
@@ -312,6 +430,8 @@ export const Notice = Object.freeze({
    * trainEvaluation: accuracy on up to 10k training digits in inference mode, for the gap.
    */
   TRAIN_DONE: 'trainDone',
+  /** {step, total_steps, loss, accuracy, elapsed, paused}: a FINETUNE under way (FineTuneProgress) */
+  FINETUNE_PROGRESS: 'finetuneProgress',
 });
 
 /** Progress events are throttled to about this many per second. */
