@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "nn/data/preprocess.h"
+#include "nn/explain/saliency.h"
+#include "nn/explain/step_trace.h"
 #include "nn/model/serialize.h"
 #include "nn/model/spec.h"
 #include "nn/train/loss.h"
@@ -260,6 +262,132 @@ std::string Session::import_weights(const uint8_t* bytes, size_t size) {
   net_ = std::move(fresh);
   predicted_ = false;
   return model_info();
+}
+
+namespace {
+
+void check_image(const float* image) {
+  int bad = 0;
+  while (bad < kImagePixels && std::isfinite(image[bad])) ++bad;
+  check(bad == kImagePixels, "image has a non-finite pixel at ", bad);
+}
+
+}  // namespace
+
+const float* Session::prepare(const float* pixels, int width, int height, bool centre, float dx, float dy,
+                              float degrees, int thickness) {
+  net();
+  std::vector<float> image =
+      centre ? preprocess_drawing(pixels, width, height) : scale_drawing(pixels, width, height);
+  if (dx != 0.0f || dy != 0.0f || degrees != 0.0f || thickness != 0)
+    image = transform_image(image.data(), dx, dy, degrees, thickness);
+  input_ = std::move(image);
+  return predict(input_.data());
+}
+
+const float* Session::sweep(const float* image, const std::string& axis, const float* values, int n) {
+  Network& model = net();
+  check_image(image);
+  check(axis == "x" || axis == "y" || axis == "angle" || axis == "thickness", "unknown sweep axis '", axis,
+        "' (x, y, angle or thickness)");
+  check(n >= 1 && n <= 1000, "a sweep needs 1..1000 values, got ", n);
+  std::vector<float> batch(size_t(n) * kImagePixels);
+  for (int k = 0; k < n; ++k) {
+    const float v = values[k];
+    check(std::isfinite(v), "sweep value ", k, " is not finite");
+    const auto moved = axis == "x"       ? transform_image(image, v, 0, 0, 0)
+                       : axis == "y"     ? transform_image(image, 0, v, 0, 0)
+                       : axis == "angle" ? transform_image(image, 0, 0, v, 0)
+                                         : transform_image(image, 0, 0, 0, int(std::lround(v)));
+    std::copy(moved.begin(), moved.end(), batch.begin() + ptrdiff_t(k) * kImagePixels);
+  }
+  explain_.resize(size_t(n) * kClasses);
+  for (int first = 0; first < n; first += kEvalBatch) {
+    const int m = std::min(kEvalBatch, n - first);
+    const float* logits = model.forward(batch.data() + size_t(first) * kImagePixels, m, false);
+    for (int k = 0; k < m; ++k)
+      softmax(logits + size_t(k) * kClasses, explain_.data() + size_t(first + k) * kClasses, kClasses);
+  }
+  predicted_ = false;  // the activations are the sweep's last batch's, not a prediction's
+  return explain_.data();
+}
+
+const float* Session::input_gradient(const float* image, int cls) {
+  Network& model = net();
+  check_image(image);
+  explain_ = mnist::input_gradient(model, image, cls);
+  predicted_ = false;
+  return explain_.data();
+}
+
+const float* Session::occlusion(const float* image, int cls, int patch) {
+  Network& model = net();
+  check_image(image);
+  explain_ = mnist::occlusion(model, image, cls, patch);
+  predicted_ = false;
+  return explain_.data();
+}
+
+std::string Session::fool(const float* image, int target, const FoolSettings& settings) {
+  Network& model = net();
+  check_image(image);
+  const FoolResult r = mnist::fool(model, image, target, settings);
+  input_ = r.image;
+  probs_ = r.probs;
+  predict(input_.data());  // the activations of the nudged image
+  return JsonWriter()
+      .field("steps", r.steps)
+      .field("reached", r.reached)
+      .field("l1", r.l1)
+      .field("linf", r.linf)
+      .str();
+}
+
+std::string Session::step_trace(const float* image, int label, float lr) {
+  Network& model = net();
+  check_image(image);
+  const StepTrace t = mnist::step_trace(model, image, label, lr);
+  trace_.clear();
+  // [offset, length] of v once appended to trace_
+  const auto append = [&](const std::vector<float>& v) {
+    const std::vector<size_t> at = {trace_.size(), v.size()};
+    trace_.insert(trace_.end(), v.begin(), v.end());
+    return at;
+  };
+  std::string layers = "[";
+  for (size_t i = 0; i < t.layers.size(); ++i) {
+    const TraceLayer& l = t.layers[i];
+    layers += (i ? "," : "") + JsonWriter()
+                                   .field("output", append(l.output))
+                                   .field("output_grad", append(l.output_grad))
+                                   .field("grad", append(l.grad))
+                                   .field("change", append(l.change))
+                                   .str();
+  }
+  predicted_ = false;
+  return JsonWriter().field("loss", t.loss).field("probs", t.probs).raw("layers", layers + "]").str();
+}
+
+void Session::start_finetune(const uint8_t* images, const uint8_t* labels, int n, const FineTuneConfig& cfg) {
+  Network& model = net();
+  check(train_.count > 0, "no training data loaded");
+  check(n >= 1 && n <= 10000, "fine-tuning needs 1..10000 digits of yours, got ", n);
+  Dataset user;
+  user.count = n;
+  user.images.assign(images, images + size_t(n) * kImagePixels);
+  user.labels.assign(labels, labels + n);
+  for (int i = 0; i < n; ++i)
+    check(labels[i] < kClasses, "your digit ", i, " has label ", int(labels[i]), " (not 0..9)");
+  Dataset mix = finetune_mix(user, train_, cfg);
+  const TrainConfig tcfg = finetune_train_config(cfg);
+  trainer_.reset();  // it may refer to the previous mix
+  finetune_ = std::move(mix);
+  trainer_ = std::make_unique<Trainer>(model, finetune_, tcfg);
+}
+
+Dataset Session::read_idx(const uint8_t* images, size_t images_size, const uint8_t* labels,
+                          size_t labels_size) {
+  return dataset_from_idx(images, images_size, labels, labels_size, "your digits");
 }
 
 }  // namespace mnist

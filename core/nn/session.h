@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "nn/data/dataset.h"
+#include "nn/explain/fool.h"
 #include "nn/model/network.h"
+#include "nn/train/finetune.h"
 #include "nn/train/trainer.h"
 
 namespace mnist {
@@ -91,6 +93,38 @@ class Session {
   const float* activation(int layer) const;
   int activation_size(int layer) const;
 
+  // --- the Draw view's experiments, on the current model. Images are (784) in [0, 1]. ---
+
+  // A drawing (height, width) -> the 28x28 input: MNIST's preprocessing if `centre`
+  // (preprocess_drawing), else the whole drawing scaled (scale_drawing); then moved by
+  // transform_image (shift dx, dy px, rotate `degrees`, thickness steps -2..2). Predicts
+  // it: returns the probabilities, last_input() holds the image.
+  const float* prepare(const float* pixels, int width, int height, bool centre, float dx, float dy,
+                       float degrees, int thickness);
+  // The image moved by each of `values` along `axis` ("x", "y": px; "angle": degrees;
+  // "thickness": steps), each predicted: (n, 10), valid until the next call.
+  const float* sweep(const float* image, const std::string& axis, const float* values, int n);
+  // d logit[cls] / d image (input_gradient): (784), valid until the next call.
+  const float* input_gradient(const float* image, int cls);
+  // The drop in probs[cls] when each patch is blanked (occlusion): (784), valid until the next call.
+  const float* occlusion(const float* image, int cls, int patch);
+  // Targeted iterative fast gradient sign (nn/explain/fool.h) -> {"steps","reached","l1","linf"};
+  // last_input() then holds the nudged image and last_probs() its probabilities.
+  std::string fool(const float* image, int target, const FoolSettings& settings);
+  const float* last_probs() const { return probs_.data(); }  // (10) of the last prediction
+  // One recorded SGD step on one digit (nn/explain/step_trace.h); the model keeps the update.
+  // -> {"loss","probs":[10],"layers":[{"output","output_grad","grad","change"}]}, each of the
+  // four an [offset, length] into trace(), a flat buffer valid until the next step_trace.
+  std::string step_trace(const float* image, int label, float lr);
+  const float* trace() const { return trace_.data(); }
+  // Starts a fine-tuning run on the current model (nn/train/finetune.h): the user's digits
+  // (n, 784) bytes and labels (n) mixed with the loaded MNIST training digits; then train()
+  // runs it as any run. Replaces any current run.
+  void start_finetune(const uint8_t* images, const uint8_t* labels, int n, const FineTuneConfig& cfg);
+  // An IDX image file and label file (bytes) -> the digits, checked as load_data checks MNIST's.
+  static Dataset read_idx(const uint8_t* images, size_t images_size, const uint8_t* labels,
+                          size_t labels_size);
+
   float* params();
   size_t param_count() const;
   // A weights file image (float16 if `half`).
@@ -104,6 +138,8 @@ class Session {
 
   std::unique_ptr<Network> net_;
   Dataset train_, test_;
+  Dataset finetune_;  // the mix a fine-tuning run trains on (the trainer refers to it)
+  std::vector<float> explain_, trace_;
   std::unique_ptr<Trainer> trainer_;
   std::vector<float> input_ = std::vector<float>(784, 0.0f), probs_ = std::vector<float>(10, 0.0f);
   bool predicted_ = false;

@@ -90,14 +90,16 @@ void shift_image(const float* src, float* dst, int dx, int dy) {
 
 namespace mnist {
 
-void rotate_image(const float* src, float* dst, float degrees) {
+void rotate_image(const float* src, float* dst, float degrees) { move_image(src, dst, 0.0f, 0.0f, degrees); }
+
+void move_image(const float* src, float* dst, float dx, float dy, float degrees) {
   const float a = degrees * 3.14159265f / 180.0f, ca = std::cos(a), sa = std::sin(a), c = 13.5f;
   auto at = [src](int x, int y) -> float {
     return (x < 0 || y < 0 || x >= kImageSide || y >= kImageSide) ? 0.0f : src[y * kImageSide + x];
   };
   for (int y = 0; y < kImageSide; ++y)
     for (int x = 0; x < kImageSide; ++x) {
-      const float ux = x - c, uy = y - c;
+      const float ux = x - c - dx, uy = y - c - dy;
       const float sx = ca * ux + sa * uy + c, sy = -sa * ux + ca * uy + c;
       const float fx = std::floor(sx), fy = std::floor(sy), wx = sx - fx, wy = sy - fy;
       const int x0 = int(fx), y0 = int(fy);
@@ -124,6 +126,23 @@ void stroke_image(const float* src, float* dst, int steps) {
     cur.swap(next);
   }
   std::copy(cur.begin(), cur.end(), dst);
+}
+
+}  // namespace mnist
+
+namespace mnist {
+
+std::vector<float> transform_image(const float* image, float dx, float dy, float degrees, int thickness) {
+  check(std::isfinite(dx) && std::isfinite(dy) && std::isfinite(degrees),
+        "the shift and the angle must be finite");
+  check(std::fabs(dx) <= kImageSide && std::fabs(dy) <= kImageSide, "the shift must be within ", kImageSide,
+        " pixels, got ", dx, ", ", dy);
+  check(std::fabs(degrees) <= 360.0f, "the angle must be within 360 degrees, got ", degrees);
+  check(thickness >= -2 && thickness <= 2, "the thickness must be -2..2 steps, got ", thickness);
+  std::vector<float> stroked(kImagePixels), out(kImagePixels);
+  stroke_image(image, stroked.data(), thickness);
+  move_image(stroked.data(), out.data(), dx, dy, degrees);
+  return out;
 }
 
 }  // namespace mnist

@@ -42,6 +42,16 @@ void shift_image(const float* src, float* dst, int dx, int dy);
 // (784) -> (784)
 void rotate_image(const float* src, float* dst, float degrees);
 
+// Shifts (dx right, dy down, in pixels; fractions interpolate) and rotates about
+// the centre (clockwise as displayed), in one bilinear resampling, zero fill.
+// Whole-pixel shifts without rotation are exact. (784) -> (784)
+void move_image(const float* src, float* dst, float dx, float dy, float degrees);
+
+// The Draw view's moves of a 28x28 image: thickness steps (-2..2, stroke_image),
+// then the shift and rotation (move_image). Throws mnist::Error for values out
+// of range. (784) -> (784)
+std::vector<float> transform_image(const float* image, float dx, float dy, float degrees, int thickness);
+
 // Thickens (steps > 0: 3x3 max filter) or thins (steps < 0: 3x3 min filter) the
 // strokes, |steps| times. (784) -> (784)
 void stroke_image(const float* src, float* dst, int steps);

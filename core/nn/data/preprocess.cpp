@@ -112,12 +112,36 @@ void resample_area(const float* src, int sw, int sh, float* dst, int dw, int dh)
   }
 }
 
-std::vector<float> preprocess_drawing(const float* pixels, int width, int height) {
+namespace {
+
+void check_drawing(const float* pixels, int width, int height) {
   check(width >= 1 && height >= 1 && width <= 4096 && height <= 4096, "drawing size ", width, "x", height,
         " is out of range (1..4096)");
   const size_t n = size_t(width) * height;
   const size_t bad = first_non_finite(pixels, n);
   check(bad == n, "drawing has a non-finite value at pixel ", bad);
+}
+
+}  // namespace
+
+std::vector<float> scale_drawing(const float* pixels, int width, int height) {
+  check_drawing(pixels, width, height);
+  std::vector<float> clamped(pixels, pixels + size_t(width) * height);
+  for (float& v : clamped) v = std::min(1.0f, std::max(0.0f, v));
+  const int tw =
+      width >= height ? kImageSide : std::max(1, int(std::lround(double(kImageSide) * width / height)));
+  const int th =
+      height >= width ? kImageSide : std::max(1, int(std::lround(double(kImageSide) * height / width)));
+  std::vector<float> small(size_t(tw) * th), out(kImagePixels, 0.0f);
+  resample_area(clamped.data(), width, height, small.data(), tw, th);
+  const int ox = (kImageSide - tw) / 2, oy = (kImageSide - th) / 2;
+  for (int y = 0; y < th; ++y)
+    std::copy_n(small.data() + size_t(y) * tw, tw, out.data() + size_t(oy + y) * kImageSide + ox);
+  return out;
+}
+
+std::vector<float> preprocess_drawing(const float* pixels, int width, int height) {
+  check_drawing(pixels, width, height);
   std::vector<float> out(kImagePixels, 0.0f);
   // Bounding box of the ink (faint anti-aliasing fringes ignored). Clamping to
   // [0, 1] keeps every value on the same side of kInk, so the raw pixels serve.

@@ -12,6 +12,12 @@ namespace mnist {
 // for bad sizes or non-finite values.
 std::vector<float> preprocess_drawing(const float* pixels, int width, int height);
 
+// The drawing as it is, without MNIST's crop and centring: its longer side
+// scaled to 28 (area-averaged, aspect kept), in the middle of the 28x28 frame.
+// pixels: (height, width) ink in [0, 1] (clamped). Returns (784). Throws as
+// preprocess_drawing.
+std::vector<float> scale_drawing(const float* pixels, int width, int height);
+
 // Area-averaging resample. src: (sh, sw) -> dst: (dh, dw)
 void resample_area(const float* src, int sw, int sh, float* dst, int dw, int dh);
 

@@ -27,6 +27,7 @@ void BatchNorm::reserve(int max_batch) {
 }
 
 void BatchNorm::forward(const float* x, float* y, int n, bool training) {
+  last_training_ = training;
   const int C = in_.c, P = planes();
   const float *gamma = w_, *beta = w_ + C;
   float *run_mean = s_, *run_var = s_ + C;
@@ -56,20 +57,17 @@ void BatchNorm::forward(const float* x, float* y, int n, bool training) {
     } else {
       mean = run_mean[c];
       inv_std = 1.0f / std::sqrt(std::max(run_var[c], 0.0f) + kEps);
+      inv_std_[c] = inv_std;
     }
     const float g = gamma[c], b = beta[c];
     for (int s = 0; s < n; ++s) {
       const size_t at = (size_t(s) * C + c) * P;
       const float* xs = x + at;
       float* ys = y + at;
-      if (training) {
-        float* hs = xhat_.data() + at;
-        for (int i = 0; i < P; ++i) {
-          hs[i] = (xs[i] - mean) * inv_std;
-          ys[i] = g * hs[i] + b;
-        }
-      } else {
-        for (int i = 0; i < P; ++i) ys[i] = g * ((xs[i] - mean) * inv_std) + b;
+      float* hs = xhat_.data() + at;
+      for (int i = 0; i < P; ++i) {
+        hs[i] = (xs[i] - mean) * inv_std;
+        ys[i] = g * hs[i] + b;
       }
     }
   }
@@ -78,6 +76,9 @@ void BatchNorm::forward(const float* x, float* y, int n, bool training) {
 // With m = n * H * W values per channel and xhat the normalised input:
 //   dbeta = sum dy, dgamma = sum dy * xhat,
 //   dx = gamma * inv_std / m * (m * dy - dbeta - xhat * dgamma).
+// After an inference forward the mean and variance are constants (the running
+// ones), so dx = gamma * inv_std * dy: the explanations differentiate a trained
+// model as it predicts.
 void BatchNorm::backward(const float*, const float*, const float* dy, float* dx, int n) {
   const int C = in_.c, P = planes();
   const float* gamma = w_;
@@ -96,6 +97,14 @@ void BatchNorm::backward(const float*, const float*, const float* dy, float* dx,
     dbeta[c] = float(sum_dy);
     dgamma[c] = float(sum_dy_xhat);
     if (!dx) continue;
+    if (!last_training_) {
+      const float scale = gamma[c] * inv_std_[c];
+      for (int s = 0; s < n; ++s) {
+        const size_t at = (size_t(s) * C + c) * P;
+        for (int i = 0; i < P; ++i) dx[at + i] = scale * dy[at + i];
+      }
+      continue;
+    }
     const float scale = gamma[c] * inv_std_[c] / m, db = float(sum_dy), dg = float(sum_dy_xhat);
     for (int s = 0; s < n; ++s) {
       const size_t at = (size_t(s) * C + c) * P;

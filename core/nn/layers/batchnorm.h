@@ -50,8 +50,9 @@ class BatchNorm : public Layer {
   float* w_ = nullptr;                          // gamma (C), beta (C)
   float* dw_ = nullptr;                         // their gradients
   float* s_ = nullptr;                          // running mean (C), running variance (C)
-  std::vector<float> xhat_;                     // (n, C, H*W) normalised input of the last training forward
-  std::vector<float> inv_std_;                  // (C) of the last training forward
+  std::vector<float> xhat_;                     // (n, C, H*W) normalised input of the last forward
+  std::vector<float> inv_std_;                  // (C) of the last forward (the running one in inference)
+  bool last_training_ = true;                   // the last forward used the batch's statistics
 };
 
 }  // namespace mnist

@@ -69,14 +69,16 @@ const float* Network::forward(const float* x, int n, bool training) {
   return in;
 }
 
-void Network::backward(const float* dlogits, int n) {
+void Network::backward(const float* dlogits, int n, float* dinput,
+                       const std::function<void(size_t layer, const float* dy)>& seen) {
   check(n == last_n_ && last_input_, "backward: needs the forward of the same batch first");
   const float* dy = dlogits;
   float* bufs[2] = {grad_a_.data(), grad_b_.data()};
   int which = 0;
   for (size_t i = layers_.size(); i-- > 0;) {
+    if (seen) seen(i, dy);
     const float* x = i == 0 ? last_input_ : acts_[i - 1].data();
-    float* dx = i == 0 ? nullptr : bufs[which];
+    float* dx = i == 0 ? dinput : bufs[which];
     layers_[i]->backward(x, acts_[i].data(), dy, dx, n);
     dy = dx;
     which ^= 1;

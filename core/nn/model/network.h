@@ -9,6 +9,7 @@
 // and is the model's size as users are told it (presets, --json "params",
 // model_info): every value a weights file holds, as Keras's "Total params"
 // counts batch norm's moving statistics (PyTorch calls them buffers).
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,7 +49,11 @@ class Network {
   // forward, and x must stay alive until backward.
   const float* forward(const float* x, int n, bool training);
   // dlogits: (n, classes) -> fills grads(). Needs the forward of the same batch.
-  void backward(const float* dlogits, int n);
+  // dinput (optional): (n, input) receives d/d input, which training never needs
+  // (the explanations do: nn/explain). seen (optional) is shown each layer's
+  // output gradient, (n, out_i), before that layer's backward runs.
+  void backward(const float* dlogits, int n, float* dinput = nullptr,
+                const std::function<void(size_t layer, const float* dy)>& seen = nullptr);
   // Output of layer i for sample s of the last forward: (layer(i).out_shape())
   const float* activation(size_t i, int s = 0) const;
 
