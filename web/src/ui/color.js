@@ -2,7 +2,7 @@
 
 const lerp = (a, b, t) => a + (b - a) * t;
 
-function ramp(stops) {
+export function ramp(stops) {
   // stops: [[r, g, b], ...] evenly spaced; returns t in [0,1] -> [r, g, b]
   const lut = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) {

@@ -1,10 +1,14 @@
 // Draws a network on a canvas from its layer list, its parameters and one
 // prediction's activations: images and feature-map stacks for spatial layers,
 // bands of neurons for vectors, ten outputs; edges are the strongest actual
-// contributions (activation x weight) for the digit shown; a staged animation
-// carries the signal from layer to layer. Knows nothing about the lab.
+// contributions (activation x weight) for the digit shown, in the view's signed colours
+// (network/colors.js); a staged animation carries the signal from layer to layer; the unit
+// the reader selected is ringed (a map: brought to the front of its stack). Knows nothing
+// about the lab.
 import {HEAT, INK, paint} from '../ui/color.js';
 import {int} from '../ui/format.js';
+import {signedRgba} from './network/colors.js';
+import {actName} from './network/describe.js';
 
 // Horizontal layout (wide screens): layers left to right in a W x H space, scaled
 // to fit. Vertical layout (phones): layers top to bottom, VW wide, labels on the right.
@@ -15,8 +19,6 @@ const TOP = 26;
 const BOTTOM = 84; // room for the labels under the layers
 const V_COL = 230; // vertical layout: width of the drawing column; labels to its right
 const STAGE_MS = 420;
-// How an activation's kind is written under its layer (any other activation by its kind).
-const ACT_NAME = {relu: 'ReLU'};
 
 /**
  * Groups the layer list (ModelInfo's layers, the core's attributes of each: kind, shape,
@@ -88,7 +90,7 @@ export function groupsOf(info) {
 
 function describe(g) {
   const [c, hh, ww] = g.shape;
-  const act = g.actName ? ` + ${ACT_NAME[g.actName] ?? g.actName}` : '';
+  const act = g.actName ? ` + ${actName(g.actName)}` : '';
   if (g.kind === 'conv') {
     g.title = `conv ${g.kernel}×${g.kernel}${act}`;
     g.sub = `${c} × ${hh}×${ww}`;
@@ -199,8 +201,8 @@ function layoutVertical(groups) {
   return {boxes, width: VW, height: y - gap + 14, vertical: true};
 }
 
-/** Centre of element k of a band / output box, or of pixel k of a stack's front map. */
-function point(box, k, shape) {
+/** Centre of element k of a band / output box, or of pixel k of a stack's front map (layout units). */
+export function point(box, k, shape) {
   if (box.type === 'band' && box.vertical) {
     return [box.x + (k % box.cols) * box.cs + box.cs / 2, box.y + Math.floor(k / box.cols) * box.cs + box.cs / 2];
   }
@@ -242,10 +244,11 @@ function topK(nIn, nOut, K, score, skip) {
 
 /**
  * Edges between consecutive groups, for this digit: for weighted vector links the
- * strongest contributions a_i * W_ji; for convolution and pooling a funnel from
- * the input window to the strongest output position.
+ * strongest contributions a_i * W_ji (from the image: only its inked pixels, none
+ * without a digit); for convolution and pooling a funnel from the input window to
+ * the strongest output position of the front map (or the selected position: drawFrame's `selected`).
  */
-export function computeEdges(groups, params, values) {
+export function computeEdges(groups, params, values, selected = null) {
   const out = [];
   for (let g = 1; g < groups.length; g++) {
     const G = groups[g];
@@ -258,13 +261,17 @@ export function computeEdges(groups, params, values) {
       const K = A.kind === 'input' ? 110 : nOut === 10 ? 40 : 90;
       const score = a ? (i, j) => a[i] * w(i, j) : (i, j) => w(i, j);
       const skip = a ? (i) => a[i] === 0 : null;
-      out.push({type: 'links', from: g - 1, to: g, list: topK(nIn, nOut, K, score, skip)});
+      // Weights alone would draw the image's blank edge, where training never moved them.
+      const list = a || A.kind !== 'input' ? topK(nIn, nOut, K, score, skip) : [];
+      out.push({type: 'links', from: g - 1, to: g, list});
     } else if ((G.kind === 'conv' || G.kind === 'pool') && isSpatial(G)) {
       const v = values[g];
       const [c, hh, ww] = G.shape;
       let best = 0;
       let bestV = -Infinity;
-      if (v) {
+      const mine = selected?.g === g ? selected : null;
+      if (mine) best = mine.r * ww + mine.c;
+      else if (v) {
         const front = frontMap(v, G.shape);
         for (let k = 0; k < hh * ww; k++) {
           if (v[front * hh * ww + k] > bestV) {
@@ -326,10 +333,12 @@ function rankMaps(v, shape, count) {
 const scratch = document.createElement('canvas');
 
 /**
- * Draws one frame. state: {groups, boxes, edges, values (per group), probs, color, t (stages elapsed, Infinity = done)}
+ * Draws one frame. state: {groups, layout, edges, values (per group), probs, color, t (stages elapsed,
+ * Infinity = done), selected ({g, k} a band's or the output's unit k, or {g, k: map, r, c} a map's
+ * position; null: none)}
  */
 export function drawFrame(ctx, state) {
-  const {groups, edges, values, probs, color, t} = state;
+  const {groups, edges, values, probs, color, t, selected} = state;
   const {boxes, width, height, vertical} = state.layout;
   ctx.clearRect(0, 0, width, height);
   const reveal = (g) => (g === 0 ? 1 : Math.max(0, Math.min(1, t - (g - 1))));
@@ -349,8 +358,7 @@ export function drawFrame(ctx, state) {
         const [x1, y1] = point(A, l.i, GA.shape);
         const [x2, y2] = point(B, l.j, GB.shape);
         const s = l.a / max;
-        ctx.strokeStyle =
-          l.v >= 0 ? `rgba(245,128,37,${(0.08 + 0.6 * s) * r})` : `rgba(59,110,246,${(0.08 + 0.5 * s) * r})`;
+        ctx.strokeStyle = signedRgba(l.v, (0.1 + 0.6 * s) * r);
         ctx.lineWidth = 0.5 + 1.6 * s;
         ctx.beginPath();
         ctx.moveTo(x1, y1);
@@ -358,7 +366,7 @@ export function drawFrame(ctx, state) {
         ctx.stroke();
         if (pulse !== null && s > 0.15) {
           const u = ease(pulse);
-          ctx.fillStyle = l.v >= 0 ? 'rgba(249,115,22,0.95)' : 'rgba(59,110,246,0.95)';
+          ctx.fillStyle = signedRgba(l.v, 0.95);
           ctx.beginPath();
           ctx.arc(x1 + (x2 - x1) * u, y1 + (y2 - y1) * u, 1.6 + 1.6 * s, 0, Math.PI * 2);
           ctx.fill();
@@ -451,7 +459,7 @@ export function drawFrame(ctx, state) {
     const box = boxes[g];
     const v = values[g];
     const rv = reveal(g);
-    if (box.type === 'stack') drawStack(ctx, G, box, v, rv, g === 0);
+    if (box.type === 'stack') drawStack(ctx, G, box, v, rv, g === 0, selected?.g === g ? selected.k : -1);
     else if (box.type === 'band') drawBand(ctx, G, box, v, rv, color);
     else drawOutput(ctx, box, probs, rv, color);
     // labels: under each layer, or to its right in the vertical layout
@@ -475,11 +483,39 @@ export function drawFrame(ctx, state) {
     if (G.params) ctx.fillText(`${int(G.params)} params`, lx, ly + 33);
     if (G.note) ctx.fillText(G.note, lx, ly + (G.params ? 49 : 33));
   });
+  if (selected) drawSelected(ctx, groups[selected.g], boxes[selected.g], selected, color);
 }
 
-function drawStack(ctx, G, box, v, rv, isInput) {
+/** A ring round the selected unit, or a square round the selected position of a map. */
+function drawSelected(ctx, G, box, sel, color) {
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 2;
+  if (box.type === 'stack') {
+    ctx.strokeRect(box.x + sel.c * box.cell - 1, box.y + sel.r * box.cell - 1, box.cell + 2, box.cell + 2);
+    return;
+  }
+  const [x, y] = point(box, sel.k, G.shape);
+  const radius = box.type === 'output' ? (box.vertical ? 12 : 15) : Math.max(4, box.cs * 0.8);
+  ctx.beginPath();
+  ctx.arc(x, y, radius, 0, Math.PI * 2);
+  ctx.stroke();
+  ctx.strokeStyle = '#101428';
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.arc(x, y, radius + 1.5, 0, Math.PI * 2);
+  ctx.stroke();
+}
+
+/** The maps a stack shows, front first: `front` (the selected one, -1: none), then the most active. */
+export function stackOrder(v, shape, depth, front = -1) {
+  const order = v ? rankMaps(v, shape, shape[0]) : Array.from({length: shape[0]}, (_, i) => i);
+  if (front < 0) return order.slice(0, depth);
+  return [front, ...order.filter((m) => m !== front)].slice(0, depth);
+}
+
+function drawStack(ctx, G, box, v, rv, isInput, front) {
   const [c, hh, ww] = G.shape;
-  const order = v ? rankMaps(v, G.shape, box.depth) : Array.from({length: box.depth}, (_, i) => i);
+  const order = stackOrder(v, G.shape, box.depth, front);
   ctx.imageSmoothingEnabled = false;
   for (let d = box.depth - 1; d >= 0; d--) {
     const x = box.x + d * box.step;
