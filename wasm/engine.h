@@ -120,8 +120,7 @@ class Engine {
   val predictDrawing(const val& pixels, int width, int height) {
     return guard_view([&] {
       const auto px = floats_from(pixels);
-      check(width > 0 && height > 0 && px.size() == size_t(width) * size_t(height), "drawing has ", px.size(),
-            " pixels, expected ", width, "x", height);
+      check_drawing_size(px, width, height);
       return view(s_.predict_drawing(px.data(), width, height), 10);
     });
   }
@@ -132,6 +131,81 @@ class Engine {
   val activation(int layer) {
     return guard_view([&] { return view(s_.activation(layer), size_t(s_.activation_size(layer))); });
   }
+  // --- the Draw view's experiments (Session); images are Float32Array(784) in [0, 1] ---
+
+  // Probabilities view; input() then holds the prepared 28x28 image.
+  val prepare(const val& pixels, int width, int height, bool centre, float dx, float dy, float angle,
+              int thickness) {
+    return guard_view([&] {
+      const auto px = floats_from(pixels);
+      check_drawing_size(px, width, height);
+      return view(s_.prepare(px.data(), width, height, centre, dx, dy, angle, thickness), 10);
+    });
+  }
+  // (values.length * 10) view: the image moved by each value along axis, predicted.
+  val sweep(const val& image, const std::string& axis, const val& values) {
+    return guard_view([&] {
+      const auto im = image_from(image);
+      const auto v = floats_from(values);
+      return view(s_.sweep(im.data(), axis, v.data(), int(v.size())), v.size() * 10);
+    });
+  }
+  val inputGradient(const val& image, int cls) {
+    return guard_view([&] {
+      const auto im = image_from(image);
+      return view(s_.input_gradient(im.data(), cls), 784);
+    });
+  }
+  val occlusion(const val& image, int cls, int patch) {
+    return guard_view([&] {
+      const auto im = image_from(image);
+      return view(s_.occlusion(im.data(), cls, patch), 784);
+    });
+  }
+  // {"steps","reached","l1","linf"}; input() then holds the nudged image and probs() its probabilities.
+  std::string fool(const val& image, int target, float epsilon, float step, int max_steps) {
+    return guard_str([&] {
+      const auto im = image_from(image);
+      return s_.fool(im.data(), target, mnist::FoolSettings{epsilon, step, max_steps});
+    });
+  }
+  val probs() { return view(s_.last_probs(), 10); }
+  // {"loss","probs","layers":[{"output","output_grad","grad","change"}: [offset, length] into trace()]}
+  std::string stepTrace(const val& image, int label, float lr) {
+    return guard_str([&] {
+      const auto im = image_from(image);
+      return s_.step_trace(im.data(), label, lr);
+    });
+  }
+  val trace() { return view(s_.trace(), s_.trace_size()); }
+  // A fine-tuning run on the current model; then train() runs it. 0 for a setting: the core's default.
+  void startFinetune(const val& images, const val& labels, int steps, int batch, float lr, uint32_t seed) {
+    guard([&] {
+      const auto im = bytes_from(images), lb = bytes_from(labels);
+      check(!lb.empty() && im.size() == lb.size() * 784, "fine-tuning needs 784 pixels per label, got ",
+            im.size(), " pixels for ", lb.size(), " labels");
+      mnist::FineTuneConfig cfg;
+      if (steps > 0) cfg.steps = steps;
+      if (batch > 0) cfg.batch = batch;
+      if (lr > 0) cfg.lr = lr;
+      if (seed > 0) cfg.seed = seed;
+      s_.start_finetune(im.data(), lb.data(), int(lb.size()), cfg);
+    });
+  }
+  // An IDX image file and label file -> {count, images: Uint8Array(count*784), labels: Uint8Array(count)},
+  // views valid until the next readIdx.
+  val readIdx(const val& images, const val& labels) {
+    return guard_view([&] {
+      const auto im = bytes_from(images), lb = bytes_from(labels);
+      digits_ = Session::read_idx(im.data(), im.size(), lb.data(), lb.size());
+      val out = val::object();
+      out.set("count", digits_.count);
+      out.set("images", bytes_view(digits_.images.data(), digits_.images.size()));
+      out.set("labels", bytes_view(digits_.labels.data(), digits_.labels.size()));
+      return out;
+    });
+  }
+
   val params() {
     return guard_view([&] { return view(s_.params(), s_.param_count()); });
   }
@@ -163,6 +237,15 @@ class Engine {
     check(v.instanceof (val::global("Float32Array")), "expected a Float32Array");
     return emscripten::convertJSArrayToNumberVector<float>(v);
   }
+  static std::vector<float> image_from(const val& v) {
+    auto px = floats_from(v);
+    check(px.size() == 784, "an image needs 784 pixels, got ", px.size());
+    return px;
+  }
+  static void check_drawing_size(const std::vector<float>& px, int width, int height) {
+    check(width > 0 && height > 0 && px.size() == size_t(width) * size_t(height), "drawing has ", px.size(),
+          " pixels, expected ", width, "x", height);
+  }
   static val view(const float* p, size_t n) { return val(emscripten::typed_memory_view(n, p)); }
   static val bytes_view(const uint8_t* p, size_t n) { return val(emscripten::typed_memory_view(n, p)); }
   template <typename F>
@@ -190,6 +273,7 @@ class Engine {
 
   Session s_;
   std::vector<uint8_t> export_;
+  mnist::Dataset digits_;  // readIdx's
   std::string error_;
 };
 

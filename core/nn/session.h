@@ -117,6 +117,7 @@ class Session {
   // four an [offset, length] into trace(), a flat buffer valid until the next step_trace.
   std::string step_trace(const float* image, int label, float lr);
   const float* trace() const { return trace_.data(); }
+  size_t trace_size() const { return trace_.size(); }
   // Starts a fine-tuning run on the current model (nn/train/finetune.h): the user's digits
   // (n, 784) bytes and labels (n) mixed with the loaded MNIST training digits; then train()
   // runs it as any run. Replaces any current run.

@@ -293,8 +293,9 @@ export const Request = Object.freeze({
    * {images: Uint8Array(n*784) 0..255, labels: Uint8Array(n), urls: DataUrls (to download MNIST if it is not
    * loaded yet), steps? (the engine's default), batch?, lr?, seed?} fine-tunes the current model on batches
    * half the user's digits (lightly shifted and rotated) and half MNIST training digits (so it does not
-   * forget MNIST). While it runs: Notice.FINETUNE_PROGRESS (~10/s); PAUSE, RESUME and STOP work as for
-   * TRAIN (a stopped fine-tune keeps the steps done). Then -> Reply.FINETUNED {reason: 'finished'|'stopped',
+   * forget MNIST). While it runs: Notice.FINETUNE_PROGRESS (~10/s); PAUSE, RESUME, STOP (and the test hooks
+   * TEST_HOLD/TEST_RELEASE) work as for TRAIN (a stopped fine-tune keeps the steps done). The defaults (150
+   * steps of 32) take a few seconds. Then -> Reply.FINETUNED {reason: 'finished'|'stopped',
    * steps, elapsed (s), evaluation: Evaluation of the fine-tuned model on the full MNIST test set}. The model
    * stays fine-tuned: to go back, send LOAD_WEIGHTS or IMPORT_WEIGHTS with the weights it had (e.g. the
    * bytes of an EXPORT_WEIGHTS taken before). Refused (error) while a training run is going.

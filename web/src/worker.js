@@ -374,6 +374,160 @@ async function trainLoop(r) {
  */
 let testHold = null;
 
+// --- the Draw view's experiments -----------------------------------------
+
+/** The bytes of an IDX file the user gave, inflated first if they are gzipped. */
+async function inflated(bytes, what) {
+  if (!(bytes instanceof Uint8Array)) throw new Error(`the ${what} file must be bytes (a Uint8Array)`);
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    const stream = new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)])
+      .stream()
+      .pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch {
+    throw new Error(`the ${what} file looks gzipped but does not inflate`);
+  }
+}
+
+/**
+ * Request.FINETUNE: a run on the current model over the user's digits mixed with MNIST's, driven as
+ * TRAIN's (pause, resume, stop, TEST_HOLD and STEP act on it through `run`), with its own progress
+ * notice; answered once it ends, with the fine-tuned model's evaluation on the full test set.
+ */
+async function finetune(m) {
+  if (run) throw new Error('stop the training run first');
+  if (!(m.images instanceof Uint8Array) || !(m.labels instanceof Uint8Array))
+    throw new Error('fine-tuning needs images and labels as Uint8Arrays');
+  if (m.urls) for (const split of ['train', 'test']) await ensureSplit(split, m.urls);
+  if (!core.count('train') || !core.count('test')) throw new Error('load the training and test data first');
+  if (run) throw new Error('stop the training run first'); // one may have started while the data loaded
+  core.startFinetune(m.images, m.labels, {steps: m.steps, batch: m.batch, lr: m.lr, seed: m.seed});
+  const r = {paused: false, stop: false, resume: null, samples: 0, steps: 0, stepped: []};
+  run = r;
+  r.done = finetuneLoop(r);
+  const {p, elapsed} = await r.done;
+  const evaluation = {split: 'test', ...evaluateTest(0)};
+  const reason = p?.finished ? 'finished' : 'stopped';
+  post({type: Reply.FINETUNED, id: m.id, reason, steps: p?.step ?? 0, elapsed, evaluation}, [
+    evaluation.predicted.buffer,
+  ]);
+}
+
+/** Runs the fine-tuning run r to its end or its stop -> {p: the last progress, elapsed: s of training}. */
+async function finetuneLoop(r) {
+  let p = null;
+  let elapsed = 0;
+  let chunk = 1;
+  let lastPost = 0;
+  const progress = () => {
+    post({
+      type: Notice.FINETUNE_PROGRESS,
+      step: p.step,
+      total_steps: p.total_steps,
+      loss: p.loss,
+      accuracy: p.accuracy,
+      elapsed,
+      paused: r.paused,
+    });
+    lastPost = performance.now();
+  };
+  try {
+    for (;;) {
+      if (r.stop) break;
+      const held = testHold && (p?.step ?? 0) >= testHold.steps;
+      const stepping = r.steps > 0;
+      if ((r.paused || held) && !stepping) {
+        if (p) progress();
+        if (held) testHold.reached(p?.step ?? 0);
+        await new Promise((resolve) => {
+          r.resume = resolve;
+        });
+        r.resume = null;
+        continue;
+      }
+      let n = stepping ? 1 : chunk;
+      if (testHold) n = Math.max(1, Math.min(n, testHold.steps - (p?.step ?? 0)));
+      const t0 = performance.now();
+      p = core.train(n);
+      const dt = performance.now() - t0;
+      elapsed += dt / 1000;
+      chunk = Math.max(1, Math.min(200, 2 * chunk, Math.round(CHUNK_MS / Math.max(dt / n, 0.01))));
+      if (p.diverged) throw new Error(p.message);
+      if (stepping || p.finished || performance.now() - lastPost >= 1000 / PROGRESS_PER_SECOND) progress();
+      if (stepping) {
+        r.steps--;
+        r.stepped.shift()?.(p.step);
+      }
+      if (p.finished) break;
+      await yieldToMessages();
+    }
+    return {p, elapsed};
+  } finally {
+    for (const answer of r.stepped.splice(0)) answer(p?.step ?? 0);
+    if (run === r) run = null;
+  }
+}
+
+/** Every pixel finite and 784 of them, as the engine wants its images. */
+function image784(image) {
+  if (!(image instanceof Float32Array) || image.length !== 784)
+    throw new Error('an image must be a Float32Array of 784 pixels');
+  return image;
+}
+
+const experimentHandlers = {
+  [Request.PREPARE]: (m) => {
+    const {pixels, width, height, centre = true, dx = 0, dy = 0, angle = 0, thickness = 0} = m;
+    const {image, probs} = core.prepare(pixels, width, height, {centre, dx, dy, angle, thickness});
+    post({type: Reply.PREPARED, id: m.id, image, probs}, [image.buffer, probs.buffer]);
+  },
+
+  [Request.PREDICT_IMAGE]: (m) => {
+    const probs = core.predict(image784(m.image));
+    post({type: Reply.PROBABILITIES, id: m.id, probs}, [probs.buffer]);
+  },
+
+  [Request.SWEEP]: (m) => {
+    if (!Array.isArray(m.values)) throw new Error('a sweep needs its values as an array of numbers');
+    const probs = core.sweep(image784(m.image), m.axis, m.values);
+    post({type: Reply.SWEPT, id: m.id, axis: m.axis, values: m.values, probs}, [probs.buffer]);
+  },
+
+  [Request.SALIENCY]: (m) => {
+    const image = image784(m.image);
+    const gradient = core.inputGradient(image, m.cls);
+    const occlusion = core.occlusion(image, m.cls, m.patch ?? 4);
+    const probs = core.predict(image);
+    post({type: Reply.SALIENCY, id: m.id, cls: m.cls, gradient, occlusion, probs}, [
+      gradient.buffer,
+      occlusion.buffer,
+      probs.buffer,
+    ]);
+  },
+
+  [Request.FOOL]: (m) => {
+    const r = core.fool(image784(m.image), m.target, {epsilon: m.epsilon, step: m.step, maxSteps: m.maxSteps});
+    post({type: Reply.FOOLED, id: m.id, ...r}, [r.image.buffer, r.probs.buffer]);
+  },
+
+  [Request.FINETUNE]: (m) => finetune(m),
+
+  [Request.STEP_TRACE]: (m) => {
+    if (run) throw new Error('stop the training run first');
+    const t = core.stepTrace(image784(m.image), m.label, m.lr);
+    const shared = t.layers.length ? [t.layers[0].output.buffer] : [];
+    post({type: Reply.STEP_TRACE, id: m.id, ...t}, [t.probs.buffer, ...shared]);
+  },
+
+  [Request.READ_IDX]: async (m) => {
+    const images = await inflated(m.images, 'images');
+    const labels = await inflated(m.labels, 'labels');
+    const d = core.readIdx(images, labels);
+    post({type: Reply.DIGITS, id: m.id, ...d}, [d.images.buffer, d.labels.buffer]);
+  },
+};
+
 // --- request handlers ----------------------------------------------------
 
 const handlers = {
@@ -495,4 +649,6 @@ const handlers = {
     }
     post({type: Reply.STOPPING, id: m.id});
   },
+
+  ...experimentHandlers,
 };

@@ -233,6 +233,100 @@ export class Core {
     });
   }
 
+  // --- the Draw view's experiments; images are Float32Array(784) in [0, 1] ---
+
+  /**
+   * A drawing (Float32Array(width*height) ink 0..1) preprocessed (centre: MNIST's crop and centring; else the
+   * whole drawing scaled), moved ({dx, dy, angle, thickness}: px, px, degrees, steps -2..2) and predicted
+   * -> {image: Float32Array(784), probs: Float32Array(10)}
+   * @param {Float32Array} pixels
+   * @param {number} width
+   * @param {number} height
+   * @param {{centre?: boolean, dx?: number, dy?: number, angle?: number, thickness?: number}} how
+   */
+  prepare(pixels, width, height, {centre = true, dx = 0, dy = 0, angle = 0, thickness = 0} = {}) {
+    const probs = this.#call(() =>
+      this.engine.prepare(pixels, width | 0, height | 0, !!centre, +dx, +dy, +angle, thickness | 0),
+    ).slice();
+    return {image: this.input(), probs};
+  }
+
+  /**
+   * The image moved by each value along axis ('x', 'y': px; 'angle': degrees; 'thickness': steps), each
+   * predicted -> Float32Array(values.length * 10), row k for values[k]
+   * @param {Float32Array} image
+   * @param {'x'|'y'|'angle'|'thickness'} axis
+   * @param {number[]} values
+   */
+  sweep(image, axis, values) {
+    return this.#call(() => this.engine.sweep(image, String(axis), Float32Array.from(values))).slice();
+  }
+
+  /** d logit[cls] / d image: Float32Array(784). @param {Float32Array} image @param {number} cls */
+  inputGradient(image, cls) {
+    return this.#call(() => this.engine.inputGradient(image, cls | 0)).slice();
+  }
+
+  /** The drop in probs[cls] when each pixel's patch x patch square is blanked: Float32Array(784). */
+  occlusion(image, cls, patch = 4) {
+    return this.#call(() => this.engine.occlusion(image, cls | 0, patch | 0)).slice();
+  }
+
+  /**
+   * Targeted iterative fast gradient sign -> {image, probs, steps, reached, l1, linf}
+   * @param {Float32Array} image
+   * @param {number} target
+   * @param {{epsilon?: number, step?: number, maxSteps?: number}} settings
+   */
+  fool(image, target, {epsilon = 0.3, step = 0.02, maxSteps = 100} = {}) {
+    const result = this.#json(() => this.engine.fool(image, target | 0, +epsilon, +step, maxSteps | 0));
+    return {image: this.input(), probs: this.engine.probs().slice(), ...result};
+  }
+
+  /**
+   * One plain SGD step on one digit, recorded; the model keeps the update -> {loss, probs: Float32Array(10),
+   * layers: [{output, outputGradient, gradient, change}: Float32Array each, views into one buffer]}
+   * @param {Float32Array} image
+   * @param {number} label
+   * @param {number} lr
+   */
+  stepTrace(image, label, lr) {
+    const t = this.#json(() => this.engine.stepTrace(image, label | 0, +lr));
+    const all = this.engine.trace().slice();
+    const part = ([offset, length]) => all.subarray(offset, offset + length);
+    return {
+      loss: t.loss,
+      probs: Float32Array.from(t.probs),
+      layers: t.layers.map((l) => ({
+        output: part(l.output),
+        outputGradient: part(l.output_grad),
+        gradient: part(l.grad),
+        change: part(l.change),
+      })),
+    };
+  }
+
+  /**
+   * A fine-tuning run on the current model: the user's digits (Uint8Array(n*784), labels Uint8Array(n)) mixed
+   * with the loaded training digits; then train() runs it. Settings left out: the core's defaults.
+   * @param {Uint8Array} images
+   * @param {Uint8Array} labels
+   * @param {{steps?: number, batch?: number, lr?: number, seed?: number}} settings
+   */
+  startFinetune(images, labels, {steps = 0, batch = 0, lr = 0, seed = 0} = {}) {
+    this.#call(() => this.engine.startFinetune(images, labels, steps | 0, batch | 0, +lr, seed >>> 0));
+  }
+
+  /**
+   * An IDX image file and label file (raw bytes) -> {images: Uint8Array(count*784), labels, count}
+   * @param {Uint8Array} images
+   * @param {Uint8Array} labels
+   */
+  readIdx(images, labels) {
+    const d = this.#call(() => this.engine.readIdx(images, labels));
+    return {images: d.images.slice(), labels: d.labels.slice(), count: d.count};
+  }
+
   /** All parameters in arena order (offsets in modelInfo().layers) */
   params() {
     return this.#call(() => this.engine.params()).slice();

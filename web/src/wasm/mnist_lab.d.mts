@@ -64,6 +64,34 @@ export interface Engine {
   predictSample(split: string, index: number): Float32Array;
   input(): Float32Array;
   activation(layer: number): Float32Array;
+  /** The drawing preprocessed (centre: MNIST's crop and centring), moved and predicted: probabilities; input() the image. */
+  prepare(
+    pixels: Float32Array,
+    width: number,
+    height: number,
+    centre: boolean,
+    dx: number,
+    dy: number,
+    angle: number,
+    thickness: number,
+  ): Float32Array;
+  /** (values.length * 10): the image moved by each value along axis ('x' | 'y' | 'angle' | 'thickness'), predicted. */
+  sweep(image: Float32Array, axis: string, values: Float32Array): Float32Array;
+  /** (784) d logit[cls] / d image. */
+  inputGradient(image: Float32Array, cls: number): Float32Array;
+  /** (784) the drop in probs[cls] when each pixel's patch is blanked. */
+  occlusion(image: Float32Array, cls: number, patch: number): Float32Array;
+  /** {steps, reached, l1, linf}; input() then holds the nudged image and probs() its probabilities. */
+  fool(image: Float32Array, target: number, epsilon: number, step: number, maxSteps: number): Json;
+  /** (10) the probabilities of the last prediction (or fool). */
+  probs(): Float32Array;
+  /** {loss, probs, layers: [{output, output_grad, grad, change}: [offset, length] into trace()]}; the weights step. */
+  stepTrace(image: Float32Array, label: number, lr: number): Json;
+  trace(): Float32Array;
+  /** A fine-tuning run on the current model (0 for a setting: the core's default); then train() runs it. */
+  startFinetune(images: Uint8Array, labels: Uint8Array, steps: number, batch: number, lr: number, seed: number): void;
+  /** An IDX image file and label file -> the digits, views valid until the next readIdx. */
+  readIdx(images: Uint8Array, labels: Uint8Array): {count: number; images: Uint8Array; labels: Uint8Array};
   params(): Float32Array;
   exportWeights(half: boolean): Uint8Array;
   importWeights(bytes: Uint8Array): Json;
