@@ -1,15 +1,15 @@
 // Fails when the page's modules import each other in a circle (run by scripts/lint.sh).
 // Walks the relative imports (static `import`/`export ... from` and `import('...')`) of every
-// module under web/src plus web/embed.js; an import with a query (`./x.wasm?url`) or of a
+// module under web/src plus web/embed.js and web/embed-element.js; an import with a query (`./x.wasm?url`) or of a
 // file that is not JavaScript is an asset, not a module. Prints each circle it finds as
 // `a.js -> b.js -> a.js` and exits 1; silent and 0 when there is none.
-//   node scripts/import-cycles.mjs [folder or file ...]   (default: web/src web/embed.js)
+//   node scripts/import-cycles.mjs [folder or file ...]   (default: web/src web/embed.js web/embed-element.js)
 //   IMPORT_GRAPH=1 also prints every module with the modules it imports.
 import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const starts = process.argv.length > 2 ? process.argv.slice(2) : ['web/src', 'web/embed.js'];
+const starts = process.argv.length > 2 ? process.argv.slice(2) : ['web/src', 'web/embed.js', 'web/embed-element.js'];
 const IMPORT = /(?:\bimport\s*(?:[^'"()]*?\bfrom\s*)?|\bexport\s[^'";]*?\bfrom\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/g;
 const MODULE = /\.(m?js)$/;
 

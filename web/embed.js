@@ -1,50 +1,67 @@
-// The embed script: one <script type="module" src=".../embed.js"> defines
-// <mnist-lab view="drawpad|train|conv|network|results|all">. It finds its
-// workers, wasm, weights and data relative to its own URL, so the built folder
-// works wherever it is copied. All elements on a page share one pair of workers.
-import uplotCss from 'uplot/dist/uPlot.min.css?inline';
-import css from './src/styles.css?inline';
-import {mountView, VIEW_NAMES} from './src/mount.js';
-import {h} from './src/ui/dom.js';
+// The one script a page includes to embed MNIST Lab: <script src=".../embed.js" async>.
+// It is a classic script (no import or export of its own), because a browser loads a
+// classic script from any host, while a module script from another origin loads only
+// if that host sends CORS headers (Access-Control-Allow-Origin). It then imports the
+// element itself (embed-element.js, beside it), which does need them:
+// - the import works (same origin, or a host with CORS): <mnist-lab view="..."> is the
+//   element, sharing one pair of workers across the page;
+// - it fails (a host without CORS, or an old browser): each <mnist-lab> shows its view in
+//   an iframe of index.html?view=..., which needs no CORS and grows to its content's
+//   height; where the page's own Content-Security-Policy forbids that frame, the element
+//   says so and names the fixes.
+(() => {
+  const me =
+    document.currentScript instanceof HTMLScriptElement
+      ? document.currentScript.src
+      : // Loaded as a module (<script type="module">) there is no currentScript.
+        [...document.scripts].map((s) => s.src).find((src) => /\/embed\.js([?#]|$)/.test(src));
+  const root = new URL('./', me || location.href).href;
 
-const root = new URL(/* @vite-ignore */ './', import.meta.url).href;
+  import(/* @vite-ignore */ new URL('embed-element.js', root).href).catch((e) => {
+    if (customElements.get('mnist-lab')) return;
+    console.warn(
+      `mnist-lab: could not import ${root}embed-element.js (${e?.message || e}); showing each view in an iframe ` +
+        `instead. For views that share one pair of networks, have ${new URL(root).origin} send ` +
+        'Access-Control-Allow-Origin for that folder.',
+    );
+    customElements.define('mnist-lab', framed(root));
+  });
 
-let styled = false;
-/**
- * Adds the styles as a constructed stylesheet, which a strict Content-Security-Policy
- * (style-src 'self', no 'unsafe-inline') allows; a <style> element is the fallback.
- */
-function injectStyles() {
-  if (styled || document.getElementById('mnist-lab-styles')) return;
-  styled = true;
-  const text = `${uplotCss}\n${css}`;
-  if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(text);
-    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-    return;
-  }
-  document.head.append(h('style', {id: 'mnist-lab-styles'}, text));
-}
-
-class MnistLabElement extends HTMLElement {
-  connectedCallback() {
-    if (this.mounted) return;
-    this.mounted = true;
-    injectStyles();
-    const view = (this.getAttribute('view') || 'drawpad').trim();
-    const names = view === 'all' ? VIEW_NAMES : [view];
-    this.classList.add('mlab', 'mlab-embed');
-    try {
-      for (const name of names) {
-        const el = h('section', {});
-        this.append(el);
-        mountView(el, name, root, {embedded: true});
+  /** <mnist-lab> as an iframe of the single-view page, as tall as what it shows. */
+  function framed(root) {
+    const origin = new URL(root).origin;
+    return class MnistLabFrame extends HTMLElement {
+      connectedCallback() {
+        if (this.firstChild) return;
+        const view = (this.getAttribute('view') || 'drawpad').trim();
+        const frame = document.createElement('iframe');
+        frame.src = new URL(`index.html?view=${encodeURIComponent(view)}`, root).href;
+        frame.title = `MNIST Lab: ${view}`;
+        Object.assign(frame.style, {display: 'block', width: '100%', height: '600px', border: '0'});
+        addEventListener('message', (e) => {
+          if (e.source === frame.contentWindow && e.origin === origin && e.data?.type === 'mnist-lab:height') {
+            frame.style.height = `${Math.ceil(e.data.height)}px`;
+          }
+        });
+        document.addEventListener('securitypolicyviolation', (e) => {
+          if (e.blockedURI?.startsWith(origin) && /frame|child|default/.test(e.effectiveDirective)) {
+            this.replaceChildren(refused(root));
+          }
+        });
+        this.append(frame);
       }
-    } catch (e) {
-      this.replaceChildren(h('p', {class: 'card error'}, `mnist-lab: ${e.message}`));
-    }
+    };
   }
-}
 
-if (!customElements.get('mnist-lab')) customElements.define('mnist-lab', MnistLabElement);
+  /** What the element shows when neither the script nor a frame of it may run on this page. */
+  function refused(root) {
+    const p = document.createElement('p');
+    p.setAttribute('role', 'alert');
+    Object.assign(p.style, {border: '1px solid #dc2626', borderRadius: '8px', padding: '12px', color: '#991b1b'});
+    p.textContent =
+      `MNIST Lab could not start here: ${root} sends no CORS header (Access-Control-Allow-Origin), ` +
+      'so this page may not import its module, and this page\u2019s Content-Security-Policy forbids framing it. ' +
+      `Fix either one: have that host send Access-Control-Allow-Origin, or allow ${new URL(root).origin} in frame-src.`;
+    return p;
+  }
+})();

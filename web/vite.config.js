@@ -1,8 +1,10 @@
 // Builds the static site into web/dist with relative URLs (base './'), so the
 // folder works from any path on any static host and inside other pages.
 //   index.html          the full page (also ?view=drawpad|train|conv|network|results for iframes)
-//   embed.js            one script that defines <mnist-lab view="...">; it finds its
-//                       worker, wasm and weights relative to its own URL
+//   embed.js            the one script embedders include, a classic script (so any host
+//                       serves it, CORS or not); it imports embed-element.js beside it
+//   embed-element.js    defines <mnist-lab view="...">; it finds its workers, wasm and
+//                       weights relative to its own URL
 //   embed-example.html  a page that uses only that script
 import {resolve} from 'node:path';
 import {defineConfig} from 'vite';
@@ -37,10 +39,12 @@ export default defineConfig({
         index: resolve(here, 'index.html'),
         'embed-example': resolve(here, 'embed-example.html'),
         embed: resolve(here, 'embed.js'),
+        'embed-element': resolve(here, 'embed-element.js'),
       },
       output: {
-        // embed.js keeps a fixed name at the site root: it is the one URL embedders use.
-        entryFileNames: (chunk) => (chunk.name === 'embed' ? 'embed.js' : 'assets/[name]-[hash].js'),
+        // embed.js keeps a fixed name at the site root: it is the one URL embedders use;
+        // embed-element.js too: embed.js imports it by that name.
+        entryFileNames: (chunk) => (chunk.name.startsWith('embed') ? `${chunk.name}.js` : 'assets/[name]-[hash].js'),
       },
       preserveEntrySignatures: 'allow-extension',
     },

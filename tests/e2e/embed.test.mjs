@@ -1,6 +1,9 @@
-// Embedding: a page that includes only embed.js gets working <mnist-lab> elements,
-// and the iframe URL shows a single view.
+// Embedding: a page that includes only embed.js gets working <mnist-lab> elements, from
+// its own origin or another, with CORS headers or without (then in an iframe); the iframe
+// URL shows a single view, and tells the page its height.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
 import {test} from 'node:test';
 import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
@@ -23,7 +26,7 @@ test('the embed example page: <mnist-lab view="drawpad"> predicts with both netw
   await page.close();
 });
 
-test('a page in another folder embeds with one script tag', async () => {
+test('a page in another folder embeds with one script tag (also as a module, as the tag was once written)', async () => {
   // The element must find its workers, wasm and weights relative to embed.js, not to the page.
   const page = await openPage(site.context);
   await page.route('**/blog/post.html', (route) =>
@@ -70,7 +73,7 @@ test('a blog on another origin embeds from a CORS-enabled host (workers start th
     route.fulfill({
       contentType: 'text/html',
       body: `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>post</title>
-     <mnist-lab view="drawpad"></mnist-lab><script type="module" src="${cdn}embed.js"></script>`,
+     <mnist-lab view="drawpad"></mnist-lab><script src="${cdn}embed.js" async></script>`,
     }),
   );
   await page.goto(blog);
@@ -80,4 +83,91 @@ test('a blog on another origin embeds from a CORS-enabled host (workers start th
   await page.locator('[data-model="mlp"][data-digit]').waitFor();
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+/**
+ * A blog on another origin (another port) that serves `html` at every path, as a real
+ * server: a page Playwright fulfils itself counts as a public one, which Chromium lets
+ * load nothing from 127.0.0.1, and Playwright's fulfilled responses skip the CORS check.
+ */
+async function blogServer(html) {
+  const server = http.createServer((_req, res) => res.writeHead(200, {'content-type': 'text/html'}).end(html));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {url: `http://127.0.0.1:${server.address().port}/post.html`, close: () => server.close()};
+}
+
+/** Chromium's console line for a module refused for want of CORS headers (expected where the host sends none). */
+const corsRefusal = (e) => /CORS policy|Failed to load resource|net::ERR_FAILED/.test(e);
+
+/** Waits until the iframe shows all of its page and no more: nothing to scroll inside, no empty space below. */
+async function fitsContent(frame) {
+  await frame.waitForFunction(
+    () => {
+      const content = Math.ceil(document.body.getBoundingClientRect().height);
+      return document.documentElement.scrollHeight <= innerHeight && Math.abs(innerHeight - content) <= 1;
+    },
+    null,
+    {timeout: 30000, polling: 100},
+  );
+  return frame.evaluate(() => innerHeight);
+}
+
+test('a blog on another origin embeds from a host without CORS: the element shows its view in an iframe as tall as the view', async () => {
+  // site.url is a plain static server: no Access-Control-Allow-Origin.
+  const blog = await blogServer(`<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>post</title>
+     <p>A post.</p><mnist-lab view="drawpad"></mnist-lab><p>The end.</p><script src="${site.url}embed.js" async></script>`);
+  const page = await openPage(site.context, blog.url, {width: 900, height: 800});
+  const frameEl = page.locator('mnist-lab iframe');
+  await frameEl.waitFor({timeout: 30000});
+  const frame = await (await frameEl.elementHandle()).contentFrame();
+  await frame.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 30000});
+  await frame.getByRole('button', {name: 'Clear', exact: true}).click();
+  await drawStrokes(page, frame.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[3]);
+  await frame.locator('[data-model="mlp"][data-digit]').waitFor();
+  const height = await fitsContent(frame);
+  assert.ok(height > 300, `the frame is ${height} px tall`);
+  assert.equal(Math.round((await frameEl.boundingBox()).height), height, 'the frame is as tall as its page');
+  await page.screenshot({path: screenshotPath('embed-no-cors.png'), fullPage: true});
+  assert.deepEqual(
+    page.errors.filter((e) => !corsRefusal(e)),
+    [],
+  );
+  await page.close();
+  blog.close();
+});
+
+test('where the page forbids both the module and the frame, the element says why and names the fixes', async () => {
+  const blog = await blogServer(`<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>post</title>
+     <meta http-equiv="Content-Security-Policy" content="script-src ${site.url}; frame-src 'none'">
+     <mnist-lab view="conv"></mnist-lab><script src="${site.url}embed.js" async></script>`);
+  const page = await openPage(site.context, blog.url);
+  const alert = page.locator('mnist-lab [role="alert"]');
+  await alert.waitFor({timeout: 30000});
+  const text = await alert.textContent();
+  assert.match(text, /Access-Control-Allow-Origin/);
+  assert.match(text, /frame-src/);
+  assert.ok((await alert.boundingBox()).height > 20, 'the message is visible');
+  await page.close();
+  blog.close();
+});
+
+test("the README's iframe lines make the iframe as tall as the view, and follow it when it changes", async () => {
+  const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const snippet = [...readme.matchAll(/```html\n([\s\S]*?)```/g)].map((m) => m[1]).find((s) => s.includes('<iframe'));
+  assert.ok(snippet?.includes('mnist-lab:height'), 'the README shows the iframe with its height script');
+  const blog = await blogServer(`<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>post</title>
+     <body style="margin: 0"><main style="max-width: 720px">${snippet.replaceAll('https://your.host/mnist-lab/', site.url)}</main></body>`);
+  const page = await openPage(site.context, blog.url, {width: 1000, height: 800});
+  const frame = await (await page.locator('iframe').elementHandle()).contentFrame();
+  await frame.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 30000});
+  const wide = await fitsContent(frame);
+  // A narrower column stacks the view: it grows taller, and so does the iframe.
+  await page.setViewportSize({width: 390, height: 800});
+  await frame.waitForFunction((was) => innerHeight > was, wide, {timeout: 30000});
+  const narrow = await fitsContent(frame);
+  assert.ok(narrow > wide, `the view is ${wide} px tall in 720 px and ${narrow} px in 390 px`);
+  await page.screenshot({path: screenshotPath('iframe-height.png'), fullPage: true});
+  assert.deepEqual(page.errors, []);
+  await page.close();
+  blog.close();
 });

@@ -3,10 +3,11 @@
 // view alone; ?view=all shows every view without the article around them.
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import {mountView, unknownView, VIEW_NAMES, VIEWS} from './mount.js';
+import {mountView, unknownView, VIEW_NAMES, VIEWS, viewTitle} from './mount.js';
 import {getLab} from './lab.js';
 import {h} from './ui/dom.js';
 import {int} from './ui/format.js';
+import {settleHashScroll} from './ui/settle-scroll.js';
 
 // In the build this module lives in assets/, in development in src/: either way
 // the site root (weights/, data/) is one folder up.
@@ -37,9 +38,12 @@ if (view && view !== 'all' && !VIEWS.has(view)) {
   document.body.classList.add('solo-page');
 } else if (view) {
   const names = view === 'all' ? VIEW_NAMES : [view];
-  const main = h('main', {class: 'mlab solo'});
+  const title = view === 'all' ? 'MNIST Lab' : viewTitle(view);
+  const main = h('main', {class: 'mlab solo'}, h('h1', {class: 'sr-only'}, title));
+  document.title = title;
   document.body.replaceChildren(main);
   document.body.classList.add('solo-page');
+  if (parent !== self) reportHeight();
   try {
     for (const name of names) {
       const el = h('section', {});
@@ -50,6 +54,7 @@ if (view && view !== 'all' && !VIEWS.has(view)) {
     main.replaceChildren(h('p', {class: 'card error'}, e.message));
   }
 } else {
+  settleHashScroll();
   for (const el of document.querySelectorAll('[data-view]')) {
     if (!(el instanceof HTMLElement)) continue;
     el.classList.add('mlab');
@@ -62,4 +67,15 @@ if (view && view !== 'all' && !VIEWS.has(view)) {
       if (stat && lab.preset(n)) stat.textContent = int(lab.preset(n).params);
     }
   });
+}
+
+/**
+ * In an iframe: tells the embedding page this page's height whenever it changes, as
+ * {type: 'mnist-lab:height', height} (CSS pixels), so the frame can fit it (README, "Embedding").
+ */
+function reportHeight() {
+  new ResizeObserver(() => {
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
+    parent.postMessage({type: 'mnist-lab:height', height}, '*');
+  }).observe(document.body);
 }

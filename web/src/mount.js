@@ -16,6 +16,17 @@ export const VIEWS = new Map(Object.entries({drawpad, network, conv, train, resu
 /** What view="all" (and ?view=all) shows, in page order. */
 export const VIEW_NAMES = ['drawpad', 'network', 'conv', 'train', 'results'];
 
+/** A view's heading where it is shown alone (?view=NAME), as the page's h1. */
+const TITLES = {
+  drawpad: 'Draw a digit',
+  network: 'Inside the networks',
+  conv: 'How a convolution works',
+  train: 'Train them yourself',
+  results: 'Results',
+  weights: 'Weights',
+};
+export const viewTitle = (name) => `MNIST Lab: ${TITLES[name] ?? name}`;
+
 /** Why a view name is not one: names every view there is (the weights view is not in "all"). */
 export const unknownView = (name) => `unknown view "${name}": the views are ${[...VIEWS.keys()].join(', ')} and all.`;
 

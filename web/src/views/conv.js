@@ -71,6 +71,9 @@ export function mount(el, lab) {
     }
     walk.renderKernelList(w, firstConv && params ? firstConv.F : 0, kernelTouched ? w.kernelSel.value : 'f0');
     pickKernel();
+    // The grids and the pooling figures take their room now, blank, rather than when they
+    // come into view: a link to a later section must not land short as they fill in.
+    if (gridsFor !== lab.slots.cnn.generation) blankMaps();
   }
 
   function pickKernel() {
@@ -138,22 +141,36 @@ export function mount(el, lab) {
     const p = slot.prediction;
     if (!cnnGroups || !p?.activations || p.generation !== slot.generation) {
       mapsNote.textContent = slot.info ? 'Draw a digit or pick a test digit to see the maps.' : 'Loading the CNN…';
+      blankMaps();
+      return;
+    }
+    mapsNote.textContent =
+      'Bright means strongly active (after ReLU). Early maps respond to strokes and edges at each place; after pooling and a second convolution they respond to larger pieces such as loops, corners and line ends. Click a map of the first layer to pool it below.';
+    if (!grids || gridsFor !== slot.generation) buildMaps();
+    maps.paint(grids, p.activations, selectedMap);
+    renderPool(p.activations);
+  }
+
+  function buildMaps() {
+    grids = maps.build(stagesBox, maps.spatialStages(cnnGroups), (m) => {
+      selectedMap = m;
+      renderMaps();
+    });
+    gridsFor = lab.slots.cnn.generation;
+  }
+
+  /** The grids and the pooling card for the CNN in the page, painted black (no digit yet). */
+  function blankMaps() {
+    if (!cnnGroups) {
       stagesBox.replaceChildren();
       poolBox.replaceChildren();
       grids = null;
       return;
     }
-    mapsNote.textContent =
-      'Bright means strongly active (after ReLU). Early maps respond to strokes and edges at each place; after pooling and a second convolution they respond to larger pieces such as loops, corners and line ends. Click a map of the first layer to pool it below.';
-    if (!grids || gridsFor !== slot.generation) {
-      grids = maps.build(stagesBox, maps.spatialStages(cnnGroups), (m) => {
-        selectedMap = m;
-        renderMaps();
-      });
-      gridsFor = slot.generation;
-    }
-    maps.paint(grids, p.activations, selectedMap);
-    renderPool(p.activations);
+    if (!grids || gridsFor !== lab.slots.cnn.generation) buildMaps();
+    const zeros = maps.blankActivations(grids.stages);
+    maps.paint(grids, zeros, selectedMap);
+    renderPool(zeros);
   }
 
   function renderPool(activations) {

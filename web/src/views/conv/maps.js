@@ -1,6 +1,7 @@
 // Every feature map of the live CNN for the digit in focus: one section per spatial
 // stage (a convolution or a pooling that keeps a plane), a small canvas per map. The
-// first convolution's maps are buttons: the one picked is pooled in the card below.
+// first convolution's maps are a radio group (one tab stop, arrow keys): the one picked is
+// pooled in the card below.
 // build() makes the grids once per model; paint() repaints them for each digit.
 import {HEAT, paint as paintMap} from '../../ui/color.js';
 import {h} from '../../ui/dom.js';
@@ -29,7 +30,13 @@ export function build(box, stages, onPick) {
         h('h4', {}, `${g.title} `, h('span', {class: 'muted small'}, `· ${C} maps of ${hh}×${ww}`)),
         h(
           'div',
-          {class: 'fmaps', style: {gridTemplateColumns: `repeat(auto-fill, minmax(${size}px, 1fr))`}},
+          {
+            class: 'fmaps',
+            style: {gridTemplateColumns: `repeat(auto-fill, minmax(${size}px, 1fr))`},
+            ...(gi === firstConv
+              ? {role: 'radiogroup', 'aria-label': `${g.title}: the map to pool`, onkeydown: (e) => step(e)}
+              : {}),
+          },
           Array.from({length: C}, (_, m) => {
             const cv = h('canvas', {class: 'px', width: ww, height: hh});
             row.push(cv);
@@ -39,8 +46,10 @@ export function build(box, stages, onPick) {
               {
                 type: 'button',
                 class: 'fmap',
+                role: 'radio',
                 'aria-label': `${g.title} map ${m + 1}`,
-                'aria-pressed': 'false',
+                'aria-checked': String(m === 0),
+                tabindex: m === 0 ? 0 : -1,
                 onclick: () => onPick(m),
               },
               cv,
@@ -52,6 +61,27 @@ export function build(box, stages, onPick) {
       );
     }),
   );
+  // One tab stop for the whole grid (a radio group): the arrow keys move along it and pick,
+  // Up and Down by a row of the grid as laid out, Home and End to the ends.
+  function step(e) {
+    const at = buttons.indexOf(/** @type {HTMLButtonElement} */ (e.target));
+    if (at < 0) return;
+    const top = buttons[at].offsetTop;
+    const perRow = Math.max(1, buttons.filter((b) => b.offsetTop === top).length);
+    const to = {
+      ArrowLeft: at - 1,
+      ArrowRight: at + 1,
+      ArrowUp: at - perRow,
+      ArrowDown: at + perRow,
+      Home: 0,
+      End: buttons.length - 1,
+    }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const m = Math.max(0, Math.min(buttons.length - 1, to));
+    buttons[m].focus();
+    onPick(m);
+  }
   return {stages, canvases, buttons};
 }
 
@@ -64,6 +94,14 @@ export function paint(grids, activations, selected) {
   });
   grids.buttons.forEach((b, m) => {
     b.classList.toggle('sel', m === selected);
-    b.setAttribute('aria-pressed', String(m === selected));
+    b.setAttribute('aria-checked', String(m === selected));
+    b.tabIndex = m === selected ? 0 : -1;
   });
+}
+
+/** Activations of zeros for every stage (per layer, as a prediction's): the grids with no digit. */
+export function blankActivations(stages) {
+  const activations = [];
+  for (const g of stages) activations[g.act] = new Float32Array(g.shape[0] * g.shape[1] * g.shape[2]);
+  return activations;
 }

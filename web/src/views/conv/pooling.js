@@ -48,7 +48,10 @@ export function build({conv, pool}, activations, m, width) {
     'aria-label': `Map ${m + 1} after pooling; arrow keys move the window`,
   });
   const line = h('p', {class: 'mono small pool-line'});
-  const S = Math.min(260, Math.max(180, Math.floor((width - 120) / 2.4)));
+  const windowGrid = h('div', {class: 'kgrid pool-window', style: {gridTemplateColumns: `repeat(${ps}, 1fr)`}});
+  // Two maps side by side with the window between them, as wide as the card allows; one
+  // above the other in a narrow view.
+  const S = width >= 640 ? Math.min(340, Math.floor((width - 300) / 2)) : Math.min(300, width - 60);
   const max = Math.max(...src) || 1;
   const draw = () => {
     const fr = Math.floor(focus / pw);
@@ -73,6 +76,10 @@ export function build({conv, pool}, activations, m, width) {
     const values = [];
     for (let i = 0; i < ps; i++) for (let j = 0; j < ps; j++) values.push(src[(fr * ps + i) * ww + fc * ps + j]);
     line.textContent = `${op === 'max' ? 'max' : 'mean'}(${values.map((v) => v.toFixed(2)).join(', ')}) = ${dst[focus].toFixed(2)}`;
+    const kept = op === 'max' ? values.indexOf(Math.max(...values)) : -1;
+    windowGrid.replaceChildren(
+      ...values.map((v, i) => h('span', {class: `kcell${i === kept ? ' kept' : ''}`}, v.toFixed(2))),
+    );
   };
   const pick = (e) => {
     const r = small.getBoundingClientRect();
@@ -92,9 +99,20 @@ export function build({conv, pool}, activations, m, width) {
   });
   const figures = [
     h('figure', {}, big, h('figcaption', {}, `Map ${m + 1} after ReLU, ${hh}×${ww}`)),
-    h('span', {class: 'op pool-arrow', 'aria-hidden': 'true'}, '→'),
+    h(
+      'div',
+      {class: 'pool-step'},
+      h('span', {class: 'klabel'}, `The ${ps}×${ps} window`),
+      windowGrid,
+      h('span', {class: 'op', 'aria-hidden': 'true'}, '↓'),
+      line,
+      h(
+        'p',
+        {class: 'small muted'},
+        op === 'max' ? 'The ringed value is the one kept.' : 'Each value counts a quarter.',
+      ),
+    ),
     h('figure', {}, small, h('figcaption', {}, `After ${ps}×${ps} ${op} pooling, ${ph}×${pw}`)),
-    line,
   ];
   return {figures, draw};
 }

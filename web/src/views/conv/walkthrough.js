@@ -141,7 +141,7 @@ export function render(w, {input, kernel, out, outN, pos, width}) {
   const {K, k, bias, pad} = kernel;
   const r = Math.floor(pos / outN);
   const c = pos % outN;
-  const inSize = Math.min(300, Math.max(196, Math.floor((width - 60) / 3.1)));
+  const inSize = Math.min(280, Math.max(196, Math.floor((width - 60) / 3.1)));
   const cell = inSize / 28;
 
   // input with the window
@@ -164,11 +164,7 @@ export function render(w, {input, kernel, out, outN, pos, width}) {
     box.replaceChildren(
       ...vals.map((v) => {
         const bg = color(v);
-        return h(
-          'span',
-          {class: 'kcell', style: {background: bg, color: lum(bg) > 0.55 ? '#101428' : '#fff'}},
-          fmt(v, digits),
-        );
+        return h('span', {class: 'kcell', style: {background: bg, color: inkOn(bg)}}, fmt(v, digits));
       }),
     );
   };
@@ -177,18 +173,14 @@ export function render(w, {input, kernel, out, outN, pos, width}) {
   grid(w.prodGrid, prods, (v) => rgb(SIGNED, 0.5 + v / pMax / 2), 2);
   const sum = prods.reduce((s, v) => s + v, 0);
   const value = sum + bias;
+  const outBg = rgb(SIGNED, 0.5 + value / (maxAbs(out) || 1) / 2);
+  // Each term stays whole (CSS: nowrap), so a narrow line breaks between terms, never
+  // between "=" and the value it gives.
   w.sumLine.replaceChildren(
-    ...[
-      h('span', {}, `Σ products = ${fixed(sum, 3)}`),
-      kernel.learned ? h('span', {}, ` + bias ${fixed(bias, 3)}`) : null,
-      h('span', {}, ' = '),
-      h(
-        'b',
-        {class: 'sum-out', style: {background: rgb(SIGNED, 0.5 + value / (maxAbs(out) || 1) / 2)}},
-        fixed(value, 3),
-      ),
-      kernel.learned ? h('span', {class: 'muted'}, `  → ReLU → ${fixed(Math.max(0, value), 3)}`) : null,
-    ].filter(Boolean),
+    h('span', {}, `Σ products = ${fixed(sum, 3)}`),
+    kernel.learned ? h('span', {}, `+ bias ${fixed(bias, 3)}`) : '',
+    h('span', {}, '= ', h('b', {class: 'sum-out', style: {background: outBg, color: inkOn(outBg)}}, fixed(value, 3))),
+    kernel.learned ? h('span', {class: 'muted'}, `→ ReLU → ${fixed(Math.max(0, value), 3)}`) : '',
   );
   const total = outN * outN;
   w.posLine.textContent = `Output pixel (row ${r + 1}, column ${c + 1}) of ${outN}×${outN} · step ${int(pos + 1)} of ${int(total)}`;
@@ -232,9 +224,15 @@ function fmt(v, digits) {
   return v.toFixed(digits).replace(/^(-?)0\./, '$1.');
 }
 
-/** Relative luminance of an 'rgb(r,g,b)' colour (ui/color.js rgb()), 0..1. */
-function lum(css) {
+/**
+ * The text colour for a cell of colour css ('rgb(r,g,b)', ui/color.js rgb()): white where white
+ * reads at 4.5:1 or more (WCAG AA), else black, which then reads at 4.6:1 or more.
+ */
+function inkOn(css) {
   const m = /rgb\((\d+),(\d+),(\d+)\)/.exec(css);
-  if (!m) return 1;
-  return (0.299 * Number(m[1]) + 0.587 * Number(m[2]) + 0.114 * Number(m[3])) / 255;
+  if (!m) return '#000';
+  const lin = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const [r, g, b] = [m[1], m[2], m[3]].map((c) => lin(Number(c) / 255));
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return 1.05 / (luminance + 0.05) >= 4.5 ? '#fff' : '#000';
 }
