@@ -55,6 +55,7 @@ EMSCRIPTEN_BINDINGS(mnist_lab) {
       .function("startTraining", &Engine::startTraining)
       .function("startNewTraining", &Engine::startNewTraining)
       .function("train", &Engine::train)
+      .function("setLearningRate", &Engine::setLearningRate)
       .function("evaluate", &Engine::evaluate)
       .function("predict", &Engine::predict)
       .function("predictDrawing", &Engine::predictDrawing)

@@ -105,6 +105,9 @@ class Engine {
     guard([&] { p = s_.train(batches); });
     return p;
   }
+  void setLearningRate(float lr) {
+    guard([&] { s_.set_lr(lr); });
+  }
   std::string evaluate(int limit, const std::string& split, bool with_predictions) {
     return guard_str([&] { return s_.evaluate(limit, split, with_predictions); });
   }

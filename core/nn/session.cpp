@@ -202,6 +202,11 @@ TrainProgress Session::train(int n_batches) {
   return p;
 }
 
+void Session::set_lr(float lr) {
+  check(trainer_ != nullptr, "no training run: call start_training first");
+  trainer_->set_lr(lr);
+}
+
 std::string Session::evaluate(int limit, const std::string& name, bool with_predictions) {
   const Dataset& data = split(name);
   check(data.count > 0, "no ", name, " data loaded");

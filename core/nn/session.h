@@ -78,6 +78,8 @@ class Session {
   std::string start_new_training(const std::string& model, const TrainConfig& cfg);
   // Runs up to n batches (stops at an epoch's end).
   TrainProgress train(int n_batches);
+  // The running run's learning rate from its next batch on (Trainer::set_lr).
+  void set_lr(float lr);
   // On a split ("test" or "train"; first `limit` samples if limit > 0):
   // EvalResult::to_json(), with "predicted" (every sample's class) if asked.
   std::string evaluate(int limit, const std::string& split = "test", bool with_predictions = false);

@@ -128,6 +128,7 @@ TEST_CASE("session: train reports progress, evaluate JSON", "[session]") {
   cfg.lr = 5e-3f;
   CHECK_THROWS_WITH(s.start_training(cfg), Contains("no training data"));
   CHECK_THROWS_WITH(s.train(1), Contains("no training run"));
+  CHECK_THROWS_WITH(s.set_lr(0.01f), Contains("no training run"));
   CHECK_THROWS_WITH(s.evaluate(0), Contains("no test data"));
   load(s, "train", blob_dataset(40, 1));
   load(s, "test", blob_dataset(20, 2));
@@ -148,8 +149,10 @@ TEST_CASE("session: train reports progress, evaluate JSON", "[session]") {
   CHECK_FALSE((p.epoch_done || p.finished || p.diverged));
   CHECK(p.diverged_step == 0);
   CHECK(p.message.empty());
+  s.set_lr(0.02f);
   const TrainProgress end1 = s.train(100);
   CHECK((end1.step == 4 && end1.epoch_done));
+  CHECK(end1.lr == 0.02f);
   const TrainProgress end2 = s.train(100);
   CHECK((end2.step == 8 && end2.finished));
 

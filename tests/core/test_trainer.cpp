@@ -117,6 +117,26 @@ TEST_CASE("trainer: step(n) runs at most n batches and stops at an epoch's end",
   CHECK(p.step == 8);
 }
 
+TEST_CASE("trainer: set_lr changes the rate from the next batch on, and refuses a bad one", "[trainer]") {
+  const Dataset data = blob_dataset(100, 4);
+  auto net = build_network("dense(16)-relu-dense(10)", 1);
+  TrainConfig cfg = quick_config(2, 32, 0.05f);
+  cfg.schedule = "onecycle";
+  Trainer t(*net, data, cfg);
+  t.step(2);
+  const float scheduled = t.progress().lr;
+  t.set_lr(0.0123f);
+  CHECK(t.progress().lr == scheduled);  // the batches already run keep theirs
+  t.step(1);
+  CHECK(t.progress().lr == 0.0123f);
+  t.step(3);  // constant from then on, across the epoch's end
+  CHECK(t.progress().lr == 0.0123f);
+  CHECK_THROWS_WITH(t.set_lr(0), Contains("learning rate must be in (0, 10]"));
+  CHECK_THROWS_WITH(t.set_lr(std::nanf("")), Contains("learning rate must be in (0, 10]"));
+  t.step(1);
+  CHECK(t.progress().lr == 0.0123f);  // a refused rate changes nothing
+}
+
 TEST_CASE("trainer: a bad configuration is refused", "[trainer]") {
   const Dataset data = blob_dataset(20, 4);
   auto net = build_network("dense(10)", 1);

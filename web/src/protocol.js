@@ -133,10 +133,12 @@
  * @property {{indices: number[]}} testImages
  * @property {{}} testLabels
  * @property {{split?: 'test'|'train', limit?: number}} evaluate
- * @property {{model: string, config: Partial<TrainConfig>}} train
+ * @property {{model: string, config: Partial<TrainConfig>, paused?: boolean}} train
  * @property {{}} pause
  * @property {{}} resume
  * @property {{}} stop
+ * @property {{lr: number}} setLr
+ * @property {{}} step
  * @property {{steps: number}} __testHold
  * @property {Transform & {pixels: Float32Array, width: number, height: number, centre: boolean}} prepare
  * @property {{image: Float32Array}} predictImage
@@ -169,6 +171,8 @@
  * @property {{}} pause
  * @property {{}} resume
  * @property {{}} stop
+ * @property {{lr: number}} setLr
+ * @property {{step: number}} step
  * @property {{step: number}} __testHold
  * @property {{image: Float32Array, probs: Float32Array}} prepare
  * @property {{probs: Float32Array}} predictImage
@@ -248,7 +252,8 @@ export const Request = Object.freeze({
    * the rest) creates a fresh model, its weights drawn from the config's seed, and starts training
    * -> Reply.STARTED {info, samples (the digits it trains on)} at once; then Notice.PROGRESS (~10/s),
    * Notice.EPOCH after each epoch, and finally Notice.TRAIN_DONE. A refused start (bad settings, an
-   * unknown setting or a bad spec) is an error reply and keeps the current model.
+   * unknown setting or a bad spec) is an error reply and keeps the current model. paused: the run
+   * starts paused, before its first batch (STEP then runs one).
    */
   TRAIN: 'train',
   /** {} -> Reply.PAUSED {} (training holds between two chunks of batches) */
@@ -257,6 +262,17 @@ export const Request = Object.freeze({
   RESUME: 'resume',
   /** {} -> Reply.STOPPING {}; the run then ends with Notice.TRAIN_DONE {reason: 'stopped'} */
   STOP: 'stop',
+  /**
+   * {lr} -> Reply.LR_SET {lr}: the run trains at this rate from its next batch on, constant from then
+   * (the schedule stops there); no run, or a rate out of (0, 10], is an error reply.
+   */
+  SET_LR: 'setLr',
+  /**
+   * {} a paused run does exactly one batch -> Reply.STEPPED {step} once it is done (after its
+   * Notice.PROGRESS, and its Notice.EPOCH if it ended an epoch); the run stays paused. A run that is
+   * not paused is an error reply.
+   */
+  STEP: 'step',
   /**
    * The drawing pad's live path, kept well under 2 ms in the worker:
    * {pixels: Float32Array(width*height) ink 0..1, width, height, centre, dx, dy, angle, thickness} ->
@@ -348,6 +364,8 @@ export const Reply = Object.freeze({
   PAUSED: 'paused',
   RESUMED: 'resumed',
   STOPPING: 'stopping',
+  LR_SET: 'lrSet',
+  STEPPED: 'stepped',
   PREPARED: 'prepared',
   PROBABILITIES: 'probabilities',
   SWEPT: 'swept',
@@ -381,6 +399,8 @@ export const REPLY_TO = Object.freeze({
   [Request.PAUSE]: Reply.PAUSED,
   [Request.RESUME]: Reply.RESUMED,
   [Request.STOP]: Reply.STOPPING,
+  [Request.SET_LR]: Reply.LR_SET,
+  [Request.STEP]: Reply.STEPPED,
   [Request.PREPARE]: Reply.PREPARED,
   [Request.PREDICT_IMAGE]: Reply.PROBABILITIES,
   [Request.SWEEP]: Reply.SWEPT,
@@ -416,6 +436,8 @@ export const Notice = Object.freeze({
   /**
    * {epoch, epochs, batch, batches_per_epoch, step, total_steps, loss, accuracy (epoch running means),
    *  recentLoss, recentAccuracy (over the batches since the last event), samples_per_second,
+   *  points (the run sampled since the last event, up to ~400 times a run: [{step, epoch, batch, loss,
+   *  accuracy (epoch running means), lr, elapsed}]),
    *  lr, elapsed (s, training only), eta (s, incl. evaluations), paused, heapBytes (the worker's wasm memory),
    *  diverged, message (when diverged, the engine's words: the step, the loss and a hint; the bad update
    *  was not applied)}

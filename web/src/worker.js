@@ -10,6 +10,7 @@ import {Notice, PROGRESS_PER_SECOND, Reply, Request} from './protocol.js';
 
 const CHUNK_MS = 40; // wall time of one core.train() call; the worker answers messages in between
 const GAP_SAMPLES = 10000; // training digits measured after a run, for the generalisation gap
+const POINTS_PER_RUN = 400; // a run is sampled about this often for the page's curves (Notice.PROGRESS points)
 
 /** @type {Core} */
 let core = null;
@@ -229,7 +230,8 @@ async function startRun(msg) {
   info = core.startNewTraining(msg.model, settings);
   const count = core.count('train');
   const samples = settings.limit > 0 ? Math.min(settings.limit, count) : count;
-  run = {paused: false, stop: false, resume: null, samples};
+  // steps: single batches asked for while paused (Request.STEP); stepped: their replies, in order.
+  run = {paused: !!msg.paused, stop: false, resume: null, samples, steps: 0, stepped: []};
   run.done = trainLoop(run);
   post({type: Reply.STARTED, id: msg.id, info, samples});
 }
@@ -243,6 +245,7 @@ async function trainLoop(r) {
   let prev = {epoch: 0, batch: 0, loss: 0, accuracy: 0};
   let evaluatedAt = -1; // step of the last test evaluation
   let p = null;
+  let points = []; // the run sampled since the last progress notice
 
   const progress = (paused = false) => {
     const same = p.epoch === prev.epoch && p.batch > prev.batch;
@@ -268,6 +271,7 @@ async function trainLoop(r) {
       recentAccuracy,
       samples_per_second: p.samples_per_second,
       lr: p.lr,
+      points,
       elapsed,
       eta,
       paused,
@@ -276,6 +280,7 @@ async function trainLoop(r) {
       message: p.message,
     });
     lastPost = performance.now();
+    points = [];
   };
   const testEvaluation = () => {
     const t0 = performance.now();
@@ -289,7 +294,8 @@ async function trainLoop(r) {
     for (;;) {
       if (r.stop) break;
       const held = testHold && (p?.step ?? 0) >= testHold.steps;
-      if (r.paused || held) {
+      const stepping = r.steps > 0;
+      if ((r.paused || held) && !stepping) {
         if (p) progress(r.paused);
         if (held) testHold.reached(p?.step ?? 0);
         await new Promise((resolve) => {
@@ -298,13 +304,26 @@ async function trainLoop(r) {
         r.resume = null;
         continue;
       }
+      // A call ends where the run is next sampled (and where a test holds it); a step is one batch.
+      const done = p?.step ?? 0;
+      const every = p ? Math.max(1, Math.ceil(p.total_steps / POINTS_PER_RUN)) : 1;
+      let n = Math.min(chunk, every - (done % every));
+      if (testHold) n = Math.min(n, testHold.steps - done);
+      if (stepping) n = 1;
       const t0 = performance.now();
-      p = core.train(testHold ? Math.min(chunk, testHold.steps - (p?.step ?? 0)) : chunk);
+      p = core.train(n);
       const dt = performance.now() - t0;
       elapsed += dt / 1000;
-      chunk = Math.max(1, Math.min(200, Math.round(chunk * Math.min(2, CHUNK_MS / Math.max(dt, 1)))));
+      chunk = Math.max(1, Math.min(200, 2 * chunk, Math.round(CHUNK_MS / Math.max(dt / n, 0.01))));
+      if (!p.diverged && (p.step % every === 0 || p.epoch_done)) {
+        const {step, epoch, batch, loss, accuracy, lr} = p;
+        points.push({step, epoch, batch, loss, accuracy, lr, elapsed});
+      }
 
-      if (p.epoch_done || p.finished || performance.now() - lastPost >= perPost) progress();
+      if (stepping) {
+        r.steps--;
+        progress(r.paused);
+      } else if (p.epoch_done || p.finished || performance.now() - lastPost >= perPost) progress();
       if (p.diverged) {
         post({
           type: Notice.TRAIN_DONE,
@@ -332,6 +351,7 @@ async function trainLoop(r) {
           heapBytes: core.heapBytes(),
         });
       }
+      if (stepping) r.stepped.shift()?.(p.step);
       if (p.finished) break;
       await yieldToMessages();
     }
@@ -361,6 +381,7 @@ async function trainLoop(r) {
       trainEvaluation: null,
     });
   } finally {
+    for (const answer of r.stepped.splice(0)) answer(p?.step ?? 0);
     if (run === r) run = null;
   }
 }
@@ -616,6 +637,20 @@ const handlers = {
 
   [Request.TEST_CRASH]: () => {
     throw new WebAssembly.RuntimeError('memory access out of bounds (test hook)');
+  },
+
+  [Request.SET_LR]: (m) => {
+    if (!run) throw new Error('no training run');
+    if (typeof m.lr !== 'number') throw new Error(`the learning rate must be a number, got ${typeof m.lr}`);
+    core.setLearningRate(m.lr);
+    post({type: Reply.LR_SET, id: m.id, lr: m.lr});
+  },
+
+  [Request.STEP]: (m) => {
+    if (!run?.paused) throw new Error(run ? 'pause the run before stepping it' : 'no training run to step');
+    run.steps++;
+    run.stepped.push((step) => post({type: Reply.STEPPED, id: m.id, step}));
+    run.resume?.();
   },
 
   [Request.TEST_CLOSE]: () => self.close(),

@@ -23,10 +23,14 @@ TrainConfig TrainConfig::from_recipe(const Recipe& r, uint64_t seed) {
   return c;
 }
 
+void check_lr(float lr) {
+  check(std::isfinite(lr) && lr > 0.0f && lr <= 10.0f, "learning rate must be in (0, 10], got ", lr);
+}
+
 void TrainConfig::validate() const {
   check(epochs >= 1 && epochs <= 1000, "epochs must be 1..1000, got ", epochs);
   check(batch >= 1 && batch <= 4096, "batch must be 1..4096, got ", batch);
-  check(std::isfinite(lr) && lr > 0.0f && lr <= 10.0f, "learning rate must be in (0, 10], got ", lr);
+  check_lr(lr);
   check(std::isfinite(optimizer.weight_decay) && optimizer.weight_decay >= 0.0f &&
             optimizer.weight_decay < 1.0f,
         "weight decay must be in [0, 1), got ", optimizer.weight_decay);
@@ -56,6 +60,12 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
   sched_.steps_per_epoch = p_.batches_per_epoch;
   sched_.total = p_.total_steps;
   start_epoch();
+}
+
+void Trainer::set_lr(float lr) {
+  check_lr(lr);
+  sched_.kind = "constant";
+  sched_.base_lr = lr;
 }
 
 void Trainer::start_epoch() {

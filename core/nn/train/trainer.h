@@ -27,6 +27,9 @@ struct TrainConfig {
   void validate() const;  // throws mnist::Error for an out-of-range value
 };
 
+// Throws mnist::Error unless 0 < lr <= 10.
+void check_lr(float lr);
+
 struct Progress {
   int epoch = 1;  // the epoch in progress, or just finished (1-based)
   int batch = 0;  // batches done in this epoch
@@ -56,6 +59,9 @@ class Trainer {
   const Progress& progress() const { return p_; }
   bool finished() const { return p_.finished; }
   const TrainConfig& config() const { return cfg_; }
+  // From the next batch on the run trains at `lr`, a constant rate (the schedule stops
+  // here): a knob turned mid-run. Throws mnist::Error for a rate validate() would refuse.
+  void set_lr(float lr);
 
  private:
   void start_epoch();

@@ -12,7 +12,7 @@
  * 3e-3 would read 0.003000000026077032 otherwise.
  * @param {number} x
  */
-function shortestFloat(x) {
+export function shortestFloat(x) {
   for (let digits = 1; digits < 9; digits++) {
     const y = Number(x.toPrecision(digits));
     if (Math.fround(y) === x) return y;
@@ -171,6 +171,11 @@ export class Core {
   /** Runs up to n batches. @param {number} n @returns {TrainProgress} */
   train(n) {
     return this.#call(() => this.engine.train(n | 0));
+  }
+
+  /** The running run's learning rate from its next batch on, constant from then (a rate out of (0, 10] throws). */
+  setLearningRate(lr) {
+    this.#call(() => this.engine.setLearningRate(lr));
   }
 
   /**

@@ -58,6 +58,8 @@ export interface Engine {
   startTraining(settings: TrainConfig): void;
   startNewTraining(model: string, settings: TrainConfig): Json;
   train(batches: number): TrainProgress;
+  /** The run's learning rate from its next batch on, constant from then (Trainer::set_lr). */
+  setLearningRate(lr: number): void;
   evaluate(limit: number, split: string, withPredictions: boolean): Json;
   predict(image: Float32Array): Float32Array;
   predictDrawing(pixels: Float32Array, width: number, height: number): Float32Array;
