@@ -195,7 +195,7 @@ test('a training start the engine refuses keeps the model in place: the page say
   await setup(page, {model: 'custom', epochs: 1, digits: 1000});
   const before = await downloadMlp(page);
   await page.getByLabel('Layer spec', {exact: true}).fill('dense(16)-relu-dense(10)');
-  await page.locator('#train .spec-check.ok', {hasText: '12,730 parameters · trains as the MLP'}).waitFor();
+  await page.locator('#train .spec-check.ok', {hasText: "12,730 parameters · trains in the MLP's place"}).waitFor();
   // A learning rate of 1e-300 reaches the engine (0 as a 32-bit float, which it refuses).
   await patchTrainRequests(await modelWorker(page, 'mlp'), {lr: 1e-300});
   await trainBtn(page).click();

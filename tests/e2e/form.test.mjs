@@ -77,7 +77,7 @@ test('a bad value is flagged at its own field, and Train waits until it is fixed
   // The form says what Train will run, with the numbers as they are.
   assert.equal(
     await page.locator('.train-summary').textContent(),
-    'Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, Adam at 0.01 with a one-cycle schedule, no augmentation, seed 1.',
+    "Train runs mlp (535,818 parameters) in the MLP's place: 2 epochs of 60,000 digits in batches of 64, Adam at 0.01 with a one-cycle schedule, no augmentation, seed 1.",
   );
   assert.deepEqual(page.errors, []);
   await page.close();

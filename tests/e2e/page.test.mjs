@@ -136,7 +136,7 @@ test('the custom layer spec is validated as you type', async () => {
   assert.equal(await page.getByRole('button', {name: 'Train', exact: true}).isDisabled(), true);
   await spec.fill('conv(8,3)-relu-pool(2)-flatten-dense(10)');
   await page.locator('.spec-check.ok').waitFor();
-  assert.match(await page.locator('.spec-check').textContent(), /13,610 parameters · trains as the CNN/);
+  assert.match(await page.locator('.spec-check').textContent(), /13,610 parameters · trains in the CNN's place/);
   assert.equal(await page.getByRole('button', {name: 'Train', exact: true}).isEnabled(), true);
   assert.deepEqual(page.errors, []);
   await page.close();

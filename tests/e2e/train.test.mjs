@@ -7,7 +7,7 @@ import {test} from 'node:test';
 import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
-import {holdTraining, modelWorker, releaseTraining} from './support/worker.js';
+import {holdTraining, modelWorker, releaseTraining, sendToWorker} from './support/worker.js';
 
 const site = useSite();
 
@@ -22,6 +22,37 @@ async function setup(page, {model, epochs, digits}) {
 
 const progressValue = async (page) =>
   Number(await page.locator('#train [role="progressbar"]').getAttribute('aria-valuenow'));
+
+/**
+ * A chart's series as its summary for screen readers tells them: {label: {points, from, to}}
+ * (x in the chart's unit), and the learning rates marked on it.
+ */
+async function chartSeries(page, which) {
+  const text = await page
+    .locator('#train .charts figure')
+    .nth(which === 'loss' ? 0 : 1)
+    .locator('.chart-summary')
+    .textContent();
+  const out = {};
+  for (const m of text.matchAll(/([^.:]+): (\d+) points, ([\d.]+)(?: s)? to ([\d.]+)(?: s)?\./g))
+    out[m[1].trim()] = {points: Number(m[2]), from: Number(m[3]), to: Number(m[4])};
+  const rates = [...text.matchAll(/Learning rate set to ([\d.e-]+)/g)].map((m) => Number(m[1]));
+  return {series: out, rates};
+}
+
+/** The lane of a slot's run: {state, step, lr} as its text says them. */
+async function lane(page, slot) {
+  const el = page.locator(`#train .lane-${slot}`);
+  const text = await el.textContent();
+  return {
+    state: await el.getAttribute('data-state'),
+    step: Number(text.match(/step ([\d,]+)/)?.[1].replace(/,/g, '')),
+    lr: Number(text.match(/lr ([\d.e-]+)/)?.[1]),
+  };
+}
+
+/** The text of the ten probabilities a pad panel shows. */
+const padAnswers = (page, slot) => page.locator(`[data-model="${slot}"] .bars li`).allTextContents();
 
 test('a short MLP run updates the curves, the speed and the test accuracy', async () => {
   const page = await openPage(site.context);
@@ -40,8 +71,16 @@ test('a short MLP run updates the curves, the speed and the test accuracy', asyn
   assert.match(speed, /^[\d,]+$/, `samples/s shown (got "${speed}")`);
   // The charts hold data: the empty note is gone and uPlot drew its series.
   assert.equal(await page.locator('#train .chart-empty').isHidden(), true);
-  const points = await page.locator('#train .u-legend').first().textContent();
-  assert.match(points, /MLP train/);
+  const legend = await page.locator('#train .u-legend').first().textContent();
+  assert.match(legend, /MLP train/);
+  assert.doesNotMatch(legend, /CNN/, 'the legend lists only the net that ran');
+  // 79 batches: one point each (not a point per progress report), the line says what it averages.
+  const {series} = await chartSeries(page, 'acc');
+  assert.equal(await page.locator('#train .charts figure').first().getAttribute('data-x'), 'epochs');
+  const train = series['MLP train (epoch mean)'];
+  assert.ok(train && train.points >= 30, `at least 30 train points (got ${JSON.stringify(series)})`);
+  assert.equal(train.to, 1, 'the train line ends at the end of the epoch');
+  assert.equal(series['MLP test'].points, 1);
   await page.getByRole('button', {name: 'Train', exact: true}).waitFor({state: 'visible'});
   await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
     timeout: 60000,
@@ -105,6 +144,23 @@ test('race mode trains the MLP and the CNN side by side', async () => {
   await page.locator('#train .lane-cnn', {hasText: 'finished'}).waitFor({timeout: 90000});
   const rows = await page.locator('#train .epochs tbody tr').count();
   assert.equal(rows, 2, 'one epoch row per network');
+  // A race is drawn against seconds of training: the MLP, which does less work per digit, ends first.
+  await page.locator('#train .charts figure[data-x="seconds"]').first().waitFor();
+  const {series} = await chartSeries(page, 'loss');
+  const mlp = series['MLP train (epoch mean)'];
+  const cnn = series['CNN train (epoch mean)'];
+  assert.ok(mlp && cnn, `both nets drawn (${JSON.stringify(series)})`);
+  assert.ok(mlp.to < cnn.to, `the MLP's line ends first (${mlp.to} s vs ${cnn.to} s)`);
+  assert.equal(series['MLP test'].to, mlp.to, "the MLP's test dot is where its run ended");
+  // The six numbers say which run they follow, and switch to the other.
+  const follow = page.locator('#train .follow');
+  assert.equal(await follow.getByRole('button', {name: 'CNN'}).getAttribute('aria-pressed'), 'true');
+  const cnnTest = await page.locator('[data-metric="test-accuracy"]').textContent();
+  await follow.getByRole('button', {name: 'MLP'}).click();
+  await page.locator('#train .follow button[aria-pressed="true"]', {hasText: 'MLP'}).waitFor();
+  const mlpTest = await page.locator('[data-metric="test-accuracy"]').textContent();
+  const table = await page.locator('#train .epochs tbody').textContent();
+  assert.ok(table.includes(mlpTest) && table.includes(cnnTest), "each net's own test accuracy");
   await page.locator('#train').screenshot({path: screenshotPath('race-1280.png')});
   await page.locator('#results').scrollIntoViewIfNeeded();
   await page.locator('#results .headline .big').waitFor({timeout: 30000});
@@ -119,7 +175,7 @@ test('race mode trains the MLP and the CNN side by side', async () => {
   await page.locator('#results .gallery-card h3', {hasText: `MLP: true ${t}, predicted ${p}`}).waitFor();
   const tile = page.locator('#results .g-tile').first();
   await tile.waitFor();
-  assert.match(await tile.getAttribute('aria-label'), new RegExp(`labelled ${t}: MLP says ${p},`));
+  assert.match(await tile.getAttribute('aria-label'), new RegExp(`true ${t}, MLP ${p},`));
   const index = await tile.getAttribute('data-index');
   await tile.click();
   await page.locator('#results .focus-bar', {hasText: `#${Number(index).toLocaleString('en-US')}`}).waitFor();
@@ -171,4 +227,87 @@ test('the Seed field (also ?seed=) repeats a run bit for bit; another seed train
   const c = await weightsAfterRun('', '8');
   assert.equal(Buffer.compare(a.bytes, b.bytes), 0, 'seed 7 twice: the same weights');
   assert.notEqual(Buffer.compare(a.bytes, c.bytes), 0, 'seed 8: other weights');
+});
+
+test("a trained linear net is badged as the user's linear classifier, and Back to pretrained brings the shipped MLP back", async () => {
+  const page = await openPage(site.context);
+  await setup(page, {model: 'linear', epochs: 1, digits: 1000});
+  const badge = page.locator('[data-model="mlp"] .chip');
+  await page.locator('[data-model="mlp"] .chip[data-owner="pretrained"]').waitFor();
+  assert.equal(await badge.textContent(), 'pretrained MLP');
+  const shipped = await padAnswers(page, 'mlp');
+  assert.equal(await page.getByRole('button', {name: 'Back to pretrained'}).isHidden(), true);
+  await page.getByRole('button', {name: 'Train', exact: true}).click();
+  await page.locator('#train .lane-mlp', {hasText: 'finished'}).waitFor({timeout: 90000});
+  await page.locator('[data-model="mlp"] .chip[data-owner="yours"]').waitFor();
+  assert.equal(await badge.textContent(), 'your linear classifier', 'its kind, from its layers: not an MLP');
+  assert.equal(await page.locator('#train .lane-mlp .chip').textContent(), 'linear classifier');
+  await page.waitForFunction(
+    (before) =>
+      JSON.stringify([...document.querySelectorAll('[data-model="mlp"] .bars li')].map((li) => li.textContent)) !==
+      before,
+    JSON.stringify(shipped),
+    {timeout: 30000},
+  );
+  // One button of that name on the page, beside the pad.
+  const back = page.getByRole('button', {name: 'Back to pretrained'});
+  assert.equal(await back.count(), 1);
+  await back.click();
+  await page.locator('[data-model="mlp"] .chip[data-owner="pretrained"]').waitFor();
+  assert.equal(await badge.textContent(), 'pretrained MLP');
+  await page.waitForFunction(
+    (before) =>
+      JSON.stringify([...document.querySelectorAll('[data-model="mlp"] .bars li')].map((li) => li.textContent)) ===
+      before,
+    JSON.stringify(shipped),
+    {timeout: 30000},
+  );
+  await back.waitFor({state: 'hidden'});
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a learning rate set mid-run is the one the next progress reports, and Step runs exactly one batch', async () => {
+  const page = await openPage(site.context);
+  await setup(page, {model: 'mlp', epochs: 1, digits: 20000});
+  await page.getByLabel('Batch size', {exact: true}).selectOption('64'); // 313 batches
+  const worker = await modelWorker(page, 'mlp');
+  const first = holdTraining(worker, 40);
+  await page.getByRole('button', {name: 'Train', exact: true}).click();
+  await first;
+  await page.getByLabel('New learning rate', {exact: true}).fill('0.0123');
+  await page.getByRole('button', {name: 'Set rate'}).click();
+  // The run held at 40 goes on to a hold at 80 (the hook wakes it as the page's Resume would).
+  const second = holdTraining(worker, 80);
+  await sendToWorker(worker, {type: 'resume', id: -3});
+  await second;
+  await page.waitForFunction(() => /step 80\b/.test(document.querySelector('#train .lane-mlp').textContent));
+  assert.equal((await lane(page, 'mlp')).lr, 0.0123, 'the batches after the change trained at the new rate');
+  const {rates} = await chartSeries(page, 'acc');
+  assert.deepEqual(rates, [0.0123], 'the chart marks where the rate took over');
+
+  await page.getByRole('button', {name: 'Pause', exact: true}).click();
+  await page.locator('#train .lane-mlp[data-state="paused"]').waitFor();
+  const before = (await lane(page, 'mlp')).step;
+  for (const want of [before + 1, before + 2]) {
+    await page.getByRole('button', {name: 'Step one batch'}).click();
+    await page.waitForFunction(
+      (n) => new RegExp(`step ${n}\\b`).test(document.querySelector('#train .lane-mlp').textContent),
+      want,
+    );
+    const now = await lane(page, 'mlp');
+    assert.equal(now.step, want, 'one batch per Step');
+    assert.equal(now.state, 'paused', 'and the run stays paused');
+  }
+  await releaseTraining(worker);
+  await page.getByRole('button', {name: 'Stop', exact: true}).click();
+  await page.locator('#train .lane-mlp', {hasText: 'stopped'}).waitFor({timeout: 30000});
+  // With no run going, Step starts one that pauses after its first batch.
+  await page.getByLabel('Model', {exact: true}).selectOption('linear');
+  await page.getByRole('button', {name: 'Step one batch'}).click();
+  await page.waitForFunction(() => /step 1\b/.test(document.querySelector('#train .lane-mlp')?.textContent ?? ''));
+  assert.equal((await lane(page, 'mlp')).state, 'paused');
+  await page.getByRole('button', {name: 'Stop', exact: true}).click();
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });

@@ -78,7 +78,7 @@ export class Lab extends Emitter {
     this.downloads = new Downloads(this.root);
     const ensureData = (slots, splits) => this.downloads.ensure(slots, splits);
     this.caches = new Caches({slots: this.slots, ensureTest: () => ensureData([this.slots.mlp], ['test'])});
-    this.evaluations = new Evaluations(ensureData);
+    this.evaluations = new Evaluations(ensureData, new URL('results/results.json', this.root).href);
     this.checkpoints = new Checkpoints();
     this.training = new Training({
       slots: this.slots,
@@ -103,7 +103,10 @@ export class Lab extends Emitter {
     const notice = (kind, detail) => this.emit('notice', {kind, ...detail});
     for (const slot of Object.values(this.slots)) {
       passOn(slot, PASSED_ON.slot);
-      slot.on('model', () => this.#predict(slot));
+      slot.on('model', () => {
+        this.#predict(slot);
+        this.evaluations.useShipped(slot);
+      });
       slot.on('prediction-failed', (d) => notice('prediction-failed', d));
       slot.on('crash', ({slot: name, message, lostRun, final}) => {
         this.caches.forgetParams(slot);
@@ -202,6 +205,16 @@ export class Lab extends Emitter {
 
   resetShipped(name) {
     return this.slots[name].loadShipped();
+  }
+
+  /** The slots "Back to pretrained" would give their shipped weights back: a model not pretrained, not training. */
+  get unpretrained() {
+    return SLOTS.filter((n) => this.slots[n].owner && this.slots[n].owner !== 'pretrained' && !this.slots[n].training);
+  }
+
+  /** Gives every slot whose model is the user's (trained, fine-tuned, from a file) its shipped weights back. */
+  backToPretrained() {
+    return Promise.all(this.unpretrained.map((n) => this.resetShipped(n)));
   }
 
   /** Stores every running slot's weights now (the tab is being hidden or closed: a last chance). */
@@ -315,6 +328,16 @@ export class Lab extends Emitter {
 
   stop(name) {
     this.training.stop(name);
+  }
+
+  /** The slot's run trains at `lr` from its next batch on (model/training.js). */
+  setLearningRate(name, lr) {
+    return this.training.setLearningRate(name, lr);
+  }
+
+  /** One batch of the slot's paused run -> the step it is at after it. */
+  step(name) {
+    return this.training.step(name);
   }
 
   // --- the digit in focus ------------------------------------------------------------

@@ -2,6 +2,11 @@
 // (slot.evaluation) and on 10,000 training digits (slot.trainEvaluation, for the
 // generalisation gap), and one row per evaluated model, kept across models.
 //
+// Until the page evaluates them itself, the pretrained models have the analysis the shipped
+// results file holds (results/results.json, computed natively with the CLI when they were
+// trained): the same fields, with `shipped: true` and no `predicted` (the file lists each
+// network's mistakes, not every digit's answer).
+//
 // Events:
 //   evaluation {slot}   slot.evaluation or slot.trainEvaluation changed
 //   records {}          the results table (records) changed
@@ -11,10 +16,15 @@ import {Emitter} from './emitter.js';
 const GAP_DIGITS = 10000;
 
 export class Evaluations extends Emitter {
-  /** @param {(slots: import('./slot.js').Slot[], splits: string[]) => Promise<unknown>} ensureData */
-  constructor(ensureData) {
+  /**
+   * @param {(slots: import('./slot.js').Slot[], splits: string[]) => Promise<unknown>} ensureData
+   * @param {string} resultsUrl the shipped results file
+   */
+  constructor(ensureData, resultsUrl) {
     super();
     this.ensureData = ensureData;
+    this.resultsUrl = resultsUrl;
+    this.shippedFile = null; // Promise of {date, mlp: {evaluation, trainEvaluation}, cnn} (null: none)
     /** The results table: one row per evaluated model, oldest first. */
     this.records = [];
   }
@@ -40,6 +50,53 @@ export class Evaluations extends Emitter {
     this.record(slot);
   }
 
+  /**
+   * Gives a slot holding its pretrained model the shipped file's analysis of it, unless it has an
+   * evaluation already. A missing or unreadable file leaves it unevaluated.
+   */
+  async useShipped(slot) {
+    if (slot.owner !== 'pretrained' || slot.evaluation) return;
+    this.shippedFile ??= this.#readShipped().catch(() => null);
+    const generation = slot.generation;
+    const file = await this.shippedFile;
+    const shipped = file?.[slot.name];
+    if (!shipped || slot.generation !== generation || slot.evaluation) return;
+    slot.evaluation = {generation, ...shipped.evaluation};
+    slot.trainEvaluation = shipped.trainEvaluation ? {generation, ...shipped.trainEvaluation} : null;
+    this.emit('evaluation', {slot: slot.name});
+    this.record(slot);
+  }
+
+  /** The shipped results file's analysis of the mlp and cnn presets, as evaluations (fractions, not percentages). */
+  async #readShipped() {
+    const res = await fetch(this.resultsUrl);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const data = await res.json();
+    const a = data.analysis;
+    const out = {date: data.date};
+    for (const name of ['mlp', 'cnn']) {
+      const row = data.rows?.find((r) => r.id === name && !r.missing);
+      if (!row || !a?.confusion?.[name]) continue;
+      const common = {shipped: true, date: data.date};
+      out[name] = {
+        evaluation: {
+          ...common,
+          split: 'test',
+          count: a.confusion[name].reduce((x, y) => x + y, 0),
+          accuracy: row.test_accuracy / 100,
+          loss: row.test_loss,
+          confusion: a.confusion[name],
+          per_class: a.per_class[name].map((x) => x / 100),
+          misclassified: a.misclassified[name],
+        },
+        trainEvaluation: Number.isFinite(a.train_accuracy?.[name])
+          ? {...common, split: 'train', accuracy: a.train_accuracy[name] / 100}
+          : null,
+      };
+    }
+    return out;
+  }
+
   /** Puts the slot's current model in the table (or updates its row). */
   record(slot) {
     if (!slot.evaluation || !slot.info) return;
@@ -52,6 +109,7 @@ export class Evaluations extends Emitter {
       spec: slot.info.spec,
       params: slot.info.params,
       origin: slot.origin,
+      shipped: !!slot.evaluation.shipped,
       accuracy: slot.evaluation.accuracy,
       loss: slot.evaluation.loss,
       trainAccuracy: slot.trainEvaluation?.accuracy ?? null,

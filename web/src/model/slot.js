@@ -26,6 +26,36 @@ export const SLOTS = ['mlp', 'cnn'];
  */
 export const slotFor = (described) => (described.spatial ? 'cnn' : 'mlp');
 
+/**
+ * Whose model a slot holds, by its origin: 'pretrained' (the shipped weights), 'yours' (trained or
+ * training in this page, or restored from an earlier visit), 'fine-tuned' (fine-tuned on the user's
+ * digits) or 'file' (loaded from a weights file). The views badge a model by it.
+ */
+const OWNER = {
+  shipped: 'pretrained',
+  training: 'yours',
+  trained: 'yours',
+  restored: 'yours',
+  finetuned: 'fine-tuned',
+  imported: 'file',
+};
+
+/**
+ * What kind of network a model is, from the core's layer attributes (ModelInfo.layers): 'cnn' when
+ * a layer convolves (filters), 'mlp' when a non-linearity (an activation, or max pooling) lies
+ * between two dense layers (units), else 'linear': one dense layer, or dense layers that compose
+ * into one, is a linear classifier.
+ * @param {import('../protocol.js').ModelInfo} info
+ * @returns {'cnn' | 'mlp' | 'linear'}
+ */
+export function modelKind(info) {
+  const layers = info.layers;
+  if (layers.some((l) => l.filters > 0)) return 'cnn';
+  const dense = layers.flatMap((l, i) => (l.units > 0 ? [i] : []));
+  const between = layers.slice(dense[0] + 1, dense[dense.length - 1]);
+  return between.some((l) => l.activation || l.pooling === 'max') ? 'mlp' : 'linear';
+}
+
 /** A slot whose worker crashed more often than this stays down until the page reloads. */
 const MAX_RESTARTS = 3;
 
@@ -43,7 +73,7 @@ export class Slot extends Emitter {
     this.titleFor = titleFor;
     this.info = null; // ModelInfo
     this.title = ''; // preset name, "custom" or the file's name
-    this.origin = 'starting'; // shipped | imported | restored | training | trained | error
+    this.origin = 'starting'; // shipped | imported | restored | training | trained | finetuned | error (see OWNER)
     this.generation = 0; // bumps whenever the weights are replaced
     this.error = null; // {stage, message} once the slot is down (see 'failed')
     this.training = null; // the run in progress (training.js)
@@ -67,6 +97,16 @@ export class Slot extends Emitter {
     this.spare = null;
     this.pixels = null; // the buffer a drawing is copied into for the worker, which sends it back
     this.client = this.#spawn(core);
+  }
+
+  /** Whose model the slot holds (see OWNER), or null while it holds none. */
+  get owner() {
+    return this.info ? (OWNER[this.origin] ?? null) : null;
+  }
+
+  /** What kind of network the model is (modelKind), or null while there is none. */
+  get kind() {
+    return this.info ? modelKind(this.info) : null;
   }
 
   /** The build the worker runs (EngineInfo), once it is ready. */

@@ -2,8 +2,11 @@
 //   preparing (downloading) -> running <-> paused -> stopping -> done
 // and what the worker reports on the way (progress ~10/s, an evaluation per epoch, the
 // end). A run lives in slot.training while it goes and in slot.lastRun once done:
-//   {state, model, title, config, samples, progress, points: [{x, loss, acc}], epochs: [record],
-//    epochsDone, startedAt, elapsed, reason, message, step, loss}
+//   {state, model, title, kind, config, race, samples, progress, points: [{x, t, step, loss, acc, lr}],
+//    lrChanges: [{step, lr}], epochs: [record], epochsDone, startedAt, elapsed, reason, message, step, loss}
+// kind: what network it trains (slot.js modelKind); race: one of a race's two runs; points: the run
+// sampled up to ~400 times (x: epochs done, t: seconds of training, loss and acc: the means over
+// the epoch so far, lr: the batch's rate); lrChanges: the rates set mid-run, after which step.
 // reason: 'finished' | 'stopped' | 'diverged' | 'error'; message: the engine's words for an
 // error; step and loss: where a diverged run was stopped.
 //
@@ -19,7 +22,7 @@
 import {Notice, Request} from '../protocol.js';
 import {Emitter} from './emitter.js';
 import {LabError} from './errors.js';
-import {SLOTS} from './slot.js';
+import {modelKind, SLOTS} from './slot.js';
 
 /** While a slot trains, its weights are stored at least this often (and after every epoch). */
 export const CHECKPOINT_MS = 10000;
@@ -49,20 +52,25 @@ export class Training extends Emitter {
 
   /**
    * Trains a fresh model in a slot. model: preset name or layer spec; config: TrainConfig,
-   * whose seed (the engine's default if unset) also draws the fresh model's weights. Resolves when the run has
-   * started (downloads first); throws a LabError when the slot is busy or the engine refuses.
+   * whose seed (the engine's default if unset) also draws the fresh model's weights; race: one of
+   * a race's runs; paused: it starts paused, before its first batch (see step()). Resolves when the
+   * run has started (downloads first); throws a LabError when the slot is busy or the engine refuses.
    */
-  async train(name, {model, title, config}) {
+  async train(name, {model, title, config, race = false, paused = false}) {
     const slot = this.slots[name];
     if (slot.training) throw new LabError('training', {slot: name, action: 'train'});
     const t = {
       state: 'preparing',
       model,
       title,
+      kind: null,
       config,
+      race,
       samples: 0,
       progress: null,
       points: [],
+      lrChanges: [],
+      pauseWanted: paused,
       epochs: [],
       epochsDone: 0,
       startedAt: performance.now(),
@@ -74,13 +82,15 @@ export class Training extends Emitter {
     try {
       await this.ensureData([slot], ['train', 'test']);
       if (slot.training !== t) return; // stopped while downloading
-      const reply = await slot.client.request(Request.TRAIN, {model, config}).catch((e) => {
+      const startPaused = t.pauseWanted;
+      const reply = await slot.client.request(Request.TRAIN, {model, config, paused: startPaused}).catch((e) => {
         throw new LabError('start-failed', {slot: name, cause: e.message});
       });
       t.samples = reply.samples;
+      t.kind = modelKind(reply.info);
       t.savedAt = performance.now();
       t.state = t.pauseWanted ? 'paused' : 'running';
-      if (t.pauseWanted) this.#control(slot, Request.PAUSE);
+      if (t.pauseWanted && !startPaused) this.#control(slot, Request.PAUSE);
       slot.setModel(reply.info, 'training', title);
       this.emit('training', {slot: name});
     } catch (e) {
@@ -125,7 +135,7 @@ export class Training extends Emitter {
     }
     const go = slots.every((s) => s.training === waiting.get(s)); // not stopped meanwhile
     clear();
-    if (go) await Promise.all(SLOTS.map((n) => this.train(n, {model: n, title: n, config: configFor(n)})));
+    if (go) await Promise.all(SLOTS.map((n) => this.train(n, {model: n, title: n, config: configFor(n), race: true})));
   }
 
   pause(name) {
@@ -158,6 +168,26 @@ export class Training extends Emitter {
     t.state = 'stopping';
     this.#control(this.slots[name], Request.STOP);
     this.emit('training', {slot: name});
+  }
+
+  /**
+   * From the next batch on, the slot's run trains at `lr`, constant from then (the schedule stops
+   * there). Throws the engine's words when it refuses the rate.
+   */
+  async setLearningRate(name, lr) {
+    const slot = this.slots[name];
+    const t = slot.training;
+    if (!t?.samples) return;
+    await slot.client.request(Request.SET_LR, {lr});
+    t.lrChanges.push({step: t.progress?.step ?? 0, lr});
+    this.emit('training', {slot: name});
+  }
+
+  /** One batch of the slot's paused run -> the step the run is at after it. */
+  async step(name) {
+    const slot = this.slots[name];
+    if (slot.training?.state !== 'paused' || !slot.training.samples) return null;
+    return (await slot.client.request(Request.STEP)).step;
   }
 
   /** Pause, resume or stop: a worker that dies meanwhile is told by its crash, not by this request. */
@@ -196,8 +226,10 @@ export class Training extends Emitter {
       if (!t) return;
       t.progress = p;
       t.elapsed = p.elapsed;
-      const x = p.epoch - 1 + p.batch / p.batches_per_epoch;
-      if (p.batch > 0 && Number.isFinite(p.recentLoss)) t.points.push({x, loss: p.recentLoss, acc: p.recentAccuracy});
+      for (const q of p.points) {
+        const x = q.epoch - 1 + q.batch / p.batches_per_epoch;
+        t.points.push({x, t: q.elapsed, step: q.step, loss: q.loss, acc: q.accuracy, lr: q.lr});
+      }
       this.emit('progress', {slot: slot.name, progress: p});
       // A paused run may be left for good (the tab closed later): it is stored as it stands.
       if (!p.diverged && (p.paused || performance.now() - t.savedAt >= CHECKPOINT_MS)) this.#checkpoint(slot);

@@ -6,7 +6,7 @@ import {INK, paint} from '../ui/color.js';
 import {h, rafThrottle, uid} from '../ui/dom.js';
 import {drawExample} from '../ui/example.js';
 import {argmax, int, pct} from '../ui/format.js';
-import {errorText, SLOT_TITLE} from './words.js';
+import {errorText, modelBadge, SLOT_TITLE} from './words.js';
 
 const SIZE = 560; // the pad's backing store in pixels (its CSS size varies)
 const BRUSH = SIZE / 11; // MNIST strokes are 2-3 px of 28 once the digit is scaled into 20x20
@@ -24,6 +24,12 @@ export function mount(el, lab) {
 
   const clear = h('button', {type: 'button', class: 'btn', onclick: () => clearAll(true)}, 'Clear');
   const random = h('button', {type: 'button', class: 'btn btn-ghost', onclick: randomDigit}, 'Random test digit');
+  // The pretrained models, one click away from the user's own (trained, fine-tuned or from a file).
+  const back = h('button', {type: 'button', class: 'btn btn-ghost', hidden: true}, 'Back to pretrained');
+  back.addEventListener('click', () => lab.backToPretrained().catch((e) => (status.textContent = errorText(e))));
+  const showBack = () => (back.hidden = !lab.unpretrained.length);
+  lab.on('model', showBack);
+  lab.on('training', showBack);
 
   el.append(
     h(
@@ -33,7 +39,7 @@ export function mount(el, lab) {
         'div',
         {class: 'pad-col'},
         h('div', {class: 'pad-frame'}, pad, hint),
-        h('div', {class: 'row gap'}, clear, random),
+        h('div', {class: 'row gap'}, clear, random, back),
         status,
       ),
       h(
@@ -250,6 +256,8 @@ function predictionPanel(name) {
   const digit = h('span', {class: 'pred-digit', 'aria-hidden': 'true'}, '–');
   const conf = h('span', {class: 'pred-conf'}, '');
   const meta = h('span', {class: 'pred-meta'}, 'loading…');
+  // Whose model answers, and what kind of network it is ("your linear classifier"): model/slot.js owner and kind.
+  const badge = h('span', {class: `chip chip-${name}`}, SLOT_TITLE[name]);
   const rows = [];
   const list = h(
     'ol',
@@ -269,7 +277,7 @@ function predictionPanel(name) {
     h(
       'header',
       {},
-      h('h3', {id: titleId}, h('span', {class: `chip chip-${name}`}, SLOT_TITLE[name]), meta),
+      h('h3', {id: titleId}, badge, meta),
       h('div', {class: 'pred-top'}, digit, conf),
     ),
     list,
@@ -298,6 +306,8 @@ function predictionPanel(name) {
       }
     },
     describe(slot) {
+      badge.textContent = modelBadge(slot);
+      badge.dataset.owner = slot.owner ?? '';
       if (slot.error) meta.textContent = 'unavailable';
       else if (!slot.info) meta.textContent = 'loading weights…';
       else {

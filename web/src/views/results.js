@@ -12,7 +12,7 @@ import * as gallery from './results/gallery.js';
 import * as mistakes from './results/mistakes.js';
 import {rows} from './results/table.js';
 import {mountReproduce} from './reproduce.js';
-import {errorText, SLOT_TITLE} from './words.js';
+import {errorText, SLOT_TITLE, shippedSourceText} from './words.js';
 
 /** The parts of the view: built once, filled by the render functions. */
 function build() {
@@ -20,6 +20,8 @@ function build() {
   const gapBtn = h('button', {type: 'button', class: 'btn'}, 'Measure the generalisation gap');
   const status = h('p', {class: 'status-line', role: 'status', 'aria-live': 'polite'});
   const headline = h('div', {class: 'headline', 'aria-live': 'polite'});
+  // Where the numbers come from: the shipped results file, until the page evaluates the models itself.
+  const source = h('p', {class: 'small muted results-source', hidden: true});
   const tbody = h('tbody');
   const matrices = Object.fromEntries(SLOTS.map((n) => [n, h('div', {class: 'confusion-wrap'})]));
   const perClass = h('div', {class: 'per-class'});
@@ -45,6 +47,7 @@ function build() {
       ),
       status,
       headline,
+      source,
       h(
         'div',
         {class: 'table-scroll'},
@@ -105,6 +108,7 @@ function build() {
     gapBtn,
     status,
     headline,
+    source,
     tbody,
     matrices,
     perClass,
@@ -194,8 +198,12 @@ export function mount(el, lab) {
 
   // --- state -> DOM ----------------------------------------------------------
   const renderTable = () => v.tbody.replaceChildren(...rows(lab.slots, lab.records));
-  const renderHeadline = () =>
+  const renderHeadline = () => {
     v.headline.replaceChildren(...mistakes.headline(lab.slots.mlp.evaluation, lab.slots.cnn.evaluation));
+    const shipped = SLOTS.filter((n) => lab.slots[n].evaluation?.shipped);
+    v.source.hidden = !shipped.length;
+    if (shipped.length) v.source.textContent = shippedSourceText(shipped, lab.slots[shipped[0]].evaluation.date);
+  };
   const renderMatrices = () => {
     for (const n of SLOTS) {
       const cell = filter.cell?.slot === n ? filter.cell : null;
@@ -225,6 +233,9 @@ export function mount(el, lab) {
     };
     if (!SLOTS.some((n) => lab.slots[n].evaluation))
       return empty('Evaluate the networks to see the digits they get wrong.');
+    // The shipped file lists each network's mistakes but not every digit's answer, which the tiles show.
+    if (SLOTS.every((n) => !lab.slots[n].evaluation || lab.slots[n].evaluation.shipped))
+      return empty('Evaluate the networks to see the digits they get wrong, with both answers for each.');
     if (SLOTS.some((n) => lab.slots[n].training)) return empty('The gallery fills in when training ends.');
     try {
       const labels = await lab.testLabels();

@@ -2,8 +2,8 @@
 // hyper-parameters, train (or race the MLP against the CNN in two workers), and
 // watch live loss/accuracy curves, speed, progress and test accuracy per epoch.
 import {SLOTS, slotFor} from '../lab.js';
-import {Settings, checkSetting, clip} from '../state.js';
-import {h, rafThrottle} from '../ui/dom.js';
+import {SETTINGS, Settings, checkSetting, clip} from '../state.js';
+import {h, rafThrottle, uid} from '../ui/dom.js';
 import {bytes, int} from '../ui/format.js';
 import * as charts from './train/charts.js';
 import * as fields from './train/form.js';
@@ -40,6 +40,36 @@ export function mount(el, lab, opts = {}) {
     'Stop',
   );
   const raceBtn = h('button', {type: 'button', class: 'btn btn-race', onclick: onRace}, 'Race MLP vs CNN');
+  // Knobs while it trains: the learning rate from the next batch on, and one batch at a time.
+  const rate = h('input', {
+    type: 'number',
+    id: uid('rate'),
+    min: SETTINGS.lr.min,
+    max: SETTINGS.lr.max,
+    step: 'any',
+    inputmode: 'decimal',
+  });
+  const rateBtn = h('button', {type: 'button', class: 'btn btn-sm', onclick: onRate}, 'Set rate');
+  const stepBtn = h('button', {type: 'button', class: 'btn btn-sm', onclick: onStep}, 'Step one batch');
+  const knobs = h(
+    'div',
+    {class: 'knobs'},
+    h(
+      'div',
+      {class: 'row gap'},
+      h('label', {for: rate.id}, 'New learning rate'),
+      rate,
+      rateBtn,
+      h('span', {class: 'grow'}),
+      stepBtn,
+    ),
+    h(
+      'p',
+      {class: 'small muted'},
+      'Set rate: the run trains at it from its next batch on, the schedule stops there, and the charts mark where. ' +
+        'Step one batch: the next batch of a paused run, or a new run that pauses after its first batch.',
+    ),
+  );
   const busyNote = h('p', {class: 'train-busy small', role: 'status', hidden: true});
   // What Train will run, as the form stands (or what to fix first).
   const summary = h('p', {class: 'train-summary small', 'aria-live': 'polite'});
@@ -60,7 +90,14 @@ export function mount(el, lab, opts = {}) {
         h('h3', {}, 'Setup'),
         f.form,
         h('div', {class: 'row gap buttons'}, trainBtn, pauseBtn, resumeBtn, stopBtn),
+        knobs,
         summary,
+        h(
+          'p',
+          {class: 'small muted'},
+          'Training makes a model of your own: the drawing pad then reads with it, badged as yours; ' +
+            '"Back to pretrained", beside the pad, brings the pretrained one back.',
+        ),
         busyNote,
         h(
           'div',
@@ -91,7 +128,13 @@ export function mount(el, lab, opts = {}) {
   // --- state -> DOM ----------------------------------------------------------
   let active = null; // the slot whose run the headline metrics follow
 
-  const renderMetrics = () => live.renderMetrics(L, active, active ? runOf(active) : null);
+  const renderMetrics = () => {
+    live.renderMetrics(L, active, active ? runOf(active) : null);
+    live.renderFollow(L, active, runs(), (n) => {
+      active = n;
+      renderMetrics();
+    });
+  };
 
   const renderLanes = () => live.renderLanes(L, runs(), lab.downloadProgress());
   const renderEpochs = () => live.renderEpochs(L, runs());
@@ -129,6 +172,10 @@ export function mount(el, lab, opts = {}) {
     resumeBtn.disabled = !runs.some((r) => r.state === 'paused');
     stopBtn.disabled = !runs.some((r) => r.state !== 'stopping');
     raceBtn.disabled = !lab.presets.length || runs.length > 0 || !settingsOk;
+    const turning = runs.filter((r) => r.samples > 0 && (r.state === 'running' || r.state === 'paused'));
+    rateBtn.disabled = !turning.length || !!checkSetting('lr', rate.value).error;
+    // Step: a paused run's next batch, or a new run paused after its first one.
+    stepBtn.disabled = runs.some((r) => r.samples > 0 && r.state === 'paused') ? false : trainBtn.disabled;
     renderBusy(target);
     renderChecks(errors);
   }
@@ -206,7 +253,7 @@ export function mount(el, lab, opts = {}) {
       modelInfo.replaceChildren(h('code', {}, p.spec));
       modelInfo.append(
         h('br'),
-        `Trains as the ${SLOT_TITLE[slotFor(p)]} · full recipe: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}`,
+        `Trains in the ${SLOT_TITLE[slotFor(p)]}'s place · full recipe: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}`,
       );
       if (userChange && r.epochs === 1) {
         // A preset made for a one-epoch run in the page (fast: 99% in under 30 s)
@@ -273,7 +320,7 @@ export function mount(el, lab, opts = {}) {
       showSpec(
         r.ok ? 'ok' : 'error',
         r.ok
-          ? `✓ Valid · ${int(r.params)} parameters · trains as the ${SLOT_TITLE[slotFor(r)]} · about ${bytes(r.bytes)} to train at batch ${r.batch}`
+          ? `✓ Valid · ${int(r.params)} parameters · trains in the ${SLOT_TITLE[slotFor(r)]}'s place · about ${bytes(r.bytes)} to train at batch ${r.batch}`
           : `✗ ${r.error}`,
         r.ok ? r : null,
       );
@@ -309,7 +356,7 @@ export function mount(el, lab, opts = {}) {
     if (summary.textContent !== text) summary.textContent = text;
   }
 
-  /** "Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, ..." */
+  /** "Train runs mlp (535,818 parameters) in the MLP's place: 2 epochs of 60,000 digits in batches of 64, ..." */
   function runText() {
     if (model.value === 'custom' && specPending) return 'Checking the layer spec…';
     const target = targetSlot();
@@ -336,27 +383,61 @@ export function mount(el, lab, opts = {}) {
     return Object.keys(errors).length ? null : values;
   }
 
-  async function onTrain() {
+  /** Trains the chosen model (paused: the run pauses before its first batch) -> the slot it trains in, or null. */
+  async function onTrain(_event, paused = false) {
     const cfg = checkedConfig();
-    if (!cfg) return;
+    if (!cfg) return null;
     const custom = model.value === 'custom';
     const target = targetSlot();
-    if (!target) return;
+    if (!target) return null;
     const name = custom ? specInfo.spec : model.value;
     active = target;
     saveForm();
     try {
-      await lab.train(target, {model: name, title: custom ? 'custom' : model.value, config: cfg});
+      await lab.train(target, {model: name, title: custom ? 'custom' : model.value, config: cfg, paused});
+      if (!rate.value) rate.value = String(cfg.lr);
+      return target;
+    } catch (e) {
+      showError(errorText(e));
+      return null;
+    } finally {
+      renderAll();
+    }
+  }
+
+  async function onRate() {
+    const {value, error} = checkSetting('lr', rate.value);
+    if (error) return showError(error);
+    showError('');
+    const turning = SLOTS.filter((n) => lab.slots[n].training?.samples > 0);
+    try {
+      await Promise.all(turning.map((n) => lab.setLearningRate(n, value)));
     } catch (e) {
       showError(errorText(e));
     }
-    renderAll();
+  }
+
+  /** One batch of each paused run; with none, a new run of the chosen model that pauses after its first batch. */
+  async function onStep() {
+    showError('');
+    let paused = SLOTS.filter((n) => lab.slots[n].training?.state === 'paused' && lab.slots[n].training.samples > 0);
+    if (!paused.length) {
+      const started = await onTrain(null, true);
+      if (!started) return;
+      paused = [started];
+    }
+    try {
+      await Promise.all(paused.map((n) => lab.step(n)));
+    } catch (e) {
+      showError(errorText(e));
+    }
   }
 
   async function onRace() {
     const cfg = checkedConfig();
     if (!cfg) return;
     active = 'cnn';
+    if (!rate.value) rate.value = String(cfg.lr);
     // Both with the same settings from the form, so the race is fair.
     const configFor = () => ({...cfg});
     try {
@@ -369,6 +450,7 @@ export function mount(el, lab, opts = {}) {
 
   // --- wiring ----------------------------------------------------------------
   recipeBtn.addEventListener('click', useRecipe);
+  rate.addEventListener('input', renderButtons);
   model.addEventListener('change', () => {
     settings.forget('model');
     onModel(true);

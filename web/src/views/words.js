@@ -4,6 +4,42 @@
 export const SLOT_TITLE = {mlp: 'MLP', cnn: 'CNN'};
 export const SLOT_KIND = {mlp: 'dense network', cnn: 'convolutional network'};
 
+/**
+ * Where the Results' numbers come from while pretrained models (names: their slots) have the
+ * shipped file's analysis (date: ISO).
+ */
+export function shippedSourceText(names, date) {
+  const day = date ? ` on ${new Date(date).toISOString().slice(0, 10)}` : '';
+  const whose = names.length > 1 ? 'Both networks' : `The ${SLOT_TITLE[names[0]]}`;
+  return (
+    `${whose}' numbers come with the page: the pretrained models as the command-line tool evaluated them${day}, ` +
+    'before their weights were stored at half precision for the page. "Evaluate" measures the models in this page.'
+  );
+}
+
+/** A network by its kind (model/slot.js modelKind): a linear net is not an MLP. */
+export const KIND_TITLE = {linear: 'linear classifier', mlp: 'MLP', cnn: 'CNN'};
+
+/**
+ * A slot's model as its badge names it, by whose it is and its kind: "pretrained MLP",
+ * "your linear classifier", "fine-tuned CNN", "MLP from a file"; the slot's name until it has one.
+ */
+export function modelBadge(slot) {
+  const kind = KIND_TITLE[slot.kind];
+  switch (slot.owner) {
+    case 'pretrained':
+      return `pretrained ${kind}`;
+    case 'yours':
+      return `your ${kind}`;
+    case 'fine-tuned':
+      return `fine-tuned ${kind}`;
+    case 'file':
+      return `${kind} from a file`;
+    default:
+      return SLOT_TITLE[slot.name];
+  }
+}
+
 /** "WebAssembly SIMD with fused multiply-add · 2 threads" for one EngineInfo. */
 const engineName = (e) =>
   `WebAssembly SIMD${e.fma ? ' with fused multiply-add' : ''} · ${e.threads} thread${e.threads === 1 ? '' : 's'}`;

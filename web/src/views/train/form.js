@@ -168,11 +168,11 @@ export function mark(f, settings, errors, specBad) {
 
 /**
  * What Train runs, for a model (name, params) in a slot with these settings' values:
- * "Train runs mlp (535,818 parameters) as the MLP: 2 epochs of 60,000 digits in batches of 64, ..."
+ * "Train runs mlp (535,818 parameters) in the MLP's place: 2 epochs of 60,000 digits in batches of 64, ..."
  */
 export function runText(name, params, slot, v) {
   return (
-    `Train runs ${name} (${int(params)} parameters) as the ${SLOT_TITLE[slot]}: ` +
+    `Train runs ${name} (${int(params)} parameters) in the ${SLOT_TITLE[slot]}'s place: ` +
     `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} of ${int(v.limit || SETTINGS.limit.max)} digits in batches of ${v.batch}, ` +
     `${OPTIMIZERS[v.optimizer]} at ${v.lr} with a ${SCHEDULES[v.schedule].toLowerCase()} schedule, ` +
     `${v.augment ? 'with augmentation' : 'no augmentation'}, seed ${v.seed}.`

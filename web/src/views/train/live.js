@@ -2,10 +2,17 @@
 // the engine line, the progress bar, a lane per running slot, the download note, and the
 // epoch-by-epoch table. build() makes the elements once; each render function fills its
 // part from the runs (model/training.js's) and download progress it is given.
+import {shortestFloat} from '../../engine/core.js';
 import {SLOTS} from '../../lab.js';
 import {h} from '../../ui/dom.js';
 import {bytes, duration, fixed, int, pct} from '../../ui/format.js';
-import {SLOT_TITLE} from '../words.js';
+import {KIND_TITLE, SLOT_TITLE} from '../words.js';
+
+/** The name of what a run trains (its kind, once the engine has built it), on the slot's chip. */
+const netName = (n, run) => KIND_TITLE[run?.kind] ?? SLOT_TITLE[n];
+
+/** A learning rate as the engine reports it (a float32), in the shortest decimals that are it. */
+export const rateText = (lr) => String(shortestFloat(lr));
 
 const metric = (label, attrs = {}) => {
   const v = h('span', {class: 'v', ...attrs}, '—');
@@ -18,7 +25,7 @@ export function build() {
     epoch: metric('Epoch'),
     test: metric('Test accuracy', {'data-metric': 'test-accuracy'}),
     testLoss: metric('Test loss'),
-    train: metric('Train accuracy'),
+    train: metric('Train accuracy (epoch so far)'),
     speed: metric('Samples / s', {'data-metric': 'samples-per-second'}),
     eta: metric('Time left'),
   };
@@ -77,6 +84,8 @@ export function build() {
     ),
   );
   const metrics = h('div', {class: 'metrics'}, ...Object.values(m).map((x) => x.el));
+  // Which run the six numbers above follow (in a race, a choice between the two).
+  const follow = h('div', {class: 'follow small', role: 'group', 'aria-label': 'The numbers follow'});
   return {
     m,
     engineNote,
@@ -87,7 +96,8 @@ export function build() {
     downloadNote,
     emptyNote,
     epochTable,
-    before: [metrics, engineNote, progress, lanes, downloadNote, emptyNote],
+    follow,
+    before: [follow, metrics, engineNote, progress, lanes, downloadNote, emptyNote],
     after: [epochs],
   };
 }
@@ -121,6 +131,36 @@ export function renderMetrics(live, name, run) {
   progress.classList.remove(`tint-${name === 'mlp' ? 'cnn' : 'mlp'}`);
 }
 
+/**
+ * Which run the headline numbers follow (`name`, with runs by slot name): its net named, and when
+ * two runs are drawn, a button for each (onPick(slot)).
+ */
+export function renderFollow(live, name, runs, onPick) {
+  const shown = SLOTS.filter((n) => runs[n]);
+  if (!name || !runs[name]) {
+    live.follow.replaceChildren();
+    return;
+  }
+  const both = shown.length > 1;
+  live.follow.replaceChildren(
+    h('span', {class: 'muted'}, both ? 'The numbers follow ' : 'The numbers follow the run of the '),
+    ...(both
+      ? shown.map((n) =>
+          h(
+            'button',
+            {
+              type: 'button',
+              class: `chip chip-${n} follow-pick`,
+              'aria-pressed': String(n === name),
+              onclick: () => onPick(n),
+            },
+            netName(n, runs[n]),
+          ),
+        )
+      : [h('span', {class: `chip chip-${name}`}, netName(name, runs[name]))]),
+  );
+}
+
 /** A lane per slot with a run (runs by slot name); dl: the download's progress ({loaded, total, done}). */
 export function renderLanes(live, runs, dl) {
   live.lanes.replaceChildren(
@@ -151,7 +191,7 @@ export function renderLanes(live, runs, dl) {
       return h(
         'div',
         {class: `lane lane-${n}${waiting ? ' lane-download' : ''}`, dataset: {state: run.state}},
-        h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n]),
+        h('span', {class: `chip chip-${n}`}, netName(n, run)),
         h('span', {class: 'lane-title'}, run.title || ''),
         h(
           'span',
@@ -161,7 +201,7 @@ export function renderLanes(live, runs, dl) {
         h(
           'span',
           {class: 'lane-stats'},
-          `${state}${p ? ` · epoch ${p.epoch}/${p.epochs} · ${int(p.samples_per_second)}/s` : ''}` +
+          `${state}${p ? ` · epoch ${p.epoch}/${p.epochs} · step ${int(p.step)} · lr ${rateText(p.lr)} · ${int(p.samples_per_second)}/s` : ''}` +
             `${last ? ` · test ${pct(last.testAccuracy)}` : ''}` +
             `${run.state === 'running' && p ? ` · ${duration(p.eta)} left` : ''}`,
         ),
@@ -174,12 +214,13 @@ export function renderLanes(live, runs, dl) {
 export function renderEpochs(live, runs) {
   const rows = [];
   for (const n of SLOTS) {
-    for (const e of runs[n]?.epochs || []) {
+    const run = runs[n];
+    for (const e of run?.epochs || []) {
       rows.push(
         h(
           'tr',
           {},
-          h('td', {}, h('span', {class: `chip chip-${n}`}, SLOT_TITLE[n])),
+          h('td', {}, h('span', {class: `chip chip-${n}`}, netName(n, run))),
           h('td', {}, String(e.epoch)),
           h('td', {}, fixed(e.trainLoss, 4)),
           h('td', {}, pct(e.trainAccuracy)),
