@@ -12,6 +12,8 @@
 //   model/persistence.js  IndexedDB checkpoints
 //   model/caches.js       test labels and images, each model's parameters
 //   model/cores.js        which build of the core a worker runs
+//   model/mydigits.js     the user's own digits (IndexedDB, IDX files)
+//   model/finetune.js     fine-tuning on them, and single recorded steps on one digit
 //
 // Events (CustomEvent, detail in brackets):
 //   ready {}                       presets and the engine's default settings known
@@ -27,6 +29,9 @@
 //   evaluation {slot}              slot.evaluation or slot.trainEvaluation changed
 //   records {}                     the results table changed
 //   restorable {slot, kind, record}  weights from an earlier visit are stored (model/persistence.js)
+//   digits {digits, stored}        the user's digits changed (model/mydigits.js)
+//   finetune {slot}                a fine-tune started, ended or failed (lab.finetuning.runs[slot])
+//   finetune-progress {slot}       ~10/s while one runs
 //   notice {kind, slot, ...}       something the page should tell, as data:
 //     start-failed {message}        the slot's worker or its shipped weights did not load
 //     crashed {message, lostRun}    its worker died; a new one starts with the last good weights
@@ -43,7 +48,9 @@ import {Downloads} from './model/downloads.js';
 import {Emitter} from './model/emitter.js';
 import {LabError} from './model/errors.js';
 import {Evaluations} from './model/evaluations.js';
+import {FineTuning} from './model/finetune.js';
 import {Focus} from './model/focus.js';
+import {MyDigits} from './model/mydigits.js';
 import {Checkpoints} from './model/persistence.js';
 import {SLOTS, Slot, slotFor} from './model/slot.js';
 import {Training} from './model/training.js';
@@ -60,6 +67,8 @@ const PASSED_ON = {
   training: ['training', 'progress'],
   evaluations: ['evaluation', 'records'],
   checkpoints: ['restorable'],
+  myDigits: ['digits'],
+  finetuning: ['finetune', 'finetune-progress'],
 };
 
 export class Lab extends Emitter {
@@ -85,6 +94,8 @@ export class Lab extends Emitter {
       ensureData,
       save: (slot, kind, metrics) => this.checkpoints.save(slot, kind, metrics),
     });
+    this.myDigits = new MyDigits();
+    this.finetuning = new FineTuning({slots: this.slots, ensureData, urls: /** @type {any} */ (this.downloads.urls)});
     this.#compose();
     this.ready = this.slots.mlp.client.ready.then((presets) => {
       // float32 recipes come back as e.g. 0.00100000005
@@ -128,6 +139,8 @@ export class Lab extends Emitter {
     this.training.on('ended', ({slot: name, run}) => this.#ended(this.slots[name], run));
     passOn(this.evaluations, PASSED_ON.evaluations);
     passOn(this.checkpoints, PASSED_ON.checkpoints);
+    passOn(this.myDigits, PASSED_ON.myDigits);
+    passOn(this.finetuning, PASSED_ON.finetuning);
     this.checkpoints.on('refused', ({slot, kind, reason}) => notice('store-refused', {slot, copy: kind, reason}));
   }
 
@@ -338,6 +351,152 @@ export class Lab extends Emitter {
   /** One batch of the slot's paused run -> the step it is at after it. */
   step(name) {
     return this.training.step(name);
+  }
+
+  // --- my digits, fine-tuning, one step -------------------------------------------------
+
+  /**
+   * The digit in focus as the models see it: Float32Array(784) in [0, 1] (a drawing prepared by
+   * the core as the pad's predictions are, a test digit as it is), or null when there is none.
+   */
+  async focusImage() {
+    const request = this.focusing.request();
+    if (!request) return null;
+    if (this.focus.source === 'test') {
+      const bytes = (await this.testImages([this.focus.index])).get(this.focus.index);
+      return Float32Array.from(bytes, (v) => v / 255);
+    }
+    // The pad's own request, whatever it moves the drawing by, without what only predictions take.
+    const payload = /** @type {any} */ ({centre: true, ...request.payload});
+    delete payload.activations;
+    delete payload.spare;
+    return (await this.#idleClient().request(Request.PREPARE, payload)).image;
+  }
+
+  /** Keeps the digit in focus, as the models see it, with its label among the user's digits. */
+  async addMyDigit(label) {
+    const image = await this.focusImage();
+    if (!image) throw new LabError('no-digit');
+    const bytes = Uint8Array.from(image, (v) => Math.round(v * 255));
+    return this.myDigits.add(bytes, [label]);
+  }
+
+  removeMyDigit(id) {
+    return this.myDigits.remove(id);
+  }
+
+  /**
+   * Adds the digits of an IDX pair (images and labels: the files' bytes, raw or gzipped) to the
+   * user's, once the core has read both. A pair it cannot read throws a LabError
+   * ('digits-import-failed', with the core's words) and the digits are as they were.
+   */
+  async importMyDigits(images, labels, fileName = 'IDX files') {
+    let read;
+    try {
+      read = await this.#idleClient().request(Request.READ_IDX, {images, labels});
+    } catch (e) {
+      throw new LabError('digits-import-failed', {file: fileName, cause: e.message});
+    }
+    return this.myDigits.add(read.images, read.labels);
+  }
+
+  /** Fine-tunes both models on the user's digits (model/finetune.js); resolves when both are done. */
+  fineTune() {
+    const {images, labels} = this.myDigits.data();
+    return this.finetuning.run(images, labels);
+  }
+
+  /**
+   * One recorded SGD step of each model on the digit in focus, taken as having `label` ->
+   * {image (784, the digit as the models saw it), traces: {mlp: Reply.STEP_TRACE | {error}, cnn: ...}};
+   * the models keep the step.
+   */
+  async stepTrace(label, lr) {
+    const image = await this.focusImage();
+    if (!image) throw new LabError('no-digit');
+    const traces = await Promise.all(
+      SLOTS.map((n) => this.finetuning.step(n, image.slice(), label, lr).catch((e) => ({error: e}))),
+    );
+    return {image, traces: Object.fromEntries(SLOTS.map((n, i) => [n, traces[i]]))};
+  }
+
+  // --- experiments on the digit in focus (model/experiments.js) ---------------------------
+
+  /** How the drawing is moved before the models read it (a Move: centre, dx, dy, angle, thickness). */
+  get move() {
+    return this.experiments.move;
+  }
+
+  /** Moves the drawing (some of a Move's values; a bad one throws and changes nothing): both models read it again. */
+  moveDrawing(change) {
+    if (!this.experiments.setMove(change)) return;
+    this.focusing.move = this.experiments.moved ? {...this.experiments.move} : null;
+    this.#predictAll();
+  }
+
+  /**
+   * Each model's probabilities as the digit is moved along `axis` ('x', 'y' or 'angle'), from the
+   * digit as read before the Move -> {image, mlp: {axis, values, probs, answer} | {error}, cnn: ...}.
+   */
+  async sweep(axis) {
+    const image = await this.#experimentImage(true);
+    return {image, ...(await this.#bothModels((slot) => this.experiments.sweep(slot, image.slice(), axis)))};
+  }
+
+  /** Where each model's answer on the digit it reads comes from -> {image, mlp: Reply.SALIENCY | {error}, cnn}. */
+  async saliency() {
+    const image = await this.#experimentImage(false);
+    return {image, ...(await this.#bothModels((slot) => this.experiments.saliency(slot, image.slice())))};
+  }
+
+  /**
+   * Nudges the digit each model reads until it says `target` -> {image, mlp: Reply.FOOLED & {other:
+   * the other model's probabilities for the nudged image} | {error}, cnn}.
+   */
+  async fool(target) {
+    const image = await this.#experimentImage(false);
+    const fooled = await this.#bothModels((slot) => this.experiments.fool(slot, image.slice(), target));
+    await Promise.all(
+      SLOTS.filter((n) => !fooled[n].error).map(async (n) => {
+        const other = this.slots[SLOTS.find((o) => o !== n)];
+        fooled[n].other = await this.experiments.predictImage(other, fooled[n].image.slice()).catch(() => null);
+      }),
+    );
+    return {image, ...fooled};
+  }
+
+  /** The 28x28 image the experiments work on: what the models read now, or (unmoved) before the Move. */
+  async #experimentImage(unmoved) {
+    const slot = await Promise.race(SLOTS.map((n) => this.#loaded(this.slots[n])));
+    const drawing = this.focus.source === 'drawing' && this.focusing.drawing;
+    if (drawing) return (await this.experiments.prepare(slot, drawing, unmoved ? {} : this.experiments.move)).image;
+    const seen = slot.prediction?.input;
+    if (!seen) throw new LabError('no-digit');
+    return seen.slice();
+  }
+
+  /** fn(slot) for both models at once -> {mlp: its result or {error: message}, cnn: ...}. */
+  async #bothModels(fn) {
+    const results = await Promise.all(
+      SLOTS.map(async (n) => {
+        const slot = await this.#loaded(this.slots[n]);
+        if (!slot.loaded) return {error: slot.error?.message ?? 'its model did not load'};
+        return fn(slot).catch((e) => ({error: e.message}));
+      }),
+    );
+    return Object.fromEntries(SLOTS.map((n, i) => [n, results[i]]));
+  }
+
+  /** The slot once it holds a model or is down (a slot still starting or restarting is waited for). */
+  #loaded(slot) {
+    if (slot.loaded || slot.error) return Promise.resolve(slot);
+    return new Promise((resolve) => {
+      const off = slot.on('model', () => {
+        if (!slot.loaded && !slot.error) return;
+        off();
+        resolve(slot);
+      });
+    });
   }
 
   // --- the digit in focus ------------------------------------------------------------

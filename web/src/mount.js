@@ -8,11 +8,13 @@ import * as conv from './views/conv.js';
 import * as train from './views/train.js';
 import * as results from './views/results.js';
 import * as weights from './views/weights.js';
+import * as mydigits from './views/draw/mydigits.js';
+import * as step from './views/draw/step.js';
 import {mountNotices} from './views/notices.js';
 
 // A Map, not an object: a name such as "constructor" or "__proto__" must not find
 // something on Object.prototype.
-export const VIEWS = new Map(Object.entries({drawpad, network, conv, train, results, weights}));
+export const VIEWS = new Map(Object.entries({drawpad, network, conv, train, results, weights, mydigits, step}));
 /** What view="all" (and ?view=all) shows, in page order. */
 export const VIEW_NAMES = ['drawpad', 'network', 'conv', 'train', 'results'];
 
@@ -24,6 +26,8 @@ const TITLES = {
   train: 'Train them yourself',
   results: 'Results',
   weights: 'Weights',
+  mydigits: 'Teach it your handwriting',
+  step: 'Watch it learn one step',
 };
 export const viewTitle = (name) => `MNIST Lab: ${TITLES[name] ?? name}`;
 

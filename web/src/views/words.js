@@ -169,7 +169,8 @@ export function errorText(e) {
   switch (e.code) {
     case 'training':
       if (action === 'import') return `The ${title} is training; stop it before loading weights.`;
-      if (action === 'restore') return `The ${title} is training; stop it first.`;
+      if (action === 'restore' || action === 'finetune' || action === 'step')
+        return `The ${title} is training; stop it first.`;
       return `The ${title} is already training.`;
     case 'nothing-stored':
       return 'No stored weights to restore.';
@@ -179,6 +180,21 @@ export function errorText(e) {
       return `The ${title} did not start training: ${cause}. Its current model is kept.`;
     case 'race-busy':
       return 'Stop the current training run first.';
+    case 'no-digit':
+      return 'Draw a digit first.';
+    case 'no-digits':
+      return 'Add some digits of your own first: draw one, pick its correct digit, then "Add to my digits".';
+    case 'finetune-busy':
+      return 'The models are already fine-tuning.';
+    case 'digits-import-failed':
+      return `Could not read "${file}": ${cause}. Your digits are unchanged.`;
+    case 'too-many-digits': {
+      const {count, kept, max} = e.detail;
+      return (
+        `That is ${count.toLocaleString('en-US')} more digits, and ${kept.toLocaleString('en-US')} are kept already: ` +
+        `my digits keeps up to ${max.toLocaleString('en-US')}. Your digits are unchanged.`
+      );
+    }
     default:
       return e.message;
   }
