@@ -447,14 +447,21 @@ export function mount(el, lab) {
     visible = v;
     lab.wantActivations('network', v);
     if (!v) return;
-    draw();
+    if (stale) {
+      stale = false;
+      update();
+      if (which !== 'mlp') showFirstLayer();
+    } else draw();
     // Back on screen while a network trains: show where it is now.
     for (const n of [which, 'mlp']) if (lab.slots[n].training?.progress) follow(n);
   });
   new ResizeObserver(() => draw()).observe(scroller);
 
+  // Off screen, a prediction only marks the view stale: it catches up when it is seen again.
+  let stale = false;
   lab.on('prediction', ({slot}) => {
-    if (slot === which) update();
+    if (!visible) stale = true;
+    else if (slot === which) update();
     else if (slot === 'mlp') showFirstLayer();
   });
   lab.on('model', ({slot}) => {

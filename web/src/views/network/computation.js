@@ -72,9 +72,9 @@ export function computationPanel(hooks) {
         'tbody',
         {},
         rows,
-        line('calc-rest', `the other ${int(res.rest.count)} inputs × their weights`, `= ${num(res.rest.sum)}`),
+        line('calc-rest', `the ${int(res.rest.count)} other terms`, `= ${num(res.rest.sum)}`),
         line('calc-bias', 'bias', `= ${num(res.bias)}`),
-        line('calc-z', 'weighted sum z (all of the above)', num(res.z)),
+        line('calc-z', 'z, the sum of all above', num(res.z)),
         d.output
           ? line('calc-a', 'softmax over the ten digits', `${(d.prob * 100).toFixed(2)}%`)
           : line('calc-a', `${d.actName ?? 'output'}(z)`, num(res.a)),
@@ -88,7 +88,11 @@ export function computationPanel(hooks) {
         `z is the weighted sum of all ${int(res.inputs)} inputs plus the bias. Summed here term by term it is ${res.total.toFixed(6)}; the engine's float32 forward pass gave ${res.z.toFixed(6)}.`,
       ),
       pictures,
-      table,
+      h(
+        'div',
+        {class: 'calc-scroll', tabindex: 0, role: 'region', 'aria-label': 'The weighted sum, term by term'},
+        table,
+      ),
     );
     open();
   }

@@ -37,6 +37,7 @@ export function firstLayerCard(hooks) {
   roving(list, {});
   let all = false;
   let state = null; // {G, params, values, step}
+  let painted = {params: null, count: 0}; // the pictures drawn: from which parameters, how many
 
   function toggle() {
     all = !all;
@@ -65,9 +66,13 @@ export function firstLayerCard(hooks) {
     while (list.children.length < shown) list.append(tile(list.children.length));
     let fire = 0;
     if (values) for (let k = 0; k < n; k++) fire = Math.max(fire, values[k]);
+    // A new digit changes only the bars; the pictures are drawn again when the weights change.
+    const fresh = painted.params !== params || painted.count !== shown;
+    painted = {params, count: shown};
     for (let k = 0; k < shown; k++) {
       const b = /** @type {HTMLElement} */ (list.children[k]);
-      paint(/** @type {HTMLCanvasElement} */ (b.firstChild), params, 28, 28, PIYG, 'signed', G.offset + k * 784);
+      if (fresh)
+        paint(/** @type {HTMLCanvasElement} */ (b.firstChild), params, 28, 28, PIYG, 'signed', G.offset + k * G.inFlat);
       const f = values && fire > 0 ? Math.max(0, values[k]) / fire : 0;
       /** @type {HTMLElement} */ (b.lastChild).style.width = `${(f * 100).toFixed(1)}%`;
       b.setAttribute('aria-label', `neuron ${k}${values ? `, fires ${values[k].toFixed(3)}` : ''}`);
