@@ -76,7 +76,10 @@ before(async () => {
   await next((m) => m.type === Reply.READY);
   await request(Request.LOAD_WEIGHTS, {url: `${server.url}public/weights/cnn.mlw`});
 });
-after(() => server?.close());
+after(() => {
+  self.onmessage({data: {type: Request.TEST_CLOSE}}); // closes the worker's MessageChannel, which keeps node alive
+  server?.close();
+});
 
 const testImages = readIdx('t10k-images-idx3-ubyte');
 const testLabels = readIdx('t10k-labels-idx1-ubyte');

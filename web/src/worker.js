@@ -653,7 +653,10 @@ const handlers = {
     run.resume?.();
   },
 
-  [Request.TEST_CLOSE]: () => self.close(),
+  [Request.TEST_CLOSE]: () => {
+    channel.port1.close(); // node (the tests' stand-in worker) would otherwise stay alive for the port
+    self.close();
+  },
 
   [Request.TEST_HOLD]: (m) =>
     /** @type {Promise<void>} */ (
