@@ -3,7 +3,7 @@
 // and what the worker reports on the way (progress ~10/s, an evaluation per epoch, the
 // end). A run lives in slot.training while it goes and in slot.lastRun once done:
 //   {state, model, title, kind, config, race, samples, progress, points: [{x, t, step, loss, acc, lr}],
-//    lrChanges: [{step, lr}], epochs: [record], epochsDone, startedAt, elapsed, reason, message, step, loss}
+//    lrChanges: [{step, lr}], epochs: [record], epochsDone, startedAt, endedAt, elapsed, reason, message, step, loss}
 // kind: what network it trains (slot.js modelKind); race: one of a race's two runs; points: the run
 // sampled up to ~400 times (x: epochs done, t: seconds of training, loss and acc: the means over
 // the epoch so far, lr: the batch's rate); lrChanges: the rates set mid-run, after which step.
@@ -273,6 +273,7 @@ export class Training extends Emitter {
       t.step = m.step;
       t.loss = m.loss;
       t.elapsed = m.elapsed;
+      t.endedAt = performance.now();
       slot.lastRun = t;
       slot.training = null;
       slot.origin = 'trained';

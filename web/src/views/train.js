@@ -117,8 +117,16 @@ export function mount(el, lab, opts = {}) {
 
   const runOf = (n) => lab.slots[n].training || lab.slots[n].lastRun;
 
-  /** Each slot's run: the one going, else the last one. */
-  const runs = () => Object.fromEntries(SLOTS.map((n) => [n, runOf(n)]));
+  /**
+   * Each slot's run: the one going, else the last one if it was still going when the newest run
+   * started (a race's two, or two runs side by side), so the charts and numbers show only the
+   * nets of the latest runs.
+   */
+  const runs = () => {
+    const all = SLOTS.map(runOf);
+    const newest = Math.max(...all.map((r) => r?.startedAt ?? -Infinity));
+    return Object.fromEntries(SLOTS.map((n, i) => [n, all[i] && !(all[i].endedAt < newest) ? all[i] : null]));
+  };
 
   const redraw = rafThrottle(() => {
     const any = charts.render(C, runs());

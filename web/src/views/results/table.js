@@ -27,7 +27,7 @@ export function rows(slots, records) {
 }
 
 function row(r, isLive) {
-  const origin = `${ORIGIN[r.origin] || ''}${r.shipped ? ', as shipped' : ''}`;
+  const origin = `${ORIGIN[r.origin] || ''}${r.shipped ? ', figures from the page' : ''}`;
   const has = (x) => x !== null && x !== undefined;
   const gap = has(r.trainAccuracy) && r.accuracy !== undefined ? r.trainAccuracy - r.accuracy : null;
   const time = r.seconds

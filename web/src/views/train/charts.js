@@ -68,6 +68,8 @@ const markPlugin = (marks) => ({
         ctx.save();
         ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
         ctx.fillStyle = '#334155';
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'top';
         ctx.strokeStyle = '#334155';
         ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
         for (const m of marks()) {
@@ -76,7 +78,7 @@ const markPlugin = (marks) => ({
           ctx.moveTo(x, top);
           ctx.lineTo(x, top + height);
           ctx.stroke();
-          ctx.fillText(`lr ${m.lr}`, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+          ctx.fillText(`lr ${m.lr}`, x + 4 * devicePixelRatio, top + 2 * devicePixelRatio);
         }
         ctx.restore();
       },

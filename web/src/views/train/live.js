@@ -11,8 +11,8 @@ import {KIND_TITLE, SLOT_TITLE} from '../words.js';
 /** The name of what a run trains (its kind, once the engine has built it), on the slot's chip. */
 const netName = (n, run) => KIND_TITLE[run?.kind] ?? SLOT_TITLE[n];
 
-/** A learning rate as the engine reports it (a float32), in the shortest decimals that are it. */
-export const rateText = (lr) => String(shortestFloat(lr));
+/** A learning rate as the engine reports it (a float32), to three significant digits (0.003, 4.79e-5). */
+export const rateText = (lr) => String(Number(shortestFloat(lr).toPrecision(3)));
 
 const metric = (label, attrs = {}) => {
   const v = h('span', {class: 'v', ...attrs}, '—');
@@ -25,7 +25,7 @@ export function build() {
     epoch: metric('Epoch'),
     test: metric('Test accuracy', {'data-metric': 'test-accuracy'}),
     testLoss: metric('Test loss'),
-    train: metric('Train accuracy (epoch so far)'),
+    train: metric('Train acc. (epoch mean)'),
     speed: metric('Samples / s', {'data-metric': 'samples-per-second'}),
     eta: metric('Time left'),
   };
