@@ -154,6 +154,10 @@ describe('worker: the Draw view requests', () => {
     assert.equal(t.layers.length, info.layers.length);
     const dense = info.layers.length - 1;
     const {offset} = info.layers[dense];
+    assert.deepEqual(
+      t.layers.map((l) => [l.token, l.kind, l.shape, l.offset]),
+      info.layers.map((l) => [l.token, l.kind, l.shape, l.offset]),
+    );
     t.layers[dense].change.forEach((d, k) => assert.equal(afterwards[offset + k], Math.fround(before[offset + k] + d)));
     await request(Request.LOAD_WEIGHTS, {url: `${server.url}public/weights/cnn.mlw`}); // back to the shipped model
   });

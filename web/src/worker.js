@@ -537,8 +537,12 @@ const experimentHandlers = {
   [Request.STEP_TRACE]: (m) => {
     if (run) throw new Error('stop the training run first');
     const t = core.stepTrace(image784(m.image), m.label, m.lr);
-    const shared = t.layers.length ? [t.layers[0].output.buffer] : [];
-    post({type: Reply.STEP_TRACE, id: m.id, ...t}, [t.probs.buffer, ...shared]);
+    const layers = t.layers.map((l, i) => {
+      const {token, kind, shape, offset} = info.layers[i];
+      return {token, kind, shape, offset, ...l};
+    });
+    const shared = layers.length ? [layers[0].output.buffer] : [];
+    post({type: Reply.STEP_TRACE, id: m.id, loss: t.loss, probs: t.probs, layers}, [t.probs.buffer, ...shared]);
   },
 
   [Request.READ_IDX]: async (m) => {
