@@ -141,6 +141,12 @@ export class Lab extends Emitter {
     passOn(this.checkpoints, PASSED_ON.checkpoints);
     passOn(this.myDigits, PASSED_ON.myDigits);
     passOn(this.finetuning, PASSED_ON.finetuning);
+    // A fine-tune's model is scored on the whole test set: it joins the results as a run's does.
+    this.finetuning.on('finetune', ({slot: name}) => {
+      if (!this.finetuning.current(name)) return;
+      this.evaluations.record(this.slots[name]);
+      this.emit('evaluation', {slot: name});
+    });
     this.checkpoints.on('refused', ({slot, kind, reason}) => notice('store-refused', {slot, copy: kind, reason}));
   }
 

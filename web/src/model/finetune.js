@@ -8,7 +8,8 @@
 // Per slot, the fine-tune it had last: this.runs[slot] =
 //   {state: 'preparing' (downloading MNIST) | 'running' | 'done' | 'failed', digits (how many),
 //    progress: FineTuneProgress | null, steps, elapsed (s), evaluation: Evaluation (full MNIST
-//    test set) | null, generation (the slot's model it made), message (why it failed)}
+//    test set) | null, before (the test accuracy of the model it started from, when known),
+//    generation (the slot's model it made), message (why it failed)}
 // A run is current while its slot still holds the model it made (current()).
 //
 // Events:
@@ -64,7 +65,10 @@ export class FineTuning extends Emitter {
     const slots = SLOTS.map((n) => this.slots[n]).filter((s) => s.info && !s.error);
     const training = slots.find((s) => s.training);
     if (training) throw new LabError('training', {slot: training.name, action: 'finetune'});
-    for (const s of slots) this.#set(s, {state: 'preparing', digits: labels.length, progress: null, evaluation: null});
+    for (const s of slots) {
+      const before = s.evaluation?.generation === s.generation ? s.evaluation.accuracy : null;
+      this.#set(s, {state: 'preparing', digits: labels.length, progress: null, evaluation: null, before});
+    }
     try {
       await this.ensureData(slots, ['train', 'test']);
     } catch (e) {

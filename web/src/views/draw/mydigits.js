@@ -244,6 +244,7 @@ function modelRow(name) {
           `${run.elapsed.toFixed(1)} s: `,
           metric,
           ' right on the 10,000 MNIST test digits',
+          Number.isFinite(run.before) ? ` (before: ${pct(run.before, 1)})` : '',
         );
       }
     },
