@@ -8,7 +8,7 @@ import {fileURLToPath} from 'node:url';
 
 import {ARTICLES, resultsMarkdown} from './results-md.mjs';
 import {SYSTEMS as rows} from './systems.mjs';
-import {linePlot, scatterPlot} from './svg-plot.mjs';
+import {presetKinds, writePlots} from './results-plots.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'build/native/mnist-lab');
@@ -120,27 +120,6 @@ if (have('mlp') && have('cnn')) {
     rotation: {degrees: angles, mlp: sweep('mlp', '--rotate', angles), cnn: sweep('cnn', '--rotate', angles)},
     stroke: {steps: strokes, mlp: sweep('mlp', '--stroke', strokes), cnn: sweep('cnn', '--stroke', strokes)},
   };
-  const a = results.analysis;
-  // One plot per experiment: test accuracy of both networks against how far the digits were changed.
-  for (const [name, what, x, xLabel] of [
-    ['shift', 'horizontal shift', shifts, 'shift (pixels)'],
-    ['rotation', 'rotation', angles, 'rotation (degrees)'],
-    ['stroke', 'stroke thickness', strokes, 'stroke change (3x3 dilations; negative = erosions)'],
-  ]) {
-    fs.writeFileSync(
-      path.join(out, `${name}.svg`),
-      linePlot({
-        title: `Test accuracy vs ${what}`,
-        x,
-        xLabel,
-        yLabel: 'test accuracy (%)',
-        series: [
-          {name: 'MLP', y: a[name].mlp},
-          {name: 'CNN', y: a[name].cnn},
-        ],
-      }),
-    );
-  }
 }
 const done = results.rows.filter((r) => !r.missing);
 
@@ -165,30 +144,7 @@ results.convergence = [
       return {mlp: a, cnn: b, level, mlp_epochs: ea, cnn_epochs: eb, speedup: ea && eb ? ea / eb : null};
     });
   });
-if (done.length) {
-  fs.writeFileSync(
-    path.join(out, 'params.svg'),
-    scatterPlot({
-      title: 'Test accuracy vs parameter count',
-      xLabel: 'parameters (log scale)',
-      yLabel: 'test accuracy (%)',
-      logX: true,
-      points: done.map((r) => ({x: r.params, y: r.test_accuracy, label: r.id})),
-    }),
-  );
-  fs.writeFileSync(
-    path.join(out, 'curves.svg'),
-    linePlot({
-      title: 'Test accuracy per epoch',
-      x: null,
-      xLabel: 'epoch',
-      yLabel: 'test accuracy (%)',
-      series: done
-        .filter((r) => ['mlp', 'cnn', 'lenet5', 'mlp-128-sgd'].includes(r.id))
-        .map((r) => ({name: r.id, y: r.curve})),
-    }),
-  );
-}
+writePlots(results, out, presetKinds(cli));
 fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
 
 const timingsFile = path.join(out, 'time-to-accuracy.json');

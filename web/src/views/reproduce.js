@@ -92,7 +92,14 @@ export function mountReproduce(el, lab) {
         h('td', {}, pc(r.goal)),
         h('td', {}, h('b', {}, pc(r.test_accuracy))),
         h('td', {}, r.met ? h('span', {class: 'ok'}, '✓ met') : h('span', {class: 'bad'}, '✗ not met')),
-        h('td', {}, `${duration(r.train_seconds)}${Number.isFinite(seconds) ? ` (article ${duration(seconds)})` : ''}`),
+        h(
+          'td',
+          {},
+          duration(r.train_seconds),
+          Number.isFinite(seconds)
+            ? h('span', {class: 'small muted repro-article-time'}, `article ${duration(seconds)}`)
+            : '',
+        ),
         h('td', {}, fixed(r.test_loss, 4)),
       );
     });
@@ -153,28 +160,45 @@ export function mountReproduce(el, lab) {
         ),
       );
     }
-    body.replaceChildren(
+    // A table wider than the card scrolls sideways: the region takes the keyboard's focus
+    // (arrow keys scroll it), its edges shade where columns are hidden, and a line says so.
+    const scroller = h(
+      'div',
+      {
+        class: 'table-scroll repro-scroll',
+        tabindex: 0,
+        role: 'region',
+        'aria-label': 'Reproduced results against the articles',
+      },
       h(
-        'div',
-        {class: 'table-scroll'},
+        'table',
+        {class: 'table repro-table'},
+        h('caption', {class: 'sr-only'}, 'Reproduced results against the articles'),
         h(
-          'table',
-          {class: 'table repro-table'},
-          h('caption', {class: 'sr-only'}, 'Reproduced results against the articles'),
+          'thead',
+          {},
           h(
-            'thead',
+            'tr',
             {},
-            h(
-              'tr',
-              {},
-              ['System', 'Params', 'Article', 'Goal', 'Here (test)', 'Goal met', 'Training time', 'Test loss'].map(
-                (t) => h('th', {scope: 'col'}, t),
-              ),
+            ['System', 'Params', 'Article', 'Goal', 'Here (test)', 'Goal met', 'Training time', 'Test loss'].map((t) =>
+              h('th', {scope: 'col'}, t),
             ),
           ),
-          h('tbody', {}, rows),
         ),
+        h('tbody', {}, rows),
       ),
+    );
+    const scrollHint = h(
+      'p',
+      {class: 'small muted repro-scroll-hint', hidden: true},
+      'Scroll the table sideways (or focus it and use the arrow keys) for more columns.',
+    );
+    new ResizeObserver(() => {
+      scrollHint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1;
+    }).observe(scroller);
+    body.replaceChildren(
+      scrollHint,
+      scroller,
       h(
         'p',
         {class: 'small muted'},

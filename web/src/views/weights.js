@@ -86,6 +86,7 @@ export function mount(el, lab) {
       {
         type: 'button',
         class: 'btn btn-sm btn-ghost',
+        'aria-label': `Restore pretrained ${SLOT_TITLE[n]}`, // one such button per network
         onclick: async () => {
           try {
             await lab.resetShipped(n);

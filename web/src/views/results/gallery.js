@@ -110,7 +110,8 @@ export function tile({index, label, pm, pc, img, focused, onOpen}) {
       type: 'button',
       class: `g-tile${focused ? ' focus' : ''}`,
       dataset: {index},
-      'aria-label': `Test digit ${index}, labelled ${label}: MLP says ${pm}, CNN says ${pc}`,
+      // The visible words (true 4, MLP 9, CNN 4) in the name, in their order, for voice control.
+      'aria-label': `Test digit ${index}: true ${label}, ${SLOT_TITLE.mlp} ${pm}, ${SLOT_TITLE.cnn} ${pc}`,
       onclick: onOpen,
     },
     c,

@@ -75,7 +75,7 @@ export function matrix(n, ev, selected, onCell) {
             {
               type: 'button',
               class: 'cell',
-              'aria-label': `true ${t}, predicted ${p}: ${v} digits`,
+              'aria-label': `${SLOT_TITLE[n]}: true ${t}, predicted ${p}: ${v} digits`, // two matrices on the page
               onclick: () => onCell(t, p),
             },
             String(v),
