@@ -145,7 +145,7 @@
  * @property {{image: Float32Array, axis: 'x'|'y'|'angle'|'thickness', values: number[]}} sweep
  * @property {{image: Float32Array, cls: number, patch?: number}} saliency
  * @property {{image: Float32Array, target: number, epsilon?: number, step?: number, maxSteps?: number}} fool
- * @property {{images: Uint8Array, labels: Uint8Array, urls: DataUrls, steps?: number, batch?: number, lr?: number,
+ * @property {{images: Uint8Array, labels: Uint8Array, urls?: DataUrls, steps?: number, batch?: number, lr?: number,
  *   seed?: number}} finetune
  * @property {{image: Float32Array, label: number, lr: number}} stepTrace
  * @property {{images: Uint8Array, labels: Uint8Array}} readIdx
@@ -306,7 +306,7 @@ export const Request = Object.freeze({
    */
   FOOL: 'fool',
   /**
-   * {images: Uint8Array(n*784) 0..255, labels: Uint8Array(n), urls: DataUrls (to download MNIST if it is not
+   * {images: Uint8Array(n*784) 0..255, labels: Uint8Array(n), urls?: DataUrls (to download MNIST if it is not
    * loaded yet), steps? (the engine's default), batch?, lr?, seed?} fine-tunes the current model on batches
    * half the user's digits (lightly shifted and rotated) and half MNIST training digits (so it does not
    * forget MNIST). While it runs: Notice.FINETUNE_PROGRESS (~10/s); PAUSE, RESUME, STOP (and the test hooks
