@@ -149,19 +149,20 @@ export function mount(el, lab) {
       : '';
     empty.hidden = digits.length > 0;
     const shown = [...digits].sort((a, b) => a.label - b.label || a.time - b.time).slice(0, SHOWN);
-    list.replaceChildren(...shown.map((d) => thumbnail(d)));
+    list.replaceChildren(...shown.map((d, i) => thumbnail(d, i + 1)));
     more.hidden = digits.length <= SHOWN;
     more.textContent = `and ${int(digits.length - SHOWN)} more`;
     refreshButtons();
   }
 
-  function thumbnail(d) {
+  /** Digit d, the k-th listed, with its button to remove it (named by place, so no two share a name). */
+  function thumbnail(d, k) {
     const canvas = h('canvas', {class: 'px', width: 28, height: 28, 'aria-hidden': 'true'});
     paint(canvas, d.image, 28, 28, INK, 255);
     const remove = h(
       'button',
-      {type: 'button', class: 'mydigit-remove', 'aria-label': `Remove this ${d.label}`, title: 'Remove'},
-      '×',
+      {type: 'button', class: 'mydigit-remove', 'aria-label': `Remove digit ${k}, a ${d.label}`, title: 'Remove'},
+      h('span', {'aria-hidden': 'true'}, '×'),
     );
     remove.addEventListener('click', async () => {
       // Keyboard users keep their place: the next digit's button takes the focus.
