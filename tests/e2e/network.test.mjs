@@ -115,7 +115,7 @@ test('a map of the second convolution: the partial sums of all its input channel
   const [r, c] = [Math.floor(peak / W), peak % W];
   const at = f * H * W + peak;
   const maps = page.getByRole('group', {name: '64 feature maps of convolution 2 (conv 3×3 + ReLU)'});
-  const thumb = maps.getByRole('button', {name: `map ${f}`, exact: true});
+  const thumb = maps.getByRole('button', {name: `map ${f} of convolution 2`, exact: true});
   await thumb.scrollIntoViewIfNeeded();
   const box = await thumb.locator('canvas').boundingBox();
   await page.mouse.click(box.x + ((c + 0.5) / W) * box.width, box.y + ((r + 0.5) / H) * box.height);
@@ -214,9 +214,9 @@ test('the keyboard: one tab stop per layer, arrows move within it, Escape closes
   // The CNN's maps: one tab stop per convolution.
   await page.locator('#network').getByRole('button', {name: 'CNN (convolutional)'}).click();
   const maps = page.getByRole('group', {name: '32 feature maps of convolution 1 (conv 3×3 + ReLU)'});
-  await maps.getByRole('button', {name: 'map 0', exact: true}).focus();
+  await maps.getByRole('button', {name: 'map 0 of convolution 1', exact: true}).focus();
   await page.keyboard.press('ArrowRight');
-  assert.equal(await focused(), 'map 1');
+  assert.equal(await focused(), 'map 1 of convolution 1');
   await page.keyboard.press('Enter');
   await panel
     .getByRole('heading', {name: /^Map 1 of convolution 1 \(conv 3×3 \+ ReLU\) at row \d+, column \d+$/})
@@ -225,7 +225,7 @@ test('the keyboard: one tab stop per layer, arrows move within it, Escape closes
   await panel.getByRole('button', {name: 'Close'}).focus();
   await page.keyboard.press('Escape');
   await panel.waitFor({state: 'hidden'});
-  assert.equal(await focused(), 'map 1');
+  assert.equal(await focused(), 'map 1 of convolution 1');
   assert.deepEqual(page.errors, []);
   await page.close();
 });

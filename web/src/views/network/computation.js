@@ -7,7 +7,7 @@
 import {HEAT, INK, paint} from '../../ui/color.js';
 import {h} from '../../ui/dom.js';
 import {int} from '../../ui/format.js';
-import {DOWN, PIYG, UP} from './colors.js';
+import {DOWN, PIYG, UP_TEXT} from './colors.js';
 import {roving, setTabStop} from './roving.js';
 
 const num = (x) => (x === null ? 'pad' : x.toFixed(4));
@@ -43,7 +43,7 @@ export function computationPanel(hooks) {
         h('th', {scope: 'row'}, d.inputName(t.i)),
         h('td', {}, num(t.x)),
         h('td', {}, `× ${num(t.w)}`),
-        h('td', {class: 'calc-v', style: {color: t.product >= 0 ? UP : DOWN}}, `= ${num(t.product)}`),
+        h('td', {class: 'calc-v', style: {color: t.product >= 0 ? UP_TEXT : DOWN}}, `= ${num(t.product)}`),
       ),
     );
     const line = (cls, label, value) =>
@@ -141,7 +141,7 @@ export function computationPanel(hooks) {
           h('span', {}, '×'),
           cells(chan.kernel, res.K, PIYG, -d.kMax, d.kMax),
         ),
-        h('span', {class: 'calc-v', style: {color: chan.partial >= 0 ? UP : DOWN}}, `= ${num(chan.partial)}`),
+        h('span', {class: 'calc-v', style: {color: chan.partial >= 0 ? UP_TEXT : DOWN}}, `= ${num(chan.partial)}`),
       );
       cards.append(card);
     });

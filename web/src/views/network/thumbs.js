@@ -28,14 +28,20 @@ export function mapThumbnails(hooks) {
     groups.forEach((G, g) => {
       if (G.kind !== 'conv') return;
       const [m, H, W] = G.shape;
-      const name = `convolution ${rows.length + 1} (${G.title})`;
+      const nth = rows.length + 1;
+      const name = `convolution ${nth} (${G.title})`;
       const list = h('div', {class: 'net-map-list', role: 'group', 'aria-label': `${m} feature maps of ${name}`});
       const buttons = [];
       for (let f = 0; f < m; f++) {
         const canvas = h('canvas', {width: W, height: H});
         const b = h(
           'button',
-          {type: 'button', class: 'net-map', tabindex: f === 0 ? 0 : -1, 'aria-label': `map ${f}`},
+          {
+            type: 'button',
+            class: 'net-map',
+            tabindex: f === 0 ? 0 : -1,
+            'aria-label': `map ${f} of convolution ${nth}`,
+          },
           canvas,
         );
         /** @returns {[number, number]} the map position (row, column) under the pointer */
