@@ -36,8 +36,8 @@ async function drawAndRead(page, digit) {
 async function mlpProbabilities(page) {
   const texts = await page.locator('[data-model="mlp"] .bars .v').allTextContents();
   return texts.map((t) => {
-    assert.match(t, /^\d+(\.\d)?%$/, `a finite probability (got "${t}")`);
-    return parseFloat(t);
+    assert.match(t, /^[<>]?\d+(\.\d+)?%$/, `a finite probability (got "${t}")`);
+    return parseFloat(t.replace(/^[<>]/, ''));
   });
 }
 

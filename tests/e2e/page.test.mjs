@@ -147,7 +147,7 @@ test('drawing after drawing, the CNN feature maps show each digit’s own activa
   // ask for activations only while visible. The worker refills the buffer of the
   // prediction before last (lab.js Slot.spare), so this checks that no prediction's
   // maps are overwritten or lost along the way.
-  const page = await openPage(site.context, site.url, {width: 1280, height: 4000});
+  const page = await openPage(site.context, site.url, {width: 1280, height: 8000});
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
   const maps = () =>

@@ -12,6 +12,7 @@
 //   model/persistence.js  IndexedDB checkpoints
 //   model/caches.js       test labels and images, each model's parameters
 //   model/cores.js        which build of the core a worker runs
+//   model/experiments.js  moving the drawing, sweeps, saliency maps and adversarial nudges
 //   model/mydigits.js     the user's own digits (IndexedDB, IDX files)
 //   model/finetune.js     fine-tuning on them, and single recorded steps on one digit
 //
@@ -29,6 +30,7 @@
 //   evaluation {slot}              slot.evaluation or slot.trainEvaluation changed
 //   records {}                     the results table changed
 //   restorable {slot, kind, record}  weights from an earlier visit are stored (model/persistence.js)
+//   move {move}                    the drawing is moved differently before the models read it
 //   digits {digits, stored}        the user's digits changed (model/mydigits.js)
 //   finetune {slot}                a fine-tune started, ended or failed (lab.finetuning.runs[slot])
 //   finetune-progress {slot}       ~10/s while one runs
@@ -48,6 +50,7 @@ import {Downloads} from './model/downloads.js';
 import {Emitter} from './model/emitter.js';
 import {LabError} from './model/errors.js';
 import {Evaluations} from './model/evaluations.js';
+import {Experiments} from './model/experiments.js';
 import {FineTuning} from './model/finetune.js';
 import {Focus} from './model/focus.js';
 import {MyDigits} from './model/mydigits.js';
@@ -67,6 +70,7 @@ const PASSED_ON = {
   training: ['training', 'progress'],
   evaluations: ['evaluation', 'records'],
   checkpoints: ['restorable'],
+  experiments: ['move'],
   myDigits: ['digits'],
   finetuning: ['finetune', 'finetune-progress'],
 };
@@ -84,6 +88,7 @@ export class Lab extends Emitter {
     /** @type {import('./protocol.js').TrainConfig | null} the engine's default settings, once ready */
     this.defaults = null;
     this.focusing = new Focus();
+    this.experiments = new Experiments();
     this.downloads = new Downloads(this.root);
     const ensureData = (slots, splits) => this.downloads.ensure(slots, splits);
     this.caches = new Caches({slots: this.slots, ensureTest: () => ensureData([this.slots.mlp], ['test'])});
@@ -139,6 +144,7 @@ export class Lab extends Emitter {
     this.training.on('ended', ({slot: name, run}) => this.#ended(this.slots[name], run));
     passOn(this.evaluations, PASSED_ON.evaluations);
     passOn(this.checkpoints, PASSED_ON.checkpoints);
+    passOn(this.experiments, PASSED_ON.experiments);
     passOn(this.myDigits, PASSED_ON.myDigits);
     passOn(this.finetuning, PASSED_ON.finetuning);
     // A fine-tune's model is scored on the whole test set: it joins the results as a run's does.

@@ -10,11 +10,16 @@ import * as results from './views/results.js';
 import * as weights from './views/weights.js';
 import * as mydigits from './views/draw/mydigits.js';
 import * as step from './views/draw/step.js';
+import * as move from './views/draw/move.js';
+import * as saliency from './views/draw/saliency.js';
+import * as fool from './views/draw/fool.js';
 import {mountNotices} from './views/notices.js';
 
 // A Map, not an object: a name such as "constructor" or "__proto__" must not find
 // something on Object.prototype.
-export const VIEWS = new Map(Object.entries({drawpad, network, conv, train, results, weights, mydigits, step}));
+export const VIEWS = new Map(
+  Object.entries({drawpad, network, conv, train, results, weights, mydigits, step, move, saliency, fool}),
+);
 /** What view="all" (and ?view=all) shows, in page order. */
 export const VIEW_NAMES = ['drawpad', 'network', 'conv', 'train', 'results'];
 

@@ -12,6 +12,7 @@ export class Focus extends Emitter {
     super();
     this.focus = {source: 'none'};
     this.drawing = null; // {pixels, width, height}
+    this.move = null; // how a drawing is moved before the models read it (model/experiments.js Move), or null
     this.activationViews = new Set();
   }
 
@@ -49,6 +50,8 @@ export class Focus extends Emitter {
     const activations = this.activationViews.size > 0;
     if (this.focus.source === 'drawing' && this.drawing) {
       const {pixels, width, height} = this.drawing;
+      // A moved drawing is read through the core's PREPARE, which gives no activations.
+      if (this.move) return {type: Request.PREPARE, payload: {pixels, width, height, ...this.move}};
       return {type: Request.PREDICT_DRAWING, payload: {pixels, width, height, activations}};
     }
     if (this.focus.source === 'test') {

@@ -258,7 +258,9 @@ export class Slot extends Emitter {
         if (r.pixels) this.pixels = r.pixels;
         if (this.cleared !== cleared) return; // cleared meanwhile
         const old = this.prediction;
-        this.prediction = {probs: r.probs, input: r.input, activations: r.activations, generation, focus};
+        // PREPARE (a moved drawing) names the image it read `image` and has no activations.
+        const input = r.input ?? r.image;
+        this.prediction = {probs: r.probs, input, activations: r.activations ?? null, generation, focus};
         this.emit('prediction', {slot: this.name, ...this.prediction});
         // The listeners have moved on to the new activations: the old ones' buffer goes
         // back to the worker with the next prediction (see spare).

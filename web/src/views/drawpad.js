@@ -1,16 +1,31 @@
 // The drawing pad: draw with mouse, touch or pen; both models predict while you
 // draw (at most once per animation frame and one request in flight per worker).
-// Shows the 28x28 image the models actually saw and all ten probabilities of each.
+// Shows the 28x28 image the models actually saw, all ten probabilities of each, the
+// controls that move the digit, and under the card the experiments on it (EXPERIMENTS).
 import {SLOTS} from '../lab.js';
 import {INK, paint} from '../ui/color.js';
-import {h, rafThrottle, uid} from '../ui/dom.js';
+import {h, rafThrottle} from '../ui/dom.js';
 import {drawExample} from '../ui/example.js';
 import {argmax, int, pct} from '../ui/format.js';
-import {errorText, modelBadge, SLOT_TITLE} from './words.js';
+import {answerPanel, notADigit, SCALE_NOTE} from './draw/bars.js';
+import * as controls from './draw/controls.js';
+import * as fool from './draw/fool.js';
+import * as move from './draw/move.js';
+import * as mydigits from './draw/mydigits.js';
+import * as saliency from './draw/saliency.js';
+import * as step from './draw/step.js';
+import {errorText, SLOT_TITLE} from './words.js';
+
+/**
+ * The experiments under the pad, in page order: each module's mount(el, lab, {inDrawpad: true})
+ * fills its own section (each is also a single view of its own, see mount.js).
+ */
+export const EXPERIMENTS = [move, saliency, fool, mydigits, step];
 
 const SIZE = 560; // the pad's backing store in pixels (its CSS size varies)
 const BRUSH = SIZE / 11; // MNIST strokes are 2-3 px of 28 once the digit is scaled into 20x20
 const INK_RES = 112; // the drawing is sent at this resolution; the core crops and rescales it
+const SPECK = 16; // ink spanning fewer pixels of INK_RES than this, both ways, is a dot, not a digit
 
 export function mount(el, lab) {
   const pad = h('canvas', {class: 'pad', width: SIZE, height: SIZE, 'aria-label': 'Drawing pad', tabindex: 0});
@@ -20,7 +35,9 @@ export function mount(el, lab) {
   const live = h('div', {class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true'});
   const status = h('p', {class: 'status-line', role: 'status'});
 
-  const panels = Object.fromEntries(SLOTS.map((name) => [name, predictionPanel(name)]));
+  const panels = Object.fromEntries(SLOTS.map((name) => [name, answerPanel(name)]));
+  const cue = h('p', {class: 'cue', role: 'status'});
+  cue.hidden = true;
 
   const clear = h('button', {type: 'button', class: 'btn', onclick: () => clearAll(true)}, 'Clear');
   const random = h('button', {type: 'button', class: 'btn btn-ghost', onclick: randomDigit}, 'Random test digit');
@@ -31,32 +48,36 @@ export function mount(el, lab) {
   lab.on('model', showBack);
   lab.on('training', showBack);
 
+  const experiments = h('div', {class: 'draw-experiments'});
   el.append(
     h(
       'div',
       {class: 'card drawpad'},
+      h('div', {class: 'pad-frame'}, pad, hint),
+      h('div', {class: 'preds'}, panels.mlp.el, panels.cnn.el),
+      h('div', {class: 'pad-tools'}, h('div', {class: 'row gap'}, clear, random, back), status),
       h(
         'div',
-        {class: 'pad-col'},
-        h('div', {class: 'pad-frame'}, pad, hint),
-        h('div', {class: 'row gap'}, clear, random, back),
-        status,
-      ),
-      h(
-        'figure',
-        {class: 'seen'},
-        seen,
-        seenCaption,
+        {class: 'pad-notes'},
+        h('figure', {class: 'seen'}, seen, seenCaption),
         h(
-          'p',
-          {class: 'muted small'},
-          'Your strokes are cropped, scaled into 20×20 and centred by their centre of mass on a 28×28 grid, the way MNIST itself was prepared.',
+          'div',
+          {},
+          cue,
+          h('p', {class: 'muted small'}, SCALE_NOTE),
+          h(
+            'p',
+            {class: 'muted small'},
+            'With MNIST centring on, your strokes are cropped, scaled into 20×20 and centred by their centre of mass on a 28×28 grid, the way MNIST itself was prepared; off, the whole pad is scaled to 28×28 as it is.',
+          ),
         ),
       ),
-      h('div', {class: 'preds'}, panels.mlp.el, panels.cnn.el),
+      h('div', {class: 'pad-move'}, controls.build(lab).el),
     ),
     live,
+    experiments,
   );
+  for (const experiment of EXPERIMENTS) experiment.mount(experiments, lab, {inDrawpad: true});
 
   // --- drawing ----------------------------------------------------------------
   const ctx = pad.getContext('2d');
@@ -67,6 +88,7 @@ export function mount(el, lab) {
   let down = null; // the pointer drawing now
   let last = null;
   let hasInk = false;
+  let tiny = false; // the drawing is a dot or a speck
 
   const setHint = () => {
     hint.textContent =
@@ -111,7 +133,15 @@ export function mount(el, lab) {
     inkCtx.drawImage(pad, 0, 0, INK_RES, INK_RES);
     const rgba = inkCtx.getImageData(0, 0, INK_RES, INK_RES).data;
     const pixels = new Float32Array(INK_RES * INK_RES);
-    for (let i = 0; i < pixels.length; i++) pixels[i] = rgba[i * 4 + 3] / 255; // ink = alpha
+    let [x0, y0, x1, y1] = [INK_RES, INK_RES, -1, -1]; // the ink's extent
+    for (let i = 0; i < pixels.length; i++) {
+      pixels[i] = rgba[i * 4 + 3] / 255; // ink = alpha
+      if (pixels[i] < 0.1) continue;
+      const x = i % INK_RES;
+      const y = (i - x) / INK_RES;
+      [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+    }
+    tiny = x1 - x0 < SPECK && y1 - y0 < SPECK;
     lab.setDrawing(pixels, INK_RES, INK_RES, {example: mode === 'demo'});
   });
 
@@ -203,11 +233,25 @@ export function mount(el, lab) {
     }, 450);
   }
 
+  function showCue() {
+    const said = notADigit({
+      empty: lab.focus.source === 'none',
+      tiny: lab.focus.source === 'drawing' && tiny,
+      probs: Object.fromEntries(SLOTS.map((n) => [n, lab.slots[n].prediction?.probs ?? null])),
+    });
+    cue.hidden = !said;
+    cue.textContent = said?.text ?? '';
+    if (said) cue.dataset.cue = said.kind;
+    else delete cue.dataset.cue;
+  }
+
   lab.on('prediction', ({slot, probs, input}) => {
     panels[slot].show(probs);
     if (slot === 'cnn' || !lab.slots.cnn.prediction) paint(seen, input, 28, 28, INK, 1);
+    showCue();
   });
   lab.on('focus', ({focus}) => {
+    showCue();
     if (focus.source === 'none') {
       for (const p of Object.values(panels)) p.reset();
       seen.getContext('2d').clearRect(0, 0, 28, 28);
@@ -249,78 +293,4 @@ export function mount(el, lab) {
     stopWaiting();
     if (mode === 'empty' && lab.focus.source === 'none') demo();
   });
-}
-
-function predictionPanel(name) {
-  const titleId = uid('pred');
-  const digit = h('span', {class: 'pred-digit', 'aria-hidden': 'true'}, '–');
-  const conf = h('span', {class: 'pred-conf'}, '');
-  const meta = h('span', {class: 'pred-meta'}, 'loading…');
-  // Whose model answers, and what kind of network it is ("your linear classifier"): model/slot.js owner and kind.
-  const badge = h('span', {class: `chip chip-${name}`}, SLOT_TITLE[name]);
-  const rows = [];
-  const list = h(
-    'ol',
-    {class: 'bars', 'aria-label': `${SLOT_TITLE[name]} probabilities`},
-    Array.from({length: 10}, (_, d) => {
-      const fill = h('span', {class: 'fill'});
-      const value = h('span', {class: 'v'}, '—');
-      rows.push({fill, value, li: null});
-      const li = h('li', {}, h('span', {class: 'd'}, String(d)), h('span', {class: 'track'}, fill), value);
-      rows[d].li = li;
-      return li;
-    }),
-  );
-  const el = h(
-    'article',
-    {class: `pred pred-${name}`, dataset: {model: name}, 'aria-labelledby': titleId},
-    h(
-      'header',
-      {},
-      h('h3', {id: titleId}, badge, meta),
-      h('div', {class: 'pred-top'}, digit, conf),
-    ),
-    list,
-  );
-  return {
-    el,
-    show(probs) {
-      const top = argmax(probs);
-      el.dataset.digit = String(top);
-      digit.textContent = String(top);
-      conf.textContent = `${pct(probs[top], 1)} sure`;
-      probs.forEach((p, d) => {
-        rows[d].fill.style.transform = `scaleX(${Math.max(0.005, p).toFixed(4)})`;
-        rows[d].value.textContent = pct(p, 1);
-        rows[d].li.classList.toggle('top', d === top);
-      });
-    },
-    reset() {
-      delete el.dataset.digit;
-      digit.textContent = '–';
-      conf.textContent = '';
-      for (const r of rows) {
-        r.fill.style.transform = 'scaleX(0)';
-        r.value.textContent = '—';
-        r.li.classList.remove('top');
-      }
-    },
-    describe(slot) {
-      badge.textContent = modelBadge(slot);
-      badge.dataset.owner = slot.owner ?? '';
-      if (slot.error) meta.textContent = 'unavailable';
-      else if (!slot.info) meta.textContent = 'loading weights…';
-      else {
-        const origin =
-          {
-            shipped: 'pretrained',
-            imported: 'loaded from file',
-            training: 'training now',
-            trained: 'trained here',
-            restored: 'trained here, restored',
-          }[slot.origin] || '';
-        meta.textContent = `${slot.title} · ${int(slot.info.params)} params${origin ? ` · ${origin}` : ''}`;
-      }
-    },
-  };
 }

@@ -1,0 +1,321 @@
+// The Draw view's experiments, done as a user does them: draw a digit, move it with the
+// controls and read both answers, sweep it, open the saliency maps, fool both networks.
+// Also each experiment alone as a single view, and the "not a digit" cue.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {barLength, probText} from '../../web/src/views/draw/bars.js';
+import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {DIGIT_STROKES} from './support/digits.js';
+import {useSite} from './support/setup.js';
+
+const site = useSite();
+const SLOTS = ['mlp', 'cnn'];
+const LONG = {timeout: 60000}; // a loaded machine: wait for states, however long they take
+
+/** Opens the Draw view alone, clears the pad and draws `digit`; waits for both answers. */
+async function drawDigit(page, digit) {
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
+  await page.getByRole('button', {name: 'Clear', exact: true}).click();
+  for (const n of SLOTS) await page.locator(`[data-model="${n}"]:not([data-digit])`).waitFor(LONG);
+  await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[digit]);
+  for (const n of SLOTS) await page.locator(`[data-model="${n}"][data-digit]`).waitFor(LONG);
+}
+
+/** The Draw view alone with `digit` drawn on its pad. */
+async function drawpadWith(digit) {
+  const page = await openPage(site.context, `${site.url}index.html?view=drawpad`);
+  await drawDigit(page, digit);
+  return page;
+}
+
+/** The experiment's section of the page, scrolled into view. */
+async function experiment(page, name) {
+  const section = page.locator(`.exp-${name}`);
+  await section.scrollIntoViewIfNeeded();
+  return section;
+}
+
+/** Keeps a picture of `shown` for people to look at, checks the page logged no error, closes it. */
+async function finish(page, shown, file) {
+  await shown.screenshot({path: screenshotPath(file)});
+  assert.deepEqual(page.errors, []);
+  await page.close();
+}
+
+/** A shown probability ("99.99%", "<0.01%", ">99.9999%") as a number 0..1. */
+const shown = (text) => Number.parseFloat(text.replace(/^[<>]/, '')) / 100;
+
+/** What each panel shows: {mlp: {digit, probs}, cnn: ...}. */
+async function answers(page) {
+  const out = {};
+  for (const n of SLOTS) {
+    const panel = page.locator(`[data-model="${n}"]`);
+    out[n] = {
+      digit: Number(await panel.getAttribute('data-digit')),
+      probs: (await panel.locator('.bars .v').allTextContents()).map(shown),
+    };
+  }
+  return out;
+}
+
+/** The 28x28 image "What the models see" shows, as ink 0..1 (red channel of the INK ramp). */
+const seenImage = (page) =>
+  page.evaluate(() => {
+    const c = document.querySelector('.drawpad canvas.px28');
+    const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+    return Array.from({length: 784}, (_, i) => (d[i * 4] - 11) / 244);
+  });
+
+const centreX = (img) => {
+  let m = 0;
+  let sx = 0;
+  img.forEach((v, i) => {
+    m += v;
+    sx += v * (i % 28);
+  });
+  return sx / m;
+};
+
+test('the bars tell 99.9% from 99.99%, on a log-odds scale', () => {
+  assert.equal(probText(0.999, 0.001), '99.9%');
+  assert.equal(probText(0.9999, 0.0001), '99.99%');
+  assert.equal(probText(0.99997, 0.00003), '99.997%');
+  assert.equal(probText(0.5, 0.5), '50.0%');
+  assert.equal(probText(0.00001, 0.99999), '<0.01%');
+  // Each tenfold of the odds is an eighth of the bar.
+  assert.ok(Math.abs(barLength(0.999, 0.001) - barLength(0.9999, 0.0001) + 1 / 8) < 1e-3);
+  assert.ok(Math.abs(barLength(0.5, 0.5) - 3 / 8) < 1e-9);
+});
+
+test('move the digit with the controls: the models read it moved, both answers follow', async () => {
+  const page = await drawpadWith(7);
+  const before = await answers(page);
+  const seenBefore = await seenImage(page);
+  // Centring off, then shift x by +4 with the keyboard, as a keyboard user would.
+  await page.getByLabel('MNIST centring').uncheck();
+  const shiftX = page.getByLabel('Shift x');
+  await shiftX.focus();
+  for (let i = 0; i < 4; i++) await shiftX.press('ArrowRight');
+  assert.equal(await page.locator('.move-row output').first().textContent(), '+4 px');
+  // The picture of what the models see moves right by about 4 pixels (it follows each prediction).
+  const cx0 = centreX(seenBefore);
+  await page.waitForFunction(
+    ({cx0}) => {
+      const c = document.querySelector('.drawpad canvas.px28');
+      const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+      let m = 0;
+      let sx = 0;
+      for (let i = 0; i < 784; i++) {
+        m += d[i * 4] - 11;
+        sx += (d[i * 4] - 11) * (i % 28);
+      }
+      return sx / m - cx0 > 2;
+    },
+    {cx0},
+    LONG,
+  );
+  // A large shift: +8 px right and down, with the whole pad read as it is.
+  await shiftX.press('End');
+  const shiftY = page.getByLabel('Shift y');
+  await shiftY.focus();
+  await shiftY.press('End');
+  await page.waitForFunction(
+    () => {
+      const d = document.querySelector('.drawpad canvas.px28').getContext('2d').getImageData(0, 0, 28, 28).data;
+      // no ink left in the top-left 8x8 corner where the 7's bar began
+      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) if (d[(y * 28 + x) * 4] > 60) return false;
+      return true;
+    },
+    null,
+    LONG,
+  );
+  // The MLP, which learnt a weight per pixel position, is less sure of its 7 once the 7 sits
+  // 8 px off where MNIST puts digits (waits for its answer to the moved digit).
+  const p7 = before.mlp.probs[before.mlp.digit];
+  await page.waitForFunction(
+    ({d, p7}) => {
+      const t = document.querySelectorAll('[data-model="mlp"] .bars .v')[d].textContent;
+      return Number.parseFloat(t.replace(/^[<>]/, '')) / 100 < p7;
+    },
+    {d: before.mlp.digit, p7},
+    LONG,
+  );
+  // Reset brings the digit back: the same answers as before, to the shown digit.
+  await page.getByRole('button', {name: 'Reset'}).click();
+  assert.equal(await page.getByLabel('MNIST centring').isChecked(), true);
+  for (const n of SLOTS) {
+    await page.locator(`[data-model="${n}"][data-digit="${before[n].digit}"]`).waitFor(LONG);
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('Sweep plots each model against the shift and the rotation, 17 and 19 points a curve', async () => {
+  const page = await drawpadWith(2);
+  const shownNow = await answers(page);
+  await page.getByRole('button', {name: 'Sweep'}).click();
+  const chart = (axis) => page.locator(`.sweep-chart[data-axis="${axis}"]`);
+  for (const axis of ['Shift x', 'Shift y', 'Rotation']) {
+    for (const n of SLOTS) {
+      const series = chart(axis).locator(`g[data-slot="${n}"]`);
+      await series.waitFor(LONG);
+      assert.equal(await series.locator('circle').count(), axis === 'Rotation' ? 19 : 17, `${axis}, ${n}`);
+      // The curve is the probability of the model's answer to the digit as drawn...
+      assert.equal(Number(await series.getAttribute('data-answer')), shownNow[n].digit);
+      // ...so at 0 it is the probability the panel shows for it (unmoved, the same image).
+      const atZero = Number(
+        await series
+          .locator('circle')
+          .nth(axis === 'Rotation' ? 9 : 8)
+          .getAttribute('data-p'),
+      );
+      const panel = shownNow[n].probs[shownNow[n].digit];
+      assert.ok(Math.abs(atZero - panel) < 0.002, `${axis}, ${n}: ${atZero} at 0 vs ${panel} on the panel`);
+    }
+  }
+  assert.match(await chart('Shift x').locator('p').textContent(), /MLP: P\(\d\) .*; CNN: P\(\d\) /);
+  await finish(page, await experiment(page, 'move'), 'sweep.png');
+});
+
+test('See why: each model’s occlusion map lies on the ink, the gradient map is drawn too', async () => {
+  const page = await drawpadWith(4);
+  const section = await experiment(page, 'saliency');
+  for (const n of SLOTS) await section.locator(`figure[data-slot="${n}"][data-cls]`).waitFor(LONG);
+  const read = (method) =>
+    page.evaluate((method) => {
+      const pixels = (c) => c.getContext('2d').getImageData(0, 0, 28, 28).data;
+      return Object.fromEntries(
+        [...document.querySelectorAll('.exp-saliency figure[data-slot]')].map((f) => {
+          const ink = pixels(f.querySelector('.sal-digit'));
+          const heat = pixels(f.querySelector('.sal-heat'));
+          // near white (246, 247, 251): no effect; ink: the INK ramp's red above its background
+          const strong = [];
+          const inked = [];
+          for (let i = 0; i < 784; i++) {
+            const dev = Math.abs(heat[i * 4] - 246) + Math.abs(heat[i * 4 + 1] - 247) + Math.abs(heat[i * 4 + 2] - 251);
+            strong.push(dev > 18);
+            inked.push(ink[i * 4] > 40);
+          }
+          return [f.dataset.slot, {method, cls: Number(f.dataset.cls), strong, inked}];
+        }),
+      );
+    }, method);
+  const gradient = await read('gradient');
+  for (const n of SLOTS) assert.ok(gradient[n].strong.some(Boolean), `${n}: a gradient map is drawn`);
+  await section.getByRole('button', {name: 'Occlusion'}).click();
+  const occlusion = await read('occlusion');
+  const nearInk = (inked, i) => {
+    const x = i % 28;
+    const y = (i - x) / 28;
+    for (let dy = -4; dy <= 4; dy++)
+      for (let dx = -4; dx <= 4; dx++) if (inked[(y + dy) * 28 + x + dx] && x + dx >= 0 && x + dx < 28) return true;
+    return false;
+  };
+  for (const n of SLOTS) {
+    const {strong, inked} = occlusion[n];
+    const count = strong.filter(Boolean).length;
+    assert.ok(count > 0, `${n}: blanking some patch changes the answer`);
+    const onInk = strong.filter((s, i) => s && nearInk(inked, i)).length;
+    // Blanking a patch with no ink in it changes nothing: every mark lies within a patch of the ink.
+    assert.equal(onInk, count, `${n}: ${onInk} of ${count} occlusion pixels near the ink`);
+    assert.equal(occlusion[n].cls, (await answers(page))[n].digit, `${n}: the map is for its answer`);
+  }
+  assert.match(await section.textContent(), /orange ones support it/);
+  await finish(page, section, 'saliency.png');
+});
+
+test('Fool it: each model is nudged towards the chosen digit; the page says whether it worked', async () => {
+  const page = await drawpadWith(7);
+  const section = await experiment(page, 'fool');
+  await section.getByLabel('Make it say').selectOption('3');
+  await section.getByRole('button', {name: 'Fool them'}).click();
+  for (const n of SLOTS) {
+    const result = section.locator(`.fool-result[data-slot="${n}"]`);
+    await section.locator(`.fool-result[data-slot="${n}"][data-reached]`).waitFor(LONG);
+    const reached = (await result.getAttribute('data-reached')) === 'true';
+    const said = Number(await result.getAttribute('data-digit'));
+    const l1 = Number(await result.getAttribute('data-l1'));
+    const linf = Number(await result.getAttribute('data-linf'));
+    const verdict = await result.locator('.fool-verdict').textContent();
+    // The reply says reached or not, and the numbers shown agree with it.
+    assert.equal(reached, said === 3, `${n}: reached ${reached}, says ${said}`);
+    assert.match(verdict, reached ? /^Fooled: it now says 3 / : /^Gave up after \d+ steps: it still says \d /);
+    assert.ok(linf > 0 && linf <= 0.3 + 1e-6, `${n}: no pixel changed by more than 0.3 (${linf})`);
+    assert.ok(l1 >= linf, `${n}: the ink in all (${l1}) is at least the largest change (${linf})`);
+    assert.match(await result.textContent(), new RegExp(`Ink it took: ${l1.toFixed(1)} pixels’ worth`));
+    const other = n === 'mlp' ? 'CNN' : 'MLP';
+    const otherDigit = Number(await result.getAttribute('data-other-digit'));
+    assert.match(
+      await result.textContent(),
+      new RegExp(
+        `The same image to the ${other}: it says ${otherDigit} .*${otherDigit === 3 ? 'fooled too' : 'not fooled'}`,
+      ),
+    );
+  }
+  assert.match(await section.textContent(), /What it does not say/);
+  await section.screenshot({path: screenshotPath('fool.png')});
+  // A new digit makes the result stale: it is hidden.
+  await drawDigit(page, 1);
+  assert.equal(await section.locator('.fool-out').isHidden(), true);
+  await finish(page, section, 'fool-stale.png');
+});
+
+test('a dot or an empty pad gets a "not a digit" cue', async () => {
+  const page = await openPage(site.context, `${site.url}index.html?view=drawpad`);
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
+  await page.getByRole('button', {name: 'Clear', exact: true}).click();
+  await page.locator('.cue[data-cue="empty"]').waitFor(LONG);
+  await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), [[[0.5, 0.5]]]);
+  for (const n of SLOTS) await page.locator(`[data-model="${n}"][data-digit]`).waitFor(LONG);
+  await page.locator('.cue[data-cue="speck"]').waitFor(LONG);
+  assert.match(await page.locator('.cue').textContent(), /Not a digit/);
+  // A digit drawn after it is no speck once its strokes are in.
+  await drawDigit(page, 7);
+  await page.locator('.cue:not([data-cue="speck"])').waitFor({state: 'attached', ...LONG});
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('each experiment is a single view of its own, on the example digit', async () => {
+  for (const view of ['move', 'saliency', 'fool']) {
+    const page = await openPage(site.context, `${site.url}index.html?view=${view}`);
+    await page.locator(`.exp-${view}`).waitFor(LONG);
+    if (view === 'move') {
+      for (const n of SLOTS) await page.locator(`[data-model="${n}"][data-digit]`).waitFor(LONG);
+      await page.getByRole('button', {name: 'Sweep'}).click();
+      await page.locator('.sweep-chart[data-axis="Shift x"] g[data-slot="cnn"]').waitFor(LONG);
+    } else if (view === 'saliency') {
+      for (const n of SLOTS) await page.locator(`figure[data-slot="${n}"][data-cls]`).waitFor(LONG);
+    } else {
+      await page.getByRole('button', {name: 'Fool them'}).click();
+      for (const n of SLOTS) await page.locator(`.fool-result[data-slot="${n}"][data-reached]`).waitFor(LONG);
+    }
+    assert.deepEqual(page.errors, [], view);
+    await page.close();
+  }
+});
+
+test('the first screen shows the pad and both answers, at 1366x900 and on a phone', async () => {
+  for (const viewport of [
+    {width: 1366, height: 900},
+    {width: 390, height: 844},
+  ]) {
+    const page = await openPage(site.context, site.url, viewport);
+    await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
+    const inView = async (selector) => {
+      const box = await page.locator(selector).first().boundingBox();
+      return box && box.y >= 0 && box.y + box.height <= viewport.height;
+    };
+    const header = await page.locator('header.topbar').boundingBox();
+    const pad = await page.locator('canvas[aria-label="Drawing pad"]').boundingBox();
+    assert.ok(pad.y >= header.y + header.height, `${viewport.width}: the header does not cover the pad`);
+    assert.ok(
+      await inView('canvas[aria-label="Drawing pad"]'),
+      `${viewport.width}: the whole pad is on the first screen`,
+    );
+    for (const n of SLOTS) assert.ok(await inView(`[data-model="${n}"]`), `${viewport.width}: the ${n} answer too`);
+    await page.screenshot({path: screenshotPath(`first-screen-${viewport.width}.png`)});
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+});
