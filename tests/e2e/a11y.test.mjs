@@ -38,18 +38,22 @@ async function showEverything(page) {
   await page.evaluate(() => scrollTo(0, 0));
 }
 
-/** Clicks Evaluate and waits until it has measured both networks on the test digits. */
+/** Clicks Evaluate and waits until it has measured the networks: its button turns disabled, then enabled again. */
 async function evaluate(page) {
-  await page.getByRole('button', {name: EVALUATE}).click();
-  await page.waitForFunction(
-    (name) => {
-      const button = [...document.querySelectorAll('button')].find((b) => b.textContent === name);
-      const fetched = performance.getEntriesByType('resource').some((r) => /t10k-images/.test(r.name));
-      return fetched && button && !button.disabled;
-    },
-    EVALUATE,
-    {timeout: 300000, polling: 250},
+  const button = await page.getByRole('button', {name: EVALUATE}).elementHandle();
+  const done = page.evaluate(
+    (b) =>
+      new Promise((resolve) => {
+        let busy = false;
+        new MutationObserver(() => {
+          if (b.disabled) busy = true;
+          else if (busy) resolve();
+        }).observe(b, {attributes: true, attributeFilter: ['disabled']});
+      }),
+    button,
   );
+  await button.click();
+  await done;
 }
 
 /** The names given to more than one visible button (a link may share a button's name: "Train"). */
