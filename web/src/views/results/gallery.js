@@ -110,10 +110,10 @@ export function tile({index, label, pm, pc, img, focused, onOpen}) {
       type: 'button',
       class: `g-tile${focused ? ' focus' : ''}`,
       dataset: {index},
-      // The visible words (true 4, MLP 9, CNN 4) in the name, in their order, for voice control.
-      'aria-label': `Test digit ${index}: true ${label}, ${SLOT_TITLE.mlp} ${pm}, ${SLOT_TITLE.cnn} ${pc}`,
       onclick: onOpen,
     },
+    // The name is the visible words (true 4, MLP 9, CNN 4) after this, so voice control finds them.
+    h('span', {class: 'sr-only'}, `Test digit ${index}: `),
     c,
     h('span', {class: 'g-label'}, `true ${label}`),
     h('span', {class: 'g-preds'}, mark('mlp', pm), mark('cnn', pc)),
