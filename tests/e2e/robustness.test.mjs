@@ -331,17 +331,12 @@ test('a reply of the wrong type fails its request with a message; nothing else i
   await page.close();
 });
 
-test('the reproduced results load when the results view is shown', async () => {
+// The shipped results file is read at start (Results show its analysis of the pretrained models on
+// first view); the reproduction table is built from it once its section is shown.
+test('the reproduced results table comes from the shipped results file', async () => {
   const page = await openPage(site.context);
-  const fetched = [];
-  page.on('request', (r) => fetched.push(r.url()));
   await page.goto(site.url);
   await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
-  assert.equal(
-    fetched.some((u) => u.endsWith('results.json')),
-    false,
-    'not part of the first load',
-  );
   await page.locator('[data-section="reproduce"]').scrollIntoViewIfNeeded();
   const table = page.locator('[data-section="reproduce"] table');
   await table.waitFor({timeout: 20000});

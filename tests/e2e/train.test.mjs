@@ -175,7 +175,8 @@ test('race mode trains the MLP and the CNN side by side', async () => {
   await page.locator('#results .gallery-card h3', {hasText: `MLP: true ${t}, predicted ${p}`}).waitFor();
   const tile = page.locator('#results .g-tile').first();
   await tile.waitFor();
-  assert.match(await tile.getAttribute('aria-label'), new RegExp(`true ${t}, MLP ${p},`));
+  // Its name is its visible words after a hidden "Test digit N:" (as a screen reader hears it).
+  assert.match(await tile.ariaSnapshot(), new RegExp(`"Test digit [\\d,]+: true ${t} MLP ${p} CNN \\d"`));
   const index = await tile.getAttribute('data-index');
   await tile.click();
   await page.locator('#results .focus-bar', {hasText: `#${Number(index).toLocaleString('en-US')}`}).waitFor();
