@@ -236,6 +236,23 @@ async function startRun(msg) {
   post({type: Reply.STARTED, id: msg.id, info, samples});
 }
 
+/**
+ * A run's (training's or fine-tuning's) stopping place: while `r` is paused, or held by
+ * Request.TEST_HOLD at `step`, and has no single step to do, reports (report()) and waits
+ * until it is resumed. Resolves true if it waited, so the caller looks at the run again.
+ */
+async function waitWhilePaused(r, step, report) {
+  const held = testHold && step >= testHold.steps;
+  if ((!r.paused && !held) || r.steps > 0) return false;
+  report();
+  if (held) testHold.reached(step);
+  await new Promise((resolve) => {
+    r.resume = resolve;
+  });
+  r.resume = null;
+  return true;
+}
+
 async function trainLoop(r) {
   const perPost = 1000 / PROGRESS_PER_SECOND;
   let chunk = 1;
@@ -293,17 +310,8 @@ async function trainLoop(r) {
   try {
     for (;;) {
       if (r.stop) break;
-      const held = testHold && (p?.step ?? 0) >= testHold.steps;
+      if (await waitWhilePaused(r, p?.step ?? 0, () => p && progress(r.paused))) continue;
       const stepping = r.steps > 0;
-      if ((r.paused || held) && !stepping) {
-        if (p) progress(r.paused);
-        if (held) testHold.reached(p?.step ?? 0);
-        await new Promise((resolve) => {
-          r.resume = resolve;
-        });
-        r.resume = null;
-        continue;
-      }
       // A call ends where the run is next sampled (and where a test holds it); a step is one batch.
       const done = p?.step ?? 0;
       const every = p ? Math.max(1, Math.ceil(p.total_steps / POINTS_PER_RUN)) : 1;
@@ -456,17 +464,8 @@ async function finetuneLoop(r) {
   try {
     for (;;) {
       if (r.stop) break;
-      const held = testHold && (p?.step ?? 0) >= testHold.steps;
+      if (await waitWhilePaused(r, p?.step ?? 0, () => p && progress())) continue;
       const stepping = r.steps > 0;
-      if ((r.paused || held) && !stepping) {
-        if (p) progress();
-        if (held) testHold.reached(p?.step ?? 0);
-        await new Promise((resolve) => {
-          r.resume = resolve;
-        });
-        r.resume = null;
-        continue;
-      }
       let n = stepping ? 1 : chunk;
       if (testHold) n = Math.max(1, Math.min(n, testHold.steps - (p?.step ?? 0)));
       const t0 = performance.now();
