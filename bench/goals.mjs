@@ -43,6 +43,18 @@ function fastestPeer(byBackend, only) {
   return best;
 }
 
+// mlp (784-512-256-10) per training sample: the forward pass, the weight gradients
+// and the input gradients of the two upper layers (the first layer's is never
+// computed), 1,203,712 multiply-adds.
+const MLP_TRAIN_FLOPS = 2 * (3 * (784 * 512 + 512 * 256 + 256 * 10) - 784 * 512);
+
+/** What one thread could reach on mlp if every multiply-add ran at the f32x4 peak measured in this run. */
+function peakBound(kernels, peer) {
+  if (!kernels?.peak_gflops) return '';
+  const most = (kernels.peak_gflops * 1e9) / MLP_TRAIN_FLOPS;
+  return `; at the FMA build's f32x4 peak (${kernels.peak_gflops.toFixed(1)} GFLOP/s, node) one thread trains at most ${n0(most)} samples/s, ${(most / peer.samples_per_second).toFixed(1)}× jax-js`;
+}
+
 /**
  * The settings and raw figures -> {rows (samples/s per model and build), tfjs and
  * jaxjs ({model: {backend: figures}}), goals: [{goal, value, target, unit, detail,
@@ -110,7 +122,7 @@ export function judge(settings, raw) {
       5,
       '×',
       peer
-        ? `${n0(peer.ours)} vs ${n0(peer.samples_per_second)} samples/s (jax-js ${peer.backend}; ours just before and after it)`
+        ? `${n0(peer.ours)} vs ${n0(peer.samples_per_second)} samples/s (jax-js ${peer.backend}; ours just before and after it)${m === 'mlp' ? peakBound(nodeFma, peer) : ''}`
         : `no jax-js backend trains ${m} here`,
     );
   }
