@@ -1,10 +1,17 @@
 // Time to the article's accuracy: for every system whose article gives a training
-// time, trains its preset natively on one thread with `mnist-lab train --until ACC`
-// (the full test set evaluated every --eval-every samples, evaluations not timed) and
-// records how long training took to reach the article's accuracy, beside the article's
-// time. Writes web/public/results/time-to-accuracy.json and rewrites RESULTS.md (its
+// time, trains its preset (or the faster recipe scripts/systems.mjs names for it) until
+// it first reaches the article's accuracy, and records how long training took, beside
+// the article's time. Two places, both on one thread:
+// - native: `mnist-lab train --until ACC`, the full test set evaluated every
+//   --eval-every samples (the evaluations not timed);
+// - page: the built page (web/dist) served as a plain static host in headless Chromium
+//   (one worker, the single-thread engine), the same recipe set through the Train
+//   form's URL; the page evaluates the full test set after each epoch, so its time is
+//   the page's own training time at the end of the first epoch at or above the
+//   accuracy (an upper bound: native checks every --eval-every samples).
+// Writes web/public/results/time-to-accuracy.json and rewrites RESULTS.md (its
 // "Time to the article's accuracy" section). Slow: minutes per row on a quiet machine.
-// Usage: node scripts/time-to-accuracy.mjs [--only id,id] [--seed S] [--eval-every N]
+// Usage: node scripts/time-to-accuracy.mjs [--only id,id] [--where native,page] [--seed S] [--eval-every N]
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,35 +19,65 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 
+import {withServedChromium} from '../bench/served.mjs';
 import {ARTICLES, resultsMarkdown} from './results-md.mjs';
 import {SYSTEMS} from './systems.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'build/native/mnist-lab');
+const dist = path.join(root, 'web/dist');
 const out = path.join(root, 'web/public/results/time-to-accuracy.json');
 const {values: opts} = parseArgs({
   options: {
     only: {type: 'string'},
+    where: {type: 'string', default: 'native,page'},
     seed: {type: 'string', default: '1'},
     'eval-every': {type: 'string', default: '10000'},
   },
 });
 const only = opts.only ? opts.only.split(',') : null;
+const where = new Set(opts.where.split(','));
+for (const w of where) {
+  if (w !== 'native' && w !== 'page') {
+    console.error(`time-to-accuracy: --where takes native, page or both (not '${w}')`);
+    process.exit(2);
+  }
+}
 if (!fs.existsSync(cli)) {
   console.error('time-to-accuracy: build/native/mnist-lab is missing (npm run build)');
   process.exit(2);
 }
+if (where.has('page') && !fs.existsSync(path.join(dist, 'index.html'))) {
+  console.error('time-to-accuracy: web/dist is missing (npm run build)');
+  process.exit(2);
+}
 
-// Rows kept from an earlier run, replaced one by one by this run's.
-const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')).rows : [];
-const rows = [];
-for (const system of SYSTEMS.filter((s) => s.article.seconds)) {
-  if (only && !only.includes(system.id)) {
-    const kept = previous.find((r) => r.id === system.id);
-    if (kept) rows.push(kept);
-    continue;
+/** The arguments over the preset's recipe: the system's faster recipe, if it names one, else its own. */
+const argsOf = (system) => system.quickRecipe || system.args || [];
+
+/** The recipe a system trains with: its preset's, with the system's own arguments over it. */
+function recipeOf(system, presets) {
+  const p = presets.find((x) => x.name === system.model);
+  const r = {
+    epochs: p.epochs,
+    batch: p.batch,
+    lr: p.lr,
+    optimizer: p.optimizer,
+    schedule: p.schedule,
+    augment: p.augment,
+  };
+  const args = argsOf(system);
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].replace(/^--/, '');
+    if (name === 'augment' || name === 'no-augment') r.augment = name === 'augment';
+    else r[name] = name === 'optimizer' || name === 'schedule' ? args[++i] : Number(args[++i]);
   }
-  const args = ['train', '--model', system.model, ...(system.args || []), '--seed', opts.seed, '--threads', '1'];
+  return r;
+}
+
+/** The native run: mnist-lab train --until on one thread -> the row's native fields. */
+function runNative(system) {
+  const args = ['train', '--model', system.model, ...argsOf(system), '--seed', opts.seed, '--threads', '1'];
   args.push('--until', String(system.article.acc), '--eval-every', opts['eval-every'], '--json');
   console.log(`time-to-accuracy: mnist-lab ${args.join(' ')}`);
   const lines = execFileSync(cli, args, {cwd: root, encoding: 'utf8', maxBuffer: 1 << 26})
@@ -48,23 +85,116 @@ for (const system of SYSTEMS.filter((s) => s.article.seconds)) {
     .split('\n')
     .map((l) => JSON.parse(l));
   const last = lines.at(-1);
-  rows.push({
-    id: system.id,
-    system: system.system,
-    article: {...ARTICLES[system.source], ...system.article},
+  return {
     command: `mnist-lab ${args.join(' ')}`,
     reached: last.reached,
     test_accuracy: 100 * last.test_accuracy,
     train_seconds: last.total_train_seconds,
     samples: last.samples,
     met: last.reached && last.total_train_seconds <= system.article.seconds,
-  });
-  const r = rows.at(-1);
-  console.log(
-    `time-to-accuracy: ${system.id} ${r.reached ? 'reached' : 'did not reach'} ${system.article.acc}% ` +
-      `(${r.test_accuracy.toFixed(2)}%) after ${r.train_seconds.toFixed(1)} s of training; article ${system.article.seconds} s`,
-  );
+  };
 }
+
+/** "4.2 s", "17 s", "3 min 05 s", "1 h 02 min" (the page's duration()) -> seconds. */
+function seconds(text) {
+  let s = 0;
+  for (const [, n, unit] of text.matchAll(/([\d.]+)\s*(h|min|s)/g)) s += Number(n) * {h: 3600, min: 60, s: 1}[unit];
+  return s;
+}
+
+/** The page's run: the recipe through the Train form's URL, stopped at the first epoch at or above the accuracy. */
+async function runPage(context, url, system, recipe) {
+  const q = new URLSearchParams({
+    model: system.model,
+    ...Object.fromEntries(Object.entries(recipe).map(([k, v]) => [k, k === 'augment' ? (v ? '1' : '0') : String(v)])),
+    seed: opts.seed,
+    limit: '0',
+  });
+  console.log(`time-to-accuracy: page ?${q}`);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`${url}?${q}`);
+    await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 120000});
+    await page.locator('#train').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
+      timeout: 60000,
+    });
+    await page.getByRole('button', {name: 'Train', exact: true}).click();
+    // Each epoch's row: its test accuracy and the training time so far.
+    const handle = await page.waitForFunction(
+      ({acc, epochs}) => {
+        const rows = [...document.querySelectorAll('#train .epochs tbody tr')].map((tr) => {
+          const td = [...tr.querySelectorAll('td')].map((c) => c.textContent.trim());
+          return {epoch: Number(td[1]), accuracy: parseFloat(td[5]), time: td[6]};
+        });
+        const hit = rows.find((r) => r.accuracy >= acc);
+        if (hit) return {reached: true, ...hit};
+        return rows.length >= epochs ? {reached: false, ...rows.at(-1)} : null;
+      },
+      {acc: system.article.acc, epochs: recipe.epochs},
+      {timeout: 3600000, polling: 100},
+    );
+    const r = await handle.jsonValue();
+    const stop = page.getByRole('button', {name: 'Stop', exact: true});
+    if (await stop.isEnabled()) await stop.click();
+    const engine = (await page.locator('#train [data-engine]').textContent()).replace(/^Engine: /, '');
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    return {
+      reached: r.reached,
+      test_accuracy: r.accuracy,
+      train_seconds: seconds(r.time),
+      epochs: r.epoch,
+      engine,
+      met: r.reached && seconds(r.time) <= system.article.seconds,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+const presets = execFileSync(cli, ['presets', '--json'], {encoding: 'utf8'})
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
+// Rows kept from an earlier run; this run replaces the parts it measures.
+const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')).rows : [];
+const todo = SYSTEMS.filter((s) => s.article.seconds);
+const rows = todo.map((system) => ({
+  ...previous.find((r) => r.id === system.id),
+  id: system.id,
+  system: system.system,
+  article: {...ARTICLES[system.source], ...system.article},
+  recipe: {model: system.model, ...recipeOf(system, presets)},
+}));
+const measured = (system) => !only || only.includes(system.id);
+
+if (where.has('native')) {
+  for (const [i, system] of todo.entries()) {
+    if (!measured(system)) continue;
+    Object.assign(rows[i], runNative(system));
+    const r = rows[i];
+    console.log(
+      `time-to-accuracy: ${system.id} natively ${r.reached ? 'reached' : 'did not reach'} ${system.article.acc}% ` +
+        `(${r.test_accuracy.toFixed(2)}%) after ${r.train_seconds.toFixed(1)} s of training; article ${system.article.seconds} s`,
+    );
+  }
+}
+if (where.has('page')) {
+  await withServedChromium({dir: dist, launch: {viewport: {width: 1280, height: 900}}}, async ({url, context}) => {
+    for (const [i, system] of todo.entries()) {
+      if (!measured(system)) continue;
+      const p = await runPage(context, url, system, rows[i].recipe);
+      rows[i].page = p;
+      console.log(
+        `time-to-accuracy: ${system.id} in the page ${p.reached ? 'reached' : 'did not reach'} ${system.article.acc}% ` +
+          `(${p.test_accuracy.toFixed(2)}%) after ${p.train_seconds.toFixed(1)} s of training (epoch ${p.epochs}; ${p.engine})`,
+      );
+    }
+  });
+}
+
 const result = {
   date: new Date().toISOString(),
   machine: {cpu: os.cpus()[0].model, cores: os.cpus().length, load_average: os.loadavg()},
