@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "nn/model/spec.h"
 #include "nn/train/trainer.h"
 #include "nn/util/json.h"
+#include "nn/util/parallel.h"
 #include "nn/util/types.h"
 
 #if defined(__EMSCRIPTEN__)
@@ -260,14 +262,24 @@ Dataset synthetic(int n) {
 
 // Training samples per wall-second; also per CPU-second of this process in *per_cpu
 // (on a shared machine the thread may get less than a core).
+// A preset in training on `data` at `batch`, a constant rate, with epochs to spare.
+struct Run {
+  std::unique_ptr<Network> net;
+  std::unique_ptr<Trainer> trainer;
+  Run(const std::string& preset, int batch, const Dataset& data)
+      : net(build_network(resolve_spec(preset), 1)) {
+    TrainConfig cfg;
+    cfg.epochs = 1000;
+    cfg.batch = batch;
+    cfg.schedule = "constant";
+    trainer = std::make_unique<Trainer>(*net, data, cfg);
+  }
+};
+
 double train_samples_per_second(const std::string& preset, int batch, const Dataset& data,
                                 long* news_per_step, double* per_cpu) {
-  auto net = build_network(resolve_spec(preset), 1);
-  TrainConfig cfg;
-  cfg.epochs = 1000;
-  cfg.batch = batch;
-  cfg.schedule = "constant";
-  Trainer trainer(*net, data, cfg);
+  Run run(preset, batch, data);
+  Trainer& trainer = *run.trainer;
   trainer.step(1);
   const long news0 = g_news;
   trainer.step(1);
@@ -275,6 +287,41 @@ double train_samples_per_second(const std::string& preset, int batch, const Data
   const double s = time_per_call([&] { trainer.step(1); }, 1.5);
   *per_cpu = batch / cpu_per_call([&] { trainer.step(1); }, 1.0);
   return batch / s;
+}
+
+// Training samples/s on 1 thread and on `threads`, windows of `window_s`
+// taking turns (1, N, N, 1, ...) on one trainer, so load from elsewhere on a
+// shared machine hits both alike: {"one": median, "many": median, "speedup"}.
+std::string thread_speedup(const std::string& preset, int batch, const Dataset& data, int threads,
+                           double window_s, int rounds) {
+  Run run(preset, batch, data);
+  Trainer& trainer = *run.trainer;
+  const auto window = [&](int n) {
+    set_threads(n);
+    trainer.step(2);  // wakes the pool, warms the caches
+    return batch / time_per_call([&] { trainer.step(1); }, window_s);
+  };
+  window(1);
+  window(threads);
+  std::vector<double> one, many;
+  for (int r = 0; r < rounds; ++r) {
+    if (r % 2) {
+      many.push_back(window(threads));
+      one.push_back(window(1));
+    } else {
+      one.push_back(window(1));
+      many.push_back(window(threads));
+    }
+  }
+  set_threads(1);
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  };
+  char buf[160];
+  std::snprintf(buf, sizeof buf, R"({"one":%.1f,"many":%.1f,"speedup":%.3f})", median(one), median(many),
+                median(many) / median(one));
+  return buf;
 }
 
 // Per-layer time of one training step (forward, then backward) at `batch`, in
@@ -324,10 +371,13 @@ void profile_layers(const std::string& preset, int batch) {
 int main(int argc, char** argv) {
   std::vector<std::string> models;
   int batch = 64;
+  int threads = 1;
   std::string profile;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--batch") && i + 1 < argc)
       batch = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+      threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--profile") && i + 1 < argc)
       profile = argv[++i];
     else
@@ -338,6 +388,20 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (models.empty()) models = {"mlp", "cnn", "lenet5"};
+  if (threads < 1 || threads > max_threads()) {
+    std::fprintf(stderr, "mnist-bench: --threads must be 1..%d, got %d\n", max_threads(), threads);
+    return 2;
+  }
+  if (threads > 1) {
+    // Only the thread speed-up: {"threads": N, "batch": B, "train_threads": {model: {one, many, speedup}}}.
+    const Dataset data = synthetic(4096);
+    std::string rows = "{";
+    for (size_t i = 0; i < models.size(); ++i)
+      rows +=
+          (i ? ",\"" : "\"") + models[i] + "\":" + thread_speedup(models[i], batch, data, threads, 1.0, 6);
+    std::printf("{\"threads\":%d,\"batch\":%d,\"train_threads\":%s}}\n", threads, batch, rows.c_str());
+    return 0;
+  }
   JsonWriter out;
 #if defined(__wasm_simd128__) && defined(MNIST_RELAXED_FMA)
   out.field("build", "wasm-simd-fma");

@@ -1,13 +1,16 @@
 // The 2-core speed-up of the pthreads build in Chromium: for each model, the
-// pthreads build with N threads against the single-thread build, training on
-// synthetic digits in a cross-origin isolated page (bench/browser/threads-ab.html,
-// served by scripts/serve.mjs --isolate), the builds taking turns window by window.
+// pthreads build with fused multiply-adds at N threads against the best
+// single-thread build this browser runs (the one with fused multiply-adds),
+// training on synthetic digits in a cross-origin isolated page
+// (bench/browser/threads-ab.html, served by scripts/serve.mjs --isolate), the
+// builds taking turns window by window; beside it the plain-SIMD pair a browser
+// without relaxed SIMD chooses between.
 //
 //   node bench/threads.mjs [--models cnn,mlp,lenet5] [--threads 2] [--batch 64]
 //                          [--window 2] [--rounds 6] [--json]
-// prints one line per model (samples/s medians and the ratio), or with --json one
+// prints one line per model (samples/s medians and the ratios), or with --json one
 // JSON object: {threads, batch, models: {cnn: {...threads-ab result}, ...}}.
-// Needs build/wasm and build/wasm-mt (npm run build).
+// Needs build/wasm, build/wasm-fma, build/wasm-mt and build/wasm-mt-fma (npm run build).
 //
 // From another script: import {measureThreads} from './threads.mjs';
 //   await measureThreads({models: ['cnn'], threads: 2}) -> the same object.
@@ -21,7 +24,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * {models, threads, batch, window (s), rounds, warm (s)} -> {threads, batch, models: {name: result}},
  * each result as bench/browser/threads-ab-page.js returns it: *_windows, *_median (samples/s)
- * for single / threaded / threaded_1, and speedup = threaded_median / single_median.
+ * for single / threaded / threaded_1 / plain_single / plain_threaded, speedup =
+ * threaded_median / single_median and speedup_plain = plain_threaded_median / plain_single_median.
  */
 export async function measureThreads({
   models = ['cnn', 'mlp', 'lenet5'],
@@ -32,7 +36,7 @@ export async function measureThreads({
   warm = 4,
   log = () => {},
 } = {}) {
-  for (const build of ['wasm', 'wasm-mt']) {
+  for (const build of ['wasm', 'wasm-fma', 'wasm-mt', 'wasm-mt-fma']) {
     if (!fs.existsSync(path.join(root, 'build', build, 'mnist_lab.mjs')))
       throw new Error(`build/${build} is missing: npm run build`);
   }
@@ -68,8 +72,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       ? () => {}
       : (r) =>
           console.log(
-            `${r.model.padEnd(7)} single ${fmt(r.single_median)}/s  ${r.threads} threads ` +
-              `${fmt(r.threaded_median)}/s  speed-up ${r.speedup.toFixed(2)}x  (pthreads build at 1 thread ${fmt(r.threaded_1_median)}/s)`,
+            `${r.model.padEnd(7)} FMA: single ${fmt(r.single_median)}/s  ${r.threads} threads ` +
+              `${fmt(r.threaded_median)}/s  speed-up ${r.speedup.toFixed(2)}x  (pthreads at 1 thread ${fmt(r.threaded_1_median)}/s)` +
+              `  plain SIMD: ${fmt(r.plain_single_median)}/s vs ${fmt(r.plain_threaded_median)}/s, ${r.speedup_plain.toFixed(2)}x`,
           ),
   }).then(
     (r) => {

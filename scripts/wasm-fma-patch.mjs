@@ -70,6 +70,12 @@ function skipImmediates(b, op, pos) {
     if (sub === 12 || sub === 14) return skipLeb(b, skipLeb(b, pos));
     throw new Error(`unknown opcode 0xfc ${sub}`);
   }
+  if (op === 0xfe) {
+    // threads (the pthreads build): atomic.fence has a zero byte, every other a memarg
+    let sub;
+    [sub, pos] = uleb(b, pos);
+    return sub === 3 ? pos + 1 : skipMemarg(b, pos);
+  }
   if (op <= 0x1b || (op >= 0x45 && op <= 0xc4)) return pos; // control without immediates, numeric
   throw new Error(`unknown opcode 0x${op.toString(16)}`);
 }

@@ -1,11 +1,14 @@
-// The pthreads build with N threads against the single-thread build, on one
-// model, in a cross-origin isolated page (served by scripts/serve.mjs --isolate).
-// Three workers take turns window after window, the order reversed each round
-// (A B C, C B A, ...), so load from elsewhere on a shared machine hits all
-// alike: the single-thread build (what a plain static host gets), the pthreads
-// build with N threads (what npm start's page gets) and the pthreads build with
-// one thread (its own overhead). Reports every window and the ratios of the
-// medians. ?model=cnn&batch=64&threads=2&window=1.5&rounds=6&warm=4
+// The pthreads builds with N threads against the best single-thread build, on
+// one model, in a cross-origin isolated page (served by scripts/serve.mjs
+// --isolate). Five workers take turns window after window, the order reversed
+// each round (A B C D E, E D C B A, ...), so load from elsewhere on a shared
+// machine hits all alike: the single-thread build with fused multiply-adds
+// (what a plain static host gets in a browser with relaxed SIMD), the
+// pthreads build with fused multiply-adds at N threads (what npm start's page
+// gets there) and at one thread (its own overhead); and the pair a browser
+// without relaxed SIMD chooses between, plain SIMD single-thread and pthreads
+// at N threads. Reports every window and the ratios of the medians.
+// ?model=cnn&batch=64&threads=2&window=1.5&rounds=6&warm=4
 import {ask, median} from './ab.js';
 
 const params = new URLSearchParams(location.search);
@@ -16,9 +19,11 @@ const windowSeconds = Number(params.get('window') || 1.5);
 const rounds = Number(params.get('rounds') || 6);
 const warmSeconds = Number(params.get('warm') || 4);
 const configs = [
-  {name: 'single', build: 'wasm', threads: 1},
-  {name: 'threaded', build: 'wasm-mt', threads},
-  {name: 'threaded_1', build: 'wasm-mt', threads: 1},
+  {name: 'single', build: 'wasm-fma', threads: 1},
+  {name: 'threaded', build: 'wasm-mt-fma', threads},
+  {name: 'threaded_1', build: 'wasm-mt-fma', threads: 1},
+  {name: 'plain_single', build: 'wasm', threads: 1},
+  {name: 'plain_threaded', build: 'wasm-mt', threads},
 ];
 
 async function main() {
@@ -52,9 +57,10 @@ async function main() {
       out[`${c.name}_windows`] = windows[i];
       out[`${c.name}_median`] = med[i];
     });
-    out.speedup = med[1] / med[0]; // N threads (pthreads build) over the single-thread build
-    out.speedup_same_build = med[1] / med[2]; // N threads over 1 thread, both the pthreads build
-    out.overhead = med[2] / med[0]; // the pthreads build at 1 thread over the single-thread build
+    out.speedup = med[1] / med[0]; // N threads (pthreads + FMA) over the single-thread FMA build
+    out.speedup_same_build = med[1] / med[2]; // N threads over 1 thread, both the pthreads + FMA build
+    out.overhead = med[2] / med[0]; // the pthreads + FMA build at 1 thread over the single-thread FMA build
+    out.speedup_plain = med[4] / med[3]; // without relaxed SIMD: pthreads at N threads over plain single-thread
     return out;
   } finally {
     workers.forEach((w) => w.terminate());

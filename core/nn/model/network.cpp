@@ -22,6 +22,7 @@ Network::Network(std::vector<std::unique_ptr<Layer>> layers, Shape input, const 
   params_.assign(params, 0.0f);
   grads_.assign(params, 0.0f);
   state_.assign(state, 0.0f);
+  params_ptr_ = params_.data();
   for (size_t i = 0; i < layers_.size(); ++i) {
     layers_[i]->bind(params_.data() + offsets_[i], grads_.data() + offsets_[i]);
     layers_[i]->bind_state(state_.data() + state_offsets_[i]);
@@ -42,6 +43,15 @@ void Network::reserve(int n) {
   }
   grad_a_.resize(size_t(n) * widest);
   grad_b_.resize(size_t(n) * widest);
+}
+
+void Network::share_params(Network& master) {
+  check(&master != this && master.spec() == spec_ && master.param_count() == param_count(),
+        "share_params: the replica of ", spec_, " needs a master of the same spec, not ", master.spec());
+  params_ptr_ = master.params();
+  for (size_t i = 0; i < layers_.size(); ++i)
+    layers_[i]->bind(params_ptr_ + offsets_[i], grads_.data() + offsets_[i]);
+  std::vector<float>().swap(params_);
 }
 
 uint64_t Network::floats_for(const std::vector<std::unique_ptr<Layer>>& layers, const Shape& input, int n) {

@@ -27,9 +27,9 @@ class Network {
   Network(std::vector<std::unique_ptr<Layer>> layers, Shape input, const std::string& spec, uint64_t seed);
 
   const std::string& spec() const { return spec_; }
-  size_t param_count() const { return params_.size(); }
-  float* params() { return params_.data(); }
-  const float* params() const { return params_.data(); }
+  size_t param_count() const { return grads_.size(); }
+  float* params() { return params_ptr_; }
+  const float* params() const { return params_ptr_; }
   float* grads() { return grads_.data(); }
   size_t state_count() const { return state_.size(); }
   float* state() { return state_.data(); }
@@ -59,6 +59,12 @@ class Network {
 
   // Grows buffers to hold batches of n; a no-op once large enough.
   void reserve(int n);
+  // Makes this network a replica of `master` for data-parallel training
+  // (nn/train/data_parallel.h): its layers read and its optimizer would write
+  // master's parameters from now on (its own are freed); its gradients, state,
+  // activations, scratch and generator stay its own. `master` must have the
+  // same spec and outlive it. Throws mnist::Error if the specs differ.
+  void share_params(Network& master);
   // Floats a network of `layers` (configured against `input`, not bound) holds
   // once reserved for batches of n: parameters, their gradients and the state,
   // every layer's output, the two backward buffers and every layer's scratch.
@@ -73,6 +79,7 @@ class Network {
   std::string spec_;
   Rng rng_;
   std::vector<float> params_, grads_, state_;
+  float* params_ptr_ = nullptr;  // params_, or the master's after share_params()
   std::vector<size_t> offsets_, state_offsets_;
   std::vector<std::vector<float>> acts_;  // acts_[i]: (max_batch, out_i)
   std::vector<float> grad_a_, grad_b_;    // ping-pong for backward: (max_batch, max size)

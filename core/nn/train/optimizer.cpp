@@ -1,8 +1,10 @@
 #include "nn/train/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "nn/util/check.h"
+#include "nn/util/parallel.h"
 
 namespace mnist {
 
@@ -23,40 +25,59 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, size_t n) : cfg_(cfg), n_(n) {
 
 void Optimizer::step(float* params, const float* grads, float lr) {
   ++t_;
+  const float wd = cfg_.weight_decay;
+  // Each element's update reads only its own values, so the arena is shared
+  // out between the threads in fixed blocks (the same bits on any count).
   // Local restrict pointers and constants: the loops then vectorise (f32x4 in
   // wasm) instead of reloading the config and state on every element for fear
   // that a store through p aliases them.
-  float* __restrict p = params;
-  const float* __restrict g = grads;
-  float* __restrict m = m_.data();
-  const size_t n = n_;
-  const float wd = cfg_.weight_decay;
+  const auto blocks = [&](auto update) {
+    parallel_for(int((n_ + kArenaBlock - 1) / kArenaBlock), [&](int b) {
+      const size_t from = size_t(b) * kArenaBlock;
+      update(from, std::min(n_, from + kArenaBlock));
+    });
+  };
   if (cfg_.kind == "sgd") {
     const float mu = cfg_.momentum;
     if (cfg_.nesterov) {
-      for (size_t i = 0; i < n; ++i) {
-        const float grad = g[i] + wd * p[i];
-        m[i] = mu * m[i] + grad;
-        p[i] -= lr * (grad + mu * m[i]);
-      }
+      blocks([&](size_t from, size_t to) {
+        float* __restrict p = params;
+        const float* __restrict g = grads;
+        float* __restrict m = m_.data();
+        for (size_t i = from; i < to; ++i) {
+          const float grad = g[i] + wd * p[i];
+          m[i] = mu * m[i] + grad;
+          p[i] -= lr * (grad + mu * m[i]);
+        }
+      });
     } else {
-      for (size_t i = 0; i < n; ++i) {
-        m[i] = mu * m[i] + (g[i] + wd * p[i]);
-        p[i] -= lr * m[i];
-      }
+      blocks([&](size_t from, size_t to) {
+        float* __restrict p = params;
+        const float* __restrict g = grads;
+        float* __restrict m = m_.data();
+        for (size_t i = from; i < to; ++i) {
+          m[i] = mu * m[i] + (g[i] + wd * p[i]);
+          p[i] -= lr * m[i];
+        }
+      });
     }
     return;
   }
-  float* __restrict v = v_.data();
   const float b1 = cfg_.beta1, b2 = cfg_.beta2, eps = cfg_.eps;
   const float c1 = 1.0f / (1.0f - std::pow(b1, float(t_)));
   const float c2 = 1.0f / (1.0f - std::pow(b2, float(t_)));
-  for (size_t i = 0; i < n; ++i) {
-    m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-    v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-    const float mhat = m[i] * c1, vhat = v[i] * c2;
-    p[i] -= lr * (mhat / (std::sqrt(vhat) + eps) + wd * p[i]);
-  }
+  blocks([&](size_t from, size_t to) {
+    float* __restrict p = params;
+    const float* __restrict g = grads;
+    float* __restrict m = m_.data();
+    float* __restrict v = v_.data();
+    for (size_t i = from; i < to; ++i) {
+      m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+      v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+      const float mhat = m[i] * c1, vhat = v[i] * c2;
+      p[i] -= lr * (mhat / (std::sqrt(vhat) + eps) + wd * p[i]);
+    }
+  });
 }
 
 float Schedule::lr_at(long step) const {

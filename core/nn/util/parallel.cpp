@@ -1,5 +1,7 @@
 #include "nn/util/parallel.h"
 
+#include "nn/util/check.h"
+
 #if MNIST_THREADS
 #include <algorithm>
 #include <atomic>
@@ -14,13 +16,14 @@ namespace mnist {
 
 #if !MNIST_THREADS
 
-void set_threads(int) {}
+void set_threads(int n) { check(n == 1, "threads must be 1 in a build without threads, got ", n); }
 int threads() { return 1; }
 int max_threads() { return 1; }
 namespace detail {
 void run_parallel(int count, void (*call)(void*, int), void* ctx) {
   for (int i = 0; i < count; ++i) call(ctx, i);
 }
+bool in_parallel() { return false; }
 }  // namespace detail
 
 #else
@@ -28,6 +31,17 @@ void run_parallel(int count, void (*call)(void*, int), void* ctx) {
 namespace {
 
 constexpr int kMaxThreads = 16;
+
+// Set while this thread runs a job's indices: a parallel_for() inside one runs
+// inline (the pool holds one job at a time).
+thread_local bool t_in_job = false;
+
+// Runs indices from `next` until none is left, flagged as inside a job.
+void take_indices(std::atomic<int>& next, int count, void (*call)(void*, int), void* ctx) {
+  t_in_job = true;
+  for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) call(ctx, i);
+  t_in_job = false;
+}
 // A worker that finished a job polls this many times for the next one before it
 // sleeps: a training step runs its GEMMs a fraction of a millisecond apart, and
 // waking a sleeping thread (a futex, Atomics.wait in wasm) costs about as much.
@@ -73,7 +87,7 @@ class Pool {
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
-    for (int i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < count;) call(ctx, i);
+    take_indices(next_, count, call, ctx);
     for (int s = 0; s < kSpin && active_.load(std::memory_order_acquire) > 0; ++s) {
     }
     if (active_.load(std::memory_order_acquire) > 0) {
@@ -95,8 +109,7 @@ class Pool {
       }
       seen = g;
       if (stop_) return;  // written before the generation bump that woke us
-      const int count = count_;
-      for (int i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < count;) call_(ctx_, i);
+      take_indices(next_, count_, call_, ctx_);
       if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lk(m_);
         done_.notify_one();
@@ -125,7 +138,10 @@ Pool& pool() {
 
 }  // namespace
 
-void set_threads(int n) { pool().resize(std::clamp(n, 1, kMaxThreads)); }
+void set_threads(int n) {
+  check(n >= 1 && n <= kMaxThreads, "threads must be 1..", kMaxThreads, ", got ", n);
+  pool().resize(n);
+}
 int threads() { return pool().size(); }
 int max_threads() { return kMaxThreads; }
 
@@ -134,6 +150,7 @@ void run_parallel(int count, void (*call)(void*, int), void* ctx) {
   if (!pool().run(count, call, ctx))
     for (int i = 0; i < count; ++i) call(ctx, i);
 }
+bool in_parallel() { return t_in_job; }
 }  // namespace detail
 
 #endif

@@ -1,13 +1,15 @@
 #pragma once
-// A small fork-join pool for the few loops worth splitting (today: gemm()).
-// Workers are started once by set_threads() and reused; parallel_for() runs the
-// caller's share itself and returns when every index is done. With one thread
+// A small fork-join pool for the loops worth splitting: data-parallel training
+// (nn/train/data_parallel.h: the shards of a batch, the gradient sum, the
+// optimizer's update), gemm() and Winograd's block products. Workers are started once by set_threads() and
+// reused; parallel_for() runs the caller's share itself and returns when every index is done. With one thread
 // (the default, and always in a build without threads) parallel_for() is a plain
 // loop on the caller.
 //
 // Threads exist natively (std::thread) and in the wasm build made with
 // -pthread (Emscripten pthreads, Web Workers over one SharedArrayBuffer); the
 // single-thread wasm build compiles the pool out (MNIST_THREADS == 0).
+#include <cstddef>
 #include <type_traits>
 
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
@@ -18,9 +20,14 @@
 
 namespace mnist {
 
-// Threads parallel_for() uses, the caller included: clamped to [1, max_threads()].
-// Starts or stops workers as needed; call it between runs, not from inside
-// parallel_for(). The setting is process-wide.
+// Floats per block when a loop over a parameter arena is shared out (the
+// gradient sum, the optimizer's update): fixed, so which floats go together
+// never depends on the thread count.
+constexpr size_t kArenaBlock = 4096;
+
+// Threads parallel_for() uses, the caller included: 1..max_threads(), else
+// mnist::Error (nothing changed). Starts or stops workers as needed; call it
+// between runs, not from inside parallel_for(). The setting is process-wide.
 void set_threads(int n);
 int threads();
 // 1 without thread support; else the most set_threads() accepts.
@@ -28,7 +35,9 @@ int max_threads();
 
 namespace detail {
 void run_parallel(int count, void (*call)(void* ctx, int i), void* ctx);
-}
+// True on a thread running a parallel_for() body (the caller's share included).
+bool in_parallel();
+}  // namespace detail
 
 // Runs fn(i) for every i in [0, count) and returns when all are done. The
 // indices are shared out between the caller and the workers, so fn must not
@@ -37,7 +46,7 @@ void run_parallel(int count, void (*call)(void* ctx, int i), void* ctx);
 template <typename F>
 void parallel_for(int count, F&& fn) {
   if (count <= 0) return;
-  if (count == 1 || threads() == 1) {
+  if (count == 1 || threads() == 1 || detail::in_parallel()) {
     for (int i = 0; i < count; ++i) fn(i);
     return;
   }
