@@ -1,6 +1,7 @@
 // Copies what the static site needs from the builds into web/: the wasm module
-// (web/src/wasm/, git-ignored, bundled by Vite), the pthreads build
-// (web/public/wasm-mt/, git-ignored, copied as is: its mnist_lab.worker.js imports
+// (web/src/wasm/, git-ignored, bundled by Vite), the pthreads builds
+// (web/public/wasm-mt/, plain and fused multiply-add wasm on one glue, git-ignored,
+// copied as is: its mnist_lab.worker.js imports
 // ./mnist_lab.mjs by URL) and the gzipped MNIST files (web/public/data/,
 // git-ignored). The shipped pretrained weights live in web/public/weights/.
 import fs from 'node:fs';
@@ -39,6 +40,18 @@ fs.rmSync(mtOut, {recursive: true, force: true});
 if (mtFiles.every((f) => fs.existsSync(path.join(mtIn, f)))) {
   fs.mkdirSync(mtOut, {recursive: true});
   for (const f of mtFiles) fs.copyFileSync(path.join(mtIn, f), path.join(mtOut, f));
+  // Its fused multiply-add twin (build/wasm-mt-fma) on the same glue, as the single-thread pair.
+  const mtFma = path.join(root, 'build/wasm-mt-fma');
+  const same = (f) => fs.readFileSync(path.join(mtFma, f), 'utf8') === fs.readFileSync(path.join(mtIn, f), 'utf8');
+  if (!mtFiles.every((f) => fs.existsSync(path.join(mtFma, f)))) {
+    console.warn('prepare-web: build/wasm-mt-fma is not built; the threaded engine gets plain SIMD only');
+    fs.copyFileSync(path.join(mtIn, 'mnist_lab.wasm'), path.join(mtOut, 'mnist_lab-fma.wasm'));
+  } else if (!same('mnist_lab.mjs') || !same('mnist_lab.worker.js')) {
+    console.error('prepare-web: build/wasm-mt-fma and build/wasm-mt differ in their JS glue; rebuild both');
+    process.exit(1);
+  } else {
+    fs.copyFileSync(path.join(mtFma, 'mnist_lab.wasm'), path.join(mtOut, 'mnist_lab-fma.wasm'));
+  }
 } else {
   console.warn('prepare-web: build/wasm-mt is not built; the site gets the single-thread engine only');
 }

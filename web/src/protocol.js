@@ -187,10 +187,11 @@
 
 export const Request = Object.freeze({
   /**
-   * {module: WebAssembly.Module} or {threaded: {url, threads}, wasmUrls: {fma, plain}} must come first.
+   * {module: WebAssembly.Module} or {threaded: {url, wasm, threads}, wasmUrls: {fma, plain}} must come first.
    * Usually the page downloads and compiles the wasm once and hands the compiled module
    * to every worker. A cross-origin isolated page instead names the pthreads build's
-   * module script (wasm-mt/mnist_lab.mjs) and the threads to use; the worker starts it,
+   * module script (wasm-mt/mnist_lab.mjs), its wasm (with or without fused multiply-adds)
+   * and the threads to use; the worker starts it,
    * or, if it does not start, says why on the console and compiles the single-thread
    * core from wasmUrls (engine/compile.js compileBestCore).
    * lifeline (optional): the name of a Web Lock the worker takes before it answers and holds

@@ -28,7 +28,7 @@ function spawn(name) {
 export class WorkerClient extends EventTarget {
   /**
    * @param {string} name shows in the browser's devtools
-   * @param {{module?: Promise<WebAssembly.Module>, threaded?: {url: string, threads: number},
+   * @param {{module?: Promise<WebAssembly.Module>, threaded?: {url: string, wasm: string, threads: number},
    *   wasmUrls?: {fma: string, plain: string}}} core which core the worker runs (see Request.INIT): `module`,
    *   the single-thread core compiled once for all workers; or `threaded`, the pthreads build, with the
    *   single-thread builds' URLs to fall back to

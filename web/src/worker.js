@@ -81,11 +81,12 @@ function holdLifeline(name) {
 
 /**
  * The pthreads build (served as is from wasm-mt/, beside its mnist_lab.worker.js):
- * imports its module script, starts it with a pool of threads - 1 workers, and
+ * imports its module script, starts it on `wasm` (its plain or its fused multiply-add
+ * module, on the same glue) with a pool of threads - 1 workers, and
  * sets the thread count. Throws if any step fails, or if the download takes over
  * THREADED_START_MS or the pool is not up POOL_START_MS after the wasm is.
  */
-async function startThreaded({url, threads}, options) {
+async function startThreaded({url, wasm: wasmUrl, threads}, options) {
   // An error thrown in a pool worker's handler ends the attempt, and must not
   // reach the page as this worker's own failure. A pool worker whose script is
   // missing may fail silently: the timers catch that.
@@ -104,7 +105,7 @@ async function startThreaded({url, threads}, options) {
   ];
   try {
     const {default: factory} = await Promise.race([import(/* @vite-ignore */ url), failure]);
-    const wasm = new URL('mnist_lab.wasm', url).href;
+    const wasm = wasmUrl || new URL('mnist_lab.wasm', url).href;
     const c = await Promise.race([
       Core.load(factory, {
         ...options,

@@ -36,6 +36,24 @@ export const V128_ZERO = [0xfd, 0x0c, ...new Array(16).fill(0)];
 // The smallest module using f32x4.relaxed_madd: () -> v128 of three zero vectors.
 const RELAXED_SIMD_PROBE = v128Module([...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 0x02]);
 
+/** Whether this browser validates relaxed SIMD (its fused multiply-add). */
+export const hasRelaxedSimd = () => WebAssembly.validate(RELAXED_SIMD_PROBE);
+
+/**
+ * The engine a page runs: {threads, fma}. threads > 1 is the pthreads build, which needs a
+ * cross-origin isolated page (SharedArrayBuffer) and at least two cores, and takes min(cores, 4);
+ * with one core it could only lose to the single-thread build. fma: the build with fused
+ * multiply-adds, single-thread or pthreads alike, wherever the browser validates relaxed SIMD,
+ * so the pthreads build is never set against a single-thread build with a faster kernel
+ * (bench/threads.mjs measures both pairs).
+ * @param {{isolated: boolean, cores: number, relaxedSimd: boolean}} browser
+ * @returns {{threads: number, fma: boolean}}
+ */
+export function chooseEngine({isolated, cores, relaxedSimd}) {
+  const threads = Math.min(Math.max(1, Math.floor(cores) || 1), 4);
+  return {threads: isolated && threads >= 2 ? threads : 1, fma: relaxedSimd};
+}
+
 /**
  * The single-thread core this browser runs best, compiled: {fma, plain} are the URLs
  * of the build with fused multiply-adds and of plain SIMD (both on the same JS glue).
@@ -43,7 +61,7 @@ const RELAXED_SIMD_PROBE = v128Module([...V128_ZERO, ...V128_ZERO, ...V128_ZERO,
  * to plain SIMD with a console warning if it does not load; plain SIMD elsewhere.
  */
 export function compileBestCore({fma, plain}) {
-  if (!WebAssembly.validate(RELAXED_SIMD_PROBE)) return compileCore(plain);
+  if (!hasRelaxedSimd()) return compileCore(plain);
   return compileCore(fma).catch((e) => {
     console.warn(`mnist-lab: the fused multiply-add engine did not load (${e.message || e}); using plain SIMD.`);
     return compileCore(plain);
