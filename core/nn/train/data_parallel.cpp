@@ -17,6 +17,22 @@ int shard_count(int batch) {
 #endif
 }
 
+namespace {
+
+// sum x[i]^2 in double, in eight interleaved running sums added up in a fixed
+// order: one running sum waits on each addition (4 cycles a float), eight let
+// the additions overlap and vectorise. x: (n)
+double sum_of_squares(const float* x, size_t n) {
+  double acc[8] = {};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) acc[k] += double(x[i + k]) * x[i + k];
+  for (; i < n; ++i) acc[0] += double(x[i]) * x[i];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+}  // namespace
+
 DataParallel::DataParallel(Network& master, int batch, Rng& rng)
     : master_(master), rng0_(rng), batch_(batch), shards_(shard_count(batch)) {
   check(batch >= 1, "data-parallel training: batch must be at least 1, got ", batch);
@@ -90,9 +106,7 @@ ShardedStep DataParallel::forward_backward(const Dataset& data, const uint32_t* 
       const float* __restrict gs = replica(s).grads();
       for (size_t i = from; i < to; ++i) gb[i] += gs[i];
     }
-    double sum = 0;
-    for (size_t i = from; i < to; ++i) sum += double(gb[i]) * gb[i];
-    block_norm2_[size_t(b)] = sum;
+    block_norm2_[size_t(b)] = sum_of_squares(gb + from, to - from);
   });
   for (double b : block_norm2_) r.grad_norm2 += b;
 

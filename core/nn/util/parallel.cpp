@@ -42,10 +42,23 @@ void take_indices(std::atomic<int>& next, int count, void (*call)(void*, int), v
   for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) call(ctx, i);
   t_in_job = false;
 }
-// A worker that finished a job polls this many times for the next one before it
-// sleeps: a training step runs its GEMMs a fraction of a millisecond apart, and
-// waking a sleeping thread (a futex, Atomics.wait in wasm) costs about as much.
-constexpr int kSpin = 1 << 14;
+// A worker that finished a job polls for the next one this many times before
+// it sleeps, and the caller polls as many times for the workers to finish
+// (a few hundred microseconds): a training step runs its jobs (the shards,
+// the gradient sum, the update) a fraction of a millisecond apart, and waking
+// a sleeping thread costs about as much natively (a futex) and more in wasm
+// (Atomics.wait and notify). Counted, not timed: in the wasm pthreads build a
+// clock read on a pool thread can be proxied to the main thread, which is
+// busy in the same job (a 1 ms timed spin made 2 threads slower than one).
+constexpr int kSpin = 1 << 18;
+
+// Polls done() until it is true, at most kSpin times; returns done().
+template <typename Done>
+bool spin_until(Done done) {
+  for (int i = 0; i < kSpin; ++i)
+    if (done()) return true;
+  return done();
+}
 
 // One job at a time: the caller publishes {call, ctx, count}, bumps `generation`
 // and takes indices from `next` alongside the workers; each worker, when it finds
@@ -88,9 +101,7 @@ class Pool {
     }
     wake_.notify_all();
     take_indices(next_, count, call, ctx);
-    for (int s = 0; s < kSpin && active_.load(std::memory_order_acquire) > 0; ++s) {
-    }
-    if (active_.load(std::memory_order_acquire) > 0) {
+    if (!spin_until([&] { return active_.load(std::memory_order_acquire) == 0; })) {
       std::unique_lock<std::mutex> lk(m_);
       done_.wait(lk, [&] { return active_.load(std::memory_order_acquire) == 0; });
     }
@@ -101,8 +112,7 @@ class Pool {
   void work(uint64_t seen) {
     for (;;) {
       uint64_t g = generation_.load(std::memory_order_acquire);
-      for (int s = 0; s < kSpin && g == seen; ++s) g = generation_.load(std::memory_order_acquire);
-      if (g == seen) {
+      if (!spin_until([&] { return (g = generation_.load(std::memory_order_acquire)) != seen; })) {
         std::unique_lock<std::mutex> lk(m_);
         wake_.wait(lk, [&] { return generation_.load(std::memory_order_acquire) != seen; });
         g = generation_.load(std::memory_order_acquire);
