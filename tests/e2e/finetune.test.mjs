@@ -12,6 +12,7 @@ import {test} from 'node:test';
 import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
+import {holdTraining, modelWorker, releaseTraining} from './support/worker.js';
 
 const site = useSite();
 
@@ -148,6 +149,53 @@ test('teach the networks a flagged 1, keep the digits, fine-tune, and go back', 
   const back = await drawAndRead(page, flaggedOne(NEW));
   assert.deepEqual(back, before, 'the shipped answers are back');
 
+  assert.deepEqual(page.errors, []);
+  await page.close();
+  fs.rmSync(dir, {recursive: true, force: true});
+});
+
+/** An IDX pair of n blank 28x28 images with a short bar in the middle, labelled 1. */
+function idxPair(dir, n) {
+  const images = Buffer.alloc(16 + n * 784);
+  images.writeUInt32BE(0x803, 0);
+  images.writeUInt32BE(n, 4);
+  images.writeUInt32BE(28, 8);
+  images.writeUInt32BE(28, 12);
+  for (let i = 0; i < n; i++) for (let y = 6; y < 22; y++) images[16 + i * 784 + y * 28 + 14] = 255;
+  const labels = Buffer.alloc(8 + n, 1);
+  labels.writeUInt32BE(0x801, 0);
+  labels.writeUInt32BE(n, 4);
+  const files = [path.join(dir, 'mine-images.idx'), path.join(dir, 'mine-labels.idx')];
+  fs.writeFileSync(files[0], images);
+  fs.writeFileSync(files[1], labels);
+  return files;
+}
+
+test('Train and the race wait while the networks fine-tune, and say why', {timeout: 900000}, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-lab-busy-'));
+  const page = await openPage(site.context, `${site.url}index.html`);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 120000});
+  await page.getByLabel('IDX files of digits to load (images and labels)').setInputFiles(idxPair(dir, 4));
+  await page.getByRole('list', {name: 'My digits'}).locator('li').nth(3).waitFor();
+
+  const train = page.locator('#train');
+  const trainButton = train.getByRole('button', {name: 'Train', exact: true});
+  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
+    timeout: 60000,
+  });
+  // The MLP's fine-tune holds after 3 steps: meanwhile a training run would stop it.
+  const held = holdTraining(await modelWorker(page, 'mlp'), 3);
+  await page.getByRole('button', {name: 'Fine-tune on my digits', exact: true}).click();
+  await held;
+  assert.ok(await trainButton.isDisabled(), 'Train waits for the fine-tune');
+  assert.ok(await train.getByRole('button', {name: 'Race MLP vs CNN'}).isDisabled(), 'and so does the race');
+  assert.match(await train.locator('.train-busy').textContent(), /fine-tuning on your digits/);
+
+  await releaseTraining(await modelWorker(page, 'mlp'));
+  await page.locator('[data-model="mlp"][data-metric="finetune-mnist-accuracy"]').waitFor({timeout: 600000});
+  await page.locator('[data-model="cnn"][data-metric="finetune-mnist-accuracy"]').waitFor({timeout: 600000});
+  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled);
+  assert.ok(await train.locator('.train-busy').isHidden(), 'Train is free again, with no note');
   assert.deepEqual(page.errors, []);
   await page.close();
   fs.rmSync(dir, {recursive: true, force: true});

@@ -334,13 +334,20 @@ export class Lab extends Emitter {
   // --- training ------------------------------------------------------------------------
 
   /** Trains a fresh model in a slot (model/training.js); resolves once the run has started. */
-  train(name, run) {
+  async train(name, run) {
+    this.#refuseWhileFineTuning();
     return this.training.train(name, run);
   }
 
   /** Trains the MLP preset and the CNN preset side by side, each in its own worker. */
-  race(configFor) {
+  async race(configFor) {
+    this.#refuseWhileFineTuning();
     return this.training.race(configFor);
+  }
+
+  /** A fine-tune runs in the same workers as training: a new run would stop it. */
+  #refuseWhileFineTuning() {
+    if (this.finetuning.busy) throw new LabError('finetune-busy', {action: 'train'});
   }
 
   pause(name) {

@@ -7,7 +7,7 @@
 //   race-busy       {}                      a run is going on: the race waits for it to end
 //   no-digit        {}                      nothing in focus to keep or step on
 //   no-digits       {}                      no digits of the user's to fine-tune on
-//   finetune-busy   {}                      a fine-tune is going on
+//   finetune-busy   {action?: 'train'}      a fine-tune is going on
 //   digits-import-failed {file, cause}      the core could not read an IDX pair (cause: its words)
 //   too-many-digits {count, kept, max}      adding count digits to the kept ones would pass the most kept
 

@@ -153,8 +153,14 @@ export function mount(el, lab, opts = {}) {
     if (live.renderDownload(L, waiting, lab.downloadProgress())) redraw();
   }
 
-  /** Why Train is greyed out when the chosen model's network is already training. */
+  /** Why Train is greyed out: the models fine-tune on the user's digits, or the chosen model's network trains. */
   function renderBusy(target) {
+    if (lab.finetuning.busy) {
+      busyNote.hidden = false;
+      busyNote.textContent =
+        'Both networks are fine-tuning on your digits (Draw view); Train is free again when that ends.';
+      return;
+    }
     const run = target ? lab.slots[target].training : null;
     busyNote.hidden = !run;
     if (!run) return;
@@ -175,11 +181,14 @@ export function mount(el, lab, opts = {}) {
     const {errors} = readForm();
     // The race trains the mlp and cnn presets: only the settings shared by both must be right.
     const settingsOk = Object.keys(errors).every((k) => k === 'model');
-    trainBtn.disabled = !lab.presets.length || !target || !!lab.slots[target].training || !specOk || !settingsOk;
+    // A fine-tune runs in the same workers: a training run would stop it.
+    const fineTuning = lab.finetuning.busy;
+    trainBtn.disabled =
+      !lab.presets.length || !target || !!lab.slots[target].training || !specOk || !settingsOk || fineTuning;
     pauseBtn.disabled = !runs.some((r) => r.state === 'running' || r.state === 'preparing');
     resumeBtn.disabled = !runs.some((r) => r.state === 'paused');
     stopBtn.disabled = !runs.some((r) => r.state !== 'stopping');
-    raceBtn.disabled = !lab.presets.length || runs.length > 0 || !settingsOk;
+    raceBtn.disabled = !lab.presets.length || runs.length > 0 || !settingsOk || fineTuning;
     const turning = runs.filter((r) => r.samples > 0 && (r.state === 'running' || r.state === 'paused'));
     rateBtn.disabled = !turning.length || !!checkSetting('lr', rate.value).error;
     // Step: a paused run's next batch, or a new run paused after its first one.
@@ -297,7 +306,7 @@ export function mount(el, lab, opts = {}) {
     const p = lab.preset(model.value);
     if (!p) return;
     const r = p.recipe;
-    for (const key of ['epochs', 'batch', 'lr', 'optimizer', 'schedule', 'augment']) setField(key, r[key]);
+    for (const key of ['epochs', 'batch', 'lr', 'optimizer', 'schedule', 'augment', 'limit']) setField(key, r[key]);
     augmentTouched = true;
     saveForm();
     renderButtons();
@@ -521,5 +530,6 @@ export function mount(el, lab, opts = {}) {
     renderLanes();
     renderDownload();
   });
+  lab.on('finetune', renderButtons); // a fine-tune started or ended
   renderAll();
 }

@@ -185,7 +185,9 @@ export function errorText(e) {
     case 'no-digits':
       return 'Add some digits of your own first: draw one, pick its correct digit, then "Add to my digits".';
     case 'finetune-busy':
-      return 'The models are already fine-tuning.';
+      return action === 'train'
+        ? 'The networks are fine-tuning on your digits: train when that ends.'
+        : 'The models are already fine-tuning.';
     case 'digits-import-failed':
       return `Could not read "${file}": ${cause}. Your digits are unchanged.`;
     case 'too-many-digits': {
