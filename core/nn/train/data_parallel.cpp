@@ -73,7 +73,7 @@ ShardedStep DataParallel::forward_backward(const Dataset& data, const uint32_t* 
     } else {
       to_float(data, idx + a, m, x);
     }
-    for (int i = 0; i < m; ++i) y_[size_t(a + i)] = data.labels[idx[a + i]];
+    for (int i = 0; i < m; ++i) y_[size_t(a) + size_t(i)] = data.labels[idx[a + i]];
     Network& net = replica(s);
     const float* logits = net.forward(x, m, true);
     float* dl = dlogits_.data() + size_t(a) * kClasses;
