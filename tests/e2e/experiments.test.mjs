@@ -150,6 +150,45 @@ test('move the digit with the controls: the models read it moved, both answers f
   await page.close();
 });
 
+test('a moved digit is the one the Network view shows: its first-layer neurons fire for the moved digit', async () => {
+  const page = await openPage(site.context, site.url);
+  await drawDigit(page, 7);
+  // The page asks for activations while a view that draws them is on screen.
+  const card = page.locator('.fl-card');
+  await card.scrollIntoViewIfNeeded();
+  const firing = () =>
+    page
+      .locator('.fl-grid [aria-label^="neuron"]')
+      .evaluateAll((bs) => bs.slice(0, 16).map((b) => b.getAttribute('aria-label')));
+  await page.waitForFunction(
+    () => /fires/.test(document.querySelector('.fl-grid [aria-label^="neuron"]')?.getAttribute('aria-label') ?? ''),
+    null,
+    LONG,
+  );
+  const before = await firing();
+  await page.getByLabel('MNIST centring').uncheck();
+  const shiftX = page.getByLabel('Shift x');
+  await shiftX.focus();
+  await shiftX.press('End'); // +8 px: the 7 leaves the place MNIST puts digits
+  await card.scrollIntoViewIfNeeded();
+  await page.waitForFunction(
+    (b) =>
+      [...document.querySelectorAll('.fl-grid [aria-label^="neuron"]')]
+        .slice(0, 16)
+        .some((x, i) => x.getAttribute('aria-label') !== b[i]),
+    before,
+    LONG,
+  );
+  const moved = await firing();
+  assert.notDeepEqual(moved, before);
+  assert.ok(
+    moved.every((t) => /fires -?\d/.test(t)),
+    'every neuron still says how strongly it fires',
+  );
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('Sweep plots each model against the shift and the rotation, 17 and 19 points a curve', async () => {
   const page = await drawpadWith(2);
   const shownNow = await answers(page);

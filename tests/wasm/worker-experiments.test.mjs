@@ -111,6 +111,20 @@ describe('worker: the Draw view requests', () => {
       assert.ok(Math.abs(swept.probs[c] - centred.probs[c]) < 1e-6);
       assert.ok(Math.abs(swept.probs[10 + c] - moved.probs[c]) < 1e-6);
     }
+    // Asked for them, PREPARE gives the activations of the image it read: with no move, those
+    // of the drawing path; moved, those of the moved digit.
+    const seen = await request(Request.PREPARE, {pixels, width: 140, height: 140, centre: true, activations: true});
+    const drawn = await request(Request.PREDICT_DRAWING, {
+      pixels: pixels.slice(),
+      width: 140,
+      height: 140,
+      activations: true,
+    });
+    assert.equal(centred.activations, null, 'no activations unless asked');
+    assert.equal(seen.activations.length, drawn.activations.length);
+    seen.activations.forEach((a, i) => assert.deepEqual(a, drawn.activations[i], `layer ${i}`));
+    const shifted = await request(Request.PREPARE, {pixels, width: 140, height: 140, dx: 3, activations: true});
+    assert.notDeepEqual(shifted.activations[0], seen.activations[0], 'the first layer sees the moved digit');
     await assert.rejects(request(Request.PREPARE, {pixels, width: 140, height: 140, thickness: 9}), /-2\.\.2/);
     await assert.rejects(request(Request.PREDICT_IMAGE, {image: new Float32Array(5)}), /784 pixels/);
   });

@@ -49,7 +49,8 @@
  * @property {number} params
  * @property {boolean} spatial  it trains in the CNN slot
  * @property {{epochs: number, batch: number, optimizer: string, lr: number, schedule: string,
- *   weight_decay: number, augment: boolean}} recipe
+ *   weight_decay: number, augment: boolean, label_smoothing: number, test_shifts: number,
+ *   limit: number}} recipe  (limit: an epoch's training digits, 0: all)
  */
 
 /**
@@ -140,7 +141,8 @@
  * @property {{lr: number}} setLr
  * @property {{}} step
  * @property {{steps: number}} __testHold
- * @property {Transform & {pixels: Float32Array, width: number, height: number, centre: boolean}} prepare
+ * @property {Transform & {pixels: Float32Array, width: number, height: number, centre: boolean, activations?: boolean,
+ *   spare?: Float32Array}} prepare
  * @property {{image: Float32Array}} predictImage
  * @property {{image: Float32Array, axis: 'x'|'y'|'angle'|'thickness', values: number[]}} sweep
  * @property {{image: Float32Array, cls: number, patch?: number}} saliency
@@ -174,7 +176,7 @@
  * @property {{lr: number}} setLr
  * @property {{step: number}} step
  * @property {{step: number}} __testHold
- * @property {{image: Float32Array, probs: Float32Array}} prepare
+ * @property {{image: Float32Array, probs: Float32Array, activations: Float32Array[] | null}} prepare
  * @property {{probs: Float32Array}} predictImage
  * @property {{axis: string, values: number[], probs: Float32Array}} sweep
  * @property {{cls: number, gradient: Float32Array, occlusion: Float32Array, probs: Float32Array}} saliency
@@ -276,8 +278,9 @@ export const Request = Object.freeze({
   STEP: 'step',
   /**
    * The drawing pad's live path, kept well under 2 ms in the worker:
-   * {pixels: Float32Array(width*height) ink 0..1, width, height, centre, dx, dy, angle, thickness} ->
-   * Reply.PREPARED {image: Float32Array(784), probs: Float32Array(10)}. centre: the MNIST preprocessing
+   * {pixels: Float32Array(width*height) ink 0..1, width, height, centre, dx, dy, angle, thickness, activations,
+   * spare} -> Reply.PREPARED {image: Float32Array(784), probs: Float32Array(10), activations (every layer's
+   * output for that image when asked, as PREDICT_DRAWING gives them; else null)}. centre: the MNIST preprocessing
    * (crop, 20x20, centre of mass); without it the whole drawing is scaled to 28x28 as it is. Then the
    * Transform moves the 28x28 image (shift, rotate, thicken) and the model reads it. image is in [0, 1],
    * the scale every request below takes. pixels are not transferred (the page keeps drawing into them).

@@ -501,7 +501,10 @@ const experimentHandlers = {
   [Request.PREPARE]: (m) => {
     const {pixels, width, height, centre = true, dx = 0, dy = 0, angle = 0, thickness = 0} = m;
     const {image, probs} = core.prepare(pixels, width, height, {centre, dx, dy, angle, thickness});
-    post({type: Reply.PREPARED, id: m.id, image, probs}, [image.buffer, probs.buffer]);
+    // The forward pass just run was the prepared image's: its activations follow the moved digit.
+    const activations = m.activations ? core.activations(info.layers.length, m.spare) : null;
+    const transfer = [image.buffer, probs.buffer, ...(activations ? [activations[0].buffer] : [])];
+    post({type: Reply.PREPARED, id: m.id, image, probs, activations}, transfer);
   },
 
   [Request.PREDICT_IMAGE]: (m) => {

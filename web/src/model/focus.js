@@ -50,8 +50,8 @@ export class Focus extends Emitter {
     const activations = this.activationViews.size > 0;
     if (this.focus.source === 'drawing' && this.drawing) {
       const {pixels, width, height} = this.drawing;
-      // A moved drawing is read through the core's PREPARE, which gives no activations.
-      if (this.move) return {type: Request.PREPARE, payload: {pixels, width, height, ...this.move}};
+      // A moved drawing is read through the core's PREPARE, with the activations of the moved digit.
+      if (this.move) return {type: Request.PREPARE, payload: {pixels, width, height, ...this.move, activations}};
       return {type: Request.PREDICT_DRAWING, payload: {pixels, width, height, activations}};
     }
     if (this.focus.source === 'test') {

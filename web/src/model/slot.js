@@ -258,7 +258,7 @@ export class Slot extends Emitter {
         if (r.pixels) this.pixels = r.pixels;
         if (this.cleared !== cleared) return; // cleared meanwhile
         const old = this.prediction;
-        // PREPARE (a moved drawing) names the image it read `image` and has no activations.
+        // PREPARE (a moved drawing) names the image it read `image`.
         const input = r.input ?? r.image;
         this.prediction = {probs: r.probs, input, activations: r.activations ?? null, generation, focus};
         this.emit('prediction', {slot: this.name, ...this.prediction});
