@@ -280,9 +280,18 @@ export class Lab extends Emitter {
     return this.caches.testImages(indices);
   }
 
-  /** All parameters of a slot's model (cached per model; refreshed every few seconds while training). */
-  params(name) {
+  /**
+   * All parameters of a slot's model (cached per model; refreshed every few seconds while training).
+   * fresh: as they are this moment, not the copy kept for a few seconds while the model trains.
+   */
+  params(name, {fresh = false} = {}) {
+    if (fresh) this.caches.forgetParams(this.slots[name]);
     return this.caches.modelParams(this.slots[name]);
+  }
+
+  /** The digit in focus, read again by the slot's model as it is now (a training run changes it under the views). */
+  predictAgain(name) {
+    this.#predict(this.slots[name]);
   }
 
   // --- weights files ---------------------------------------------------------------

@@ -130,8 +130,7 @@ export function mount(el, lab) {
     if (!fresh && params[name]?.key === key) return true;
     const step = lab.slots[name].training?.progress?.step ?? 0;
     try {
-      if (fresh) lab.caches.forgetParams(lab.slots[name]); // the Lab keeps them a few seconds while training
-      const r = await lab.params(name);
+      const r = await lab.params(name, {fresh});
       if (keyOf(name) !== key) return false;
       params[name] = {params: r.params, key, step};
       return true;
@@ -433,7 +432,7 @@ export function mount(el, lab) {
         L.again = false;
         if (await loadParams(name, true)) {
           // The digit in focus again, through the weights as they are now (as the Lab predicts it).
-          if (name === which) lab.slots[name].predict(lab.focusing.request(), lab.focus);
+          if (name === which) lab.predictAgain(name);
           else if (name === 'mlp') showFirstLayer();
         }
         L.timer = 0;
