@@ -68,21 +68,52 @@ TEST_CASE("loss: stable for huge logits", "[loss]") {
   }
 }
 
-TEST_CASE("loss: gradient matches finite differences", "[loss][gradcheck]") {
-  const int n = 3, K = 10;
+TEST_CASE("loss: gradient matches finite differences, with and without label smoothing",
+          "[loss][gradcheck]") {
+  const int n = 4, K = 10;
   Rng rng(12);
   std::vector<float> z = uniform_values(size_t(n) * K, rng, -3, 3);
-  const uint8_t labels[] = {4, 0, 9};
-  std::vector<float> dz(z.size());
-  softmax_cross_entropy(z.data(), labels, n, K, nullptr, dz.data());
-  auto loss = [&] { return softmax_cross_entropy(z.data(), labels, n, K, nullptr, nullptr); };
-  GradTolerance tol;
-  tol.eps = 1e-3;
-  tol.abs_floor = 1e-3;
-  const GradReport r = compare_gradients(z.data(), dz.data(), z.size(), loss, tol, "logit");
-  INFO(r.worst);
-  CHECK(r.checked == size_t(n) * K);
-  CHECK(r.max_rel_error < tol.rel_tol);
+  const uint8_t labels[] = {4, 0, 9, 4};
+  for (float smoothing : {0.0f, 0.1f, 0.5f}) {
+    INFO("smoothing " << smoothing);
+    std::vector<float> dz(z.size());
+    softmax_cross_entropy(z.data(), labels, n, K, nullptr, dz.data(), nullptr, smoothing);
+    auto loss = [&] {
+      return softmax_cross_entropy(z.data(), labels, n, K, nullptr, nullptr, nullptr, smoothing);
+    };
+    GradTolerance tol;
+    tol.eps = 1e-3;
+    tol.abs_floor = 1e-3;
+    const GradReport r = compare_gradients(z.data(), dz.data(), z.size(), loss, tol, "logit");
+    INFO(r.worst);
+    CHECK(r.checked == size_t(n) * K);
+    CHECK(r.max_rel_error < tol.rel_tol);
+  }
+}
+
+TEST_CASE("loss: label smoothing by hand", "[loss]") {
+  // logits [1, 2, 3], label 2, smoothing 0.3 over K = 3: q = [0.1, 0.1, 0.8].
+  //   loss = -sum q ln p = 0.1 * 2.4076060 + 0.1 * 1.4076060 + 0.8 * 0.4076060 = 0.7076060
+  //   (-ln p = [2.4076060, 1.4076060, 0.4076060], from the softmax above)
+  //   dL/dz = p - q = [0.0900306 - 0.1, 0.2447285 - 0.1, 0.6652410 - 0.8]
+  const float z[] = {1, 2, 3};
+  const uint8_t label[] = {2};
+  float probs[3], dz[3];
+  int correct = -1;
+  const double loss = softmax_cross_entropy(z, label, 1, 3, probs, dz, &correct, 0.3f);
+  CHECK(loss == Approx(0.7076060).epsilon(1e-6));
+  CHECK(dz[0] == Approx(-0.0099694f).epsilon(1e-4));
+  CHECK(dz[1] == Approx(0.1447285f).epsilon(1e-5));
+  CHECK(dz[2] == Approx(-0.1347590f).epsilon(1e-5));
+  CHECK(probs[2] == Approx(0.6652410f).epsilon(1e-5));  // the probabilities are the softmax's
+  CHECK(correct == 1);
+  // The gradient of each row sums to zero, as q and p both sum to one.
+  CHECK(dz[0] + dz[1] + dz[2] == Approx(0.0f).margin(1e-6));
+  // Smoothing 0 is the plain loss, bit for bit.
+  float plain[3], zero[3];
+  CHECK(softmax_cross_entropy(z, label, 1, 3, nullptr, plain) ==
+        softmax_cross_entropy(z, label, 1, 3, nullptr, zero, nullptr, 0.0f));
+  for (int k = 0; k < 3; ++k) CHECK(plain[k] == zero[k]);
 }
 
 TEST_CASE("loss: softmax sums to one and argmax takes the first of ties", "[loss]") {
