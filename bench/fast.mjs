@@ -1,19 +1,21 @@
-// Seconds to accuracy in the page: trains the `fast` preset (or any model) in
-// the built page (web/dist, served as a plain static host, so the single-thread
-// engine in one worker) in headless Chromium, and measures the wall clock from
-// the click on Train to the test accuracy shown after the last epoch. That
-// includes fetching and inflating the MNIST files, creating the model, training
-// and evaluating the 10,000 test digits; the page is loaded (and its pretrained
-// models ready) before the clock starts. The speed preset's goal: >= 99.0% in <= 30 s.
+// Seconds to accuracy in the page: trains a preset (or any model) in the built
+// page (web/dist, served as a plain static host, so the single-thread engine in one
+// worker) in headless Chromium, one fresh page per seed (?seed=N), and measures the
+// wall clock from the click on Train to the test accuracy shown after the last
+// epoch. That includes fetching and inflating the MNIST files, creating the model,
+// training and evaluating the 10,000 test digits; the page is loaded (and its
+// pretrained models ready) before the clock starts.
 //
-//   node bench/fast.mjs [--model fast] [--runs 1] [--json]
+//   node bench/fast.mjs [--model fast] [--seeds 10] [--json]
 //                       [--spec SPEC] [--epochs N] [--batch B] [--lr X] [--schedule S]
 // --model PRESET trains with the preset's own recipe ("Use the full recipe");
 // --spec trains a layer spec as a custom model with the form's values given here
-// (defaults: 1 epoch, batch 64, lr 0.003, onecycle). Each run is a fresh page.
-// Prints one line per run, or with --json one JSON object per run:
-// {model, spec, epochs, batch, lr, schedule, seconds, started (s to the first speed shown: download and
-// set-up), train_time (the page's own training time, as shown), accuracy (%), samples_per_second, engine}.
+// (defaults: 1 epoch, batch 64, lr 0.003, onecycle). --seeds N runs seeds 1..N.
+// Prints one line per seed and a summary, or with --json one JSON object per seed:
+// {model, spec, seed, epochs, batch, lr, schedule, seconds, started (s to the first
+// speed shown: download and set-up), train_seconds (the page's own training time, as
+// shown), evaluation (the rest: the test set's evaluation and showing it), accuracy
+// (%), samples_per_second, engine}, then {summary: summarise(runs)}.
 // Needs web/dist (npm run build).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +25,7 @@ import {withServedChromium} from './served.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** One run in a fresh page of `url` -> {seconds, accuracy (0..100), samples_per_second, engine, ...}. */
-async function trainOnce(context, url, {model, spec, epochs, batch, lr, schedule}) {
+async function trainOnce(context, url, {model, spec, seed, epochs, batch, lr, schedule}) {
   const custom = !!spec;
   const q = custom
     ? new URLSearchParams({
@@ -36,8 +38,9 @@ async function trainOnce(context, url, {model, spec, epochs, batch, lr, schedule
         optimizer: 'adam',
         augment: '0',
         subset: 60000,
+        seed,
       })
-    : new URLSearchParams({model});
+    : new URLSearchParams({model, seed});
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -89,7 +92,7 @@ async function trainOnce(context, url, {model, spec, epochs, batch, lr, schedule
       {timeout: 600000, polling: 50},
     );
     const seconds = (Date.now() - t0) / 1000;
-    const trainTime = await page.locator('#train .epochs tbody tr:last-child td:last-child').textContent();
+    const trainTime = secondsOf(await page.locator('#train .epochs tbody tr:last-child td:last-child').textContent());
     const accuracy = parseFloat(await page.locator('[data-metric="test-accuracy"]').textContent());
     const speed = Number((await page.locator('[data-metric="samples-per-second"]').textContent()).replace(/,/g, ''));
     const engine = (await page.locator('#train [data-engine]').textContent()).replace(/^Engine: /, '');
@@ -97,10 +100,12 @@ async function trainOnce(context, url, {model, spec, epochs, batch, lr, schedule
     return {
       model: custom ? 'custom' : model,
       spec: spec || undefined,
+      seed,
       ...form,
       seconds,
       started,
-      train_time: trainTime,
+      train_seconds: trainTime,
+      evaluation: Math.max(0, seconds - started - trainTime),
       accuracy,
       samples_per_second: speed,
       engine,
@@ -110,7 +115,41 @@ async function trainOnce(context, url, {model, spec, epochs, batch, lr, schedule
   }
 }
 
-/** {model, spec, epochs, batch, lr, schedule, runs} -> [result of each run]. */
+/** The page's duration text ('4.6 s', '42 s', '1 min 02 s') -> seconds. */
+function secondsOf(text) {
+  const m = /^(?:(\d+) min )?([\d.]+) s$/.exec(text.trim());
+  if (!m) throw new Error(`the epoch table shows a training time of '${text}', not a duration`);
+  return Number(m[1] || 0) * 60 + Number(m[2]);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The runs of one model over several seeds -> their accuracy (mean, min, max) and medians of every time. */
+export function summarise(runs) {
+  const acc = runs.map((r) => r.accuracy);
+  const med = (key) => median(runs.map((r) => r[key]));
+  return {
+    model: runs[0].model,
+    seeds: runs.map((r) => r.seed),
+    mean_accuracy: mean(acc),
+    min_accuracy: Math.min(...acc),
+    max_accuracy: Math.max(...acc),
+    median_seconds: med('seconds'),
+    median_started: med('started'),
+    median_train_seconds: med('train_seconds'),
+    median_evaluation: med('evaluation'),
+    samples_per_second: med('samples_per_second'),
+    engine: runs[0].engine,
+    epochs: runs[0].epochs,
+    batch: runs[0].batch,
+  };
+}
+
+/** {model, spec, epochs, batch, lr, schedule, seeds (runs seeds 1..seeds)} -> [result of each seed's run] */
 export async function measureFast({
   model = 'fast',
   spec = '',
@@ -118,15 +157,15 @@ export async function measureFast({
   batch = 64,
   lr = 0.003,
   schedule = 'onecycle',
-  runs = 1,
+  seeds = 1,
   log = () => {},
 } = {}) {
   const dist = path.join(root, 'web/dist');
   if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error('web/dist is missing: npm run build');
   const out = [];
   await withServedChromium({dir: dist, launch: {viewport: {width: 1280, height: 900}}}, async ({url, context}) => {
-    for (let i = 0; i < runs; i++) {
-      const r = await trainOnce(context, url, {model, spec, epochs, batch, lr, schedule});
+    for (let seed = 1; seed <= seeds; seed++) {
+      const r = await trainOnce(context, url, {model, spec, seed, epochs, batch, lr, schedule});
       out.push(r);
       log(r);
     }
@@ -145,18 +184,29 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     batch: Number(opt('batch', 64)),
     lr: Number(opt('lr', 0.003)),
     schedule: opt('schedule', 'onecycle'),
-    runs: Number(opt('runs', 1)),
+    seeds: Number(opt('seeds', 1)),
     log: (r) =>
       console.log(
         json
           ? JSON.stringify(r)
-          : `${r.model === 'custom' ? r.spec : r.model}: ${r.accuracy.toFixed(2)}% after ${r.seconds.toFixed(1)} s ` +
+          : `${r.model === 'custom' ? r.spec : r.model} seed ${r.seed}: ${r.accuracy.toFixed(2)}% after ${r.seconds.toFixed(2)} s ` +
               `(${r.epochs} epoch${r.epochs > 1 ? 's' : ''}, batch ${r.batch}, lr ${r.lr}, ${r.schedule}; ` +
-              `${r.samples_per_second} samples/s; ${r.engine}; first step after ${r.started.toFixed(1)} s, ` +
-              `training ${r.train_time})`,
+              `${r.samples_per_second} samples/s; ${r.engine}; first step after ${r.started.toFixed(2)} s, ` +
+              `training ${r.train_seconds.toFixed(1)} s, evaluation and the rest ${r.evaluation.toFixed(2)} s)`,
       ),
-  }).catch((e) => {
-    console.error(`bench/fast: ${e.message}`);
-    process.exit(1);
-  });
+  })
+    .then((runs) => {
+      const s = summarise(runs);
+      console.log(
+        json
+          ? JSON.stringify({summary: s})
+          : `seeds ${s.seeds[0]}-${s.seeds.at(-1)}: mean ${s.mean_accuracy.toFixed(3)}%, min ${s.min_accuracy.toFixed(2)}%, ` +
+              `median ${s.median_seconds.toFixed(2)} s (first step ${s.median_started.toFixed(2)} s, training ` +
+              `${s.median_train_seconds.toFixed(2)} s, evaluation and the rest ${s.median_evaluation.toFixed(2)} s)`,
+      );
+    })
+    .catch((e) => {
+      console.error(`bench/fast: ${e.message}`);
+      process.exit(1);
+    });
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import {chromiumArgs} from '../scripts/chromium.mjs';
-import {measureFast} from './fast.mjs';
+import {measureFast, summarise} from './fast.mjs';
 import {jaxjsVersion, measureJaxjs} from './jaxjs.mjs';
 import {withServedChromium} from './served.mjs';
 import {measureThreads} from './threads.mjs';
@@ -57,6 +57,7 @@ export function settingsFrom(env, argv) {
     withJaxjs: env.BENCH_JAXJS !== '0',
     withThreads: env.BENCH_THREADS !== '0',
     withFast: env.BENCH_FAST !== '0',
+    fastSeeds: Number(env.BENCH_FAST_SEEDS || 10),
     withPytorch: env.BENCH_PYTORCH === '1' || argv.includes('--pytorch'),
     python: env.PYTHON || '/usr/bin/python3',
     haveTfjs:
@@ -155,7 +156,7 @@ async function inChromium(jobs) {
  */
 export async function measure(settings) {
   const {models, batch, seconds, tfjsBackends, tfjsCap, jaxjsBackends, jaxjsCap, heapBatches, latencyCalls} = settings;
-  const {abRounds, withJaxjs, withThreads, withFast, withPytorch, python, haveTfjs} = settings;
+  const {abRounds, withJaxjs, withThreads, withFast, fastSeeds, withPytorch, python, haveTfjs} = settings;
   const benchArgs = ['--batch', String(batch), ...models];
   console.log(`bench: ${models.join(', ')} at batch ${batch} on ${os.cpus()[0].model}, ${os.cpus().length} cores`);
   const nativeRun = runJson(path.join(root, 'build/native/mnist-bench'), benchArgs);
@@ -232,14 +233,21 @@ export async function measure(settings) {
     }
   }
 
-  // The moonshot: the fast preset trained in the built page, one worker.
+  // The speedruns: each speed preset trained in the built page, one worker, seeds 1..N.
   let fast = null;
   if (withFast) {
-    try {
-      [fast] = await measureFast({model: 'fast'});
-      console.log('bench: fast preset in the page done');
-    } catch (e) {
-      console.log(`bench: fast preset failed: ${e.message}`);
+    fast = {};
+    for (const [model, n] of [
+      ['fast', fastSeeds],
+      ['minute', Math.min(fastSeeds, 3)],
+    ]) {
+      try {
+        const runs = await measureFast({model, seeds: n});
+        fast[model] = {runs, summary: summarise(runs)};
+        console.log(`bench: ${model} preset in the page done`);
+      } catch (e) {
+        console.log(`bench: ${model} preset failed: ${e.message}`);
+      }
     }
   }
 

@@ -27,11 +27,11 @@ const cell = (g) =>
     : g.unit === '×'
       ? `${g.value.toFixed(g.value < 10 ? 2 : 1)}×`
       : g.unit === '%'
-        ? `${g.value.toFixed(g.target === 99 ? 2 : 0)}%`
+        ? `${g.value.toFixed(g.target > 90 ? 2 : 0)}%`
         : g.unit === 'ms'
           ? `${g.value.toFixed(2)} ms`
           : g.unit === 's'
-            ? `${g.value.toFixed(1)} s`
+            ? `${g.value.toFixed(g.value < 10 ? 2 : 1)} s`
             : `${g.value.toFixed(0)} MB`;
 const targetCell = (g) =>
   g.target == null

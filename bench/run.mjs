@@ -22,7 +22,8 @@
 // the full set for the heap figure; 0 = one epoch), BENCH_LATENCY_CALLS,
 // BENCH_PYTORCH=1, PYTHON (the interpreter with torch; Debian's by default),
 // BENCH_THREADS=0 (skip the pthreads speed-up, bench/threads.mjs), BENCH_FAST=0
-// (skip the fast preset's seconds to 99% in the page, bench/fast.mjs), BENCH_JAXJS=0
+// (skip the speed presets in the page, bench/fast.mjs), BENCH_FAST_SEEDS (seeds of the
+// fast preset, 10 by default, the goal's; the minute preset runs at most 3), BENCH_JAXJS=0
 // (skip jax-js), BENCH_JAXJS_BACKENDS (wasm,webgpu,webgl; cpu too if asked: jax-js
 // calls it a debugging device), BENCH_JAXJS_CAP (as BENCH_TFJS_CAP, for jax-js).
 import fs from 'node:fs';

@@ -17,7 +17,9 @@ EMSCRIPTEN_BINDINGS(mnist_lab) {
       .field("weight_decay", &F::weight_decay, &F::set_weight_decay)
       .field("augment", &TrainConfig::augment)
       .field("seed", &F::seed, &F::set_seed)
-      .field("limit", &TrainConfig::limit);
+      .field("limit", &TrainConfig::limit)
+      .field("label_smoothing", &TrainConfig::label_smoothing)
+      .field("test_shifts", &TrainConfig::test_shifts);
   emscripten::value_object<TrainProgress>("TrainProgress")
       .field("epoch", &TrainProgress::epoch)
       .field("epochs", &TrainProgress::epochs)

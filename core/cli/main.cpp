@@ -152,15 +152,22 @@ int cmd_presets(const Args& a) {
                       {"lr", shortest(r.lr)},
                       {"schedule", r.schedule},
                       {"weight_decay", shortest(r.weight_decay)},
-                      {"augment", r.augment}});
+                      {"augment", r.augment},
+                      {"label_smoothing", shortest(r.label_smoothing)},
+                      {"test_shifts", r.test_shifts},
+                      {"limit", r.limit}});
     } else {
       std::printf(
-          "%-10s %9zu params  %s\n           recipe: %d epochs, batch %d, %s lr %g, %s schedule%s%s\n"
+          "%-10s %9zu params  %s\n           recipe: %d epochs, batch %d, %s lr %g, %s schedule%s%s%s%s%s\n"
           "           reproduces: %s\n",
           p.name.c_str(), params, p.spec.c_str(), r.epochs, r.batch, r.optimizer.c_str(), double(r.lr),
           r.schedule.c_str(),
           r.weight_decay > 0 ? (", weight decay " + std::to_string(r.weight_decay)).c_str() : "",
-          r.augment ? ", augmentation" : "", p.source.c_str());
+          r.augment ? ", augmentation" : "",
+          r.label_smoothing > 0 ? (", label smoothing " + shortest_float(r.label_smoothing)).c_str() : "",
+          r.test_shifts > 0 ? (", " + std::to_string(r.test_shifts) + " test shifts").c_str() : "",
+          r.limit > 0 ? (", epochs of the first " + std::to_string(r.limit) + " digits").c_str() : "",
+          p.source.c_str());
     }
   }
   return 0;
@@ -202,9 +209,17 @@ int cmd_train(const Args& a) {
   check(!(a.flags.count("augment") && a.flags.count("no-augment")), "--augment and --no-augment contradict");
   if (a.flags.count("augment")) cfg.augment = true;
   if (a.flags.count("no-augment")) cfg.augment = false;
+  if (a.values.count("label-smoothing"))
+    cfg.label_smoothing = parse_float("label-smoothing", a.values.at("label-smoothing"), 0.0f, 0.99f);
+  if (a.values.count("test-shifts")) {
+    cfg.test_shifts = int(parse_long("test-shifts", a.values.at("test-shifts"), 0, 4));
+    check_test_shifts(cfg.test_shifts);
+  }
   const int limit =
       a.values.count("limit") ? int(parse_long("limit", a.values.at("limit"), 1, 100000000L)) : 0;
+  if (limit) cfg.limit = limit;  // over the recipe's
   cfg.validate();
+  cfg = cfg.as_trained(model);
   // --until ACC: a fraction (0.99) or a percentage (99); training stops at the
   // first evaluation at or above it. --eval-every N: evaluate on the whole test
   // set every N training samples (rounded up to whole batches) instead of once
@@ -260,7 +275,7 @@ int cmd_train(const Args& a) {
     const bool due = per_eval > 0 ? p.step - last_eval_step >= per_eval || trainer.finished() : p.epoch_done;
     if (!due) continue;
     last_eval_step = p.step;
-    const EvalResult r = evaluate(*net, test);
+    const EvalResult r = evaluate(*net, test, 0, kEvalBatch, nullptr, cfg.test_shifts);
     reached = until >= 0 && r.accuracy >= until;
     const bool last = trainer.finished() || reached;
     if (json) {

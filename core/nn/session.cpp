@@ -39,6 +39,7 @@ std::string Session::create_model(const std::string& model, uint32_t seed) {
   auto fresh = build_network(spec, seed);
   trainer_.reset();
   net_ = std::move(fresh);
+  test_shifts_ = 0;
   predicted_ = false;
   return model_info();
 }
@@ -130,6 +131,9 @@ std::string Session::presets_json() {
                                    .field("schedule", r.schedule)
                                    .field("weight_decay", r.weight_decay)
                                    .field("augment", r.augment)
+                                   .field("label_smoothing", r.label_smoothing)
+                                   .field("test_shifts", r.test_shifts)
+                                   .field("limit", r.limit)
                                    .str();
     const SpecInfo info = inspect_spec(p.spec);
     out += (first ? "" : ",") + JsonWriter()
@@ -178,8 +182,9 @@ void Session::start_training(const TrainConfig& cfg) {
   trainer_ = std::move(t);
 }
 
-std::string Session::start_new_training(const std::string& model, const TrainConfig& cfg) {
-  cfg.validate();  // before a possibly large network is built
+std::string Session::start_new_training(const std::string& model, const TrainConfig& given) {
+  given.validate();  // before a possibly large network is built
+  const TrainConfig cfg = given.as_trained(model);
   check(train_.count > 0, "no training data loaded");
   const std::string spec = resolve_spec(model);
   // The page asks describe() first, but the engine does not rely on it: a run
@@ -189,6 +194,7 @@ std::string Session::start_new_training(const std::string& model, const TrainCon
   auto run = std::make_unique<Trainer>(*fresh, train_, cfg);  // refers to *fresh, which moves in below
   net_ = std::move(fresh);
   trainer_ = std::move(run);
+  test_shifts_ = cfg.test_shifts;
   predicted_ = false;
   return model_info();
 }
@@ -211,7 +217,7 @@ std::string Session::evaluate(int limit, const std::string& name, bool with_pred
   const Dataset& data = split(name);
   check(data.count > 0, "no ", name, " data loaded");
   check(limit >= 0, "evaluation limit must not be negative, got ", limit);
-  return mnist::evaluate(net(), data, limit).to_json(with_predictions);
+  return mnist::evaluate(net(), data, limit, kEvalBatch, nullptr, test_shifts_).to_json(with_predictions);
 }
 
 const float* Session::predict(const float* image) {
@@ -265,6 +271,7 @@ std::string Session::import_weights(const uint8_t* bytes, size_t size) {
   check_memory(fresh->spec(), kEvalBatch, memory_limit());
   trainer_.reset();
   net_ = std::move(fresh);
+  test_shifts_ = 0;
   predicted_ = false;
   return model_info();
 }

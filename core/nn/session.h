@@ -81,7 +81,8 @@ class Session {
   // The running run's learning rate from its next batch on (Trainer::set_lr).
   void set_lr(float lr);
   // On a split ("test" or "train"; first `limit` samples if limit > 0):
-  // EvalResult::to_json(), with "predicted" (every sample's class) if asked.
+  // EvalResult::to_json(), with "predicted" (every sample's class) if asked. A model
+  // whose run's recipe has test shifts (TrainConfig::test_shifts) is evaluated with them.
   std::string evaluate(int limit, const std::string& split = "test", bool with_predictions = false);
 
   // One 28x28 image in [0, 1] -> 10 probabilities (pointer valid until the next call).
@@ -146,6 +147,7 @@ class Session {
   std::unique_ptr<Trainer> trainer_;
   std::vector<float> input_ = std::vector<float>(784, 0.0f), probs_ = std::vector<float>(10, 0.0f);
   bool predicted_ = false;
+  int test_shifts_ = 0;  // evaluate()'s shifted views: the recipe of the run that made the model
 };
 
 }  // namespace mnist

@@ -428,7 +428,7 @@ describe('mnist-lab', {concurrency: false}, () => {
       refused(
         train('--model', '\x1b[31m'),
         "unknown model '\\x1b[31m' (presets: mlp, mlp-128, mlp-32, linear, cnn, " +
-          'tiny-cnn, small-cnn, strong-cnn, lenet5, wide-cnn, fast; or give a layer spec such as dense(128)-relu-dense(10))',
+          'tiny-cnn, small-cnn, strong-cnn, lenet5, wide-cnn, fast, minute; or give a layer spec such as dense(128)-relu-dense(10))',
       );
       refused(['train', '--model', 'dense(10)', '--colour'], "unknown option --colour for 'train'");
       refused(['eval'], 'eval needs --load FILE');

@@ -31,6 +31,9 @@ struct Recipe {
   std::string schedule = defaults::kSchedule;  // constant | step | cosine | onecycle
   float weight_decay = 0.0f;
   bool augment = false;
+  float label_smoothing = 0.0f;  // TrainConfig::label_smoothing
+  int test_shifts = 0;           // TrainConfig::test_shifts
+  int limit = 0;                 // an epoch is the first `limit` training digits (0: all)
 };
 
 struct Preset {

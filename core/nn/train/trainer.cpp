@@ -19,8 +19,38 @@ TrainConfig TrainConfig::from_recipe(const Recipe& r, uint64_t seed) {
   c.optimizer.kind = r.optimizer;
   c.optimizer.weight_decay = r.weight_decay;
   c.augment = r.augment;
+  c.label_smoothing = r.label_smoothing;
+  c.test_shifts = r.test_shifts;
+  c.limit = r.limit;
   c.seed = seed;
   return c;
+}
+
+TrainConfig TrainConfig::as_trained(const std::string& model) const {
+  const Preset* preset = find_preset(model);
+  const Recipe recipe = preset ? preset->recipe : Recipe{};
+  TrainConfig c = *this;
+  if (c.label_smoothing == float(kAsRecipe)) c.label_smoothing = recipe.label_smoothing;
+  if (c.test_shifts == kAsRecipe) c.test_shifts = recipe.test_shifts;
+  return c;
+}
+
+namespace {
+
+// sum (=, or += unless `first`) the softmax of each row of logits. logits, sum: (n, 10)
+void add_softmax(const float* logits, int n, float* sum, bool first) {
+  float p[kClasses];
+  for (int s = 0; s < n; ++s) {
+    softmax(logits + size_t(s) * kClasses, p, kClasses);
+    float* row = sum + size_t(s) * kClasses;
+    for (int k = 0; k < kClasses; ++k) row[k] = first ? p[k] : row[k] + p[k];
+  }
+}
+
+}  // namespace
+
+void check_test_shifts(int shifts) {
+  check(shifts == 0 || shifts == 2 || shifts == 4, "test shifts must be 0, 2 or 4, got ", shifts);
 }
 
 void check_lr(float lr) {
@@ -37,6 +67,10 @@ void TrainConfig::validate() const {
   validate_optimizer(optimizer.kind);
   validate_schedule(schedule);
   check(limit >= 0, "limit must not be negative, got ", limit);
+  check(label_smoothing == float(kAsRecipe) ||
+            (std::isfinite(label_smoothing) && label_smoothing >= 0.0f && label_smoothing < 1.0f),
+        "label smoothing must be in [0, 1), got ", label_smoothing);
+  if (test_shifts != kAsRecipe) check_test_shifts(test_shifts);
 }
 
 Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
@@ -53,6 +87,8 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
   dlogits_.resize(size_t(cfg_.batch) * kClasses);
   y_.resize(cfg_.batch);
   net_.reserve(cfg_.batch);
+  // A trainer is not told which preset it trains: a field left to the recipe is off.
+  cfg_ = cfg_.as_trained(net.spec());
   p_.batches_per_epoch = (count_ + cfg_.batch - 1) / cfg_.batch;
   p_.total_steps = long(p_.batches_per_epoch) * cfg_.epochs;
   sched_.kind = cfg_.schedule;
@@ -100,8 +136,8 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
 
     const float* logits = net_.forward(x_.data(), n, true);
     int hits = 0;
-    const double loss =
-        softmax_cross_entropy(logits, y_.data(), n, kClasses, nullptr, dlogits_.data(), &hits);
+    const double loss = softmax_cross_entropy(logits, y_.data(), n, kClasses, nullptr, dlogits_.data(), &hits,
+                                              cfg_.label_smoothing);
     net_.backward(dlogits_.data(), n);
     double g2 = 0;
     const float* g = net_.grads();
@@ -142,8 +178,9 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
 }
 
 EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
-                    const std::function<void(float*)>& transform) {
+                    const std::function<void(float*)>& transform, int shifts) {
   check(batch >= 1, "evaluate: batch must be at least 1, got ", batch);
+  check_test_shifts(shifts);
   const int count = limit > 0 ? std::min(limit, data.count) : data.count;
   check(count > 0, "evaluation set is empty");
   EvalResult r;
@@ -151,23 +188,40 @@ EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
   r.confusion.assign(kClasses * kClasses, 0);
   r.predicted.resize(count);
   std::vector<float> x(size_t(batch) * kImagePixels);
+  std::vector<float> moved(shifts ? x.size() : 0);                 // (batch, 784): one shifted view
+  std::vector<float> mean(shifts ? size_t(batch) * kClasses : 0);  // (batch, 10): the views' mean softmax
   std::vector<uint32_t> idx(batch);
   double loss_sum = 0;
   int correct = 0;
   for (int start = 0; start < count; start += batch) {
     const int n = std::min(batch, count - start);
+    const uint8_t* labels = data.labels.data() + start;
     std::iota(idx.begin(), idx.begin() + n, uint32_t(start));
     to_float(data, idx.data(), n, x.data());
     if (transform)
       for (int s = 0; s < n; ++s) transform(x.data() + size_t(s) * kImagePixels);
-    const float* logits = net.forward(x.data(), n, false);
-    int hits = 0;
-    loss_sum +=
-        softmax_cross_entropy(logits, data.labels.data() + start, n, kClasses, nullptr, nullptr, &hits) * n;
-    correct += hits;
+    const float* scores =
+        net.forward(x.data(), n, false);  // (n, 10): logits, or with shifts the mean softmax
+    if (shifts) {
+      add_softmax(scores, n, mean.data(), true);
+      for (int v = 0; v < shifts; ++v) {
+        for (int s = 0; s < n; ++s)
+          shift_image(x.data() + size_t(s) * kImagePixels, moved.data() + size_t(s) * kImagePixels,
+                      kTestShifts[v][0], kTestShifts[v][1]);
+        add_softmax(net.forward(moved.data(), n, false), n, mean.data(), false);
+      }
+      const float inv = 1.0f / float(1 + shifts);
+      for (size_t i = 0; i < size_t(n) * kClasses; ++i) mean[i] *= inv;
+      scores = mean.data();
+      for (int s = 0; s < n; ++s)
+        loss_sum -= std::log(std::max(double(scores[size_t(s) * kClasses + labels[s]]), 1e-300));
+    } else {
+      loss_sum += softmax_cross_entropy(scores, labels, n, kClasses, nullptr, nullptr) * n;
+    }
     for (int s = 0; s < n; ++s) {
-      const int pred = argmax(logits + size_t(s) * kClasses, kClasses);
-      const int truth = data.labels[start + s];
+      const int pred = argmax(scores + size_t(s) * kClasses, kClasses);
+      const int truth = labels[s];
+      correct += pred == truth;
       r.predicted[start + s] = uint8_t(pred);
       ++r.confusion[truth * kClasses + pred];
       if (pred != truth) r.misclassified.push_back(uint32_t(start + s));

@@ -14,6 +14,9 @@
 
 namespace mnist {
 
+// A TrainConfig field left to the recipe: a preset's own value, else the field's off value.
+constexpr int kAsRecipe = -1;
+
 struct TrainConfig {
   int epochs = defaults::kEpochs;
   int batch = defaults::kBatch;
@@ -23,7 +26,12 @@ struct TrainConfig {
   bool augment = false;
   uint64_t seed = 1;  // shuffling and augmentation
   int limit = 0;      // train on the first `limit` samples only (0: all)
+  // The next two are kAsRecipe unless asked for: the preset's own, 0 for a spec (as_trained).
+  float label_smoothing = kAsRecipe;  // targets (1 - s) onehot + s / 10, s in [0, 1) (nn/train/loss.h)
+  int test_shifts = kAsRecipe;        // evaluation views besides the image (kTestShifts): 0, 2 or 4
   static TrainConfig from_recipe(const Recipe& r, uint64_t seed);
+  // This config for `model` (a preset name or a spec), with every kAsRecipe field given its value.
+  TrainConfig as_trained(const std::string& model) const;
   void validate() const;  // throws mnist::Error for an out-of-range value
 };
 
@@ -92,14 +100,21 @@ struct EvalResult {
   std::string to_json(bool with_predictions = false) const;
 };
 
+// Test-time augmentation: with `shifts` views (2 or 4) the prediction is the
+// mean of the softmax over the image and its copies shifted by one pixel, in
+// this order: right, left, then down, up; its loss is -ln of that mean at the label.
+constexpr int kTestShifts[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};  // {dx, dy}
+void check_test_shifts(int shifts);                                    // throws mnist::Error unless 0, 2 or 4
+
 // Evaluates on the first `limit` samples (all if limit <= 0). `transform`, if
 // given, edits each float image (784) in place before the forward pass (used
-// for the shift/rotation robustness experiments). The batch defaults to the
+// for the shift/rotation robustness experiments); `shifts` averages the
+// predictions over that many shifted views too (kTestShifts). The batch defaults to the
 // page's training batch: the network's buffers grow to the largest batch they
 // have seen and never shrink, and evaluating cnn at 250 between epochs used to
 // add ~160 MB of activations to the wasm heap for nothing.
 constexpr int kEvalBatch = 64;
 EvalResult evaluate(Network& net, const Dataset& data, int limit = 0, int batch = kEvalBatch,
-                    const std::function<void(float*)>& transform = nullptr);
+                    const std::function<void(float*)>& transform = nullptr, int shifts = 0);
 
 }  // namespace mnist

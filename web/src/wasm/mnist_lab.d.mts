@@ -22,6 +22,10 @@ export interface TrainConfig {
   seed: number;
   /** train on the first `limit` samples only (0: all) */
   limit: number;
+  /** targets (1 - s) on the label and s / 10 on every class; -1: the preset's own (0 for a spec) */
+  label_smoothing: number;
+  /** evaluation averages over the image and 2 or 4 one-pixel shifts of it (0: none); -1: the preset's own */
+  test_shifts: number;
 }
 
 /** What train() reports (value_object TrainProgress: the trainer's Progress and the run's length). */

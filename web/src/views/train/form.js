@@ -7,7 +7,8 @@ import {field, h, uid} from '../../ui/dom.js';
 import {int} from '../../ui/format.js';
 import {SLOT_TITLE} from '../words.js';
 
-const LIMITS = [0, 20000, 5000, 1000]; // offered (0: all); SETTINGS.limit says what may be asked for
+// Offered (0: all; 44,000: the fast preset's epoch); SETTINGS.limit says what may be asked for.
+const LIMITS = [0, 44000, 20000, 5000, 1000];
 const OPTIMIZERS = {adam: 'Adam', sgd: 'SGD + momentum'};
 const SCHEDULES = {cosine: 'Cosine decay', constant: 'Constant', step: 'Step decay', onecycle: 'One-cycle'};
 
