@@ -10,6 +10,7 @@
 #include "nn/layers/activations.h"
 #include "nn/layers/dense.h"
 #include "nn/layers/registry.h"
+#include "nn/train/data_parallel.h"
 #include "nn/train/trainer.h"
 #include "nn/util/check.h"
 #include "nn/util/text.h"
@@ -95,8 +96,14 @@ uint64_t training_bytes(const std::string& spec, int batch) {
   const uint64_t adam = 2 * uint64_t(p.params);
   // The training batch and its logits' gradient; the evaluation batch.
   const uint64_t input = uint64_t(batch) * (kImagePixels + kClasses) + uint64_t(kEvalBatch) * kImagePixels;
-  return sizeof(float) *
-         (Network::floats_for(p.layers, image_shape(1, kImageSide, kImageSide), n) + adam + input);
+  // The data-parallel replicas (nn/train/data_parallel.h), one per shard after
+  // the first, each with its own arenas sized for a shard, but parameters only
+  // while it is built (one at a time).
+  const Shape image = image_shape(1, kImageSide, kImageSide);
+  const int shards = shard_count(batch);
+  const uint64_t replica = Network::floats_for(p.layers, image, (batch + shards - 1) / shards) - p.params;
+  const uint64_t replicas = shards > 1 ? uint64_t(shards - 1) * replica + p.params : 0;
+  return sizeof(float) * (Network::floats_for(p.layers, image, n) + adam + input + replicas);
 }
 
 uint64_t memory_limit() {

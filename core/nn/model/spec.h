@@ -74,7 +74,8 @@ size_t count_params(const std::string& spec);  // inspect_spec(spec).params
 // parameters, their gradients and Adam's two moments; the state; every layer's output, the
 // two backward buffers and every layer's scratch (im2col columns, dropout masks,
 // batch-norm inputs) for the larger of the batch and the evaluation batch
-// (kEvalBatch); the training and evaluation input batches.
+// (kEvalBatch); the training and evaluation input batches; and the
+// data-parallel replicas of the other shards (nn/train/data_parallel.h).
 uint64_t training_bytes(const std::string& spec, int batch);
 // What a run may take: natively 3/4 of the machine's memory (or of the control
 // group's limit or the address-space limit, if lower); in wasm 3/4 of the

@@ -83,10 +83,7 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
   cfg_.batch = std::min(cfg_.batch, count_);
   order_.resize(count_);
   std::iota(order_.begin(), order_.end(), 0u);
-  x_.resize(size_t(cfg_.batch) * kImagePixels);
-  dlogits_.resize(size_t(cfg_.batch) * kClasses);
-  y_.resize(cfg_.batch);
-  net_.reserve(cfg_.batch);
+  par_.emplace(net_, cfg_.batch, rng_);
   // A trainer is not told which preset it trains: a field left to the recipe is off.
   cfg_ = cfg_.as_trained(net.spec());
   p_.batches_per_epoch = (count_ + cfg_.batch - 1) / cfg_.batch;
@@ -97,6 +94,15 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
   sched_.total = p_.total_steps;
   start_epoch();
 }
+
+namespace {
+
+// One shard's loss (nn/train/data_parallel.h ShardLoss).
+double batch_loss(const float* logits, const uint8_t* labels, int n, float* dlogits, int* hits) {
+  return softmax_cross_entropy(logits, labels, n, kClasses, nullptr, dlogits, hits);
+}
+
+}  // namespace
 
 void Trainer::set_lr(float lr) {
   check_lr(lr);
@@ -120,28 +126,15 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
     start_epoch();
   }
   using clock = std::chrono::steady_clock;
-  const size_t n_params = net_.param_count();
   for (int b = 0; b < max_batches; ++b) {
     const auto t0 = clock::now();
     const int start = p_.batch * cfg_.batch;
     const int n = std::min(cfg_.batch, count_ - start);
     const uint32_t* idx = order_.data() + start;
-    if (cfg_.augment) {
-      for (int s = 0; s < n; ++s)
-        augment_image(data_.image(int(idx[s])), x_.data() + size_t(s) * kImagePixels, rng_);
-    } else {
-      to_float(data_, idx, n, x_.data());
-    }
-    for (int s = 0; s < n; ++s) y_[s] = data_.labels[idx[s]];
-
-    const float* logits = net_.forward(x_.data(), n, true);
-    int hits = 0;
-    const double loss = softmax_cross_entropy(logits, y_.data(), n, kClasses, nullptr, dlogits_.data(), &hits,
-                                              cfg_.label_smoothing);
-    net_.backward(dlogits_.data(), n);
-    double g2 = 0;
+    const ShardedStep r = par_->forward_backward(data_, idx, n, cfg_.augment, batch_loss);
+    const double loss = r.loss, g2 = r.grad_norm2;
+    const int hits = r.hits;
     const float* g = net_.grads();
-    for (size_t i = 0; i < n_params; ++i) g2 += double(g[i]) * g[i];
     // A 10-class cross-entropy starts near ln 10 = 2.3; a batch mean above 100
     // means the true digits get probabilities below e^-100: the run has blown up
     // even if every number is still finite (Adam at a huge rate does this).

@@ -4,12 +4,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "nn/data/dataset.h"
 #include "nn/model/network.h"
 #include "nn/model/spec.h"
+#include "nn/train/data_parallel.h"
 #include "nn/train/optimizer.h"
 
 namespace mnist {
@@ -82,9 +84,8 @@ class Trainer {
   Rng rng_;
   Progress p_;
   std::vector<uint32_t> order_;
-  std::vector<float> x_, dlogits_;  // (batch, 784), (batch, 10)
-  std::vector<uint8_t> y_;          // (batch)
-  int count_;                       // samples used: data_.count or the limit
+  std::optional<DataParallel> par_;  // forward and backward of each batch, shard by shard
+  int count_;                        // samples used: data_.count or the limit
   double loss_sum_ = 0;
   long correct_ = 0, seen_ = 0;
 };
