@@ -86,6 +86,11 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
   par_.emplace(net_, cfg_.batch, rng_);
   // A trainer is not told which preset it trains: a field left to the recipe is off.
   cfg_ = cfg_.as_trained(net.spec());
+  // One shard's loss (nn/train/data_parallel.h ShardLoss).
+  loss_ = [smoothing = cfg_.label_smoothing](const float* logits, const uint8_t* labels, int n,
+                                             float* dlogits, int* hits) {
+    return softmax_cross_entropy(logits, labels, n, kClasses, nullptr, dlogits, hits, smoothing);
+  };
   p_.batches_per_epoch = (count_ + cfg_.batch - 1) / cfg_.batch;
   p_.total_steps = long(p_.batches_per_epoch) * cfg_.epochs;
   sched_.kind = cfg_.schedule;
@@ -94,15 +99,6 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg)
   sched_.total = p_.total_steps;
   start_epoch();
 }
-
-namespace {
-
-// One shard's loss (nn/train/data_parallel.h ShardLoss).
-double batch_loss(const float* logits, const uint8_t* labels, int n, float* dlogits, int* hits) {
-  return softmax_cross_entropy(logits, labels, n, kClasses, nullptr, dlogits, hits);
-}
-
-}  // namespace
 
 void Trainer::set_lr(float lr) {
   check_lr(lr);
@@ -131,7 +127,7 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
     const int start = p_.batch * cfg_.batch;
     const int n = std::min(cfg_.batch, count_ - start);
     const uint32_t* idx = order_.data() + start;
-    const ShardedStep r = par_->forward_backward(data_, idx, n, cfg_.augment, batch_loss);
+    const ShardedStep r = par_->forward_backward(data_, idx, n, cfg_.augment, loss_);
     const double loss = r.loss, g2 = r.grad_norm2;
     const int hits = r.hits;
     const float* g = net_.grads();

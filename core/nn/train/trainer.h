@@ -85,6 +85,7 @@ class Trainer {
   Progress p_;
   std::vector<uint32_t> order_;
   std::optional<DataParallel> par_;  // forward and backward of each batch, shard by shard
+  ShardLoss loss_;                   // each shard's loss, with the run's label smoothing
   int count_;                        // samples used: data_.count or the limit
   double loss_sum_ = 0;
   long correct_ = 0, seen_ = 0;
