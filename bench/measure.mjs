@@ -221,12 +221,15 @@ export async function measure(settings) {
     }
   }
 
-  // The pthreads build at 2 threads against the single-thread build (both plain
-  // SIMD), taking turns window by window in a cross-origin isolated page.
+  // The pthreads build with fused multiply-adds at 2 threads against the
+  // single-thread build with them (and the plain-SIMD pair), taking turns window
+  // by window in a cross-origin isolated page; natively 2 threads against 1
+  // (mnist-bench --threads 2, alternating windows too) in threadsAb.native.
   let threadsAb = null;
   if (withThreads) {
     try {
       threadsAb = await measureThreads({models, batch, window: Math.max(2, seconds), rounds: abRounds});
+      threadsAb.native = runJson(path.join(root, 'build/native/mnist-bench'), ['--threads', '2', ...benchArgs]).json;
       console.log('bench: threads speed-up done');
     } catch (e) {
       console.log(`bench: threads speed-up failed: ${e.message}`);
