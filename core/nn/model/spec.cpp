@@ -228,10 +228,11 @@ const std::vector<Preset>& presets() {
        "no article: the speed preset, 99% in about 3 s in the browser (44,000 digits once)",
        {1, 32, "adam", 3e-2f, "onecycle", 0.0f, false, 0.1f, 4, 44000}},
       // 99.5% in under a minute of training in the page, one worker, one thread: the previous
-      // speed preset's LeNet-sized net (13,000 samples/s in the page) for ten epochs of
-      // augmented digits, with label smoothing and the same test-time shifts as fast.
+      // speed preset's net with a 5x5 first layer (as fast as the 3x3 one in the page, ~13,000
+      // samples/s, and better: seeds 1-3 natively 99.51/99.55/99.56% against 99.50/99.47/99.56%)
+      // for ten epochs of augmented digits, with label smoothing and fast's test-time shifts.
       {"minute",
-       "conv(8,3)-pool(2)-bn-relu-conv(24,3)-pool(2)-bn-relu-flatten-dense(64)-bn-relu-dense(10)",
+       "conv(8,5)-pool(2)-bn-relu-conv(24,3)-pool(2)-bn-relu-flatten-dense(64)-bn-relu-dense(10)",
        "no article: 99.5% in under a minute of training in the browser",
        {10, 64, "adam", 1e-2f, "onecycle", 0.0f, true, 0.1f, 4}},
   };
