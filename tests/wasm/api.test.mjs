@@ -23,6 +23,9 @@ describe('engine settings and progress', () => {
       augment: false,
       seed: 1,
       limit: 0,
+      // Left to the recipe: a preset's own, off for a spec (TrainConfig::as_trained).
+      label_smoothing: -1,
+      test_shifts: -1,
     });
     assert.deepEqual(core.settings({}), core.defaults);
     assert.equal(core.defaults.lr, 0.003, 'a float32 read back as its shortest decimal');
