@@ -245,7 +245,7 @@ describe('mnist-lab', {concurrency: false}, () => {
       const r = runWithin(4e9, 'train', '--model', spec, '--batch', '4096', '--data', data, '--save', 'w.mlw');
       assert.equal(
         r.stderr,
-        'mnist-lab: this model at batch 4096 needs about 66.6 GB of memory (weights, gradients, ' +
+        'mnist-lab: this model at batch 4096 needs about 70.8 GB of memory (weights, gradients, ' +
           'optimizer state, activations and scratch), over the limit of 3.0 GB; use a smaller batch or a smaller model\n',
       );
       assert.equal(r.code, 2);

@@ -92,17 +92,18 @@ size_t count_params(const std::string& spec) { return parse(spec).total(); }
 uint64_t training_bytes(const std::string& spec, int batch) {
   check(batch >= 1, "batch must be at least 1, got ", batch);
   const Parsed p = parse(spec);
-  const int n = std::max(batch, kEvalBatch);
+  // Training is data-parallel (nn/train/data_parallel.h): the network itself
+  // runs the first shard (and the evaluation batches), and one replica per
+  // other shard has its own arenas sized for a shard, but parameters only
+  // while it is built (one at a time).
+  const Shape image = image_shape(1, kImageSide, kImageSide);
+  const int shards = shard_count(batch), per_shard = (batch + shards - 1) / shards;
+  const uint64_t replica = Network::floats_for(p.layers, image, per_shard) - p.params;
+  const uint64_t replicas = shards > 1 ? uint64_t(shards - 1) * replica + p.params : 0;
+  const int n = std::max(per_shard, kEvalBatch);
   const uint64_t adam = 2 * uint64_t(p.params);
   // The training batch and its logits' gradient; the evaluation batch.
   const uint64_t input = uint64_t(batch) * (kImagePixels + kClasses) + uint64_t(kEvalBatch) * kImagePixels;
-  // The data-parallel replicas (nn/train/data_parallel.h), one per shard after
-  // the first, each with its own arenas sized for a shard, but parameters only
-  // while it is built (one at a time).
-  const Shape image = image_shape(1, kImageSide, kImageSide);
-  const int shards = shard_count(batch);
-  const uint64_t replica = Network::floats_for(p.layers, image, (batch + shards - 1) / shards) - p.params;
-  const uint64_t replicas = shards > 1 ? uint64_t(shards - 1) * replica + p.params : 0;
   return sizeof(float) * (Network::floats_for(p.layers, image, n) + adam + input + replicas);
 }
 

@@ -39,8 +39,9 @@ DataParallel::DataParallel(Network& master, int batch, Rng& rng)
   x_.resize(size_t(batch) * kImagePixels);
   dlogits_.resize(size_t(batch) * kClasses);
   y_.resize(size_t(batch));
-  master_.reserve(batch);
+  // The master runs shard 0 only: its buffers need a shard, not the batch.
   const int per_shard = (batch + shards_ - 1) / shards_;
+  master_.reserve(per_shard);
   for (int s = 1; s < shards_; ++s) {
     replicas_.push_back(build_network(master.spec(), 0));
     replicas_.back()->share_params(master);
