@@ -80,10 +80,11 @@ export class Lab extends Emitter {
   constructor(root) {
     super();
     this.root = new URL(root, location.href).href;
-    const core = bestCore(this.root);
     const titleFor = (spec) => this.titleFor(spec);
+    // Each slot's worker runs the engine that suits its models (cores.js): the CNN's may be threaded.
+    const slot = (n) => new Slot(n, {root: this.root, core: bestCore(this.root, {spatial: n === 'cnn'}), titleFor});
     /** @type {Record<string, Slot>} */
-    this.slots = Object.fromEntries(SLOTS.map((n) => [n, new Slot(n, {root: this.root, core, titleFor})]));
+    this.slots = Object.fromEntries(SLOTS.map((n) => [n, slot(n)]));
     this.presets = [];
     /** @type {import('./protocol.js').TrainConfig | null} the engine's default settings, once ready */
     this.defaults = null;

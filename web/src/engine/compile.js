@@ -40,18 +40,20 @@ const RELAXED_SIMD_PROBE = v128Module([...V128_ZERO, ...V128_ZERO, ...V128_ZERO,
 export const hasRelaxedSimd = () => WebAssembly.validate(RELAXED_SIMD_PROBE);
 
 /**
- * The engine a page runs: {threads, fma}. threads > 1 is the pthreads build, which needs a
- * cross-origin isolated page (SharedArrayBuffer) and at least two cores, and takes min(cores, 4);
- * with one core it could only lose to the single-thread build. fma: the build with fused
- * multiply-adds, single-thread or pthreads alike, wherever the browser validates relaxed SIMD,
- * so the pthreads build is never set against a single-thread build with a faster kernel
- * (bench/threads.mjs measures both pairs).
- * @param {{isolated: boolean, cores: number, relaxedSimd: boolean}} browser
+ * The engine a model worker runs: {threads, fma}. threads > 1 is the pthreads build, which needs
+ * a cross-origin isolated page (SharedArrayBuffer) and at least two cores, and takes min(cores, 4);
+ * with one core it could only lose to the single-thread build. Only the convolutional slot
+ * (spatial) gets threads: a dense network's step is mostly memory traffic (its weights, their
+ * gradient and Adam's moments) that two cores share, and on 2 threads mlp measured anywhere from
+ * 0.88x to 1.7x the single-thread build, while cnn and lenet5 gain 1.65-1.9x (bench/threads.mjs).
+ * fma: the build with fused multiply-adds, single-thread or pthreads alike, wherever the browser
+ * validates relaxed SIMD, so the pthreads build is never set against a faster kernel.
+ * @param {{isolated: boolean, cores: number, relaxedSimd: boolean, spatial: boolean}} browser
  * @returns {{threads: number, fma: boolean}}
  */
-export function chooseEngine({isolated, cores, relaxedSimd}) {
+export function chooseEngine({isolated, cores, relaxedSimd, spatial}) {
   const threads = Math.min(Math.max(1, Math.floor(cores) || 1), 4);
-  return {threads: isolated && threads >= 2 ? threads : 1, fma: relaxedSimd};
+  return {threads: isolated && spatial && threads >= 2 ? threads : 1, fma: relaxedSimd};
 }
 
 /**
