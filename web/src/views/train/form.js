@@ -170,12 +170,21 @@ export function mark(f, settings, errors, specBad) {
 /**
  * What Train runs, for a model (name, params) in a slot with these settings' values:
  * "Train runs mlp (535,818 parameters) in the MLP's place: 2 epochs of 60,000 digits in batches of 64, ..."
+ * recipe: a preset's, whose label smoothing and shifted test the form does not show but the run keeps.
  */
-export function runText(name, params, slot, v) {
+export function runText(name, params, slot, v, recipe = null) {
+  // The engine's float32 (0.100000001) as its shortest decimal.
+  const smooth =
+    recipe?.label_smoothing > 0 ? ` It smooths the labels by ${+recipe.label_smoothing.toPrecision(6)}` : '';
+  const shifts = recipe?.test_shifts > 0;
+  const also =
+    smooth || shifts
+      ? `${smooth || ' It'}${smooth && shifts ? ', and' : ''}${shifts ? ` scores each test digit with its ${recipe.test_shifts} one-pixel shifts as well` : ''}.`
+      : '';
   return (
     `Train runs ${name} (${int(params)} parameters) in the ${SLOT_TITLE[slot]}'s place: ` +
     `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} of ${int(v.limit || SETTINGS.limit.max)} digits in batches of ${v.batch}, ` +
     `${OPTIMIZERS[v.optimizer]} at ${v.lr} with a ${SCHEDULES[v.schedule].toLowerCase()} schedule, ` +
-    `${v.augment ? 'with augmentation' : 'no augmentation'}, seed ${v.seed}.`
+    `${v.augment ? 'with augmentation' : 'no augmentation'}, seed ${v.seed}.${also}`
   );
 }
