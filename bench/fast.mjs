@@ -20,7 +20,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {withServedChromium} from './served.mjs';
+import {engineShown, openTrainView, secondsOf, trainReady, withServedChromium} from './served.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,14 +41,9 @@ async function trainOnce(context, url, {model, spec, seed, epochs, batch, lr, sc
         seed,
       })
     : new URLSearchParams({model, seed});
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  // Both shipped models loaded: the page is ready and idle.
+  const {page, errors} = await openTrainView(context, url, q, {timeout: 60000});
   try {
-    await page.goto(`${url}?${q}`);
-    // Both shipped models loaded: the page is ready and idle.
-    await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
-    await page.locator('#train').scrollIntoViewIfNeeded();
     const train = page.getByRole('button', {name: 'Train', exact: true});
     if (custom) {
       await page.locator('#train .spec-check.ok').waitFor({timeout: 20000});
@@ -58,9 +53,7 @@ async function trainOnce(context, url, {model, spec, seed, epochs, batch, lr, sc
       await page.getByLabel('Model', {exact: true}).selectOption(model);
       await page.getByRole('button', {name: 'Use the full recipe'}).click();
     }
-    await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
-      timeout: 20000,
-    });
+    await trainReady(page, 20000);
     const form = await page.evaluate(() => {
       const value = (label) => {
         const l = [...document.querySelectorAll('#train label')].find((x) => x.textContent.trim() === label);
@@ -95,7 +88,7 @@ async function trainOnce(context, url, {model, spec, seed, epochs, batch, lr, sc
     const trainTime = secondsOf(await page.locator('#train .epochs tbody tr:last-child td:last-child').textContent());
     const accuracy = parseFloat(await page.locator('[data-metric="test-accuracy"]').textContent());
     const speed = Number((await page.locator('[data-metric="samples-per-second"]').textContent()).replace(/,/g, ''));
-    const engine = (await page.locator('#train [data-engine]').textContent()).replace(/^Engine: /, '');
+    const engine = await engineShown(page);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     return {
       model: custom ? 'custom' : model,
@@ -113,13 +106,6 @@ async function trainOnce(context, url, {model, spec, seed, epochs, batch, lr, sc
   } finally {
     await page.close();
   }
-}
-
-/** The page's duration text ('4.6 s', '42 s', '1 min 02 s') -> seconds. */
-function secondsOf(text) {
-  const m = /^(?:(\d+) min )?([\d.]+) s$/.exec(text.trim());
-  if (!m) throw new Error(`the epoch table shows a training time of '${text}', not a duration`);
-  return Number(m[1] || 0) * 60 + Number(m[2]);
 }
 
 const median = (xs) => {

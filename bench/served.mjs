@@ -39,3 +39,37 @@ export async function withServedChromium({dir, isolate = false, launch = {}}, fn
     server.kill();
   }
 }
+
+/**
+ * The built page at url?query in a new tab of context, ready (both shipped models loaded) and
+ * scrolled to its Train view -> {page, errors (the page's uncaught errors, as they come)}.
+ */
+export async function openTrainView(context, url, query, {timeout = 120000} = {}) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`${url}?${query}`);
+    await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout});
+    await page.locator('#train').scrollIntoViewIfNeeded();
+  } catch (e) {
+    await page.close();
+    throw e;
+  }
+  return {page, errors};
+}
+
+/** Waits until the Train button may be pressed (the settings checked by the engine). */
+export const trainReady = (page, timeout = 60000) =>
+  page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {timeout});
+
+/** The engine the Train view says it runs ("WebAssembly SIMD with fused multiply-add · 1 thread"). */
+export const engineShown = async (page) =>
+  (await page.locator('#train [data-engine]').textContent()).replace(/^Engine: /, '');
+
+/** The page's duration text ('4.6 s', '42 s', '1 min 02 s') -> seconds. */
+export function secondsOf(text) {
+  const m = /^(?:(\d+) min )?([\d.]+) s$/.exec(text.trim());
+  if (!m) throw new Error(`the epoch table shows a training time of '${text}', not a duration`);
+  return Number(m[1] || 0) * 60 + Number(m[2]);
+}

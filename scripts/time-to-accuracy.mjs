@@ -19,7 +19,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 
-import {withServedChromium} from '../bench/served.mjs';
+import {engineShown, openTrainView, secondsOf, trainReady, withServedChromium} from '../bench/served.mjs';
 import {ARTICLES, resultsMarkdown} from './results-md.mjs';
 import {SYSTEMS} from './systems.mjs';
 
@@ -95,13 +95,6 @@ function runNative(system) {
   };
 }
 
-/** "4.2 s", "17 s", "3 min 05 s", "1 h 02 min" (the page's duration()) -> seconds. */
-function seconds(text) {
-  let s = 0;
-  for (const [, n, unit] of text.matchAll(/([\d.]+)\s*(h|min|s)/g)) s += Number(n) * {h: 3600, min: 60, s: 1}[unit];
-  return s;
-}
-
 /** The page's run: the recipe through the Train form's URL, stopped at the first epoch at or above the accuracy. */
 async function runPage(context, url, system, recipe) {
   const q = new URLSearchParams({
@@ -111,16 +104,9 @@ async function runPage(context, url, system, recipe) {
     limit: '0',
   });
   console.log(`time-to-accuracy: page ?${q}`);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const {page, errors} = await openTrainView(context, url, q);
   try {
-    await page.goto(`${url}?${q}`);
-    await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 120000});
-    await page.locator('#train').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
-      timeout: 60000,
-    });
+    await trainReady(page);
     await page.getByRole('button', {name: 'Train', exact: true}).click();
     // Each epoch's row: its test accuracy and the training time so far.
     const handle = await page.waitForFunction(
@@ -139,15 +125,16 @@ async function runPage(context, url, system, recipe) {
     const r = await handle.jsonValue();
     const stop = page.getByRole('button', {name: 'Stop', exact: true});
     if (await stop.isEnabled()) await stop.click();
-    const engine = (await page.locator('#train [data-engine]').textContent()).replace(/^Engine: /, '');
+    const engine = await engineShown(page);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    const trained = secondsOf(r.time);
     return {
       reached: r.reached,
       test_accuracy: r.accuracy,
-      train_seconds: seconds(r.time),
+      train_seconds: trained,
       epochs: r.epoch,
       engine,
-      met: r.reached && seconds(r.time) <= system.article.seconds,
+      met: r.reached && trained <= system.article.seconds,
     };
   } finally {
     await page.close();
