@@ -188,11 +188,16 @@ function ensureSplit(split, urls) {
 
 // --- predictions ---------------------------------------------------------
 
+/** Every layer's output for the forward pass just run, when the request asks (into its spare buffer), else null. */
+const activationsAsked = (m) => (m.activations ? core.activations(info.layers.length, m.spare) : null);
+/** The one buffer the activations are views into, to transfer. */
+const buffersOf = (activations) => (activations ? [activations[0].buffer] : []);
+
 /** m: the request ({id, activations, spare}); every activation is a view into one buffer, reusing m.spare's. */
 function predictionReply(m, probs, extra = {}, extraTransfer = []) {
   const input = core.input();
-  const activations = m.activations ? core.activations(info.layers.length, m.spare) : null;
-  const transfer = [probs.buffer, input.buffer, ...(activations ? [activations[0].buffer] : []), ...extraTransfer];
+  const activations = activationsAsked(m);
+  const transfer = [probs.buffer, input.buffer, ...buffersOf(activations), ...extraTransfer];
   post({type: Reply.PREDICTION, id: m.id, probs, input, activations, ...extra}, transfer);
 }
 
@@ -502,9 +507,12 @@ const experimentHandlers = {
     const {pixels, width, height, centre = true, dx = 0, dy = 0, angle = 0, thickness = 0} = m;
     const {image, probs} = core.prepare(pixels, width, height, {centre, dx, dy, angle, thickness});
     // The forward pass just run was the prepared image's: its activations follow the moved digit.
-    const activations = m.activations ? core.activations(info.layers.length, m.spare) : null;
-    const transfer = [image.buffer, probs.buffer, ...(activations ? [activations[0].buffer] : [])];
-    post({type: Reply.PREPARED, id: m.id, image, probs, activations}, transfer);
+    const activations = activationsAsked(m);
+    post({type: Reply.PREPARED, id: m.id, image, probs, activations}, [
+      image.buffer,
+      probs.buffer,
+      ...buffersOf(activations),
+    ]);
   },
 
   [Request.PREDICT_IMAGE]: (m) => {
