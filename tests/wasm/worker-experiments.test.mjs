@@ -185,6 +185,8 @@ describe('worker: the Draw view requests', () => {
     const progress = await next((m) => m.type === Notice.FINETUNE_PROGRESS);
     assert.equal(progress.total_steps, 20);
     await assert.rejects(request(Request.STEP_TRACE, {image: digit(0), label: 1, lr: 0.1}), /stop the training run/);
+    // A training run would end the fine-tune: it is refused, and the fine-tune goes on.
+    await assert.rejects(request(Request.TRAIN, {model: 'linear', config: {epochs: 1}}), /fine-tuning on your digits/);
     await request(Request.STOP);
     await request(Request.TEST_RELEASE);
     const r = await done;

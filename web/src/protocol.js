@@ -255,7 +255,8 @@ export const Request = Object.freeze({
    * the rest) creates a fresh model, its weights drawn from the config's seed, and starts training
    * -> Reply.STARTED {info, samples (the digits it trains on)} at once; then Notice.PROGRESS (~10/s),
    * Notice.EPOCH after each epoch, and finally Notice.TRAIN_DONE. A refused start (bad settings, an
-   * unknown setting or a bad spec) is an error reply and keeps the current model. paused: the run
+   * unknown setting or a bad spec) is an error reply and keeps the current model. A training run
+   * going on is stopped first; a fine-tune (FINETUNE) is not: TRAIN is then refused. paused: the run
    * starts paused, before its first batch (STEP then runs one).
    */
   TRAIN: 'train',

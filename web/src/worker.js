@@ -224,6 +224,8 @@ function evaluateTest(limit = 0) {
 }
 
 async function startRun(msg) {
+  // A new run replaces a training run, but never ends a fine-tune the page started (its reply is awaited).
+  if (run?.fineTune) throw new Error('the model is fine-tuning on your digits: stop that first');
   if (run) {
     run.stop = true;
     run.resume?.();
@@ -438,7 +440,7 @@ async function finetune(m) {
   if (!core.count('train') || !core.count('test')) throw new Error('load the training and test data first');
   if (run) throw new Error('stop the training run first'); // one may have started while the data loaded
   core.startFinetune(m.images, m.labels, {steps: m.steps, batch: m.batch, lr: m.lr, seed: m.seed});
-  const r = {paused: false, stop: false, resume: null, samples: 0, steps: 0, stepped: []};
+  const r = {fineTune: true, paused: false, stop: false, resume: null, samples: 0, steps: 0, stepped: []};
   run = r;
   r.done = finetuneLoop(r);
   const {p, elapsed} = await r.done;
