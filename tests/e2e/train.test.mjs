@@ -81,6 +81,7 @@ test('a short MLP run updates the curves, the speed and the test accuracy', asyn
   assert.ok(train && train.points >= 30, `at least 30 train points (got ${JSON.stringify(series)})`);
   assert.equal(train.to, 1, 'the train line ends at the end of the epoch');
   assert.equal(series['MLP test'].points, 1);
+  assert.doesNotMatch(await page.locator('#train .chart-note').textContent(), /smoothing/, 'mlp keeps its labels');
   await page.getByRole('button', {name: 'Train', exact: true}).waitFor({state: 'visible'});
   await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
     timeout: 60000,
@@ -88,6 +89,25 @@ test('a short MLP run updates the curves, the speed and the test accuracy', asyn
   // The drawing pad now uses the freshly trained MLP.
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /trained here/);
   await page.locator('#train').screenshot({path: screenshotPath('train-1280.png')});
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a preset that smooths its labels says why its train loss stays above the test loss', async () => {
+  const page = await openPage(site.context);
+  await setup(page, {model: 'fast', epochs: 1, digits: 1000});
+  await page.getByRole('button', {name: 'Train', exact: true}).click();
+  await page.waitForFunction(
+    () => /%$/.test(document.querySelector('[data-metric="test-accuracy"]').textContent),
+    null,
+    {timeout: 90000},
+  );
+  // fast smooths by 0.1: targets 0.91 and 0.01, whose entropy, 0.50, is the least the loss can be.
+  const note = await page.locator('#train .chart-note').textContent();
+  assert.match(
+    note,
+    /With label smoothing 0\.1 the train loss is measured against softened targets \(0\.91 on the label, 0\.01 on each other digit\), so it cannot fall below 0\.50;/,
+  );
   assert.deepEqual(page.errors, []);
   await page.close();
 });

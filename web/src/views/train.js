@@ -129,7 +129,12 @@ export function mount(el, lab, opts = {}) {
   };
 
   const redraw = rafThrottle(() => {
-    const any = charts.render(C, runs());
+    const drawn = runs();
+    // A run smooths its labels as its config says, else (-1, unset) as its preset's recipe does.
+    const smoothingOf = (r) =>
+      r?.config?.label_smoothing >= 0 ? r.config.label_smoothing : (lab.preset(r?.model)?.recipe.label_smoothing ?? 0);
+    const smoothing = Math.max(0, ...Object.values(drawn).map(smoothingOf));
+    const any = charts.render(C, drawn, smoothing);
     L.emptyNote.hidden = any || !L.downloadNote.hidden;
   });
 

@@ -118,17 +118,33 @@ export function build() {
   };
   const loss = part(['Loss ', h('span', {class: 'muted'}, '(lower is better)')]);
   const acc = part(['Accuracy']);
-  const note = h(
-    'p',
-    {class: 'small muted chart-note'},
-    'Train: the mean over the batches of the epoch so far, measured while the weights still change ' +
-      '(it starts again each epoch). Test: all 10,000 test digits after each epoch, with its final weights; ' +
-      'so early on the test dot can sit above the train line.',
-  );
+  const note = h('p', {class: 'small muted chart-note'}, noteText(0));
   const box = h('div', {class: 'charts', hidden: true}, loss.figure, acc.figure, note);
   const charts = {box, note, loss, acc, key: '', marks: {loss: [], acc: []}};
   new ResizeObserver(() => resize(charts)).observe(loss.box);
   return charts;
+}
+
+/**
+ * The note under the charts. smoothing: the largest label smoothing of the runs drawn (0: none),
+ * whose train loss is measured against the softened targets and so has a floor.
+ */
+export function noteText(smoothing) {
+  const text =
+    'Train: the mean over the batches of the epoch so far, measured while the weights still change ' +
+    '(it starts again each epoch). Test: all 10,000 test digits after each epoch, with its final weights; ' +
+    'so early on the test dot can sit above the train line.';
+  if (!(smoothing > 0)) return text;
+  // Cross-entropy against targets q is at least their entropy, reached when the softmax equals q.
+  const label = 1 - smoothing + smoothing / 10;
+  const other = smoothing / 10;
+  const floor = -(label * Math.log(label) + 9 * other * Math.log(other));
+  const s = +smoothing.toPrecision(6);
+  return (
+    `${text} With label smoothing ${s} the train loss is measured against softened targets ` +
+    `(${+label.toPrecision(4)} on the label, ${+other.toPrecision(4)} on each other digit), so it cannot fall below ` +
+    `${floor.toFixed(2)}; the test loss is measured against the true labels, so it ends below the train line.`
+  );
 }
 
 /** Fits both charts to their boxes' width. */
@@ -200,11 +216,16 @@ function summary(unit, nets, data, marks) {
     .concat(set);
 }
 
-/** Draws the runs (by slot name); shows the charts once there is a point. Returns whether there is one. */
-export function render(charts, runs) {
+/**
+ * Draws the runs (by slot name); shows the charts once there is a point. Returns whether there is one.
+ * smoothing: the largest label smoothing among the runs (see noteText).
+ */
+export function render(charts, runs, smoothing = 0) {
   const {unit, nets, loss, acc, marks} = chartData(runs);
   const any = loss[0].length > 0;
   charts.box.hidden = !any;
+  const note = noteText(smoothing);
+  if (charts.note.textContent !== note) charts.note.textContent = note;
   charts.marks = marks;
   const key = `${unit}|${nets.map((n) => `${n.slot}:${n.name}`).join(',')}`;
   /** @type {['loss' | 'acc', import('uplot').AlignedData][]} */
