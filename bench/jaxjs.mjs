@@ -66,7 +66,7 @@ function jaxjsCell(device, model) {
   return `${Math.round(fig.samples_per_second).toLocaleString('en')}; ours ${(device.ours[model] / fig.samples_per_second).toFixed(1)}×`;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arg = (name, fallback) => {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1] : fallback;
