@@ -70,7 +70,8 @@ function recipeOf(system, presets) {
   for (let i = 0; i < args.length; i++) {
     const name = args[i].replace(/^--/, '');
     if (name === 'augment' || name === 'no-augment') r.augment = name === 'augment';
-    else r[name] = name === 'optimizer' || name === 'schedule' ? args[++i] : Number(args[++i]);
+    // The page's settings are the engine's names: --label-smoothing is ?label_smoothing=.
+    else r[name.replaceAll('-', '_')] = name === 'optimizer' || name === 'schedule' ? args[++i] : Number(args[++i]);
   }
   return r;
 }

@@ -303,3 +303,55 @@ test('the Train view alone (?view=train, as an iframe shows it) takes its settin
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("label smoothing and the shifted test are the model's own recipe's unless the link or the form says otherwise", async () => {
+  const page = await openTrain(`${site.url}?model=fast`);
+  const smoothing = page.getByLabel('Label smoothing', {exact: true});
+  const shifts = page.getByLabel('Test shifts', {exact: true});
+  const summary = page.locator('.train-summary');
+  await page.waitForFunction(() => document.querySelector('.train-summary').textContent.startsWith('Train runs fast'));
+  assert.equal(await smoothing.inputValue(), '0.1', "fast's recipe smooths by 0.1 (its float32 as 0.1)");
+  assert.equal(await shifts.inputValue(), '4');
+  assert.match(
+    await summary.textContent(),
+    /It smooths the labels by 0\.1, and scores each test digit with its 4 one-pixel shifts as well\.$/,
+  );
+  assert.doesNotMatch(page.url(), /label_smoothing|test_shifts/, "the model's own values stay out of the link");
+  // Another model brings its own: mlp has neither.
+  await page.getByLabel('Model', {exact: true}).selectOption('mlp');
+  assert.equal(await smoothing.inputValue(), '0');
+  assert.equal(await shifts.inputValue(), '0');
+  assert.doesNotMatch(await summary.textContent(), /smooths|shifts/);
+  // Set by hand, they go into the link and the summary.
+  await smoothing.fill('0.05');
+  await shifts.selectOption('2');
+  assert.match(
+    await summary.textContent(),
+    /It smooths the labels by 0\.05, and scores each test digit with its 2 one-pixel shifts as well\.$/,
+  );
+  const q = new URLSearchParams(new URL(page.url()).search);
+  assert.equal(q.get('label_smoothing'), '0.05');
+  assert.equal(q.get('test_shifts'), '2');
+  await smoothing.fill('1');
+  assert.deepEqual(await fieldState(page, 'Label smoothing'), {
+    invalid: true,
+    message: 'Label smoothing must be a number from 0 to 0.99.',
+  });
+  assert.equal(await trainButton(page).isDisabled(), true);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+
+  // From a link: out of range is shown at the field and not used, whatever the model's own.
+  const bad = await openTrain(`${site.url}?model=fast&label_smoothing=-0.1&test_shifts=3`);
+  assert.match(
+    (await fieldState(bad, 'Label smoothing')).message,
+    /^The link's \?label_smoothing=-0\.1 is not used\. Label smoothing must be a number from 0 to 0\.99\.$/,
+  );
+  assert.match(
+    (await fieldState(bad, 'Test shifts')).message,
+    /^The link's \?test_shifts=3 is not used\. Test shifts must be 0, 2 or 4\.$/,
+  );
+  assert.equal(await trainButton(bad).isDisabled(), true);
+  assert.deepEqual(bad.errors, []);
+  await bad.close();
+});

@@ -112,6 +112,30 @@ test('a preset that smooths its labels says why its train loss stays above the t
   await page.close();
 });
 
+test('label smoothing from the link reaches the engine: the same seed trains otherwise, above the loss floor', async () => {
+  // The epoch's train loss (the table's third column) of a short linear run.
+  const trainLoss = async (query) => {
+    const page = await openPage(site.context);
+    await page.goto(`${site.url}?model=linear&epochs=1&limit=1000&seed=3${query}`);
+    await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+    await page.locator('#train').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled);
+    await page.getByRole('button', {name: 'Train', exact: true}).click();
+    const cell = page.locator('#train .epochs tbody tr').first().locator('td').nth(2);
+    await cell.waitFor({state: 'attached', timeout: 90000}); // the table may be folded away
+    const loss = Number(await cell.textContent());
+    assert.deepEqual(page.errors, []);
+    await page.close();
+    return loss;
+  };
+  const plain = await trainLoss('');
+  const smoothed = await trainLoss('&label_smoothing=0.5');
+  // Targets 0.55 and 0.05: cross-entropy against them is at least their entropy, 1.677.
+  const floor = -(0.55 * Math.log(0.55) + 9 * 0.05 * Math.log(0.05));
+  assert.ok(smoothed >= floor - 1e-3, `smoothed train loss ${smoothed} is at least ${floor.toFixed(3)}`);
+  assert.notEqual(smoothed, plain, 'the same seed without smoothing trains another run');
+});
+
 test('pause, resume and stop', async () => {
   const page = await openPage(site.context);
   await setup(page, {model: 'mlp', epochs: 5, digits: 20000});

@@ -104,8 +104,6 @@ export class Lab extends Emitter {
     this.finetuning = new FineTuning({slots: this.slots, ensureData, urls: /** @type {any} */ (this.downloads.urls)});
     this.#compose();
     this.ready = this.slots.mlp.client.ready.then((presets) => {
-      // float32 recipes come back as e.g. 0.00100000005
-      for (const p of presets) p.recipe.lr = Number(p.recipe.lr.toPrecision(6));
       this.presets = presets;
       this.defaults = this.slots.mlp.client.defaults;
       this.emit('ready', {});

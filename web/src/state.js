@@ -29,6 +29,11 @@ export const SETTINGS = Object.freeze({
   // (?limit=, or ?subset= as older links say).
   limit: {min: 1000, max: 60000, all: 0, whole: true, alias: 'subset', name: 'Training digits'},
   augment: {name: 'Augmentation'}, // 1 or 0 in the URL
+  // Train towards 1 - s + s/10 on the label and s/10 on every other digit (the engine allows
+  // [0, 1)). Its default, and test_shifts', is the model's: its preset's recipe, 0 for a spec.
+  label_smoothing: {min: 0, max: 0.99, name: 'Label smoothing'},
+  // Score each test digit as the mean softmax of it and its copies moved one pixel.
+  test_shifts: {choices: [0, 2, 4], name: 'Test shifts'},
   // The network's initial weights, the shuffling and the augmentation: one seed repeats a run.
   seed: {min: 0, max: 2147483647, whole: true, name: 'The seed'},
 });
@@ -111,7 +116,8 @@ export class Settings {
   useDefaults(engine) {
     const taken = [];
     for (const key of Object.keys(SETTINGS)) {
-      if (!(key in engine)) continue;
+      // The engine's -1 for label smoothing and test shifts means "as the model's recipe": the view sets those.
+      if (!(key in engine) || checkSetting(key, engine[key]).error) continue;
       this.defaults[key] = engine[key];
       if (this.values[key] === undefined && !this.refused[key]) {
         this.values[key] = engine[key];

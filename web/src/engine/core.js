@@ -8,16 +8,17 @@
 /** @typedef {'train' | 'test'} Split */
 
 /**
- * A float32 from the engine as the shortest decimal that is the same float32: the learning rate
- * 3e-3 would read 0.003000000026077032 otherwise.
+ * A float32 from the engine (exact, or as the engine's JSON prints it to 9 digits) as the shortest
+ * decimal that is the same float32: the learning rate 3e-3 would read 0.003000000026077032 otherwise.
  * @param {number} x
  */
 export function shortestFloat(x) {
+  const f = Math.fround(x);
   for (let digits = 1; digits < 9; digits++) {
-    const y = Number(x.toPrecision(digits));
-    if (Math.fround(y) === x) return y;
+    const y = Number(f.toPrecision(digits));
+    if (Math.fround(y) === f) return y;
   }
-  return x;
+  return f;
 }
 
 export class CoreError extends Error {
@@ -57,9 +58,16 @@ export class Core {
     return JSON.parse(this.#call(fn));
   }
 
-  /** All presets: [{name, spec, source, params, spatial (a conv net, as describe() says), recipe}] */
+  /**
+   * All presets: [{name, spec, source, params, spatial (a conv net, as describe() says), recipe}],
+   * the recipe's float32 rates as their shortest decimals (0.03, not 0.0299999993).
+   */
   presets() {
-    return JSON.parse(this.module.Engine.presets());
+    const presets = JSON.parse(this.module.Engine.presets());
+    for (const {recipe: r} of presets) {
+      for (const key of ['lr', 'weight_decay', 'label_smoothing']) r[key] = shortestFloat(r[key]);
+    }
+    return presets;
   }
 
   /**

@@ -10,6 +10,9 @@ import * as fields from './train/form.js';
 import * as live from './train/live.js';
 import {divergedText, engineText, errorText, SLOT_TITLE} from './words.js';
 
+/** The settings whose default is the model's own recipe (a spec's: none). */
+const EXTRAS = ['label_smoothing', 'test_shifts'];
+
 export function mount(el, lab, opts = {}) {
   // The page's own URL holds the settings, a single view's too (?view=train&epochs=3, as an
   // iframe shows it); an element embedded in someone else's page leaves that page's URL alone.
@@ -275,7 +278,8 @@ export function mount(el, lab, opts = {}) {
       modelInfo.replaceChildren(h('code', {}, p.spec));
       modelInfo.append(
         h('br'),
-        `Trains in the ${SLOT_TITLE[slotFor(p)]}'s place · full recipe: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}`,
+        `Trains in the ${SLOT_TITLE[slotFor(p)]}'s place · full recipe: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}` +
+          `${r.label_smoothing > 0 ? `, label smoothing ${r.label_smoothing}` : ''}${r.test_shifts > 0 ? `, ${r.test_shifts} test shifts` : ''}`,
       );
       if (userChange && r.epochs === 1) {
         // A preset made for a one-epoch run in the page (fast: 99% about 3 s after Train)
@@ -296,6 +300,12 @@ export function mount(el, lab, opts = {}) {
     } else {
       modelInfo.textContent = ''; // a name the link gave that is no model: its note says so
     }
+    // Label smoothing and the shifted test are the model's own unless the link or the user says
+    // otherwise: its preset's recipe, none for a spec. Another model brings its own.
+    for (const key of EXTRAS) {
+      settings.defaults[key] = p ? p.recipe[key] : 0;
+      if (userChange || (s(key) === undefined && !settings.refused[key])) setField(key, settings.defaults[key]);
+    }
     recipeBtn.hidden = !p;
     saveForm();
     renderButtons();
@@ -311,7 +321,8 @@ export function mount(el, lab, opts = {}) {
     const p = lab.preset(model.value);
     if (!p) return;
     const r = p.recipe;
-    for (const key of ['epochs', 'batch', 'lr', 'optimizer', 'schedule', 'augment', 'limit']) setField(key, r[key]);
+    for (const key of ['epochs', 'batch', 'lr', 'optimizer', 'schedule', 'augment', 'limit', ...EXTRAS])
+      setField(key, r[key]);
     augmentTouched = true;
     saveForm();
     renderButtons();
@@ -385,7 +396,7 @@ export function mount(el, lab, opts = {}) {
     if (!target) return '';
     const p = lab.preset(model.value);
     const values = readForm().values;
-    return fields.runText(p ? p.name : 'your spec', p ? p.params : specInfo.params, target, values, p?.recipe);
+    return fields.runText(p ? p.name : 'your spec', p ? p.params : specInfo.params, target, values);
   }
 
   /** Keeps what may run (URL or memory); a field still showing a refused link value keeps that instead. */

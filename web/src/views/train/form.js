@@ -11,6 +11,7 @@ import {SLOT_TITLE} from '../words.js';
 const LIMITS = [0, 44000, 20000, 5000, 1000];
 const OPTIMIZERS = {adam: 'Adam', sgd: 'SGD + momentum'};
 const SCHEDULES = {cosine: 'Cosine decay', constant: 'Constant', step: 'Step decay', onecycle: 'One-cycle'};
+const SHIFTS = {0: 'None', 2: '2: ← →', 4: '4: ← → ↑ ↓'};
 
 /**
  * What a field shows for a setting: a value the URL gave but the form refuses is shown as
@@ -70,6 +71,8 @@ export function build(settings) {
         .map((n) => [n, n === 0 ? 'All 60,000' : int(n)]),
     ),
     seed: number('seed', 1, 'numeric'),
+    label_smoothing: number('label_smoothing', 'any', 'decimal'),
+    test_shifts: choice('test_shifts', Object.entries(SHIFTS)),
     augment: h('input', {type: 'checkbox', id: uid('aug'), checked: s('augment')}),
   };
   // Each waits for its default, which the engine gives once a worker is up.
@@ -102,6 +105,8 @@ export function build(settings) {
     checked('Schedule', 'schedule'),
     checked('Training digits', 'limit'),
     checked('Seed', 'seed'),
+    checked('Label smoothing', 'label_smoothing'),
+    checked('Test shifts', 'test_shifts'),
     h(
       'div',
       {class: 'span-2'},
@@ -170,16 +175,13 @@ export function mark(f, settings, errors, specBad) {
 /**
  * What Train runs, for a model (name, params) in a slot with these settings' values:
  * "Train runs mlp (535,818 parameters) in the MLP's place: 2 epochs of 60,000 digits in batches of 64, ..."
- * recipe: a preset's, whose label smoothing and shifted test the form does not show but the run keeps.
  */
-export function runText(name, params, slot, v, recipe = null) {
-  // The engine's float32 (0.100000001) as its shortest decimal.
-  const smooth =
-    recipe?.label_smoothing > 0 ? ` It smooths the labels by ${+recipe.label_smoothing.toPrecision(6)}` : '';
-  const shifts = recipe?.test_shifts > 0;
+export function runText(name, params, slot, v) {
+  const smooth = v.label_smoothing > 0 ? ` It smooths the labels by ${v.label_smoothing}` : '';
+  const shifts = v.test_shifts > 0;
   const also =
     smooth || shifts
-      ? `${smooth || ' It'}${smooth && shifts ? ', and' : ''}${shifts ? ` scores each test digit with its ${recipe.test_shifts} one-pixel shifts as well` : ''}.`
+      ? `${smooth || ' It'}${smooth && shifts ? ', and' : ''}${shifts ? ` scores each test digit with its ${v.test_shifts} one-pixel shifts as well` : ''}.`
       : '';
   return (
     `Train runs ${name} (${int(params)} parameters) in the ${SLOT_TITLE[slot]}'s place: ` +
