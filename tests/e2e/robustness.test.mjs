@@ -335,6 +335,10 @@ test('a reply of the wrong type fails its request with a message; nothing else i
 // first view); the reproduction table is built from it once its section is shown.
 test('the reproduced results table comes from the shipped results file', async () => {
   const page = await openPage(site.context);
+  const fetched = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.endsWith('/results.json')) fetched.push(r.url());
+  });
   await page.goto(site.url);
   await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
   await page.locator('[data-section="reproduce"]').scrollIntoViewIfNeeded();
@@ -365,6 +369,8 @@ test('the reproduced results table comes from the shipped results file', async (
     count((r) => !r.missing && !r.met),
   );
   assert.equal(await page.locator('[data-section="reproduce"] .repro-plots img').count(), 5);
+  // The pretrained models' analysis and this table read one fetch of the file.
+  assert.equal(fetched.length, 1, `results.json fetched once (${fetched.join(', ')})`);
   await page.locator('[data-section="reproduce"] .repro-plots img').first().scrollIntoViewIfNeeded();
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.repro-plots img')].some((i) => i.complete && i.naturalWidth > 0),

@@ -270,6 +270,11 @@ export class Lab extends Emitter {
     );
   }
 
+  /** The reproduced articles' results (results/results.json), fetched once for the whole page. */
+  results() {
+    return this.evaluations.results();
+  }
+
   testLabels() {
     return this.caches.testLabels();
   }

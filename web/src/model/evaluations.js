@@ -25,6 +25,7 @@ export class Evaluations extends Emitter {
     this.ensureData = ensureData;
     this.resultsUrl = resultsUrl;
     this.shippedFile = null; // Promise of {date, mlp: {evaluation, trainEvaluation}, cnn} (null: none)
+    this.resultsFile = null; // Promise of the results file as JSON, fetched once (null: not yet, or it failed)
     /** The results table: one row per evaluated model, oldest first. */
     this.records = [];
   }
@@ -67,11 +68,26 @@ export class Evaluations extends Emitter {
     this.record(slot);
   }
 
+  /**
+   * The shipped results file (results/results.json) as JSON, fetched once for the pretrained
+   * models' analysis and the reproduced articles alike; a failed fetch is tried again next time.
+   */
+  results() {
+    this.resultsFile ??= fetch(this.resultsUrl)
+      .then((res) => {
+        if (!res.ok) throw new Error(`the server answered ${res.status}`);
+        return res.json();
+      })
+      .catch((e) => {
+        this.resultsFile = null;
+        throw e;
+      });
+    return this.resultsFile;
+  }
+
   /** The shipped results file's analysis of the mlp and cnn presets, as evaluations (fractions, not percentages). */
   async #readShipped() {
-    const res = await fetch(this.resultsUrl);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const data = await res.json();
+    const data = await this.results();
     const a = data.analysis;
     const out = {date: data.date};
     for (const name of ['mlp', 'cnn']) {

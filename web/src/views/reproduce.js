@@ -38,9 +38,7 @@ export function mountReproduce(el, lab) {
     started = true;
     status.textContent = 'Loading the results…';
     try {
-      const res = await fetch(new URL('results.json', base));
-      if (!res.ok) throw new Error(`the server answered ${res.status}`);
-      render(await res.json());
+      render(await lab.results());
       status.textContent = '';
     } catch (e) {
       started = false;
