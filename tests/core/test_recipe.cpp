@@ -2,6 +2,7 @@
 // test-time shifts in evaluation, and how a run gets them from its preset.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -33,46 +34,74 @@ std::unique_ptr<Network> trained_conv_net(const Dataset& train) {
 
 }  // namespace
 
-TEST_CASE("recipe: test shifts average the softmax of each view, computed one by one", "[recipe]") {
+TEST_CASE("recipe: test shifts average the softmax of each view for the unsure digits, computed one by one",
+          "[recipe]") {
   const Dataset train = blob_dataset(200, 11), test = blob_dataset(37, 12);
   auto net = trained_conv_net(train);
-  for (int shifts : {2, 4}) {
-    INFO("shifts " << shifts);
-    // A batch that does not divide the count.
-    const EvalResult r = evaluate(*net, test, 0, 8, nullptr, shifts);
-    REQUIRE(r.count == 37);
-    double loss = 0;
-    int correct = 0;
-    for (int s = 0; s < test.count; ++s) {
-      const uint32_t idx = uint32_t(s);
-      std::vector<float> x(kImagePixels), moved(kImagePixels);
-      to_float(test, &idx, 1, x.data());
-      // The image itself, then each shift in kTestShifts' order, one sample at a time.
-      std::vector<double> mean(kClasses, 0.0);
-      float p[kClasses];
-      softmax(net->forward(x.data(), 1, false), p, kClasses);
-      for (int k = 0; k < kClasses; ++k) mean[size_t(k)] += p[k];
-      for (int v = 0; v < shifts; ++v) {
-        shift_image(x.data(), moved.data(), kTestShifts[v][0], kTestShifts[v][1]);
-        softmax(net->forward(moved.data(), 1, false), p, kClasses);
-        for (int k = 0; k < kClasses; ++k) mean[size_t(k)] += p[k];
+  // One sample at a time: the image's own softmax, and its gap between the two likeliest classes.
+  const auto plain_softmax = [&](int s, std::vector<float>& x) {
+    const uint32_t idx = uint32_t(s);
+    to_float(test, &idx, 1, x.data());
+    std::vector<float> p(kClasses);
+    softmax(net->forward(x.data(), 1, false), p.data(), kClasses);
+    return p;
+  };
+  std::vector<float> gaps, x(kImagePixels), moved(kImagePixels);
+  for (int s = 0; s < test.count; ++s) gaps.push_back(top_two_gap(plain_softmax(s, x).data()));
+  std::vector<float> sorted = gaps;
+  std::sort(sorted.begin(), sorted.end());
+  // Every digit shifted (a gap above 1), then about half of them: those below the median gap.
+  for (float unsure_gap : {2.0f, sorted[sorted.size() / 2]}) {
+    for (int shifts : {2, 4}) {
+      INFO("shifts " << shifts << ", unsure below a gap of " << unsure_gap);
+      // A batch that does not divide the count.
+      const EvalResult r = evaluate(*net, test, 0, 8, nullptr, shifts, unsure_gap);
+      REQUIRE(r.count == 37);
+      double loss = 0;
+      int correct = 0, unsure = 0;
+      for (int s = 0; s < test.count; ++s) {
+        // The image itself, then, for an unsure digit, each shift in kTestShifts' order.
+        const std::vector<float> p0 = plain_softmax(s, x);
+        std::vector<double> mean(p0.begin(), p0.end());
+        if (gaps[size_t(s)] < unsure_gap) {
+          ++unsure;
+          float p[kClasses];
+          for (int v = 0; v < shifts; ++v) {
+            shift_image(x.data(), moved.data(), kTestShifts[v][0], kTestShifts[v][1]);
+            softmax(net->forward(moved.data(), 1, false), p, kClasses);
+            for (int k = 0; k < kClasses; ++k) mean[size_t(k)] += p[k];
+          }
+          for (double& m : mean) m /= 1 + shifts;
+        }
+        int best = 0;
+        for (int k = 1; k < kClasses; ++k)
+          if (mean[size_t(k)] > mean[size_t(best)]) best = k;
+        INFO("sample " << s);
+        CHECK(int(r.predicted[size_t(s)]) == best);
+        correct += best == test.labels[size_t(s)];
+        loss -= std::log(mean[test.labels[size_t(s)]]);
       }
-      for (double& m : mean) m /= 1 + shifts;
-      int best = 0;
-      for (int k = 1; k < kClasses; ++k)
-        if (mean[size_t(k)] > mean[size_t(best)]) best = k;
-      INFO("sample " << s);
-      CHECK(int(r.predicted[size_t(s)]) == best);
-      correct += best == test.labels[size_t(s)];
-      loss -= std::log(mean[test.labels[size_t(s)]]);
+      if (unsure_gap < 1.0f) CHECK((unsure > 0 && unsure < test.count));  // both kinds of digit
+      CHECK(r.accuracy == Approx(correct / 37.0));
+      CHECK(r.loss == Approx(loss / 37).epsilon(1e-4));
     }
-    CHECK(r.accuracy == Approx(correct / 37.0));
-    CHECK(r.loss == Approx(loss / 37).epsilon(1e-4));
   }
   // Each view counts: the shifted answers are not the plain ones on every sample.
-  const EvalResult plain = evaluate(*net, test, 0, 8), shifted = evaluate(*net, test, 0, 8, nullptr, 4);
+  const EvalResult plain = evaluate(*net, test, 0, 8), shifted = evaluate(*net, test, 0, 8, nullptr, 4, 2.0f);
   CHECK(plain.loss != shifted.loss);
+  // Left out, the gap is kUnsureGap.
+  CHECK(evaluate(*net, test, 0, 8, nullptr, 4).loss ==
+        evaluate(*net, test, 0, 8, nullptr, 4, kUnsureGap).loss);
   CHECK_THROWS_WITH(evaluate(*net, test, 0, 8, nullptr, 3), Contains("test shifts must be 0, 2 or 4"));
+}
+
+TEST_CASE("recipe: top_two_gap is the likeliest class's probability minus the next one's", "[recipe]") {
+  const float a[kClasses] = {0.05f, 0.6f, 0.05f, 0.2f, 0.02f, 0.02f, 0.02f, 0.02f, 0.01f, 0.01f};
+  CHECK(top_two_gap(a) == Approx(0.4f));
+  const float first[kClasses] = {0.9f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.02f, 0.01f};
+  CHECK(top_two_gap(first) == Approx(0.88f));
+  const float tie[kClasses] = {0.0f, 0.0f, 0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 0.5f, 0.0f, 0.0f};
+  CHECK(top_two_gap(tie) == 0.0f);
 }
 
 TEST_CASE("recipe: label smoothing trains towards the smoothed targets", "[recipe]") {

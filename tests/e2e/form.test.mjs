@@ -314,7 +314,7 @@ test("label smoothing and the shifted test are the model's own recipe's unless t
   assert.equal(await shifts.inputValue(), '4');
   assert.match(
     await summary.textContent(),
-    /It smooths the labels by 0\.1, and scores each test digit with its 4 one-pixel shifts as well\.$/,
+    /It smooths the labels by 0\.1, and scores each test digit it is unsure of with its 4 one-pixel shifts as well\.$/,
   );
   assert.doesNotMatch(page.url(), /label_smoothing|test_shifts/, "the model's own values stay out of the link");
   // Another model brings its own: mlp has neither.
@@ -327,7 +327,7 @@ test("label smoothing and the shifted test are the model's own recipe's unless t
   await shifts.selectOption('2');
   assert.match(
     await summary.textContent(),
-    /It smooths the labels by 0\.05, and scores each test digit with its 2 one-pixel shifts as well\.$/,
+    /It smooths the labels by 0\.05, and scores each test digit it is unsure of with its 2 one-pixel shifts as well\.$/,
   );
   const q = new URLSearchParams(new URL(page.url()).search);
   assert.equal(q.get('label_smoothing'), '0.05');

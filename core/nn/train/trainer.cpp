@@ -49,6 +49,19 @@ void add_softmax(const float* logits, int n, float* sum, bool first) {
 
 }  // namespace
 
+float top_two_gap(const float* p) {
+  float first = p[0], second = -1.0f;
+  for (int k = 1; k < kClasses; ++k) {
+    if (p[k] > first) {
+      second = first;
+      first = p[k];
+    } else if (p[k] > second) {
+      second = p[k];
+    }
+  }
+  return first - second;
+}
+
 void check_test_shifts(int shifts) {
   check(shifts == 0 || shifts == 2 || shifts == 4, "test shifts must be 0, 2 or 4, got ", shifts);
 }
@@ -167,7 +180,7 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
 }
 
 EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
-                    const std::function<void(float*)>& transform, int shifts) {
+                    const std::function<void(float*)>& transform, int shifts, float unsure_gap) {
   check(batch >= 1, "evaluate: batch must be at least 1, got ", batch);
   check_test_shifts(shifts);
   const int count = limit > 0 ? std::min(limit, data.count) : data.count;
@@ -177,8 +190,12 @@ EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
   r.confusion.assign(kClasses * kClasses, 0);
   r.predicted.resize(count);
   std::vector<float> x(size_t(batch) * kImagePixels);
-  std::vector<float> moved(shifts ? x.size() : 0);                 // (batch, 784): one shifted view
-  std::vector<float> mean(shifts ? size_t(batch) * kClasses : 0);  // (batch, 10): the views' mean softmax
+  // With shifts: the unsure digits' images (batch, 784), one shifted view of them (batch, 784),
+  // their views' softmax summed (batch, 10) and where each is in the batch; every digit's
+  // softmax, or for an unsure one its views' mean (batch, 10).
+  std::vector<float> unsure(shifts ? x.size() : 0), moved(shifts ? x.size() : 0);
+  std::vector<float> views(shifts ? size_t(batch) * kClasses : 0), mean(views.size());
+  std::vector<int> rows(shifts ? size_t(batch) : 0);
   std::vector<uint32_t> idx(batch);
   double loss_sum = 0;
   int correct = 0;
@@ -193,14 +210,29 @@ EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
         net.forward(x.data(), n, false);  // (n, 10): logits, or with shifts the mean softmax
     if (shifts) {
       add_softmax(scores, n, mean.data(), true);
-      for (int v = 0; v < shifts; ++v) {
-        for (int s = 0; s < n; ++s)
-          shift_image(x.data() + size_t(s) * kImagePixels, moved.data() + size_t(s) * kImagePixels,
-                      kTestShifts[v][0], kTestShifts[v][1]);
-        add_softmax(net.forward(moved.data(), n, false), n, mean.data(), false);
+      // Only the digits the image alone leaves unsure of are shown shifted too.
+      int u = 0;
+      for (int s = 0; s < n; ++s) {
+        if (top_two_gap(mean.data() + size_t(s) * kClasses) >= unsure_gap) continue;
+        rows[size_t(u)] = s;
+        std::copy_n(x.data() + size_t(s) * kImagePixels, kImagePixels,
+                    unsure.data() + size_t(u) * kImagePixels);
+        std::copy_n(mean.data() + size_t(s) * kClasses, kClasses, views.data() + size_t(u) * kClasses);
+        ++u;
       }
-      const float inv = 1.0f / float(1 + shifts);
-      for (size_t i = 0; i < size_t(n) * kClasses; ++i) mean[i] *= inv;
+      if (u > 0) {
+        for (int v = 0; v < shifts; ++v) {
+          for (int j = 0; j < u; ++j)
+            shift_image(unsure.data() + size_t(j) * kImagePixels, moved.data() + size_t(j) * kImagePixels,
+                        kTestShifts[v][0], kTestShifts[v][1]);
+          add_softmax(net.forward(moved.data(), u, false), u, views.data(), false);
+        }
+        const float inv = 1.0f / float(1 + shifts);
+        for (int j = 0; j < u; ++j)
+          for (int k = 0; k < kClasses; ++k)
+            mean[size_t(rows[size_t(j)]) * kClasses + size_t(k)] =
+                views[size_t(j) * kClasses + size_t(k)] * inv;
+      }
       scores = mean.data();
       for (int s = 0; s < n; ++s)
         loss_sum -= std::log(std::max(double(scores[size_t(s) * kClasses + labels[s]]), 1e-300));

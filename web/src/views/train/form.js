@@ -181,7 +181,7 @@ export function runText(name, params, slot, v) {
   const shifts = v.test_shifts > 0;
   const also =
     smooth || shifts
-      ? `${smooth || ' It'}${smooth && shifts ? ', and' : ''}${shifts ? ` scores each test digit with its ${v.test_shifts} one-pixel shifts as well` : ''}.`
+      ? `${smooth || ' It'}${smooth && shifts ? ', and' : ''}${shifts ? ` scores each test digit it is unsure of with its ${v.test_shifts} one-pixel shifts as well` : ''}.`
       : '';
   return (
     `Train runs ${name} (${int(params)} parameters) in the ${SLOT_TITLE[slot]}'s place: ` +
