@@ -72,6 +72,10 @@ test('a corrupt weights file gives a clear message and keeps both networks', asy
   // And a good file loads (the shipped one, back into the CNN).
   await input.setInputFiles({name: 'cnn-copy.mlw', mimeType: 'application/octet-stream', buffer: real});
   assert.match(await settled('cnn-copy.mlw'), /Loaded "cnn-copy\.mlw" into the CNN/);
+  // Each network's "Back to pretrained" is there for a model of the user's only, as the pad's is.
+  const back = (slot) => page.getByRole('button', {name: `Back to pretrained ${slot}`});
+  await page.waitForFunction(() => !document.querySelector('#weights .w-cnn .btn-ghost').disabled);
+  assert.equal(await back('MLP').isDisabled(), true, 'the MLP is still the pretrained one');
   // Download the MLP's weights and load the file back: it goes to the MLP.
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -82,6 +86,13 @@ test('a corrupt weights file gives a clear message and keeps both networks', asy
   await input.setInputFiles({name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: saved});
   assert.match(await settled(download.suggestedFilename()), /into the MLP/);
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /loaded from file/);
+  await back('MLP').click();
+  await page.waitForFunction(
+    () => !/loaded from file/.test(document.querySelector('[data-model="mlp"] .pred-meta').textContent),
+  );
+  assert.match(await page.locator('#weights .w-mlp').textContent(), /pretrained weights/);
+  await page.waitForFunction(() => document.querySelector('#weights .w-mlp .btn-ghost').disabled);
+  assert.equal(await back('CNN').isDisabled(), false, "the CNN's file is still there to go back from");
   assert.deepEqual(page.errors, []);
   await page.close();
 });

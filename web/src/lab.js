@@ -236,9 +236,13 @@ export class Lab extends Emitter {
     return SLOTS.filter((n) => this.slots[n].owner && this.slots[n].owner !== 'pretrained' && !this.slots[n].training);
   }
 
-  /** Gives every slot whose model is the user's (trained, fine-tuned, from a file) its shipped weights back. */
-  backToPretrained() {
-    return Promise.all(this.unpretrained.map((n) => this.resetShipped(n)));
+  /**
+   * Gives these slots (by default every slot whose model is the user's: trained, fine-tuned, from a
+   * file) their shipped weights back; a slot not in `unpretrained` is left as it is.
+   */
+  backToPretrained(names = this.unpretrained) {
+    const mine = this.unpretrained;
+    return Promise.all(names.filter((n) => mine.includes(n)).map((n) => this.resetShipped(n)));
   }
 
   /** Stores every running slot's weights now (the tab is being hidden or closed: a last chance). */

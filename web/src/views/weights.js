@@ -86,17 +86,17 @@ export function mount(el, lab) {
       {
         type: 'button',
         class: 'btn btn-sm btn-ghost',
-        'aria-label': `Restore pretrained ${SLOT_TITLE[n]}`, // one such button per network
+        'aria-label': `Back to pretrained ${SLOT_TITLE[n]}`, // one such button per network
         onclick: async () => {
           try {
-            await lab.resetShipped(n);
+            await lab.backToPretrained([n]);
             say(`The ${SLOT_TITLE[n]} has its pretrained weights back.`, false);
           } catch (e) {
             say(errorText(e), true);
           }
         },
       },
-      'Restore pretrained',
+      'Back to pretrained',
     );
     const el = h(
       'div',
@@ -122,7 +122,8 @@ export function mount(el, lab) {
           : 'loading…';
       meta.replaceChildren(slot.info ? h('code', {}, slot.info.spec) : '', slot.info ? h('br') : '', origin);
       dl.disabled = !slot.info;
-      reset.disabled = !slot.info || !!slot.training;
+      // As the pad's "Back to pretrained": only for a model of the user's that is not training.
+      reset.disabled = !lab.unpretrained.includes(n);
     };
     lab.on('model', ({slot}) => slot === n && render());
     lab.on('training', ({slot}) => slot === n && render());
