@@ -124,7 +124,12 @@ export function resultsMarkdown(results, timings = null) {
 function recipeText(r) {
   const rate = `${r.optimizer === 'sgd' ? 'SGD' : 'Adam'} ${r.lr} ${r.schedule}`;
   const epochs = `${r.epochs} epoch${r.epochs > 1 ? 's' : ''}`;
-  return `${r.model}: ${epochs}, batch ${r.batch}, ${rate}${r.augment ? ', augmented' : ''}`;
+  const extras = [
+    r.augment ? 'augmented' : '',
+    r.label_smoothing > 0 ? `label smoothing ${r.label_smoothing}` : '',
+    r.test_shifts > 0 ? `${r.test_shifts} test shifts` : '',
+  ].filter(Boolean);
+  return `${r.model}: ${epochs}, batch ${r.batch}, ${[rate, ...extras].join(', ')}`;
 }
 
 /** One place's time to the accuracy: "7.3 s (98.33%)", or that it was not reached. */

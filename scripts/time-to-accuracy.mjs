@@ -65,6 +65,8 @@ function recipeOf(system, presets) {
     optimizer: p.optimizer,
     schedule: p.schedule,
     augment: p.augment,
+    label_smoothing: p.label_smoothing,
+    test_shifts: p.test_shifts,
   };
   const args = argsOf(system);
   for (let i = 0; i < args.length; i++) {

@@ -179,7 +179,9 @@ const std::vector<Preset>& presets() {
        "dense(128)-relu-dense(10)",
        "\u201cBack to AI Basics: Vanilla MLP on MNIST\u201d and Yuming's report: MLP 784-128-10 (97.66% in 5 "
        "epochs)",
-       {5, 128, "adam", 3e-3f, "onecycle", 0.0f, false}},
+       // Adam at 5e-3: 98.10/98.21/98.08% natively over seeds 1-3 in 1.8 s, where 3e-3 gave
+       // 97.83-97.88% on an AVX-512 machine, under the 97.9% RESULTS.md holds it to.
+       {5, 128, "adam", 5e-3f, "onecycle", 0.0f, false}},
       {"mlp-32",
        "dense(32)-relu-dense(10)",
        "Daniel Gustaw, \u201cFrom MLP to CNN\u201d: MLP 784-32-10 (95.96%)",
