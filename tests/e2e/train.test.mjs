@@ -281,7 +281,7 @@ test("a trained linear net is badged as the user's linear classifier, and Back t
   await page.locator('[data-model="mlp"] .chip[data-owner="pretrained"]').waitFor();
   assert.equal(await badge.textContent(), 'pretrained MLP');
   const shipped = await padAnswers(page, 'mlp');
-  assert.equal(await page.getByRole('button', {name: 'Back to pretrained'}).isHidden(), true);
+  assert.equal(await page.getByRole('button', {name: 'Back to pretrained', exact: true}).isHidden(), true);
   await page.getByRole('button', {name: 'Train', exact: true}).click();
   await page.locator('#train .lane-mlp', {hasText: 'finished'}).waitFor({timeout: 90000});
   await page.locator('[data-model="mlp"] .chip[data-owner="yours"]').waitFor();
@@ -295,7 +295,7 @@ test("a trained linear net is badged as the user's linear classifier, and Back t
     {timeout: 30000},
   );
   // One button of that name on the page, beside the pad.
-  const back = page.getByRole('button', {name: 'Back to pretrained'});
+  const back = page.getByRole('button', {name: 'Back to pretrained', exact: true});
   assert.equal(await back.count(), 1);
   await back.click();
   await page.locator('[data-model="mlp"] .chip[data-owner="pretrained"]').waitFor();
