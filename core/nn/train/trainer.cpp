@@ -190,10 +190,10 @@ EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
   r.confusion.assign(kClasses * kClasses, 0);
   r.predicted.resize(count);
   std::vector<float> x(size_t(batch) * kImagePixels);
-  // With shifts: the unsure digits' images (batch, 784), one shifted view of them (batch, 784),
-  // their views' softmax summed (batch, 10) and where each is in the batch; every digit's
-  // softmax, or for an unsure one its views' mean (batch, 10).
-  std::vector<float> unsure(shifts ? x.size() : 0), moved(shifts ? x.size() : 0);
+  // With shifts: one shifted view of the unsure digits (batch, 784), their views' softmax
+  // summed (batch, 10) and where each is in the batch; every digit's softmax, or for an
+  // unsure one its views' mean (batch, 10).
+  std::vector<float> moved(shifts ? x.size() : 0);
   std::vector<float> views(shifts ? size_t(batch) * kClasses : 0), mean(views.size());
   std::vector<int> rows(shifts ? size_t(batch) : 0);
   std::vector<uint32_t> idx(batch);
@@ -215,16 +215,14 @@ EvalResult evaluate(Network& net, const Dataset& data, int limit, int batch,
       for (int s = 0; s < n; ++s) {
         if (top_two_gap(mean.data() + size_t(s) * kClasses) >= unsure_gap) continue;
         rows[size_t(u)] = s;
-        std::copy_n(x.data() + size_t(s) * kImagePixels, kImagePixels,
-                    unsure.data() + size_t(u) * kImagePixels);
         std::copy_n(mean.data() + size_t(s) * kClasses, kClasses, views.data() + size_t(u) * kClasses);
         ++u;
       }
       if (u > 0) {
         for (int v = 0; v < shifts; ++v) {
           for (int j = 0; j < u; ++j)
-            shift_image(unsure.data() + size_t(j) * kImagePixels, moved.data() + size_t(j) * kImagePixels,
-                        kTestShifts[v][0], kTestShifts[v][1]);
+            shift_image(x.data() + size_t(rows[size_t(j)]) * kImagePixels,
+                        moved.data() + size_t(j) * kImagePixels, kTestShifts[v][0], kTestShifts[v][1]);
           add_softmax(net.forward(moved.data(), u, false), u, views.data(), false);
         }
         const float inv = 1.0f / float(1 + shifts);
