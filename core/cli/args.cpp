@@ -55,9 +55,8 @@ const std::vector<CommandSpec>& commands() {
         {"limit", "N", "train on the first N training images"},
         {"label-smoothing", "S", "train towards (1 - S) on the label and S/10 on every class, 0..0.99"},
         {"test-shifts", "0|2|4",
-         "score each digit the model is unsure of (its two likeliest classes under 0.7 apart) as the mean of "
-         "it and its "
-         "copies moved one pixel right, left (2), up and down (4)"},
+         "score each digit the model is unsure of (its two likeliest classes under 0.7 apart) as the mean "
+         "of it and its copies moved one pixel right, left (2), up and down (4)"},
         kData,
         {"save", "FILE", "write the weights there (a regular file or a new name)"},
         {"half", nullptr, "save the weights as float16"},

@@ -53,10 +53,10 @@ TEST_CASE("recipe: test shifts average the softmax of each view for the unsure d
   // A gap about halfway through the digits' own, midway between two of them that are well
   // apart: a batch of 8 and one sample at a time may round a digit's softmax differently
   // (another GEMM path), so no digit's gap may sit at the line.
-  size_t k = sorted.size() / 2;
-  while (k + 1 < sorted.size() && sorted[k] - sorted[k - 1] < 1e-3f) ++k;
-  REQUIRE(sorted[k] - sorted[k - 1] >= 1e-3f);
-  const float halfway = (sorted[k - 1] + sorted[k]) / 2;
+  size_t mid = sorted.size() / 2;
+  while (mid + 1 < sorted.size() && sorted[mid] - sorted[mid - 1] < 1e-3f) ++mid;
+  REQUIRE(sorted[mid] - sorted[mid - 1] >= 1e-3f);
+  const float halfway = (sorted[mid - 1] + sorted[mid]) / 2;
   // Every digit shifted (a gap above 1), then about half of them: those below `halfway`.
   for (float unsure_gap : {2.0f, halfway}) {
     for (int shifts : {2, 4}) {
