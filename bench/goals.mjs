@@ -268,19 +268,16 @@ export function judge(settings, raw) {
     // What the isolated page runs for each model, as the page decides it (engine/compile.js
     // chooseEngine), with relaxed SIMD and without: where it picks threads, against the
     // single-thread build it would otherwise run.
-    const pairs = Object.values(threadsAb.models).flatMap((r) =>
+    const threaded = (r, relaxedSimd) =>
+      chooseEngine({isolated: true, cores: r.cores, relaxedSimd, spatial: r.spatial}).threads > 1;
+    const models = Object.values(threadsAb.models);
+    const pairs = models.flatMap((r) =>
       [
         {relaxedSimd: true, what: `${r.model} FMA`, ratio: r.speedup},
         {relaxedSimd: false, what: `${r.model} plain SIMD`, ratio: r.speedup_plain},
-      ].filter(
-        ({relaxedSimd}) => chooseEngine({isolated: true, cores: r.cores, relaxedSimd, spatial: r.spatial}).threads > 1,
-      ),
+      ].filter(({relaxedSimd}) => threaded(r, relaxedSimd)),
     );
-    const single = Object.values(threadsAb.models)
-      .filter(
-        (r) => chooseEngine({isolated: true, cores: r.cores, relaxedSimd: true, spatial: r.spatial}).threads === 1,
-      )
-      .map((r) => r.model);
+    const single = models.filter((r) => !threaded(r, true)).map((r) => r.model);
     if (pairs.length) {
       const worst = pairs.reduce((a, b) => (b.ratio < a.ratio ? b : a));
       goal(

@@ -395,8 +395,7 @@ export function mount(el, lab, opts = {}) {
     const target = targetSlot();
     if (!target) return '';
     const p = lab.preset(model.value);
-    const values = readForm().values;
-    return fields.runText(p ? p.name : 'your spec', p ? p.params : specInfo.params, target, values);
+    return fields.runText(p ? p.name : 'your spec', p ? p.params : specInfo.params, target, readForm().values);
   }
 
   /** Keeps what may run (URL or memory); a field still showing a refused link value keeps that instead. */
