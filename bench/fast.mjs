@@ -146,6 +146,8 @@ export async function measureFast({
   seeds = 1,
   log = () => {},
 } = {}) {
+  if (!(Number.isInteger(seeds) && seeds >= 1))
+    throw new Error(`seeds must be a whole number from 1 (runs seeds 1..seeds), got ${seeds}`);
   const dist = path.join(root, 'web/dist');
   if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error('web/dist is missing: npm run build');
   const out = [];
@@ -163,6 +165,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const args = process.argv.slice(2);
   const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : def);
   const json = args.includes('--json');
+  const seeds = opt('seeds', '1');
+  if (!/^[1-9]\d*$/.test(seeds)) {
+    console.error(`bench/fast: --seeds takes a count N and runs seeds 1..N (not '${seeds}')`);
+    process.exit(2);
+  }
   measureFast({
     model: opt('model', 'fast'),
     spec: opt('spec', ''),
@@ -170,7 +177,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     batch: Number(opt('batch', 64)),
     lr: Number(opt('lr', 0.003)),
     schedule: opt('schedule', 'onecycle'),
-    seeds: Number(opt('seeds', 1)),
+    seeds: Number(seeds),
     log: (r) =>
       console.log(
         json
