@@ -49,16 +49,25 @@ std::vector<float> train_steps(const std::string& spec, int threads, int batch, 
 
 }  // namespace
 
-TEST_CASE("shard_count depends on the batch alone", "[parallel][data_parallel]") {
+TEST_CASE("shard_count depends on the batch and the kind of network alone", "[parallel][data_parallel]") {
 #if MNIST_THREADS
-  CHECK(shard_count(1) == 1);
-  CHECK(shard_count(63) == 1);
-  CHECK(shard_count(64) == 2);
-  CHECK(shard_count(128) == 4);
-  CHECK(shard_count(4096) == kMaxShards);
+  CHECK(shard_count(1, true) == 1);
+  CHECK(shard_count(63, true) == 1);
+  CHECK(shard_count(64, true) == 2);
+  CHECK(shard_count(128, true) == 4);
+  CHECK(shard_count(4096, true) == kMaxShards);
+  // Dense layers only: one shard, whose products gemm() shares out.
+  CHECK(shard_count(128, false) == 1);
+  CHECK(shard_count(4096, false) == 1);
 #else
-  CHECK(shard_count(128) == 1);
+  CHECK(shard_count(128, true) == 1);
+  CHECK(shard_count(128, false) == 1);
 #endif
+  CHECK(has_window(*build_network("conv(2,3)-flatten-dense(10)", 1)));
+  CHECK(has_window(*build_network("gap-flatten-dense(10)", 1)));
+  CHECK_FALSE(has_window(*build_network("dense(16)-bn-relu-dropout(0.1)-dense(10)", 1)));
+  Rng rng(1);
+  CHECK(DataParallel(*build_network("dense(16)-relu-dense(10)", 1), 128, rng).shards() == 1);
 }
 
 TEST_CASE("set_threads refuses counts outside 1..max_threads and keeps the old one", "[parallel]") {
@@ -100,7 +109,7 @@ TEST_CASE("training gives the same weights bit for bit on 1, 2 and 3 threads", "
 // 64 * 2^-24 times the sum of the terms' magnitudes; 1e-5 of the layer's
 // largest gradient holds that with room to spare.
 TEST_CASE("the sharded gradient equals the unsharded one within float rounding", "[data_parallel]") {
-  REQUIRE(shard_count(64) == 2);  // natively there are threads
+  REQUIRE(shard_count(64, true) == 2);  // natively there are threads
   const std::string spec = "conv(4,3)-relu-pool(2)-conv(16,3)-relu-flatten-dense(32)-relu-dense(10)";
   const Dataset data = blob_dataset(64, 9);
   std::vector<uint32_t> idx(64);
@@ -133,35 +142,35 @@ TEST_CASE("the sharded gradient equals the unsharded one within float rounding",
   }
 }
 
-// dense(3)-bn-dense(10) on 64 samples: two ghost batches of 32. By hand, in
-// double: each shard's dense(3) outputs, their mean and variance per feature,
+// gap-flatten-dense(3)-bn-dense(10) on 64 samples: two ghost batches of 32
+// (the global average pooling makes it a network that is sharded; it gives
+// dense(3) each image's mean brightness). By hand, in double: each shard's
+// dense(3) outputs, their mean and variance per feature,
 // the normalised values through the last layer and the softmax loss; the
 // running statistics move a tenth of the way to the mean of the two shards'
 // statistics (unbiased variances).
 TEST_CASE("batch norm in a sharded step uses each shard's own statistics", "[data_parallel][bn]") {
-  REQUIRE(shard_count(64) == 2);  // natively there are threads
+  REQUIRE(shard_count(64, true) == 2);  // natively there are threads
   const Dataset data = blob_dataset(64, 2);
   std::vector<uint32_t> idx(64);
   for (uint32_t i = 0; i < 64; ++i) idx[i] = i;
-  auto net = build_network("dense(3)-bn-dense(10)", 8);
+  auto net = build_network("gap-flatten-dense(3)-bn-dense(10)", 8);
   const std::vector<float> p(net->params(), net->params() + net->param_count());
   Rng rng(1);
   DataParallel par(*net, 64, rng);
   const ShardedStep r = par.forward_backward(data, idx.data(), 64, false, softmax_loss);
 
-  const int in = kImagePixels, H = 3;
-  const float* w1 = p.data();  // (3, 784), then b1 (3), gamma (3), beta (3), w2 (10, 3), b2 (10)
-  const float *b1 = w1 + H * in, *gamma = b1 + H, *beta = gamma + H, *w2 = beta + H, *b2 = w2 + kClasses * H;
+  const int H = 3;
+  const float* w1 = p.data();  // (3, 1), then b1 (3), gamma (3), beta (3), w2 (10, 3), b2 (10)
+  const float *b1 = w1 + H, *gamma = b1 + H, *beta = gamma + H, *w2 = beta + H, *b2 = w2 + kClasses * H;
   double loss = 0, mean_of_means[H] = {}, mean_of_vars[H] = {};
   for (int s = 0; s < 2; ++s) {
     double h[32][H];
     for (int i = 0; i < 32; ++i) {
       const uint8_t* img = data.image(s * 32 + i);
-      for (int o = 0; o < H; ++o) {
-        double z = b1[o];
-        for (int k = 0; k < in; ++k) z += double(w1[o * in + k]) * (img[k] / 255.0);
-        h[i][o] = z;
-      }
+      double brightness = 0;
+      for (int k = 0; k < kImagePixels; ++k) brightness += img[k] / 255.0 / kImagePixels;
+      for (int o = 0; o < H; ++o) h[i][o] = b1[o] + double(w1[o]) * brightness;
     }
     double mean[H] = {}, var[H] = {};
     for (int o = 0; o < H; ++o) {
@@ -184,7 +193,7 @@ TEST_CASE("batch norm in a sharded step uses each shard's own statistics", "[dat
     }
   }
   CHECK(r.loss == Approx(loss).epsilon(1e-4));
-  const float* running = net->state() + net->state_offset(1);  // mean (3), variance (3)
+  const float* running = net->state() + net->state_offset(3);  // mean (3), variance (3)
   for (int o = 0; o < H; ++o) {
     INFO("feature " << o);
     CHECK(running[o] == Approx(0.1 * mean_of_means[o]).epsilon(1e-4));

@@ -280,15 +280,21 @@ TEST_CASE("spec: inspect_spec counts from shapes alone", "[spec]") {
 
 TEST_CASE("spec: the memory a training run needs, from shapes", "[spec]") {
   // dense(10): 7850 parameters, times 4 (weights, gradients, Adam's m and v);
-  // natively a batch of 100 is cut in 3 shards of 34: the network runs the
-  // first and the evaluation batches of 64, so its outputs (10 per sample) and
-  // backward buffers (2 * 784) hold 64; the input 100 * (784 + 10); the
-  // evaluation batch's input, 64 * 784; and the replicas of the two other
-  // shards: gradients and 34 * (10 + 2 * 784) each, plus one parameter arena
-  // while each is built.
-  REQUIRE(shard_count(100) == 3);
-  CHECK(training_bytes("dense(10)", 100) == 4 * (4 * 7850 + 64 * (10 + 2 * 784) + 100 * (784 + 10) +
-                                                 64 * 784 + 2 * (7850 + 34 * (10 + 2 * 784)) + 7850));
+  // a network of dense layers trains as one shard (nn/train/data_parallel.h),
+  // so at batch 100 the network's outputs (10 per sample) and backward buffers
+  // (2 * 784) hold 100; the input 100 * (784 + 10); the evaluation batch's
+  // input, 64 * 784.
+  REQUIRE(shard_count(100, false) == 1);
+  CHECK(training_bytes("dense(10)", 100) ==
+        4 * (4 * 7850 + 100 * (10 + 2 * 784) + 100 * (784 + 10) + 64 * 784));
+  // gap-flatten-dense(10): 20 parameters; natively a batch of 100 is cut in 3
+  // shards of 34: the network runs the first and the evaluation batches of 64,
+  // so its outputs (1 + 1 + 10 per sample) and backward buffers (2 * 784)
+  // hold 64; and the replicas of the two other shards: gradients and
+  // 34 * (12 + 2 * 784) each, plus one parameter arena while each is built.
+  REQUIRE(shard_count(100, true) == 3);
+  CHECK(training_bytes("gap-flatten-dense(10)", 100) == 4 * (4 * 20 + 64 * (12 + 2 * 784) + 100 * (784 + 10) +
+                                                             64 * 784 + 2 * (20 + 34 * (12 + 2 * 784)) + 20));
   // Evaluation runs batches of kEvalBatch: a smaller training batch needs nearly as much.
   CHECK(training_bytes("dense(10)", 1) == 4 * (4 * 7850 + 64 * (10 + 2 * 784 + 784) + 794));
   // The example of a spec that used to be allocated until the kernel killed the
@@ -317,16 +323,14 @@ std::string huge_spec() {
 }  // namespace
 
 TEST_CASE("spec: describe says what the page needs before any worker starts", "[spec][session]") {
-  // The exact reply for a preset at its own batch (mlp's recipe: 128, natively
-  // 4 shards of 32). bytes: 4 * 535818 (weights, gradients, Adam) + 64 * (1546
-  // outputs + 2 * 784 backward: the first shard and the evaluation batches) +
-  // 128 * (784 input + 10 logit gradients) + 64 * 784 (the evaluation batch) +
-  // 3 shard replicas (535818 gradients + 32 * (1546 + 2 * 784)) + 535818 (a
-  // replica's parameters while it is built), in floats, times 4.
-  REQUIRE(shard_count(128) == 4);
+  // The exact reply for a preset at its own batch (mlp's recipe: 128, one
+  // shard: dense layers only). bytes: 4 * 535818 (weights, gradients, Adam) +
+  // 128 * (1546 outputs + 2 * 784 backward) + 128 * (784 input + 10 logit
+  // gradients) + 64 * 784 (the evaluation batch), in floats, times 4.
+  REQUIRE(shard_count(128, false) == 1);
   CHECK(Session::describe("mlp") ==
         R"j({"ok":true,"spec":"dense(512)-relu-dense(256)-relu-dense(10)","params":535818,"spatial":false,)j"
-        R"j("batch":128,"bytes":19746368,"limit":)j" +
+        R"j("batch":128,"bytes":10774688,"limit":)j" +
             std::to_string(memory_limit()) + "}");
   CHECK_THAT(Session::describe("cnn"), Contains("\"spatial\":true"));
   // Written any way, a conv net is a conv net.

@@ -28,6 +28,7 @@ struct Parsed {
   std::string spec;   // canonical
   size_t params = 0;  // trainable
   size_t state = 0;
+  bool spatial = false;  // SpecInfo::spatial
   size_t total() const { return params + state; }
 };
 
@@ -61,6 +62,7 @@ Parsed parse(const std::string& spec_in) {
     }
     p.params += layer->param_count();
     p.state += layer->state_count();
+    p.spatial = p.spatial || layer->window() > 0;
     check(size_t(shape.size()) <= kMaxActivation, "token '", t.text, "': its output ", shape.str(),
           " is too large");
     p.spec += (i ? "-" : "") + layer->token();
@@ -82,8 +84,7 @@ SpecInfo inspect_spec(const std::string& spec) {
   info.spec = std::move(p.spec);
   info.params = p.total();
   info.state = p.state;
-  // A layer with a window (a convolution or any pooling) reads planes: the net sees the image as an image.
-  for (const auto& l : p.layers) info.spatial = info.spatial || l->window() > 0;
+  info.spatial = p.spatial;
   return info;
 }
 
@@ -97,7 +98,7 @@ uint64_t training_bytes(const std::string& spec, int batch) {
   // other shard has its own arenas sized for a shard, but parameters only
   // while it is built (one at a time).
   const Shape image = image_shape(1, kImageSide, kImageSide);
-  const int shards = shard_count(batch), per_shard = (batch + shards - 1) / shards;
+  const int shards = shard_count(batch, p.spatial), per_shard = (batch + shards - 1) / shards;
   const uint64_t replica = Network::floats_for(p.layers, image, per_shard) - p.params;
   const uint64_t replicas = shards > 1 ? uint64_t(shards - 1) * replica + p.params : 0;
   const int n = std::max(per_shard, kEvalBatch);

@@ -8,13 +8,20 @@
 
 namespace mnist {
 
-int shard_count(int batch) {
+int shard_count(int batch, bool spatial) {
 #if MNIST_THREADS
-  return std::clamp(batch / kShardSamples, 1, kMaxShards);
+  return spatial ? std::clamp(batch / kShardSamples, 1, kMaxShards) : 1;
 #else
   (void)batch;
+  (void)spatial;
   return 1;
 #endif
+}
+
+bool has_window(const Network& net) {
+  for (size_t l = 0; l < net.layer_count(); ++l)
+    if (net.layer(l).window() > 0) return true;
+  return false;
 }
 
 namespace {
@@ -34,7 +41,7 @@ double sum_of_squares(const float* x, size_t n) {
 }  // namespace
 
 DataParallel::DataParallel(Network& master, int batch, Rng& rng)
-    : master_(master), rng0_(rng), batch_(batch), shards_(shard_count(batch)) {
+    : master_(master), rng0_(rng), batch_(batch), shards_(shard_count(batch, has_window(master))) {
   check(batch >= 1, "data-parallel training: batch must be at least 1, got ", batch);
   x_.resize(size_t(batch) * kImagePixels);
   dlogits_.resize(size_t(batch) * kClasses);

@@ -1,6 +1,7 @@
 #pragma once
 // Data-parallel training steps. A batch is cut into shards whose number depends
-// on the batch size alone (shard_count), never on the thread count; each shard
+// on the batch size and the kind of network alone (shard_count), never on the
+// thread count; each shard
 // runs its inputs' preparation (augmentation or conversion), forward, loss and
 // backward on its own replica of the network (nn/model/network.h share_params:
 // the master's parameters, its own gradients, state, activations, scratch and
@@ -11,8 +12,10 @@
 // Batch norm in a shard normalises with that shard's statistics ("ghost
 // batches"); the running statistics are the shards' weighted by their sample
 // counts, summed in shard order. With one shard (every batch below
-// 2 * kShardSamples, and always in a build without threads) the step is the
-// plain one: the master network runs the whole batch.
+// 2 * kShardSamples, every network without a window, and always in a build
+// without threads) the step is the plain one: the master network runs the
+// whole batch, and its products share the threads out among themselves
+// (nn/kernels/gemm.h).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,9 +31,22 @@ namespace mnist {
 constexpr int kShardSamples = 32;
 constexpr int kMaxShards = 8;
 
-// Shards a batch of `batch` samples is cut into: 1 in a build without threads,
-// else batch / kShardSamples, within [1, kMaxShards].
-int shard_count(int batch);
+// Shards a batch of `batch` samples is cut into: 1 in a build without threads
+// or for a network without a window (spatial: a convolution or a pooling, as
+// in SpecInfo), else batch / kShardSamples, within [1, kMaxShards].
+//
+// A network of dense layers spends its step in products of the whole batch,
+// which gemm() splits between the threads by blocks of rows or columns. Cut
+// in shards instead, each shard's products are half as tall (14.5% more time
+// a sample for mlp at 32 rows against 64) and the shards' gradients must be
+// summed: mnist-bench --threads 2 mlp gained 1.80x over one thread as one
+// shard, 1.67x as two. A convolution's work is mostly outside the products
+// (im2col, pooling, ReLU over feature maps), which only shards share out:
+// cnn gained 1.84x as two shards, 1.18x as one.
+int shard_count(int batch, bool spatial);
+
+// Whether any layer of `net` has a window (reads its input as planes).
+bool has_window(const Network& net);
 
 // The loss of one shard: logits (n, K), labels (n) -> the mean loss over the n
 // samples; dlogits (n, K) = its gradient (so scaled by 1/n); hits = argmax hits.
