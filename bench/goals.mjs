@@ -268,8 +268,7 @@ export function judge(settings, raw) {
     // What the isolated page runs for each model, as the page decides it (engine/compile.js
     // chooseEngine), with relaxed SIMD and without: where it picks threads, against the
     // single-thread build it would otherwise run.
-    const threaded = (r, relaxedSimd) =>
-      chooseEngine({isolated: true, cores: r.cores, relaxedSimd, spatial: r.spatial}).threads > 1;
+    const threaded = (r, relaxedSimd) => chooseEngine({isolated: true, cores: r.cores, relaxedSimd}).threads > 1;
     const models = Object.values(threadsAb.models);
     const pairs = models.flatMap((r) =>
       [

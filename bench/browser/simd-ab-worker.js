@@ -1,7 +1,7 @@
 // One build of the core in a module worker, training one model on synthetic
 // data in timed windows on request: {init: {build, model, batch, threads}} once,
 // then {window: seconds} any number of times -> {samples_per_second}; init replies
-// {ready, spatial}. `threads` (default 1) is for the pthreads build (wasm-mt, in a
+// {ready}. `threads` (default 1) is for the pthreads build (wasm-mt, in a
 // cross-origin isolated page): it gets a pool of threads - 1 workers. Used by
 // simd-ab and threads-ab.
 import {Core} from '../../web/src/engine/core.js';
@@ -22,8 +22,7 @@ async function init(cfg) {
   core.loadData('train', set.images, set.labels);
   core.createModel(cfg.model, 1);
   core.startTraining({epochs: 1000, batch, lr: 1e-3, schedule: 'constant'});
-  // spatial: a conv net, the slot the page's engine choice (engine/compile.js) looks at.
-  return {ready: true, spatial: core.describe(cfg.model).spatial};
+  return {ready: true};
 }
 
 function trainWindow(seconds) {

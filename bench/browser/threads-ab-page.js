@@ -31,10 +31,9 @@ async function main() {
     throw new Error('the page is not cross-origin isolated (serve it with --isolate)');
   const workers = configs.map(() => new Worker(new URL('./simd-ab-worker.js', import.meta.url), {type: 'module'}));
   try {
-    let spatial = false;
     for (let i = 0; i < configs.length; i++) {
       const {build, threads: n} = configs[i];
-      ({spatial} = await ask(workers[i], {init: {build, threads: n, model, batch}}));
+      await ask(workers[i], {init: {build, threads: n, model, batch}});
     }
     // Warm-up: V8 tiers the hot functions up only after they have run a while.
     for (const w of workers) await ask(w, {window: warmSeconds});
@@ -47,7 +46,6 @@ async function main() {
     const med = windows.map(median);
     const out = {
       model,
-      spatial,
       batch,
       threads,
       window_seconds: windowSeconds,

@@ -9,6 +9,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
 #include "nn/kernels/gemm.h"
@@ -72,6 +75,31 @@ TEST_CASE("parallel_for runs every index once, on any thread count", "[parallel]
     }
   }
   CHECK(threads() == 1);
+}
+
+// Shrinking parks the workers past the new count and growing wakes them: each
+// index still runs once, and no more threads than asked for take part.
+TEST_CASE("set_threads shrinks and grows the pool between loops", "[parallel]") {
+  Threads t(1);
+  for (int n : {3, 2, 1, 3, 1, 2, 4, 2}) {
+    set_threads(n);
+    REQUIRE(threads() == n);
+    for (int rep = 0; rep < 5; ++rep) {
+      std::vector<std::atomic<int>> hits(64);
+      std::mutex m;
+      std::set<std::thread::id> ran;
+      parallel_for(64, [&](int i) {
+        hits[size_t(i)]++;
+        volatile double x = 1;  // tens of microseconds of work, so the active threads share them out
+        for (int k = 0; k < 20000; ++k) x = x * 1.0000001 + 1e-9;
+        std::lock_guard<std::mutex> lk(m);
+        ran.insert(std::this_thread::get_id());
+      });
+      INFO("threads=" << n << " rep=" << rep);
+      for (auto& h : hits) CHECK(h == 1);
+      CHECK(int(ran.size()) <= n);
+    }
+  }
 }
 
 TEST_CASE("parallel_for nested inside itself runs the inner loop inline", "[parallel]") {

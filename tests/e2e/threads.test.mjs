@@ -1,11 +1,13 @@
 // The multi-threaded engine: served with COOP/COEP (as npm start does) the page
 // is cross-origin isolated, its workers run the pthreads build (wasm-mt/, with
-// fused multiply-adds in Chromium) with min(cores, 4) threads, say so, and a CNN run trains and then predicts; served
+// fused multiply-adds in Chromium) with min(cores, 4) threads, say so, and a CNN run trains and then predicts;
+// two runs at once share the threads out; served
 // like a plain static host, the same page runs the single-thread build and trains.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {openPage} from './support/browser.js';
 import {useSite} from './support/setup.js';
+import {holdTraining, modelWorker, releaseTraining} from './support/worker.js';
 
 /** Loads the page and waits for both models; -> {page, isolated, engine text}. */
 async function open(site) {
@@ -51,21 +53,47 @@ async function predictsAfterTraining(page) {
 describe('served with COOP/COEP', () => {
   const site = useSite({isolate: true});
 
-  test('the CNN runs the pthreads build with fused multiply-adds and min(cores, 4) threads, the MLP one thread; a CNN trains and predicts', async () => {
+  test('both workers run the pthreads build with fused multiply-adds and min(cores, 4) threads; a CNN trains and predicts', async () => {
     const {page, isolated, engine} = await open(site);
     assert.equal(isolated, true, 'COOP/COEP make the page cross-origin isolated');
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     const want = Math.min(cores, 4);
     assert.ok(want >= 2, `the test machine has ${cores} cores`);
     // Chromium validates relaxed SIMD: the threaded engine fuses too (never slower kernels than a plain host's).
-    // Only the convolutional slot is threaded: the dense one does not gain reliably (engine/compile.js).
-    assert.equal(
-      engine,
-      `Engine: MLP: WebAssembly SIMD with fused multiply-add · 1 thread · CNN: WebAssembly SIMD with fused multiply-add · ${want} threads`,
-    );
+    assert.equal(engine, `Engine: WebAssembly SIMD with fused multiply-add · ${want} threads`);
     const acc = await trainCnn(page);
     assert.ok(acc > 50, `1,000 digits for one epoch: the CNN learns (test accuracy ${acc}%)`);
     await predictsAfterTraining(page);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('two runs at once share the threads out while both train, and one alone has them all', async () => {
+    const {page} = await open(site);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const want = Math.min(cores, 4);
+    const share = Math.max(1, Math.floor(want / 2));
+    // Both runs hold at their 5th batch, so the test looks at them while both train, at any speed.
+    const held = Promise.all(['mlp', 'cnn'].map(async (n) => holdTraining(await modelWorker(page, n), 5)));
+    await page.locator('#train').scrollIntoViewIfNeeded();
+    await page.getByLabel('Training digits', {exact: true}).selectOption('1000');
+    await page.getByRole('button', {name: 'Race MLP vs CNN'}).click();
+    await held;
+    const line = page.locator('[data-engine]');
+    // The text comes from each worker's reply: the threads its engine now uses.
+    await line
+      .filter({
+        hasText: `Engine: WebAssembly SIMD with fused multiply-add · ${share} of ${want} threads (the runs share the cores)`,
+      })
+      .waitFor({timeout: 10000});
+    // Paused, the runs give the cores back (Pause pauses both).
+    await page.getByRole('button', {name: 'Pause', exact: true}).click();
+    await line.filter({hasText: new RegExp(`· ${want} threads$`)}).waitFor({timeout: 10000});
+    await page.getByRole('button', {name: 'Resume', exact: true}).click();
+    await line.filter({hasText: `${share} of ${want} threads`}).waitFor({timeout: 10000});
+    await Promise.all(['mlp', 'cnn'].map(async (n) => releaseTraining(await modelWorker(page, n))));
+    await page.getByRole('button', {name: 'Stop', exact: true}).click();
+    await line.filter({hasText: new RegExp(`· ${want} threads$`)}).waitFor({timeout: 30000});
     assert.deepEqual(page.errors, []);
     await page.close();
   });

@@ -13,10 +13,8 @@ import {chooseEngine, V128_ZERO, v128Module} from '../../web/src/engine/compile.
 import {root} from './support.mjs';
 
 describe('engine choice', () => {
-  test('threads only for the convolutional slot in an isolated page with two cores or more, at most 4; FMA wherever relaxed SIMD validates', () => {
-    const pick = (isolated, cores, relaxedSimd) => chooseEngine({isolated, cores, relaxedSimd, spatial: true});
-    const dense = chooseEngine({isolated: true, cores: 8, relaxedSimd: true, spatial: false});
-    assert.deepEqual(dense, {threads: 1, fma: true}, 'a dense network stays on one thread');
+  test('threads in an isolated page with two cores or more, at most 4, for either slot; FMA wherever relaxed SIMD validates', () => {
+    const pick = (isolated, cores, relaxedSimd) => chooseEngine({isolated, cores, relaxedSimd});
     assert.deepEqual(pick(false, 8, true), {threads: 1, fma: true}, 'a plain host');
     assert.deepEqual(pick(true, 1, true), {threads: 1, fma: true}, 'one core: threads could only lose');
     assert.deepEqual(pick(true, 0, false), {threads: 1, fma: false}, 'cores unknown');

@@ -67,7 +67,7 @@ const PASSED_ON = {
   slot: ['model', 'prediction'],
   focus: ['focus'],
   data: ['data'],
-  training: ['training', 'progress'],
+  training: ['training', 'progress', 'cores'],
   evaluations: ['evaluation', 'records'],
   checkpoints: ['restorable'],
   experiments: ['move'],
@@ -81,8 +81,8 @@ export class Lab extends Emitter {
     super();
     this.root = new URL(root, location.href).href;
     const titleFor = (spec) => this.titleFor(spec);
-    // Each slot's worker runs the engine that suits its models (cores.js): the CNN's may be threaded.
-    const slot = (n) => new Slot(n, {root: this.root, core: bestCore(this.root, {spatial: n === 'cnn'}), titleFor});
+    // Each slot's worker runs the best engine this page may run (cores.js): threaded where it is isolated.
+    const slot = (n) => new Slot(n, {root: this.root, core: bestCore(this.root), titleFor});
     /** @type {Record<string, Slot>} */
     this.slots = Object.fromEntries(SLOTS.map((n) => [n, slot(n)]));
     this.presets = [];

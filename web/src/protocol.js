@@ -56,8 +56,11 @@
 /**
  * @typedef {object} EngineInfo  which build of the core a worker runs
  * @property {boolean} threaded  the pthreads build (wasm-mt) started
- * @property {number} threads    threads its matrix products use (1 in the single-thread build)
+ * @property {number} threads    threads it has for training (1 in the single-thread build)
  * @property {boolean} [fma]     the build fuses its multiply-adds
+ * @property {number} [inUse]    of those, the threads it uses while other runs share the cores
+ *   (Request.SHARE_CORES; model/training.js sets it from the reply)
+ * @property {number} [among]    the runs it was last told share the cores (model/training.js)
  */
 
 /**
@@ -139,6 +142,7 @@
  * @property {{}} resume
  * @property {{}} stop
  * @property {{lr: number}} setLr
+ * @property {{among: number}} shareCores
  * @property {{}} step
  * @property {{steps: number}} __testHold
  * @property {Transform & {pixels: Float32Array, width: number, height: number, centre: boolean, activations?: boolean,
@@ -174,6 +178,7 @@
  * @property {{}} resume
  * @property {{}} stop
  * @property {{lr: number}} setLr
+ * @property {{threads: number}} shareCores
  * @property {{step: number}} step
  * @property {{step: number}} __testHold
  * @property {{image: Float32Array, probs: Float32Array, activations: Float32Array[] | null}} prepare
@@ -271,6 +276,14 @@ export const Request = Object.freeze({
    * (the schedule stops there); no run, or a rate out of (0, 10], is an error reply.
    */
   SET_LR: 'setLr',
+  /**
+   * {among} this many training runs (1 or more) share the machine's cores now: the pthreads build
+   * uses max(1, floor(threads / among)) of its threads (EngineInfo.threads) from its next batch on,
+   * its other threads asleep -> Reply.CORES_SHARED {threads: the threads it now uses; always 1 in the
+   * single-thread build}. A run's results do not change with it: training gives the same bits on any
+   * thread count. An among that is not a whole number from 1 is an error reply.
+   */
+  SHARE_CORES: 'shareCores',
   /**
    * {} a paused run does exactly one batch -> Reply.STEPPED {step} once it is done (after its
    * Notice.PROGRESS, and its Notice.EPOCH if it ended an epoch); the run stays paused. A run that is
@@ -370,6 +383,7 @@ export const Reply = Object.freeze({
   RESUMED: 'resumed',
   STOPPING: 'stopping',
   LR_SET: 'lrSet',
+  CORES_SHARED: 'coresShared',
   STEPPED: 'stepped',
   PREPARED: 'prepared',
   PROBABILITIES: 'probabilities',
@@ -405,6 +419,7 @@ export const REPLY_TO = Object.freeze({
   [Request.RESUME]: Reply.RESUMED,
   [Request.STOP]: Reply.STOPPING,
   [Request.SET_LR]: Reply.LR_SET,
+  [Request.SHARE_CORES]: Reply.CORES_SHARED,
   [Request.STEP]: Reply.STEPPED,
   [Request.PREPARE]: Reply.PREPARED,
   [Request.PREDICT_IMAGE]: Reply.PROBABILITIES,

@@ -663,6 +663,14 @@ const handlers = {
     post({type: Reply.LR_SET, id: m.id, lr: m.lr});
   },
 
+  [Request.SHARE_CORES]: (m) => {
+    if (!Number.isInteger(m.among) || m.among < 1)
+      throw new Error(`among must be a whole number from 1, got ${JSON.stringify(m.among)}`);
+    // Between two calls into the engine, so never while a batch runs.
+    const threads = engine.threaded ? core.setThreads(Math.max(1, Math.floor(engine.threads / m.among))) : 1;
+    post({type: Reply.CORES_SHARED, id: m.id, threads});
+  },
+
   [Request.STEP]: (m) => {
     if (!run?.paused) throw new Error(run ? 'pause the run before stepping it' : 'no training run to step');
     run.steps++;

@@ -61,29 +61,41 @@ bool spin_until(Done done) {
 }
 
 // One job at a time: the caller publishes {call, ctx, count}, bumps `generation`
-// and takes indices from `next` alongside the workers; each worker, when it finds
-// no index left, decrements `active`, and the caller returns once that is zero.
+// and takes indices from `next` alongside the active workers; each of them, when
+// it finds no index left, decrements `active`, and the caller returns once that
+// is zero.
+//
+// Workers are started when the pool first grows to them and kept until the
+// pool ends: shrinking parks the ones from the new size on (asleep, out of the
+// jobs) and growing wakes them again. A page gives a training worker all the
+// cores while it trains alone and shares them out when two train
+// (web/src/model/cores.js); a thread start in the wasm pthreads build needs a
+// Web Worker the pool loaded beforehand, and costs one anyway. A resize is a
+// job of its own that every started worker answers, parked or not, so each one
+// knows its part before the next job is published.
 class Pool {
  public:
-  ~Pool() { resize(1); }
+  ~Pool() { stop(); }
 
   int size() const { return size_.load(std::memory_order_relaxed); }
 
   void resize(int n) {
     std::lock_guard<std::mutex> job(busy_);
     if (n == size()) return;
+    active_.store(int(workers_.size()), std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lk(m_);
-      stop_ = true;
-      generation_.fetch_add(1, std::memory_order_release);
+      size_.store(n, std::memory_order_relaxed);
+      // The resize's generation is known before its bump is seen (only the holder of busy_ bumps).
+      const uint64_t g = generation_.load(std::memory_order_relaxed) + 1;
+      resized_at_.store(g, std::memory_order_relaxed);
+      generation_.store(g, std::memory_order_release);
     }
     wake_.notify_all();
-    for (auto& t : workers_) t.join();
-    workers_.clear();
-    stop_ = false;
+    park_.notify_all();
+    wait_for_workers();
     const uint64_t g = generation_.load(std::memory_order_relaxed);
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, g] { work(g); });
-    size_.store(n, std::memory_order_relaxed);
+    for (int i = int(workers_.size()) + 1; i < n; ++i) workers_.emplace_back([this, i, g] { work(i, g); });
   }
 
   // False (nothing run) if another job holds the pool.
@@ -94,32 +106,57 @@ class Pool {
     ctx_ = ctx;
     count_ = count;
     next_.store(0, std::memory_order_relaxed);
-    active_.store(int(workers_.size()), std::memory_order_relaxed);
+    active_.store(size() - 1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lk(m_);
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     take_indices(next_, count, call, ctx);
-    if (!spin_until([&] { return active_.load(std::memory_order_acquire) == 0; })) {
-      std::unique_lock<std::mutex> lk(m_);
-      done_.wait(lk, [&] { return active_.load(std::memory_order_acquire) == 0; });
-    }
+    wait_for_workers();
     return true;
   }
 
  private:
-  void work(uint64_t seen) {
+  void wait_for_workers() {
+    if (!spin_until([&] { return active_.load(std::memory_order_acquire) == 0; })) {
+      std::unique_lock<std::mutex> lk(m_);
+      done_.wait(lk, [&] { return active_.load(std::memory_order_acquire) == 0; });
+    }
+  }
+
+  void stop() {
+    std::lock_guard<std::mutex> job(busy_);
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      stop_ = true;
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    park_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  // Worker `index` (1..): takes part in the jobs while index < size(), else
+  // sleeps until the next resize (or the end), which it answers either way.
+  void work(int index, uint64_t seen) {
     for (;;) {
-      uint64_t g = generation_.load(std::memory_order_acquire);
-      if (!spin_until([&] { return (g = generation_.load(std::memory_order_acquire)) != seen; })) {
+      uint64_t g = seen;
+      if (index >= size()) {
+        std::unique_lock<std::mutex> lk(m_);
+        park_.wait(lk, [&] { return stop_ || resized_at_.load(std::memory_order_relaxed) > seen; });
+        g = generation_.load(std::memory_order_acquire);
+      } else if (!spin_until([&] { return (g = generation_.load(std::memory_order_acquire)) != seen; })) {
         std::unique_lock<std::mutex> lk(m_);
         wake_.wait(lk, [&] { return generation_.load(std::memory_order_acquire) != seen; });
         g = generation_.load(std::memory_order_acquire);
       }
       seen = g;
       if (stop_) return;  // written before the generation bump that woke us
-      take_indices(next_, count_, call_, ctx_);
+      // No job is published while a resize is answered, so g is the resize's or this job's.
+      const bool resize = g == resized_at_.load(std::memory_order_relaxed);
+      if (!resize) take_indices(next_, count_, call_, ctx_);
       if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lk(m_);
         done_.notify_one();
@@ -128,11 +165,12 @@ class Pool {
   }
 
   std::mutex busy_;  // held by the job in flight (and by resize)
-  std::mutex m_;     // guards the sleeps on wake_ and done_
-  std::condition_variable wake_, done_;
-  std::vector<std::thread> workers_;
+  std::mutex m_;     // guards the sleeps on wake_, done_ and park_
+  std::condition_variable wake_, done_, park_;
+  std::vector<std::thread> workers_;  // worker i is workers_[i - 1]; from size() on, parked
   std::atomic<int> size_{1};
   std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> resized_at_{0};  // the generation of the last resize
   bool stop_ = false;
   void (*call_)(void*, int) = nullptr;
   void* ctx_ = nullptr;

@@ -1,7 +1,7 @@
 #pragma once
 // A small fork-join pool for the loops worth splitting: data-parallel training
 // (nn/train/data_parallel.h: the shards of a batch, the gradient sum, the
-// optimizer's update), gemm() and Winograd's block products. Workers are started once by set_threads() and
+// optimizer's update), gemm() and Winograd's block products. Workers are started by set_threads() and
 // reused; parallel_for() runs the caller's share itself and returns when every index is done. With one thread
 // (the default, and always in a build without threads) parallel_for() is a plain
 // loop on the caller.
@@ -26,8 +26,11 @@ namespace mnist {
 constexpr size_t kArenaBlock = 4096;
 
 // Threads parallel_for() uses, the caller included: 1..max_threads(), else
-// mnist::Error (nothing changed). Starts or stops workers as needed; call it
-// between runs, not from inside parallel_for(). The setting is process-wide.
+// mnist::Error (nothing changed). Starts workers the first time they are
+// needed; a smaller count parks the workers past it (asleep, kept for a later
+// larger count). Call it between parallel_for() calls, never from inside one;
+// a training run may change it between its steps, which give the same bits on
+// any count. The setting is process-wide.
 void set_threads(int n);
 int threads();
 // 1 without thread support; else the most set_threads() accepts.

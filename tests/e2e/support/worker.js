@@ -1,10 +1,14 @@
 // Reaches a model worker (web/src/worker.js) from a test, through its test hooks
 // (the Request.TEST_* messages in web/src/protocol.js).
 
-/** The slot's model worker ('mlp' | 'cnn'); after a restart, the newest one. */
+/**
+ * The slot's model worker ('mlp' | 'cnn'); after a restart, the newest one. The pthreads build's
+ * thread workers (wasm-mt/mnist_lab.worker.js) are never asked: one asleep in Atomics.wait (a
+ * parked thread) would not answer.
+ */
 export async function modelWorker(page, slot) {
   let found = null;
-  for (const w of page.workers()) {
+  for (const w of page.workers().filter((x) => !x.url().endsWith('/mnist_lab.worker.js'))) {
     if ((await w.evaluate(() => self.name).catch(() => '')) === `mnist-lab ${slot}`) found = w;
   }
   if (!found) throw new Error(`no ${slot} worker on the page`);

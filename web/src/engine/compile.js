@@ -42,18 +42,19 @@ export const hasRelaxedSimd = () => WebAssembly.validate(RELAXED_SIMD_PROBE);
 /**
  * The engine a model worker runs: {threads, fma}. threads > 1 is the pthreads build, which needs
  * a cross-origin isolated page (SharedArrayBuffer) and at least two cores, and takes min(cores, 4);
- * with one core it could only lose to the single-thread build. Only the convolutional slot
- * (spatial) gets threads: a dense network's step is mostly memory traffic (its weights, their
- * gradient and Adam's moments) that two cores share, and on 2 threads mlp measured anywhere from
- * 0.88x to 1.7x the single-thread build, while cnn and lenet5 gain 1.65-1.9x (bench/threads.mjs).
+ * with one core it could only lose to the single-thread build. On 2 threads the pthreads build
+ * trains mlp, cnn and lenet5 1.8-1.9x as fast as the single-thread one (bench/threads.mjs; a
+ * dense network's products are split between the threads, a convolutional one's batch). While
+ * two runs train at once each worker uses its share of the threads (model/training.js), so the
+ * threads never outnumber the cores.
  * fma: the build with fused multiply-adds, single-thread or pthreads alike, wherever the browser
  * validates relaxed SIMD, so the pthreads build is never set against a faster kernel.
- * @param {{isolated: boolean, cores: number, relaxedSimd: boolean, spatial: boolean}} browser
+ * @param {{isolated: boolean, cores: number, relaxedSimd: boolean}} browser
  * @returns {{threads: number, fma: boolean}}
  */
-export function chooseEngine({isolated, cores, relaxedSimd, spatial}) {
+export function chooseEngine({isolated, cores, relaxedSimd}) {
   const threads = Math.min(Math.max(1, Math.floor(cores) || 1), 4);
-  return {threads: isolated && spatial && threads >= 2 ? threads : 1, fma: relaxedSimd};
+  return {threads: isolated && threads >= 2 ? threads : 1, fma: relaxedSimd};
 }
 
 /**

@@ -30,17 +30,15 @@ export function singleThreadCore() {
  * threads}, wasmUrls}: its module script, its wasm with or without fused multiply-adds, and the
  * single-thread URLs to fall back to), else the single-thread one. The pthreads build needs
  * SharedArrayBuffer, which a browser gives only to a cross-origin isolated page; a plain static
- * host or a blog embedding the lab gets the single-thread build. spatial: the worker holds the
- * convolutional slot's models (only those run threaded).
+ * host or a blog embedding the lab gets the single-thread build. While two runs train at once,
+ * model/training.js shares the threads out between them.
  * @param {string} root
- * @param {{spatial: boolean}} slot
  */
-export function bestCore(root, {spatial}) {
+export function bestCore(root) {
   const {threads, fma} = chooseEngine({
     isolated: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
     cores: navigator.hardwareConcurrency,
     relaxedSimd: hasRelaxedSimd(),
-    spatial,
   });
   if (threads === 1) return singleThreadCore();
   const wasm = new URL(`wasm-mt/mnist_lab${fma ? '-fma' : ''}.wasm`, root).href;

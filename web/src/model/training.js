@@ -42,7 +42,35 @@ export class Training extends Emitter {
     this.slots = slots;
     this.ensureData = ensureData;
     this.save = save;
-    for (const slot of Object.values(slots)) this.#listen(slot);
+    for (const slot of Object.values(slots)) {
+      this.#listen(slot);
+      slot.on('model', () => this.#shareCores()); // a worker that is ready (again) has all its threads
+    }
+    this.on('training', () => this.#shareCores());
+    this.on('ended', () => this.#shareCores());
+  }
+
+  /**
+   * The runs going on (started, not paused) share the cores: each threaded worker is told how many
+   * there are before its own run's first batch, so two runs never oversubscribe the cores with
+   * spinning threads, and a run alone has them all (Request.SHARE_CORES). Told again only when the
+   * number changes; a worker restarted after a crash is told afresh.
+   */
+  #shareCores() {
+    const going = Object.values(this.slots).filter((s) => s.training && s.training.state !== 'paused');
+    const among = Math.max(1, going.length);
+    for (const slot of Object.values(this.slots)) {
+      const engine = slot.engine;
+      if (!engine?.threaded || engine.among === among) continue;
+      engine.among = among;
+      slot.client
+        .request(Request.SHARE_CORES, {among})
+        .then(({threads}) => {
+          engine.inUse = threads;
+          this.emit('cores', {slot: slot.name, threads});
+        })
+        .catch(() => {}); // a worker that died meanwhile is restarted with all its threads
+    }
   }
 
   /** True while a slot trains (has started, not just downloading). */

@@ -517,6 +517,7 @@ export function mount(el, lab, opts = {}) {
   if (lab.presets.length) fillModels();
   lab.on('ready', renderEngine);
   lab.on('model', renderEngine); // a slot became ready, or restarted
+  lab.on('cores', renderEngine); // two runs share the cores, or one has them back
   renderEngine();
   const told = new WeakSet(); // the diverged runs this view's alert box has told of
   lab.on('training', ({slot}) => {

@@ -40,9 +40,16 @@ export function modelBadge(slot) {
   }
 }
 
-/** "WebAssembly SIMD with fused multiply-add · 2 threads" for one EngineInfo. */
-const engineName = (e) =>
-  `WebAssembly SIMD${e.fma ? ' with fused multiply-add' : ''} · ${e.threads} thread${e.threads === 1 ? '' : 's'}`;
+/**
+ * "WebAssembly SIMD with fused multiply-add · 2 threads" for one EngineInfo; "· 1 of 2 threads" while
+ * it shares the cores with another run (inUse).
+ */
+function engineName(e) {
+  const using = e.inUse ?? e.threads;
+  const threads =
+    using < e.threads ? `${using} of ${e.threads} threads` : `${e.threads} thread${e.threads === 1 ? '' : 's'}`;
+  return `WebAssembly SIMD${e.fma ? ' with fused multiply-add' : ''} · ${threads}`;
+}
 
 /**
  * Which engine the workers run (engines: Lab.engines()), for the page to show: one text when
@@ -52,8 +59,9 @@ export function engineText(engines) {
   const names = Object.keys(engines);
   if (names.every((n) => !engines[n])) return '';
   const texts = names.map((n) => (engines[n] ? engineName(engines[n]) : 'starting'));
-  if (texts.every((t) => t === texts[0])) return texts[0];
-  return names.map((n, i) => `${SLOT_TITLE[n]}: ${texts[i]}`).join(' · ');
+  const shared = names.some((n) => engines[n]?.inUse < engines[n]?.threads) ? ' (the runs share the cores)' : '';
+  if (texts.every((t) => t === texts[0])) return texts[0] + shared;
+  return names.map((n, i) => `${SLOT_TITLE[n]}: ${texts[i]}`).join(' · ') + shared;
 }
 
 /**
