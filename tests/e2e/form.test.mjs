@@ -304,6 +304,28 @@ test('the Train view alone (?view=train, as an iframe shows it) takes its settin
   await page.close();
 });
 
+test('a link that names a one-epoch preset gets its recipe in every field the link leaves out', async () => {
+  // fast's recipe: 1 epoch of the first 44,000 digits, batch 32, Adam 0.03 one-cycle, no augmentation.
+  const page = await openTrain(`${site.url}?model=fast&batch=64`);
+  const value = (label) => page.getByLabel(label, {exact: true}).inputValue();
+  await page.waitForFunction(() => document.querySelector('.train-summary').textContent.startsWith('Train runs fast'));
+  assert.deepEqual(
+    {
+      epochs: await value('Epochs'),
+      batch: await value('Batch size'),
+      lr: await value('Learning rate'),
+      optimizer: await value('Optimizer'),
+      schedule: await value('Schedule'),
+      limit: await value('Training digits'),
+      augment: await page.getByLabel('Augmentation (random shifts and rotations)').isChecked(),
+    },
+    {epochs: '1', batch: '64', lr: '0.03', optimizer: 'adam', schedule: 'onecycle', limit: '44000', augment: false},
+    'the batch the link gives, the rest from the recipe',
+  );
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("label smoothing and the shifted test are the model's own recipe's unless the link or the form says otherwise", async () => {
   const page = await openTrain(`${site.url}?model=fast`);
   const smoothing = page.getByLabel('Label smoothing', {exact: true});

@@ -91,11 +91,14 @@ export class Settings {
     this.values = {...this.defaults};
     /** key -> {raw, param, why, message}: URL values refused, kept in the URL until the field is set */
     this.refused = {};
+    /** The settings the link named, taken or refused. */
+    this.linked = new Set();
     if (!persist) return;
     const q = new URLSearchParams(location.search);
     for (const [key, s] of Object.entries(SETTINGS)) {
       const name = q.has(key) ? key : s.alias && q.has(s.alias) ? s.alias : null;
       if (!name) continue;
+      this.linked.add(key);
       const raw = q.get(name);
       const r = checkSetting(key, raw);
       if (r.error) this.refuse(key, raw, r.error, name);

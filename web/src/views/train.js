@@ -281,10 +281,11 @@ export function mount(el, lab, opts = {}) {
         `Trains in the ${SLOT_TITLE[slotFor(p)]}'s place · full recipe: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${r.optimizer} ${r.lr}${r.augment ? ', augmentation' : ''}` +
           `${r.label_smoothing > 0 ? `, label smoothing ${r.label_smoothing}` : ''}${r.test_shifts > 0 ? `, ${r.test_shifts} test shifts` : ''}`,
       );
-      if (userChange && r.epochs === 1) {
+      if (r.epochs === 1) {
         // A preset made for a one-epoch run in the page (fast: 99% about 3 s after Train)
-        // trains with its own recipe.
-        useRecipe();
+        // trains with its own recipe, chosen in the form or named by a link: there, in
+        // every field the link leaves out.
+        useRecipe(userChange ? () => true : (key) => !settings.linked.has(key));
       } else if (userChange) {
         // A short run: the engine's defaults (Session::defaults says why they are these),
         // augmentation only from 5 epochs. "Use the full recipe" gives the preset's own
@@ -317,12 +318,13 @@ export function mount(el, lab, opts = {}) {
     augment.checked = !!(p?.recipe.augment && Number(epochs.value) >= 5);
   }
 
-  function useRecipe() {
+  /** The preset's recipe in the form: in every field, or in those `take(key)` says. */
+  function useRecipe(take = () => true) {
     const p = lab.preset(model.value);
     if (!p) return;
     const r = p.recipe;
     for (const key of ['epochs', 'batch', 'lr', 'optimizer', 'schedule', 'augment', 'limit', ...EXTRAS])
-      setField(key, r[key]);
+      if (take(key)) setField(key, r[key]);
     augmentTouched = true;
     saveForm();
     renderButtons();
@@ -482,7 +484,7 @@ export function mount(el, lab, opts = {}) {
   }
 
   // --- wiring ----------------------------------------------------------------
-  recipeBtn.addEventListener('click', useRecipe);
+  recipeBtn.addEventListener('click', () => useRecipe());
   rate.addEventListener('input', renderButtons);
   model.addEventListener('change', () => {
     settings.forget('model');
