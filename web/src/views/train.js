@@ -318,8 +318,11 @@ export function mount(el, lab, opts = {}) {
     augment.checked = !!(p?.recipe.augment && Number(epochs.value) >= 5);
   }
 
-  /** The preset's recipe in the form: in every field, or in those `take(key)` says. */
-  function useRecipe(take = () => true) {
+  /**
+   * The preset's recipe in the form: in every field, or in those `take(key)` says.
+   * @param {(key: string) => boolean} [take]
+   */
+  function useRecipe(take = (_key) => true) {
     const p = lab.preset(model.value);
     if (!p) return;
     const r = p.recipe;
