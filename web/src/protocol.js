@@ -58,9 +58,10 @@
  * @property {boolean} threaded  the pthreads build (wasm-mt) started
  * @property {number} threads    threads it has for training (1 in the single-thread build)
  * @property {boolean} [fma]     the build fuses its multiply-adds
- * @property {number} [inUse]    of those, the threads it uses while other runs share the cores
- *   (Request.SHARE_CORES; model/training.js sets it from the reply)
+ * @property {number} [inUse]    of those, the threads it uses now: its share while other runs train
+ *   (Request.SHARE_CORES's reply), or what its run trains on (Notice.PROGRESS threads; model/training.js)
  * @property {number} [among]    the runs it was last told share the cores (model/training.js)
+ * @property {number} [share]    the threads its share came to (Request.SHARE_CORES's reply)
  */
 
 /**
@@ -459,6 +460,7 @@ export const Notice = Object.freeze({
    *  points (the run sampled since the last event, up to ~400 times a run: [{step, epoch, batch, loss,
    *  accuracy (epoch running means), lr, elapsed}]),
    *  lr, elapsed (s, training only), eta (s, incl. evaluations), paused, heapBytes (the worker's wasm memory),
+   *  threads (the run trains on now: its share of the cores, or one where one measured faster; engine/tuner.js),
    *  diverged, message (when diverged, the engine's words: the step, the loss and a hint; the bad update
    *  was not applied)}
    */

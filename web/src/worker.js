@@ -6,6 +6,7 @@ import createMnistLab from './wasm/mnist_lab.mjs';
 import {download} from './data/download.js';
 import {compileBestCore} from './engine/compile.js';
 import {Core} from './engine/core.js';
+import {ThreadTuner} from './engine/tuner.js';
 import {Notice, PROGRESS_PER_SECOND, Reply, Request} from './protocol.js';
 
 const CHUNK_MS = 40; // wall time of one core.train() call; the worker answers messages in between
@@ -29,6 +30,7 @@ const initMessage = new Promise((resolve) => {
 const THREADED_START_MS = 60000; // the pthreads build must be up by then (downloads included)
 const POOL_START_MS = 8000; // and its thread workers this long after its wasm is
 let engine = {threaded: false, threads: 1};
+let threadShare = 1; // the threads this worker's runs may use (Request.SHARE_CORES): all it has, until told
 const ready = initMessage
   .then(async ({module, threaded, wasmUrls, lifeline}) => {
     const watched = await holdLifeline(lifeline);
@@ -37,6 +39,7 @@ const ready = initMessage
       try {
         core = await startThreaded(threaded, options);
         engine = {threaded: true, threads: core.threads()};
+        threadShare = engine.threads;
       } catch (e) {
         console.warn(
           `mnist-lab: the multi-threaded engine did not start (${e.message || e}); using the single-thread one.`,
@@ -271,6 +274,7 @@ async function trainLoop(r) {
   let evaluatedAt = -1; // step of the last test evaluation
   let p = null;
   let points = []; // the run sampled since the last progress notice
+  const tuner = new ThreadTuner(); // the threads it trains at, up to its share (always 1 without threads)
 
   const progress = (paused = false) => {
     const same = p.epoch === prev.epoch && p.batch > prev.batch;
@@ -301,6 +305,7 @@ async function trainLoop(r) {
       eta,
       paused,
       heapBytes: core.heapBytes(),
+      threads: core.threads(),
       diverged: p.diverged,
       message: p.message,
     });
@@ -326,9 +331,12 @@ async function trainLoop(r) {
       let n = Math.min(chunk, every - (done % every));
       if (testHold) n = Math.min(n, testHold.steps - done);
       if (stepping) n = 1;
+      const threads = tuner.next(threadShare, performance.now());
+      if (threads !== core.threads()) core.setThreads(threads);
       const t0 = performance.now();
       p = core.train(n);
       const dt = performance.now() - t0;
+      tuner.record(threads, dt / n, performance.now());
       elapsed += dt / 1000;
       chunk = Math.max(1, Math.min(200, 2 * chunk, Math.round(CHUNK_MS / Math.max(dt / n, 0.01))));
       if (!p.diverged && (p.step % every === 0 || p.epoch_done)) {
@@ -397,6 +405,8 @@ async function trainLoop(r) {
       trainEvaluation: null,
     });
   } finally {
+    // Whatever the tuner chose, the worker has its share again (evaluations, the next run).
+    if (core.threads() !== threadShare) core.setThreads(threadShare);
     for (const answer of r.stepped.splice(0)) answer(p?.step ?? 0);
     if (run === r) run = null;
   }
@@ -457,6 +467,7 @@ async function finetuneLoop(r) {
   let elapsed = 0;
   let chunk = 1;
   let lastPost = 0;
+  const tuner = new ThreadTuner(); // as a training run's (trainLoop)
   const progress = () => {
     post({
       type: Notice.FINETUNE_PROGRESS,
@@ -476,9 +487,12 @@ async function finetuneLoop(r) {
       const stepping = r.steps > 0;
       let n = stepping ? 1 : chunk;
       if (testHold) n = Math.max(1, Math.min(n, testHold.steps - (p?.step ?? 0)));
+      const threads = tuner.next(threadShare, performance.now());
+      if (threads !== core.threads()) core.setThreads(threads);
       const t0 = performance.now();
       p = core.train(n);
       const dt = performance.now() - t0;
+      tuner.record(threads, dt / n, performance.now());
       elapsed += dt / 1000;
       chunk = Math.max(1, Math.min(200, 2 * chunk, Math.round(CHUNK_MS / Math.max(dt / n, 0.01))));
       if (p.diverged) throw new Error(p.message);
@@ -492,6 +506,8 @@ async function finetuneLoop(r) {
     }
     return {p, elapsed};
   } finally {
+    // Whatever the tuner chose, the worker has its share again (evaluations, the next run).
+    if (core.threads() !== threadShare) core.setThreads(threadShare);
     for (const answer of r.stepped.splice(0)) answer(p?.step ?? 0);
     if (run === r) run = null;
   }
@@ -666,9 +682,10 @@ const handlers = {
   [Request.SHARE_CORES]: (m) => {
     if (!Number.isInteger(m.among) || m.among < 1)
       throw new Error(`among must be a whole number from 1, got ${JSON.stringify(m.among)}`);
-    // Between two calls into the engine, so never while a batch runs.
-    const threads = engine.threaded ? core.setThreads(Math.max(1, Math.floor(engine.threads / m.among))) : 1;
-    post({type: Reply.CORES_SHARED, id: m.id, threads});
+    // Between two calls into the engine, so never while a batch runs. A run's tuner then
+    // tries this share against one thread (trainLoop).
+    threadShare = engine.threaded ? core.setThreads(Math.max(1, Math.floor(engine.threads / m.among))) : 1;
+    post({type: Reply.CORES_SHARED, id: m.id, threads: threadShare});
   },
 
   [Request.STEP]: (m) => {

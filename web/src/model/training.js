@@ -66,6 +66,7 @@ export class Training extends Emitter {
       slot.client
         .request(Request.SHARE_CORES, {among})
         .then(({threads}) => {
+          engine.share = threads;
           engine.inUse = threads;
           this.emit('cores', {slot: slot.name, threads});
         })
@@ -254,6 +255,12 @@ export class Training extends Emitter {
       if (!t) return;
       t.progress = p;
       t.elapsed = p.elapsed;
+      // The threads the run trains on (engine/tuner.js may find one faster than its share).
+      const engine = slot.engine;
+      if (engine?.threaded && p.threads && engine.inUse !== p.threads) {
+        engine.inUse = p.threads;
+        this.emit('cores', {slot: slot.name, threads: p.threads});
+      }
       for (const q of p.points) {
         const x = q.epoch - 1 + q.batch / p.batches_per_epoch;
         t.points.push({x, t: q.elapsed, step: q.step, loss: q.loss, acc: q.accuracy, lr: q.lr});
@@ -293,6 +300,12 @@ export class Training extends Emitter {
       }
     });
     slot.listen(Notice.TRAIN_DONE, (m) => {
+      // The worker has its share of the threads again, whatever its run's tuner chose.
+      const engine = slot.engine;
+      if (engine?.threaded && engine.inUse !== (engine.share ?? engine.threads)) {
+        engine.inUse = engine.share ?? engine.threads;
+        this.emit('cores', {slot: slot.name, threads: engine.inUse});
+      }
       const t = slot.training;
       if (!t) return;
       t.state = 'done';

@@ -41,27 +41,30 @@ export function modelBadge(slot) {
 }
 
 /**
- * "WebAssembly SIMD with fused multiply-add · 2 threads" for one EngineInfo; "· 1 of 2 threads" while
- * it shares the cores with another run (inUse).
+ * "WebAssembly SIMD with fused multiply-add · 2 threads" for one EngineInfo; "· 1 of 2 threads" and
+ * why, while it uses fewer than it has (inUse): two runs share the cores, or its run measured one
+ * thread faster (engine/tuner.js).
  */
 function engineName(e) {
   const using = e.inUse ?? e.threads;
+  const why = e.among > 1 ? 'the runs share the cores' : 'one measured faster for this run';
   const threads =
-    using < e.threads ? `${using} of ${e.threads} threads` : `${e.threads} thread${e.threads === 1 ? '' : 's'}`;
+    using < e.threads
+      ? `${using} of ${e.threads} threads (${why})`
+      : `${e.threads} thread${e.threads === 1 ? '' : 's'}`;
   return `WebAssembly SIMD${e.fma ? ' with fused multiply-add' : ''} · ${threads}`;
 }
 
 /**
  * Which engine the workers run (engines: Lab.engines()), for the page to show: one text when
- * both run the same build, else per slot (one fell back). Empty until a worker is ready.
+ * both run the same build with as many threads, else per slot. Empty until a worker is ready.
  */
 export function engineText(engines) {
   const names = Object.keys(engines);
   if (names.every((n) => !engines[n])) return '';
   const texts = names.map((n) => (engines[n] ? engineName(engines[n]) : 'starting'));
-  const shared = names.some((n) => engines[n]?.inUse < engines[n]?.threads) ? ' (the runs share the cores)' : '';
-  if (texts.every((t) => t === texts[0])) return texts[0] + shared;
-  return names.map((n, i) => `${SLOT_TITLE[n]}: ${texts[i]}`).join(' · ') + shared;
+  if (texts.every((t) => t === texts[0])) return texts[0];
+  return names.map((n, i) => `${SLOT_TITLE[n]}: ${texts[i]}`).join(' · ');
 }
 
 /**
