@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {register} from 'node:module';
 import {before, describe, test} from 'node:test';
 
-import {Reply, Request} from '../../web/src/protocol.js';
+import {Notice, Reply, Request} from '../../web/src/protocol.js';
 
 // Vite's `?url` and `?worker&url` imports give URLs; node is given stand-ins.
 register(
@@ -27,8 +27,10 @@ before(async () => {
 /** A slot whose worker runs `engine` and answers SHARE_CORES as the worker does. */
 function standInSlot(name, engine) {
   const slot = new Emitter();
-  Object.assign(slot, {name, engine, training: null, asked: []});
-  slot.listen = () => {};
+  Object.assign(slot, {name, engine, training: null, asked: [], heard: {}});
+  slot.listen = (type, fn) => {
+    slot.heard[type] = fn; // the worker's notices, as the test sends them
+  };
   slot.client = {
     request(type, payload) {
       assert.equal(type, Request.SHARE_CORES);
@@ -97,5 +99,43 @@ describe('sharing the cores between runs', () => {
     cnn.emit('model', {slot: 'cnn'});
     await settle();
     assert.deepEqual(cnn.asked, [2, 2]);
+  });
+
+  test('a fine-tune shares the cores as a run does, and its tuner is shown', async () => {
+    const mlp = standInSlot('mlp', {threaded: true, threads: 2});
+    const cnn = standInSlot('cnn', {threaded: true, threads: 2});
+    const fineTuning = new Set();
+    const training = new Training({
+      slots: {mlp, cnn},
+      ensureData: async () => {},
+      save: async () => {},
+      busyElsewhere: (slot) => fineTuning.has(slot.name),
+    });
+    const cores = [];
+    training.on('cores', (d) => cores.push(d));
+
+    fineTuning.add('mlp');
+    fineTuning.add('cnn');
+    training.shareCores();
+    await settle();
+    assert.deepEqual(mlp.asked, [2], 'two fine-tunes: one thread each');
+    assert.deepEqual(cnn.asked, [2]);
+    assert.deepEqual([mlp.engine.inUse, cnn.engine.inUse], [1, 1]);
+
+    fineTuning.delete('cnn');
+    training.shareCores();
+    await settle();
+    assert.deepEqual(mlp.asked, [2, 1], 'one left: it has them all');
+    assert.deepEqual(cnn.asked, [2, 1]);
+    mlp.heard[Notice.FINETUNE_PROGRESS]({step: 10, threads: 1}); // its tuner measured one faster
+    assert.equal(mlp.engine.inUse, 1);
+    assert.deepEqual(cores.at(-1), {slot: 'mlp', threads: 1});
+
+    fineTuning.delete('mlp');
+    training.shareCores();
+    await settle();
+    assert.equal(mlp.engine.inUse, 2, 'once it ended, its worker has its share again');
+    assert.deepEqual(cores.at(-1), {slot: 'mlp', threads: 2});
+    assert.deepEqual(mlp.asked, [2, 1], 'the number of runs did not change: nothing to ask');
   });
 });

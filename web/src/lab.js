@@ -99,6 +99,7 @@ export class Lab extends Emitter {
       slots: this.slots,
       ensureData,
       save: (slot, kind, metrics) => this.checkpoints.save(slot, kind, metrics),
+      busyElsewhere: (slot) => this.finetuning.runs[slot.name]?.state === 'running',
     });
     this.myDigits = new MyDigits();
     this.finetuning = new FineTuning({slots: this.slots, ensureData, urls: /** @type {any} */ (this.downloads.urls)});
@@ -148,6 +149,7 @@ export class Lab extends Emitter {
     passOn(this.finetuning, PASSED_ON.finetuning);
     // A fine-tune's model is scored on the whole test set: it joins the results as a run's does.
     this.finetuning.on('finetune', ({slot: name}) => {
+      this.training.shareCores(); // a fine-tune shares the cores as a run does
       if (!this.finetuning.current(name)) return;
       this.evaluations.record(this.slots[name]);
       this.emit('evaluation', {slot: name});

@@ -122,6 +122,7 @@
  * @property {number} accuracy  running mean over the run's batches
  * @property {number} elapsed  seconds of training
  * @property {boolean} paused
+ * @property {number} threads  the threads it trains on now (as Notice.PROGRESS threads; engine/tuner.js)
  */
 
 /**

@@ -477,6 +477,7 @@ async function finetuneLoop(r) {
       accuracy: p.accuracy,
       elapsed,
       paused: r.paused,
+      threads: core.threads(),
     });
     lastPost = performance.now();
   };

@@ -75,12 +75,14 @@ export class FineTuning extends Emitter {
       for (const s of slots) this.#set(s, {...this.runs[s.name], state: 'failed', message: e.message});
       throw e;
     }
+    // Both are running before either worker is asked, so the first is told to share the cores
+    // (Lab: model/training.js shareCores) before its first batch.
+    for (const s of slots) this.#set(s, {...this.runs[s.name], state: 'running'});
     await Promise.all(slots.map((s) => this.#fineTune(s, images, labels)));
   }
 
   async #fineTune(slot, images, labels) {
-    const run = {...this.runs[slot.name], state: 'running'};
-    this.#set(slot, run);
+    const run = this.runs[slot.name];
     try {
       const client = slot.client;
       const reply = await client.request(Request.FINETUNE, {

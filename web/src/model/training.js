@@ -35,32 +35,39 @@ export const CHECKPOINT_MS = 10000;
 export class Training extends Emitter {
   /**
    * @param {{slots: Record<string, Slot>, ensureData: (slots: Slot[], splits: string[]) => Promise<unknown>,
-   *   save: Save}} options
+   *   save: Save, busyElsewhere?: (slot: Slot) => boolean}} options  busyElsewhere: whether the
+   *   slot's worker trains for something else (a fine-tune, model/finetune.js), which shares the
+   *   cores as a run does
    */
-  constructor({slots, ensureData, save}) {
+  constructor({slots, ensureData, save, busyElsewhere = () => false}) {
     super();
     this.slots = slots;
     this.ensureData = ensureData;
     this.save = save;
+    this.busyElsewhere = busyElsewhere;
     for (const slot of Object.values(slots)) {
       this.#listen(slot);
-      slot.on('model', () => this.#shareCores()); // a worker that is ready (again) has all its threads
+      slot.on('model', () => this.shareCores()); // a worker that is ready (again) has all its threads
     }
-    this.on('training', () => this.#shareCores());
-    this.on('ended', () => this.#shareCores());
+    this.on('training', () => this.shareCores());
+    this.on('ended', () => this.shareCores());
   }
 
   /**
-   * The runs going on (started, not paused) share the cores: each threaded worker is told how many
-   * there are before its own run's first batch, so two runs never oversubscribe the cores with
-   * spinning threads, and a run alone has them all (Request.SHARE_CORES). Told again only when the
-   * number changes; a worker restarted after a crash is told afresh.
+   * The runs going on (started, not paused; fine-tunes too) share the cores: each threaded worker is
+   * told how many there are before its own run's first batch, so two runs never oversubscribe the
+   * cores with spinning threads, and a run alone has them all (Request.SHARE_CORES). Told again only
+   * when the number changes; a worker restarted after a crash is told afresh. Called on this
+   * model's own events, and by the lab when a fine-tune starts or ends.
    */
-  #shareCores() {
-    const going = Object.values(this.slots).filter((s) => s.training && s.training.state !== 'paused');
+  shareCores() {
+    const going = Object.values(this.slots).filter(
+      (s) => (s.training && s.training.state !== 'paused') || this.busyElsewhere(s),
+    );
     const among = Math.max(1, going.length);
     for (const slot of Object.values(this.slots)) {
       const engine = slot.engine;
+      if (!going.includes(slot)) this.#inUse(slot); // its worker has its share again, whatever a run's tuner chose
       if (!engine?.threaded || engine.among === among) continue;
       engine.among = among;
       slot.client
@@ -72,6 +79,19 @@ export class Training extends Emitter {
         })
         .catch(() => {}); // a worker that died meanwhile is restarted with all its threads
     }
+  }
+
+  /**
+   * The threads the slot's worker trains on: `threads` as its run's progress tells (engine/tuner.js
+   * may find fewer faster than its share), or its share when it is not given.
+   */
+  #inUse(slot, threads) {
+    const engine = slot.engine;
+    if (!engine?.threaded) return;
+    const n = threads ?? engine.share ?? engine.threads;
+    if (engine.inUse === n) return;
+    engine.inUse = n;
+    this.emit('cores', {slot: slot.name, threads: n});
   }
 
   /** True while a slot trains (has started, not just downloading). */
@@ -255,12 +275,7 @@ export class Training extends Emitter {
       if (!t) return;
       t.progress = p;
       t.elapsed = p.elapsed;
-      // The threads the run trains on (engine/tuner.js may find one faster than its share).
-      const engine = slot.engine;
-      if (engine?.threaded && p.threads && engine.inUse !== p.threads) {
-        engine.inUse = p.threads;
-        this.emit('cores', {slot: slot.name, threads: p.threads});
-      }
+      if (p.threads) this.#inUse(slot, p.threads);
       for (const q of p.points) {
         const x = q.epoch - 1 + q.batch / p.batches_per_epoch;
         t.points.push({x, t: q.elapsed, step: q.step, loss: q.loss, acc: q.accuracy, lr: q.lr});
@@ -269,6 +284,8 @@ export class Training extends Emitter {
       // A paused run may be left for good (the tab closed later): it is stored as it stands.
       if (!p.diverged && (p.paused || performance.now() - t.savedAt >= CHECKPOINT_MS)) this.#checkpoint(slot);
     });
+    // A fine-tune (model/finetune.js) measures its threads as a run does.
+    slot.listen(Notice.FINETUNE_PROGRESS, (p) => p.threads && this.#inUse(slot, p.threads));
     slot.listen(Notice.EPOCH, (m) => {
       const t = slot.training;
       if (!t) return;
@@ -300,12 +317,7 @@ export class Training extends Emitter {
       }
     });
     slot.listen(Notice.TRAIN_DONE, (m) => {
-      // The worker has its share of the threads again, whatever its run's tuner chose.
-      const engine = slot.engine;
-      if (engine?.threaded && engine.inUse !== (engine.share ?? engine.threads)) {
-        engine.inUse = engine.share ?? engine.threads;
-        this.emit('cores', {slot: slot.name, threads: engine.inUse});
-      }
+      this.#inUse(slot); // the worker has its share again, whatever its run's tuner chose
       const t = slot.training;
       if (!t) return;
       t.state = 'done';
