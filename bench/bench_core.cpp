@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +24,7 @@
 #include "nn/layers/conv2d.h"
 #include "nn/model/spec.h"
 #include "nn/train/trainer.h"
+#include "nn/util/check.h"
 #include "nn/util/json.h"
 #include "nn/util/parallel.h"
 #include "nn/util/types.h"
@@ -366,32 +368,57 @@ void profile_layers(const std::string& preset, int batch) {
   std::fprintf(stderr, "  %-22s %9.0f\n", "whole training step", 1e6 * step);
 }
 
-}  // namespace
+constexpr const char* kUsage =
+    "usage: mnist-bench [--batch N] [--threads N] [MODEL ...]\n"
+    "       mnist-bench --profile MODEL [--batch N]\n"
+    "  MODEL: a preset name or a layer spec (mnist-lab presets, mnist-lab layers); default mlp cnn lenet5\n"
+    "  --batch N     training batch, 1..4096 (default 64)\n"
+    "  --threads N   2 or more: only the speed-up of N threads over one, per model\n"
+    "  --profile M   per-layer forward and backward times of one model\n"
+    "Prints one JSON object on stdout.\n";
 
-int main(int argc, char** argv) {
+// A whole number in [lo, hi] written out in full ("64", not "64x" or ""), else an Error naming the flag.
+int whole(const char* flag, const char* text, int lo, int hi) {
+  char* end = nullptr;
+  errno = 0;
+  const long v = std::strtol(text, &end, 10);
+  check(end != text && *end == '\0' && errno == 0 && v >= lo && v <= hi, flag, " must be a whole number ", lo,
+        "..", hi, ", got '", text, "'");
+  return int(v);
+}
+
+int run(int argc, char** argv) {
   std::vector<std::string> models;
   int batch = 64;
   int threads = 1;
   std::string profile;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--batch") && i + 1 < argc)
-      batch = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
-      threads = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--profile") && i + 1 < argc)
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    const bool takes_value = arg == "--batch" || arg == "--threads" || arg == "--profile";
+    if (takes_value) check(i + 1 < argc, arg, " needs a value");
+    if (arg == "--batch")
+      batch = whole("--batch", argv[++i], 1, 4096);
+    else if (arg == "--threads")
+      threads = whole("--threads", argv[++i], 1, max_threads());
+    else if (arg == "--profile")
       profile = argv[++i];
+    else if (arg.size() > 1 && arg[0] == '-')
+      check(false, "unknown option '", arg, "'");
     else
-      models.push_back(argv[i]);
+      models.push_back(arg);
   }
+  // Every model is checked before anything is timed: a typo fails at once, not after minutes of benchmarks.
+  for (const auto& m : models) inspect_spec(resolve_spec(m));
   if (!profile.empty()) {
+    inspect_spec(resolve_spec(profile));
     profile_layers(profile, batch);
     return 0;
   }
   if (models.empty()) models = {"mlp", "cnn", "lenet5"};
-  if (threads < 1 || threads > max_threads()) {
-    std::fprintf(stderr, "mnist-bench: --threads must be 1..%d, got %d\n", max_threads(), threads);
-    return 2;
-  }
   if (threads > 1) {
     // Only the thread speed-up: {"threads": N, "batch": B, "train_threads": {model: {one, many, speedup}}}.
     const Dataset data = synthetic(4096);
@@ -456,4 +483,16 @@ int main(int argc, char** argv) {
   out.raw("train_step_allocations", allocs + "}");
   std::printf("%s\n", out.str().c_str());
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // A bad argument or model: one line saying what is wrong, never an abort.
+    std::fprintf(stderr, "mnist-bench: %s (mnist-bench --help shows the usage)\n", e.what());
+    return 2;
+  }
 }
