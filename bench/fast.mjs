@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {engineShown, openTrainView, secondsOf, trainReady, withServedChromium} from './served.mjs';
+import {readArgs} from './args.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -162,21 +163,20 @@ export async function measureFast({
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = process.argv.slice(2);
-  const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : def);
-  const json = args.includes('--json');
-  const seeds = opt('seeds', '1');
+  const args = readArgs('fast', ['seeds', 'model', 'spec', 'epochs', 'batch', 'lr', 'schedule'], ['json']);
+  const json = args.flag('json');
+  const seeds = args.text('seeds', '1');
   if (!/^[1-9]\d*$/.test(seeds)) {
     console.error(`bench/fast: --seeds takes a count N and runs seeds 1..N (not '${seeds}')`);
     process.exit(2);
   }
   measureFast({
-    model: opt('model', 'fast'),
-    spec: opt('spec', ''),
-    epochs: Number(opt('epochs', 1)),
-    batch: Number(opt('batch', 64)),
-    lr: Number(opt('lr', 0.003)),
-    schedule: opt('schedule', 'onecycle'),
+    model: args.text('model', 'fast'),
+    spec: args.text('spec', ''),
+    epochs: args.number('epochs', 1, {min: 1, max: 1000, whole: true}),
+    batch: args.number('batch', 64, {min: 1, max: 4096, whole: true}),
+    lr: args.number('lr', 0.003, {min: 1e-9, max: 10}),
+    schedule: args.text('schedule', 'onecycle'),
     seeds: Number(seeds),
     log: (r) =>
       console.log(

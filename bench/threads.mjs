@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
+import {readArgs} from './args.mjs';
 import {withServedChromium} from './served.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,16 +59,15 @@ export async function measureThreads({
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = process.argv.slice(2);
-  const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : def);
-  const json = args.includes('--json');
+  const args = readArgs('threads', ['models', 'threads', 'batch', 'window', 'rounds'], ['json']);
+  const json = args.flag('json');
   const fmt = (x) => Math.round(x).toLocaleString('en-US');
   measureThreads({
-    models: opt('models', 'cnn,mlp,lenet5').split(','),
-    threads: Number(opt('threads', 2)),
-    batch: Number(opt('batch', 64)),
-    window: Number(opt('window', 2)),
-    rounds: Number(opt('rounds', 6)),
+    models: args.text('models', 'cnn,mlp,lenet5').split(','),
+    threads: args.number('threads', 2, {min: 2, max: 16, whole: true}),
+    batch: args.number('batch', 64, {min: 1, max: 4096, whole: true}),
+    window: args.number('window', 2, {min: 0.1}),
+    rounds: args.number('rounds', 6, {min: 1, max: 100, whole: true}),
     log: json
       ? () => {}
       : (r) =>
