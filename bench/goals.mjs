@@ -262,7 +262,10 @@ export function judge(settings, raw) {
         r.speedup,
         1.8,
         '×',
-        `medians of 6 alternating 1 s windows on one trainer: ${n0(r.many)} vs ${n0(r.one)} samples/s`,
+        `medians of 6 alternating 1 s windows on one trainer: ${n0(r.many)} vs ${n0(r.one)} samples/s` +
+          (r.host_speedup
+            ? `; pure arithmetic on the same threads, between those windows: ${r.host_speedup.toFixed(2)}× (what the host gave)`
+            : ''),
       );
     }
     // What the isolated page runs for each model, as the page decides it (engine/compile.js
