@@ -46,6 +46,7 @@ EMSCRIPTEN_BINDINGS(mnist_lab) {
       .class_function("describeFor", &Engine::describeFor)
       .class_function("describeWeights", &Engine::describeWeights)
       .class_function("presets", &Engine::presets)
+      .class_function("maxWeightsBytes", &Engine::maxWeightsBytes)
       .class_function("defaults", &Engine::defaults)
       .class_function("setThreads", &Engine::setThreads)
       .class_function("threads", &Engine::threads)

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "nn/model/serialize.h"
 #include "nn/session.h"
 #include "nn/util/check.h"
 #include "nn/util/parallel.h"
@@ -51,6 +52,9 @@ class Engine {
     return Session::describe(model, batch);
   }
   static std::string presets() { return Session::presets_json(); }
+  // The largest weights file the core reads (nn/model/serialize.h), so the page
+  // can refuse a larger file before it reads it into memory.
+  static double maxWeightsBytes() { return double(kMaxWeightsFileBytes); }
 
   // Threads for the large matrix products (process-wide): at most the pthread
   // pool plus this thread (a thread beyond the pool could not start until the

@@ -1,6 +1,7 @@
 // Failures are clear messages, never hangs, and never cost the current models.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {drawStrokes, openPage} from './support/browser.js';
@@ -64,6 +65,17 @@ test('a corrupt weights file gives a clear message and keeps both networks', asy
   const truncated = real.subarray(0, 5000);
   await input.setInputFiles({name: 'truncated.mlw', mimeType: 'application/octet-stream', buffer: truncated});
   assert.match(await settled('truncated.mlw'), /Could not load "truncated\.mlw"/);
+  // A file larger than any weights file the engine reads (a video picked by mistake) is refused
+  // unread, with the engine's own limit (a sparse file: nothing is written or sent).
+  const big = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-lab-big-')), 'holiday.mp4');
+  fs.writeFileSync(big, '');
+  fs.truncateSync(big, 2 ** 30);
+  await input.setInputFiles(big);
+  assert.match(
+    await settled('holiday.mp4'),
+    /^"holiday\.mp4" is 1,074 MB: too big to be a weights file \(the engine reads up to [1-9][\d,]* MB\)\. The current models are unchanged\.$/,
+  );
+  fs.rmSync(path.dirname(big), {recursive: true});
   assert.equal(await page.locator('[data-model="mlp"] .pred-meta').textContent(), before);
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[3]);

@@ -88,6 +88,8 @@ export class Lab extends Emitter {
     this.presets = [];
     /** @type {import('./protocol.js').TrainConfig | null} the engine's default settings, once ready */
     this.defaults = null;
+    /** @type {number | null} the largest weights file the engine reads (bytes), once ready */
+    this.maxWeightsBytes = null;
     this.focusing = new Focus();
     this.experiments = new Experiments();
     this.downloads = new Downloads(this.root);
@@ -107,6 +109,7 @@ export class Lab extends Emitter {
     this.ready = this.slots.mlp.client.ready.then((presets) => {
       this.presets = presets;
       this.defaults = this.slots.mlp.client.defaults;
+      this.maxWeightsBytes = this.slots.mlp.client.maxWeightsBytes;
       this.emit('ready', {});
       return presets;
     });

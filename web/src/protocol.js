@@ -206,8 +206,9 @@ export const Request = Object.freeze({
    * lifeline (optional): the name of a Web Lock the worker takes before it answers and holds
    * until it ends; the page then waits for that lock to learn that the worker has ended, even
    * one that closed without a word.
-   * -> Reply.READY {presets: Preset[], defaults: TrainConfig, engine: EngineInfo, lifeline} (or
-   * Reply.FATAL {message}). defaults: the engine's settings for a run where the page asks for nothing else.
+   * -> Reply.READY {presets: Preset[], defaults: TrainConfig, maxWeightsBytes, engine: EngineInfo, lifeline}
+   * (or Reply.FATAL {message}). defaults: the engine's settings for a run where the page asks for nothing
+   * else; maxWeightsBytes: the largest weights file it reads.
    * Requests sent before it wait for it.
    */
   INIT: 'init',
@@ -367,7 +368,7 @@ export const Request = Object.freeze({
 });
 
 export const Reply = Object.freeze({
-  READY: 'ready', // the reply to INIT (id-less): {presets, defaults, engine: EngineInfo, lifeline: whether it holds that lock}
+  READY: 'ready', // the reply to INIT (id-less): {presets, defaults, maxWeightsBytes, engine: EngineInfo, lifeline: whether it holds that lock}
   FATAL: 'fatal', // sent instead of READY when the module cannot start: {message}
   ERROR: 'error', // {id, message}
   CRASHED: 'crashed', // id-less {message}: the engine broke (out of memory, abort); the worker closes itself

@@ -43,6 +43,8 @@ export class WorkerClient extends EventTarget {
     this.presets = null;
     /** @type {import('./protocol.js').TrainConfig | null} the engine's default settings, once ready */
     this.defaults = null;
+    /** @type {number | null} the largest weights file the engine reads (bytes), once ready */
+    this.maxWeightsBytes = null;
     /** @type {import('./protocol.js').EngineInfo | null} once ready */
     this.engine = null;
     this.ready = new Promise((resolve, reject) => {
@@ -100,6 +102,7 @@ export class WorkerClient extends EventTarget {
       this.started = true;
       this.presets = msg.presets;
       this.defaults = msg.defaults;
+      this.maxWeightsBytes = msg.maxWeightsBytes;
       this.engine = msg.engine || {threaded: false, threads: 1};
       if (msg.lifeline) this.watch();
       this.readyResolve(msg.presets);

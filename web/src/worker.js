@@ -57,7 +57,14 @@ const ready = initMessage
       });
     }
     engine.fma = core.fma();
-    post({type: Reply.READY, presets: core.presets(), defaults: core.defaults, engine, lifeline: watched});
+    post({
+      type: Reply.READY,
+      presets: core.presets(),
+      defaults: core.defaults,
+      maxWeightsBytes: core.maxWeightsBytes(),
+      engine,
+      lifeline: watched,
+    });
   })
   .catch((e) => {
     post({type: Reply.FATAL, message: `The neural-network engine could not start: ${e.message || e}`});

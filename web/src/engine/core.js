@@ -79,6 +79,11 @@ export class Core {
     return JSON.parse(this.module.Engine.describeFor(String(model), batch | 0));
   }
 
+  /** The largest weights file the engine reads, in bytes: a larger file can be refused unread. */
+  maxWeightsBytes() {
+    return this.module.Engine.maxWeightsBytes();
+  }
+
   /** A weights file (Uint8Array), checked whole without building its model -> describe() of its spec | {ok: false, error} */
   describeWeights(bytes) {
     return JSON.parse(this.module.Engine.describeWeights(bytes));

@@ -48,8 +48,12 @@ export function mount(el, lab) {
     if (!f) return;
     say(`Reading ${f.name}…`, false, true);
     try {
-      if (f.size > 64 * 1024 * 1024)
-        throw new Error(`"${f.name}" is ${int(f.size / 1e6)} MB: too big to be a weights file.`);
+      // Refused unread when no weights file the engine reads is that large (a file picked by mistake).
+      const most = lab.maxWeightsBytes ?? 64 * 1024 * 1024;
+      if (f.size > most)
+        throw new Error(
+          `"${f.name}" is ${int(f.size / 1e6)} MB: too big to be a weights file (the engine reads up to ${int(most / 1e6)} MB). The current models are unchanged.`,
+        );
       const bytes = new Uint8Array(await f.arrayBuffer());
       const r = await lab.importWeights(bytes, f.name);
       say(

@@ -113,6 +113,8 @@ export interface EngineClass {
   /** A weights file checked whole, without building its model: describe() of its spec, or {ok: false, error}. */
   describeWeights(bytes: Uint8Array): Json;
   presets(): Json;
+  /** The largest weights file the core reads, in bytes. */
+  maxWeightsBytes(): number;
   defaults(): TrainConfig;
   setThreads(n: number): number;
   threads(): number;
