@@ -425,9 +425,12 @@ int run(int argc, char** argv) {
     if (takes_value) check(i + 1 < argc, arg, " needs a value");
     if (arg == "--batch")
       batch = whole("--batch", argv[++i], 1, 4096);
-    else if (arg == "--threads")
-      threads = whole("--threads", argv[++i], 1, max_threads());
-    else if (arg == "--profile")
+    else if (arg == "--threads") {
+      ++i;
+      check(max_threads() > 1 || std::strcmp(argv[i], "1") == 0,
+            "--threads: this build has no threads (a wasm build without pthreads), got '", argv[i], "'");
+      threads = whole("--threads", argv[i], 1, max_threads());
+    } else if (arg == "--profile")
       profile = argv[++i];
     else if (arg.size() > 1 && arg[0] == '-')
       check(false, "unknown option '", arg, "'");
