@@ -48,9 +48,11 @@ export function mount(el, lab) {
     if (!f) return;
     say(`Reading ${f.name}…`, false, true);
     try {
-      // Refused unread when no weights file the engine reads is that large (a file picked by mistake).
-      const most = lab.maxWeightsBytes ?? 64 * 1024 * 1024;
-      if (f.size > most)
+      // Refused unread when no weights file the engine reads is that large (a file picked by mistake);
+      // the engine's limit is known once it has started (one that cannot start refuses the file anyway).
+      await lab.ready.catch(() => {});
+      const most = lab.maxWeightsBytes;
+      if (most && f.size > most)
         throw new Error(
           `"${f.name}" is ${int(f.size / 1e6)} MB: too big to be a weights file (the engine reads up to ${int(most / 1e6)} MB). The current models are unchanged.`,
         );
