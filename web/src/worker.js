@@ -271,6 +271,29 @@ async function waitWhilePaused(r, step, report) {
   return true;
 }
 
+/**
+ * n steps of the run in the engine, at the threads `tuner` picks for them (engine/tuner.js), which
+ * it then learns how fast they went -> {p: the engine's progress, dt: ms they took}.
+ */
+function trainTuned(tuner, n) {
+  const threads = tuner.next(threadShare, performance.now());
+  if (threads !== core.threads()) core.setThreads(threads);
+  const t0 = performance.now();
+  const p = core.train(n);
+  const dt = performance.now() - t0;
+  tuner.record(threads, dt / n, performance.now());
+  return {p, dt};
+}
+
+/** Whatever a run's tuner chose, the worker has its share of the threads again (evaluations, the next run). */
+function shareBack() {
+  if (core.threads() !== threadShare) core.setThreads(threadShare);
+}
+
+/** The steps of the next core.train() call, from the last chunk's and its ms per step: about CHUNK_MS of work. */
+const nextChunk = (chunk, msPerStep) =>
+  Math.max(1, Math.min(200, 2 * chunk, Math.round(CHUNK_MS / Math.max(msPerStep, 0.01))));
+
 async function trainLoop(r) {
   const perPost = 1000 / PROGRESS_PER_SECOND;
   let chunk = 1;
@@ -338,14 +361,10 @@ async function trainLoop(r) {
       let n = Math.min(chunk, every - (done % every));
       if (testHold) n = Math.min(n, testHold.steps - done);
       if (stepping) n = 1;
-      const threads = tuner.next(threadShare, performance.now());
-      if (threads !== core.threads()) core.setThreads(threads);
-      const t0 = performance.now();
-      p = core.train(n);
-      const dt = performance.now() - t0;
-      tuner.record(threads, dt / n, performance.now());
-      elapsed += dt / 1000;
-      chunk = Math.max(1, Math.min(200, 2 * chunk, Math.round(CHUNK_MS / Math.max(dt / n, 0.01))));
+      const took = trainTuned(tuner, n);
+      p = took.p;
+      elapsed += took.dt / 1000;
+      chunk = nextChunk(chunk, took.dt / n);
       if (!p.diverged && (p.step % every === 0 || p.epoch_done)) {
         const {step, epoch, batch, loss, accuracy, lr} = p;
         points.push({step, epoch, batch, loss, accuracy, lr, elapsed});
@@ -412,8 +431,7 @@ async function trainLoop(r) {
       trainEvaluation: null,
     });
   } finally {
-    // Whatever the tuner chose, the worker has its share again (evaluations, the next run).
-    if (core.threads() !== threadShare) core.setThreads(threadShare);
+    shareBack();
     for (const answer of r.stepped.splice(0)) answer(p?.step ?? 0);
     if (run === r) run = null;
   }
@@ -495,14 +513,10 @@ async function finetuneLoop(r) {
       const stepping = r.steps > 0;
       let n = stepping ? 1 : chunk;
       if (testHold) n = Math.max(1, Math.min(n, testHold.steps - (p?.step ?? 0)));
-      const threads = tuner.next(threadShare, performance.now());
-      if (threads !== core.threads()) core.setThreads(threads);
-      const t0 = performance.now();
-      p = core.train(n);
-      const dt = performance.now() - t0;
-      tuner.record(threads, dt / n, performance.now());
-      elapsed += dt / 1000;
-      chunk = Math.max(1, Math.min(200, 2 * chunk, Math.round(CHUNK_MS / Math.max(dt / n, 0.01))));
+      const took = trainTuned(tuner, n);
+      p = took.p;
+      elapsed += took.dt / 1000;
+      chunk = nextChunk(chunk, took.dt / n);
       if (p.diverged) throw new Error(p.message);
       if (stepping || p.finished || performance.now() - lastPost >= 1000 / PROGRESS_PER_SECOND) progress();
       if (stepping) {
@@ -514,8 +528,7 @@ async function finetuneLoop(r) {
     }
     return {p, elapsed};
   } finally {
-    // Whatever the tuner chose, the worker has its share again (evaluations, the next run).
-    if (core.threads() !== threadShare) core.setThreads(threadShare);
+    shareBack();
     for (const answer of r.stepped.splice(0)) answer(p?.step ?? 0);
     if (run === r) run = null;
   }

@@ -69,7 +69,7 @@ bool spin_until(Done done) {
 // pool ends: shrinking parks the ones from the new size on (asleep, out of the
 // jobs) and growing wakes them again. A page gives a training worker all the
 // cores while it trains alone and shares them out when two train
-// (web/src/model/cores.js); a thread start in the wasm pthreads build needs a
+// (web/src/model/training.js); a thread start in the wasm pthreads build needs a
 // Web Worker the pool loaded beforehand, and costs one anyway. A resize is a
 // job of its own that every started worker answers, parked or not, so each one
 // knows its part before the next job is published.

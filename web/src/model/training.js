@@ -74,8 +74,7 @@ export class Training extends Emitter {
         .request(Request.SHARE_CORES, {among})
         .then(({threads}) => {
           engine.share = threads;
-          engine.inUse = threads;
-          this.emit('cores', {slot: slot.name, threads});
+          this.#inUse(slot, threads);
         })
         .catch(() => {}); // a worker that died meanwhile is restarted with all its threads
     }
