@@ -123,7 +123,7 @@ export function resultsMarkdown(results, timings = null) {
 /** A recipe as the table names it: the preset, then its settings. */
 function recipeText(r) {
   const rate = `${r.optimizer === 'sgd' ? 'SGD' : 'Adam'} ${r.lr} ${r.schedule}`;
-  const epochs = `${r.epochs} epoch${r.epochs > 1 ? 's' : ''}`;
+  const epochs = `${r.epochs} epoch${r.epochs > 1 ? 's' : ''}${r.limit > 0 ? ` of the first ${r.limit.toLocaleString('en')} digits` : ''}`;
   const extras = [
     r.augment ? 'augmented' : '',
     r.label_smoothing > 0 ? `label smoothing ${r.label_smoothing}` : '',

@@ -67,6 +67,7 @@ function recipeOf(system, presets) {
     augment: p.augment,
     label_smoothing: p.label_smoothing,
     test_shifts: p.test_shifts,
+    limit: p.limit ?? 0,
   };
   const args = argsOf(system);
   for (let i = 0; i < args.length; i++) {
@@ -104,7 +105,6 @@ async function runPage(context, url, system, recipe) {
     model: system.model,
     ...Object.fromEntries(Object.entries(recipe).map(([k, v]) => [k, k === 'augment' ? (v ? '1' : '0') : String(v)])),
     seed: opts.seed,
-    limit: '0',
   });
   console.log(`time-to-accuracy: page ?${q}`);
   const {page, errors} = await openTrainView(context, url, q);
