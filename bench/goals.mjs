@@ -252,7 +252,10 @@ export function judge(settings, raw) {
         1.8,
         '×',
         `${windows(r)}: ${n0(r.threaded_median)} vs ${n0(r.single_median)} samples/s ` +
-          `(pthreads + FMA build at 1 thread: ${n0(r.threaded_1_median)})`,
+          `(pthreads + FMA build at 1 thread: ${n0(r.threaded_1_median)})` +
+          (r.host_speedup
+            ? `; pure arithmetic on ${r.threads} workers / 1, between those windows: ${r.host_speedup.toFixed(2)}× (what the host gave)`
+            : ''),
       );
     }
     const native = threadsAb.native?.train_threads;

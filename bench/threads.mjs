@@ -74,7 +74,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
           console.log(
             `${r.model.padEnd(7)} FMA: single ${fmt(r.single_median)}/s  ${r.threads} threads ` +
               `${fmt(r.threaded_median)}/s  speed-up ${r.speedup.toFixed(2)}x  (pthreads at 1 thread ${fmt(r.threaded_1_median)}/s)` +
-              `  plain SIMD: ${fmt(r.plain_single_median)}/s vs ${fmt(r.plain_threaded_median)}/s, ${r.speedup_plain.toFixed(2)}x`,
+              `  plain SIMD: ${fmt(r.plain_single_median)}/s vs ${fmt(r.plain_threaded_median)}/s, ${r.speedup_plain.toFixed(2)}x` +
+              `  pure arithmetic ${r.host_speedup.toFixed(2)}x`,
           ),
   }).then(
     (r) => {

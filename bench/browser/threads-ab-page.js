@@ -7,7 +7,12 @@
 // pthreads build with fused multiply-adds at N threads (what npm start's page
 // gets there) and at one thread (its own overhead); and the pair a browser
 // without relaxed SIMD chooses between, plain SIMD single-thread and pthreads
-// at N threads. Reports every window and the ratios of the medians.
+// at N threads. Reports every window and the ratios of the medians, and
+// beside them what the host gave: after each round, pure arithmetic on one
+// Web Worker and then on N at once (spin-worker.js), as mnist-bench's
+// host_speedup does natively. Near N, the cores were free; less, other load
+// took one, which interleaving cannot even out (the single-thread build does
+// not use the core it took).
 // ?model=cnn&batch=64&threads=2&window=1.5&rounds=6&warm=4
 import {ask, median} from './ab.js';
 
@@ -26,10 +31,18 @@ const configs = [
   {name: 'plain_threaded', build: 'wasm-mt', threads},
 ];
 
+/** Pure arithmetic on `spinners.length` workers at once for `seconds` -> the sum of their rates. */
+async function spin(spinners, seconds) {
+  const rates = await Promise.all(spinners.map((w) => ask(w, {seconds})));
+  return rates.reduce((sum, r) => sum + r.rate, 0);
+}
+
 async function main() {
   if (!globalThis.crossOriginIsolated)
     throw new Error('the page is not cross-origin isolated (serve it with --isolate)');
   const workers = configs.map(() => new Worker(new URL('./simd-ab-worker.js', import.meta.url), {type: 'module'}));
+  const spinners = Array.from({length: threads}, () => new Worker(new URL('./spin-worker.js', import.meta.url)));
+  const hostSeconds = Math.max(0.25, windowSeconds / 4);
   try {
     for (let i = 0; i < configs.length; i++) {
       const {build, threads: n} = configs[i];
@@ -37,11 +50,16 @@ async function main() {
     }
     // Warm-up: V8 tiers the hot functions up only after they have run a while.
     for (const w of workers) await ask(w, {window: warmSeconds});
+    await spin(spinners, hostSeconds);
     const windows = configs.map(() => []);
+    const hostOne = [],
+      hostMany = [];
     for (let r = 0; r < rounds; r++) {
       const order = configs.map((_, i) => i);
       if (r % 2) order.reverse();
       for (const i of order) windows[i].push((await ask(workers[i], {window: windowSeconds})).samples_per_second);
+      hostOne.push(await spin(spinners.slice(0, 1), hostSeconds));
+      hostMany.push(await spin(spinners, hostSeconds));
     }
     const med = windows.map(median);
     const out = {
@@ -61,9 +79,10 @@ async function main() {
     out.speedup_same_build = med[1] / med[2]; // N threads over 1 thread, both the pthreads + FMA build
     out.overhead = med[2] / med[0]; // the pthreads + FMA build at 1 thread over the single-thread FMA build
     out.speedup_plain = med[4] / med[3]; // without relaxed SIMD: pthreads at N threads over plain single-thread
+    out.host_speedup = median(hostMany) / median(hostOne); // pure arithmetic, N workers over one
     return out;
   } finally {
-    workers.forEach((w) => w.terminate());
+    [...workers, ...spinners].forEach((w) => w.terminate());
   }
 }
 
