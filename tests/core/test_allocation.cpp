@@ -2,7 +2,8 @@
 // buffer, further steps make no heap allocation at all. malloc itself is counted
 // (glibc lets a program replace it), so allocations inside Eigen or the standard
 // library are seen too, not only operator new. Skipped under the sanitizers,
-// which replace malloc themselves.
+// which replace malloc themselves (ThreadSanitizer calls it while it starts,
+// before it can run instrumented code: a replacement here crashed it).
 #include <catch2/catch.hpp>
 
 #include <malloc.h>
@@ -13,7 +14,16 @@
 #include "nn/model/spec.h"
 #include "nn/train/trainer.h"
 
-#if !defined(__SANITIZE_ADDRESS__) && defined(__GLIBC__)
+// gcc names the sanitizers with macros, clang with __has_feature.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define MNIST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define MNIST_SANITIZED 1
+#endif
+#endif
+
+#if !defined(MNIST_SANITIZED) && defined(__GLIBC__)
 extern "C" void* __libc_malloc(size_t);
 extern "C" void __libc_free(void*);
 namespace {
