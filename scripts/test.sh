@@ -30,10 +30,9 @@ cmake --build build/tsan -j"$JOBS" --target core_tests
 tsan=(env TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1")
 # Started if it lists the tests (Catch2 exits with their count, so read the output).
 tsan_starts() { { "${tsan[@]}" build/tsan/tests/core/core_tests --list-tests 2>&1 || true; } | grep -q ' test cases$'; }
-if ! tsan_starts; then
-  tsan+=(setarch "$(uname -m)" -R)
-fi
-if tsan_starts; then
+started=1
+tsan_starts || { tsan+=(setarch "$(uname -m)" -R) && tsan_starts; } || started=0
+if [ "$started" = 1 ]; then
   (cd build/tsan && "${tsan[@]}" ctest --output-on-failure -j"$JOBS")
 else
   echo "test: SKIPPED ThreadSanitizer: it cannot start on this kernel (vm.mmap_rnd_bits=$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo '?')), not even under setarch -R"
