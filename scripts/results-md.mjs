@@ -140,6 +140,12 @@ function reachedText(r) {
     : `not in the recipe's epochs (${f2(r.test_accuracy)}%)`;
 }
 
+/** Where in its run the page's test came: "epoch 2" after one, "0.84 epochs" within one, as tested every few digits. */
+const pageWhen = (p) =>
+  Number.isInteger(p.epochs)
+    ? `epoch ${p.epochs}`
+    : `${p.epochs} epochs, tested every ${p.eval_every.toLocaleString('en')} digits`;
+
 /** The section on how soon each system reaches its article's accuracy (scripts/time-to-accuracy.mjs). */
 function timingsMarkdown(t) {
   let md = "## Time to the article's accuracy\n\n";
@@ -153,8 +159,10 @@ function timingsMarkdown(t) {
   md += `Natively: \`mnist-lab train --until\` with the full test set evaluated every ${t.eval_every.toLocaleString('en')} `;
   md +=
     'training samples. In the page: the built page served as a plain static host in headless Chromium (one worker, ';
-  md += "the single-thread engine), the recipe set through the Train form's URL; the page evaluates after each epoch, ";
-  md += 'so its time is the training time at the end of the first epoch at or above the accuracy.\n\n';
+  md += "the single-thread engine), the recipe set through the Train form's URL; the page tests after each epoch and, ";
+  md +=
+    "when the table says so, every as many digits as natively (the form's Test every), and stops at the first test at ";
+  md += 'or above the accuracy (Stop at accuracy); its time is the training time the page shows for that test.\n\n';
   md += header([
     'article',
     'system',
@@ -173,7 +181,7 @@ function timingsMarkdown(t) {
       r.recipe ? recipeText(r.recipe) : '-',
       `${r.article.acc}%`,
       r.train_seconds == null ? 'not measured' : `${reachedText(r)}, ${r.samples.toLocaleString('en')} samples`,
-      r.page ? `${reachedText(r.page)}, epoch ${r.page.epochs}` : 'not measured',
+      r.page ? `${reachedText(r.page)}, ${pageWhen(r.page)}` : 'not measured',
       `${r.article.seconds} s`,
       `${under(r.train_seconds == null ? null : r)} / ${under(r.page)}`,
     ]);

@@ -84,7 +84,8 @@ test('a bad value is flagged at its own field, and Train waits until it is fixed
 });
 
 test('URL values out of range are shown at their field, naming the parameter, and never run', async () => {
-  const query = 'epochs=2.5&batch=100000&subset=7&lr=1e9&optimizer=rmsprop&schedule=sometimes&augment=maybe';
+  const query =
+    'epochs=2.5&batch=100000&subset=7&lr=1e9&optimizer=rmsprop&schedule=sometimes&augment=maybe&eval_every=3000&until=101';
   const page = await openTrain(`${site.url}?${query}`);
   const expect = {
     Epochs: ['2.5', /^The link's \?epochs=2\.5 is not used\. Epochs must be a whole number from 1 to 100\.$/],
@@ -105,6 +106,14 @@ test('URL values out of range are shown at their field, naming the parameter, an
       'sometimes',
       /\?schedule=sometimes is not used\. The schedule must be cosine, constant, step or onecycle\.$/,
     ],
+    'Test every': [
+      '3000',
+      /^The link's \?eval_every=3000 is not used\. The test interval must be 0, 2000, 5000, 10000 or 20000\.$/,
+    ],
+    'Stop at accuracy (%)': [
+      '101',
+      /^The link's \?until=101 is not used\. The target accuracy must be a percentage from 0 to 100 \(0: train to the end\)\.$/,
+    ],
   };
   for (const [label, [value, message]] of Object.entries(expect)) {
     assert.equal(await page.getByLabel(label, {exact: true}).inputValue(), value, `${label} shows the link's value`);
@@ -116,7 +125,7 @@ test('URL values out of range are shown at their field, naming the parameter, an
   assert.equal(augment.invalid, true);
   assert.match(augment.message, /\?augment=maybe is not used\. Augmentation is 1 \(on\) or 0 \(off\)\./);
   assert.equal(await trainButton(page).isDisabled(), true);
-  assert.equal(await page.locator('.train-summary').textContent(), 'Fix the 7 fields marked in red to train.');
+  assert.equal(await page.locator('.train-summary').textContent(), 'Fix the 9 fields marked in red to train.');
   await page.locator('#train').screenshot({path: screenshotPath('train-form-url.png')});
 
   // Fixing a field clears its message and takes the value into the URL; the others stay as they were.

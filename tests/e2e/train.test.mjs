@@ -136,6 +136,53 @@ test('label smoothing from the link reaches the engine: the same seed trains oth
   assert.notEqual(smoothed, plain, 'the same seed without smoothing trains another run');
 });
 
+test('Test every and Stop at accuracy: the run tests within its epoch and ends at the first test at or above the target', async () => {
+  const page = await openPage(site.context);
+  await page.goto(`${site.url}?eval_every=2000&until=93`);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('#train').scrollIntoViewIfNeeded();
+  assert.equal(await page.getByLabel('Test every', {exact: true}).inputValue(), '2000', "the link's interval");
+  assert.equal(await page.getByLabel('Stop at accuracy (%)', {exact: true}).inputValue(), '93', "the link's target");
+  await page.getByLabel('Model', {exact: true}).selectOption('mlp');
+  await page.getByLabel('Epochs', {exact: true}).fill('2');
+  await page.getByLabel('Training digits', {exact: true}).selectOption('20000');
+  const batch = Number(await page.getByLabel('Batch size', {exact: true}).inputValue());
+  assert.match(
+    await page.locator('#train .train-summary').textContent(),
+    /It tests every 2,000 digits as well as after each epoch, and stops at the first test at or above 93%\.$/,
+  );
+  await page.getByRole('button', {name: 'Train', exact: true}).click();
+  await page.waitForFunction(() => document.querySelector('#train .lane-mlp')?.dataset.state === 'done', null, {
+    timeout: 180000,
+  });
+  const rows = await page.locator('#train .epochs tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => {
+      const td = [...tr.querySelectorAll('td')];
+      return {epoch: td[1].textContent, digits: td[1].title, accuracy: parseFloat(td[5].textContent)};
+    }),
+  );
+  const laneText = await page.locator('#train .lane-mlp').textContent();
+  assert.match(laneText, /^.*reached 93% · /, `the lane says the run reached its target (${laneText})`);
+  // Every 2,000 digits rounded up to whole batches: a test after each ceil(2000 / batch) batches.
+  const every = Math.ceil(2000 / batch) * batch;
+  assert.ok(rows.length >= 2, `tested more than once before 93% (${JSON.stringify(rows)})`);
+  for (const [i, r] of rows.entries()) {
+    if (i < rows.length - 1) assert.ok(r.accuracy < 93, `test ${i + 1} below the target: ${JSON.stringify(r)}`);
+    assert.equal(r.digits, `after ${((i + 1) * every).toLocaleString('en-US')} training digits`);
+    assert.equal(r.epoch, (((i + 1) * every) / 20000).toFixed(2), 'within the first epoch, as a fraction of it');
+  }
+  assert.ok(rows.at(-1).accuracy >= 93, `the last test reached the target: ${JSON.stringify(rows.at(-1))}`);
+  // The run ended there, well before its two epochs: its step is that test's.
+  const step = Number(laneText.match(/step ([\d,]+)/)[1].replace(/,/g, ''));
+  assert.equal(step * batch, rows.length * every);
+  assert.equal(
+    await page.locator('[data-metric="test-accuracy"]').textContent(),
+    `${rows.at(-1).accuracy.toFixed(2)}%`,
+  );
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('pause, resume and stop', async () => {
   const page = await openPage(site.context);
   await setup(page, {model: 'mlp', epochs: 5, digits: 20000});

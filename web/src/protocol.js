@@ -139,7 +139,7 @@
  * @property {{indices: number[]}} testImages
  * @property {{}} testLabels
  * @property {{split?: 'test'|'train', limit?: number}} evaluate
- * @property {{model: string, config: Partial<TrainConfig>, paused?: boolean}} train
+ * @property {{model: string, config: Partial<TrainConfig>, paused?: boolean, evalEvery?: number, until?: number}} train
  * @property {{}} pause
  * @property {{}} resume
  * @property {{}} stop
@@ -262,7 +262,9 @@ export const Request = Object.freeze({
    * {model: preset or spec, config: Partial<TrainConfig>} (by the engine's names; its defaults fill
    * the rest) creates a fresh model, its weights drawn from the config's seed, and starts training
    * -> Reply.STARTED {info, samples (the digits it trains on)} at once; then Notice.PROGRESS (~10/s),
-   * Notice.EPOCH after each epoch, and finally Notice.TRAIN_DONE. A refused start (bad settings, an
+   * Notice.EPOCH after each epoch (and every `evalEvery` training digits, rounded up to whole
+   * batches, when above 0), and finally Notice.TRAIN_DONE. until (percent, 0: none): the run ends
+   * at the first of those tests at or above it, with reason 'reached'. A refused start (bad settings, an
    * unknown setting or a bad spec) is an error reply and keeps the current model. A training run
    * going on is stopped first; a fine-tune (FINETUNE) is not: TRAIN is then refused. paused: the run
    * starts paused, before its first batch (STEP then runs one).
@@ -467,11 +469,16 @@ export const Notice = Object.freeze({
    *  was not applied)}
    */
   PROGRESS: 'progress',
-  /** {epoch, epochs, trainLoss, trainAccuracy, evaluation (as Reply.EVALUATION), elapsed, heapBytes (wasm memory)} */
+  /**
+   * A test of the run on the full test set: {epoch, epochs, within (true: inside epoch `epoch`, as
+   * Request.TRAIN's evalEvery asked; false: after it), position (epochs done, a fraction within one),
+   * samples (training digits so far), trainLoss, trainAccuracy, evaluation (as Reply.EVALUATION),
+   * elapsed, heapBytes (wasm memory)}
+   */
   EPOCH: 'epoch',
   /**
-   * {reason: 'finished'|'stopped'|'diverged'|'error', message, elapsed, evaluation | null, trainEvaluation | null}
-   * diverged runs also carry {step (the step whose update was refused), loss (that batch's; Infinity or NaN
+   * {reason: 'finished'|'reached'|'stopped'|'diverged'|'error', message, elapsed, evaluation | null,
+   * trainEvaluation | null}; reached: a test came at or above Request.TRAIN's `until`. diverged runs also carry {step (the step whose update was refused), loss (that batch's; Infinity or NaN
    * if not finite), lr}, the numbers the engine's progress gives (TrainProgress diverged_step, diverged_loss).
    * evaluation: the test evaluation of the final weights when no epoch-end one covers them (a stopped run);
    * trainEvaluation: accuracy on up to 10k training digits in inference mode, for the gap.

@@ -9,9 +9,9 @@
  * how the form names it in messages; its name is the engine's (TrainConfig) and
  * the URL's. The engine's own limits are wider (epochs up to 1000, batch up to
  * 4096); these are the page's. The defaults of the training settings are the
- * engine's (Engine.defaults(), in Reply.READY: Settings.useDefaults); only the
- * model and the spec have the page's own.
- * @typedef {{name: string, default?: string, min?: number, max?: number, whole?: boolean,
+ * engine's (Engine.defaults(), in Reply.READY: Settings.useDefaults); the model,
+ * the spec and the page's own two (eval_every, until) have the page's.
+ * @typedef {{name: string, default?: string | number, min?: number, max?: number, whole?: boolean,
  *   choices?: (number | string)[], all?: number, alias?: string}} Setting
  * @type {Readonly<Record<string, Setting>>}
  */
@@ -36,6 +36,12 @@ export const SETTINGS = Object.freeze({
   test_shifts: {choices: [0, 2, 4], name: 'Test shifts'},
   // The network's initial weights, the shuffling and the augmentation: one seed repeats a run.
   seed: {min: 0, max: 2147483647, whole: true, name: 'The seed'},
+  // The page's own, not the engine's (model/training.js keeps them from it): test on the full
+  // test set every `eval_every` training digits as well as after each epoch (0: after each
+  // epoch only), and stop at the first test at or above `until` percent (0: train to the end),
+  // as the CLI's --eval-every and --until do.
+  eval_every: {default: 0, choices: [0, 2000, 5000, 10000, 20000], name: 'The test interval'},
+  until: {default: 0, min: 0, max: 100, name: 'The target accuracy'},
 });
 
 const BOOLEAN = new Map([
@@ -58,6 +64,7 @@ const orList = (xs) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(',
 export function rule(key) {
   const s = SETTINGS[key];
   if (key === 'augment') return `${s.name} is 1 (on) or 0 (off).`;
+  if (key === 'until') return `${s.name} must be a percentage from 0 to 100 (0: train to the end).`;
   if (s.choices) return `${s.name} must be ${orList(s.choices.map(String))}.`;
   return `${s.name} must be ${s.whole ? 'a whole number' : 'a number'} from ${count(s.min)} to ${count(s.max)}.`;
 }
@@ -85,8 +92,15 @@ export class Settings {
   /** @param {boolean} persist read from and mirror into location.search */
   constructor(persist) {
     this.persist = persist;
-    /** Each setting's default: the page's for the model and the spec, the engine's for the rest (useDefaults). */
-    this.defaults = {model: SETTINGS.model.default, spec: SETTINGS.spec.default};
+    /**
+     * Each setting's default: the page's where SETTINGS gives one, the engine's for the rest (useDefaults).
+     * @type {Record<string, unknown>}
+     */
+    this.defaults = Object.fromEntries(
+      Object.entries(SETTINGS)
+        .filter(([, s]) => s.default !== undefined)
+        .map(([key, s]) => [key, s.default]),
+    );
     /** The settings as they stand; a training setting is undefined until the link or the engine gives it. */
     this.values = {...this.defaults};
     /** key -> {raw, param, why, message}: URL values refused, kept in the URL until the field is set */

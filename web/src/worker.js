@@ -242,6 +242,12 @@ async function startRun(msg) {
     await run.done;
   }
   if (!core.count('train') || !core.count('test')) throw new Error('load the training and test data first');
+  const evalEvery = msg.evalEvery ?? 0;
+  const until = msg.until ?? 0;
+  if (!Number.isInteger(evalEvery) || evalEvery < 0 || evalEvery > 1e8)
+    throw new Error(`evalEvery must be a whole number of training digits from 0 to 100,000,000, got ${evalEvery}`);
+  if (typeof until !== 'number' || !(until >= 0 && until <= 100))
+    throw new Error(`until must be a test accuracy in percent from 0 to 100, got ${until}`);
   const settings = core.settings(msg.config);
   // One engine call checks everything before it replaces the model: a refused start keeps the
   // current one. The core trains on the first `limit` digits only (0: all).
@@ -249,7 +255,19 @@ async function startRun(msg) {
   const count = core.count('train');
   const samples = settings.limit > 0 ? Math.min(settings.limit, count) : count;
   // steps: single batches asked for while paused (Request.STEP); stepped: their replies, in order.
-  run = {paused: !!msg.paused, stop: false, resume: null, samples, steps: 0, stepped: []};
+  // perEval: batches between tests within an epoch (0: after each epoch only); until: a fraction (0: none).
+  const perEval = evalEvery > 0 ? Math.ceil(evalEvery / settings.batch) : 0;
+  run = {
+    paused: !!msg.paused,
+    stop: false,
+    resume: null,
+    samples,
+    steps: 0,
+    stepped: [],
+    perEval,
+    until: until / 100,
+    batch: settings.batch,
+  };
   run.done = trainLoop(run);
   post({type: Reply.STARTED, id: msg.id, info, samples});
 }
@@ -302,6 +320,8 @@ async function trainLoop(r) {
   let lastPost = 0;
   let prev = {epoch: 0, batch: 0, loss: 0, accuracy: 0};
   let evaluatedAt = -1; // step of the last test evaluation
+  let testedAt = 0; // step of the last test the run asked for (after an epoch, or every r.perEval batches)
+  let reached = false; // a test came at or above r.until
   let p = null;
   let points = []; // the run sampled since the last progress notice
   const tuner = new ThreadTuner(); // the threads it trains at, up to its share (always 1 without threads)
@@ -313,7 +333,8 @@ async function trainLoop(r) {
     const recentAccuracy = same ? (p.accuracy * p.batch - prev.accuracy * prev.batch) / nb : p.accuracy;
     prev = {epoch: p.epoch, batch: p.batch, loss: p.loss, accuracy: p.accuracy};
     const perStep = p.step > 0 ? elapsed / p.step : 0;
-    const evalsLeft = p.epochs - p.epoch + (p.epoch_done ? 0 : 1);
+    const evalsLeft =
+      p.epochs - p.epoch + (p.epoch_done ? 0 : 1) + (r.perEval ? Math.floor((p.total_steps - p.step) / r.perEval) : 0);
     const evalGuess = evalSeconds || (p.samples_per_second > 0 ? 10000 / (3 * p.samples_per_second) : 0);
     const eta = (p.total_steps - p.step) * perStep + evalsLeft * evalGuess;
     post({
@@ -360,6 +381,7 @@ async function trainLoop(r) {
       const every = p ? Math.max(1, Math.ceil(p.total_steps / POINTS_PER_RUN)) : 1;
       let n = Math.min(chunk, every - (done % every));
       if (testHold) n = Math.min(n, testHold.steps - done);
+      if (r.perEval) n = Math.min(n, r.perEval - (done - testedAt));
       if (stepping) n = 1;
       const took = trainTuned(tuner, n);
       p = took.p;
@@ -370,10 +392,12 @@ async function trainLoop(r) {
         points.push({step, epoch, batch, loss, accuracy, lr, elapsed});
       }
 
+      // A test after each epoch, and every r.perEval batches since the last test when asked.
+      const testDue = p.epoch_done || (r.perEval > 0 && p.step - testedAt >= r.perEval);
       if (stepping) {
         r.steps--;
         progress(r.paused);
-      } else if (p.epoch_done || p.finished || performance.now() - lastPost >= perPost) progress();
+      } else if (testDue || p.finished || performance.now() - lastPost >= perPost) progress();
       if (p.diverged) {
         post({
           type: Notice.TRAIN_DONE,
@@ -388,21 +412,26 @@ async function trainLoop(r) {
         });
         return;
       }
-      if (p.epoch_done) {
+      if (testDue) {
+        testedAt = p.step;
         const evaluation = testEvaluation();
         post({
           type: Notice.EPOCH,
           epoch: p.epoch,
           epochs: p.epochs,
+          within: !p.epoch_done,
+          position: p.epoch - 1 + p.batch / p.batches_per_epoch,
+          samples: (p.epoch - 1) * r.samples + Math.min(p.batch * r.batch, r.samples),
           trainLoss: p.loss,
           trainAccuracy: p.accuracy,
           evaluation,
           elapsed,
           heapBytes: core.heapBytes(),
         });
+        reached = r.until > 0 && evaluation.accuracy >= r.until;
       }
       if (stepping) r.stepped.shift()?.(p.step);
-      if (p.finished) break;
+      if (p.finished || reached) break;
       await yieldToMessages();
     }
     const evaluation = p && evaluatedAt !== p.step ? testEvaluation() : null;
@@ -411,7 +440,7 @@ async function trainLoop(r) {
       p && p.step > 0 ? {split: 'train', ...evaluateTrain(Math.min(GAP_SAMPLES, r.samples))} : null;
     post({
       type: Notice.TRAIN_DONE,
-      reason: p?.finished ? 'finished' : 'stopped',
+      reason: reached ? 'reached' : p?.finished ? 'finished' : 'stopped',
       message: '',
       elapsed,
       evaluation,

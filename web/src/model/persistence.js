@@ -8,7 +8,7 @@
 //
 // A record: {bytes: Uint8Array (the weights file), spec, title, time (ms),
 //   metrics: {testAccuracy, epoch, epochs, partial, step, totalSteps, ended}}
-// metrics.ended: how the run ended ('finished' | 'stopped' | 'diverged' | 'error');
+// metrics.ended: how the run ended ('finished' | 'reached' | 'stopped' | 'diverged' | 'error');
 // missing in mid-run copies and in records from before it was kept.
 //
 // Nothing in the store rejects: reads resolve null when nothing can be read; a write

@@ -7,8 +7,10 @@
 // kind: what network it trains (slot.js modelKind); race: one of a race's two runs; points: the run
 // sampled up to ~400 times (x: epochs done, t: seconds of training, loss and acc: the means over
 // the epoch so far, lr: the batch's rate); lrChanges: the rates set mid-run, after which step.
-// reason: 'finished' | 'stopped' | 'diverged' | 'error'; message: the engine's words for an
-// error; step and loss: where a diverged run was stopped.
+// reason: 'finished' | 'reached' (a test at or above config.until) | 'stopped' | 'diverged' |
+// 'error'; message: the engine's words for an error; step and loss: where a diverged run was stopped.
+// config also holds the page's eval_every and until (state.js), which go to the worker beside the
+// engine's settings.
 //
 // The weights are stored as the run goes (the `save` callback, persistence.js): a copy
 // ('run') after each epoch, every CHECKPOINT_MS and when it pauses, the result ('ended')
@@ -17,7 +19,10 @@
 // Events:
 //   training {slot}            a run started, paused, resumed, stopped or ended
 //   progress {slot, progress}  ~10/s per running slot
-//   epoch {slot, record}       record: {epoch, trainLoss, trainAccuracy, testLoss, testAccuracy, elapsed}
+//   epoch {slot, record}       a test: after an epoch, or within one (eval_every):
+//                              record: {epoch (within one: epochs done as a fraction, 0.84), within,
+//                              samples (digits trained on so far), trainLoss, trainAccuracy,
+//                              testLoss, testAccuracy, elapsed}
 //   ended {slot, run}          the run is done (slot.lastRun); the slot's model is its result
 import {Notice, Request} from '../protocol.js';
 import {Emitter} from './emitter.js';
@@ -131,7 +136,9 @@ export class Training extends Emitter {
       await this.ensureData([slot], ['train', 'test']);
       if (slot.training !== t) return; // stopped while downloading
       const startPaused = t.pauseWanted;
-      const reply = await slot.client.request(Request.TRAIN, {model, config, paused: startPaused}).catch((e) => {
+      const {eval_every: evalEvery = 0, until = 0, ...engineConfig} = config;
+      const ask = {model, config: engineConfig, paused: startPaused, evalEvery, until};
+      const reply = await slot.client.request(Request.TRAIN, ask).catch((e) => {
         throw new LabError('start-failed', {slot: name, cause: e.message});
       });
       t.samples = reply.samples;
@@ -289,7 +296,9 @@ export class Training extends Emitter {
       const t = slot.training;
       if (!t) return;
       const record = {
-        epoch: m.epoch,
+        epoch: m.within ? m.position : m.epoch,
+        within: !!m.within,
+        samples: m.samples,
         trainLoss: m.trainLoss,
         trainAccuracy: m.trainAccuracy,
         testLoss: m.evaluation.loss,
@@ -297,11 +306,12 @@ export class Training extends Emitter {
         elapsed: m.elapsed,
       };
       t.epochs.push(record);
-      t.epochsDone = m.epoch;
+      if (!m.within) t.epochsDone = m.epoch;
       slot.evaluation = {generation: slot.generation, ...m.evaluation};
       slot.trainSeconds = m.elapsed;
       this.emit('epoch', {slot: slot.name, record});
-      if (m.epoch < m.epochs) {
+      // A copy after each epoch but the last; within one, the checkpoints every CHECKPOINT_MS do.
+      if (!m.within && m.epoch < m.epochs) {
         // after the last one, the run's result is stored (Notice.TRAIN_DONE)
         t.savedAt = performance.now();
         t.savedStep = t.progress?.step;

@@ -107,6 +107,7 @@ export function restoreQuestion(slot, kind, record) {
   how =
     {
       finished: `finished ${runOf(m.epochs)}`,
+      reached: `run that reached its target accuracy${at}`,
       stopped: `run stopped${at}`,
       diverged: `run that diverged${at}`,
       error: `run that failed${at}`,

@@ -132,7 +132,8 @@ export function build() {
 export function noteText(smoothing) {
   const text =
     'Train: the mean over the batches of the epoch so far, measured while the weights still change ' +
-    '(it starts again each epoch). Test: all 10,000 test digits after each epoch, with its final weights; ' +
+    '(it starts again each epoch). Test: all 10,000 test digits after each epoch (and as often as "Test every" ' +
+    'says), with the weights of that moment; ' +
     'so early on the test dot can sit above the train line.';
   if (!(smoothing > 0)) return text;
   // Cross-entropy against targets q is at least their entropy, reached when the softmax equals q.

@@ -12,6 +12,8 @@ const LIMITS = [0, 44000, 20000, 5000, 1000];
 const OPTIMIZERS = {adam: 'Adam', sgd: 'SGD + momentum'};
 const SCHEDULES = {cosine: 'Cosine decay', constant: 'Constant', step: 'Step decay', onecycle: 'One-cycle'};
 const SHIFTS = {0: 'None', 2: '2: ← →', 4: '4: ← → ↑ ↓'};
+/** How often a run is tested, as the "Test every" field offers it. */
+const testEvery = (n) => (n === 0 ? 'Epoch' : `${int(n)} digits`);
 
 /**
  * What a field shows for a setting: a value the URL gave but the form refuses is shown as
@@ -74,6 +76,11 @@ export function build(settings) {
     label_smoothing: number('label_smoothing', 'any', 'decimal'),
     test_shifts: choice('test_shifts', Object.entries(SHIFTS)),
     augment: h('input', {type: 'checkbox', id: uid('aug'), checked: s('augment')}),
+    eval_every: choice(
+      'eval_every',
+      SETTINGS.eval_every.choices.map((n) => [n, testEvery(Number(n))]),
+    ),
+    until: number('until', 'any', 'decimal'),
   };
   // Each waits for its default, which the engine gives once a worker is up.
   for (const control of Object.values(controls)) control.disabled = true;
@@ -107,6 +114,8 @@ export function build(settings) {
     checked('Seed', 'seed'),
     checked('Label smoothing', 'label_smoothing'),
     checked('Test shifts', 'test_shifts'),
+    checked('Test every', 'eval_every'),
+    checked('Stop at accuracy (%)', 'until'),
     h(
       'div',
       {class: 'span-2'},
@@ -183,10 +192,12 @@ export function runText(name, params, slot, v) {
     smooth || shifts
       ? `${smooth || ' It'}${smooth && shifts ? ', and' : ''}${shifts ? ` scores each test digit it is unsure of with its ${v.test_shifts} one-pixel shifts as well` : ''}.`
       : '';
+  const tests = v.eval_every > 0 ? ` It tests every ${int(v.eval_every)} digits as well as after each epoch` : '';
+  const stop = v.until > 0 ? `${tests ? ', and' : ' It'} stops at the first test at or above ${v.until}%` : '';
   return (
     `Train runs ${name} (${int(params)} parameters) in the ${SLOT_TITLE[slot]}'s place: ` +
     `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} of ${int(v.limit || SETTINGS.limit.max)} digits in batches of ${v.batch}, ` +
     `${OPTIMIZERS[v.optimizer]} at ${v.lr} with a ${SCHEDULES[v.schedule].toLowerCase()} schedule, ` +
-    `${v.augment ? 'with augmentation' : 'no augmentation'}, seed ${v.seed}.${also}`
+    `${v.augment ? 'with augmentation' : 'no augmentation'}, seed ${v.seed}.${also}${tests || stop ? `${tests}${stop}.` : ''}`
   );
 }

@@ -61,7 +61,7 @@ export function build() {
   const epochs = h(
     'details',
     {class: 'epochs'},
-    h('summary', {}, 'Epoch by epoch'),
+    h('summary', {}, 'Test by test'),
     h(
       'div',
       {class: 'table-scroll'},
@@ -120,7 +120,7 @@ export function renderMetrics(live, name, run) {
   m.train.v.textContent = p && p.batch > 0 ? pct(p.accuracy) : '—';
   m.speed.v.textContent = p && p.samples_per_second > 0 ? int(p.samples_per_second) : '—';
   const done = run.state === 'done';
-  m.eta.v.textContent = done ? (run.reason === 'finished' ? 'done' : run.reason) : p ? duration(p.eta) : '…';
+  m.eta.v.textContent = done ? (run.reason === 'finished' ? 'done' : endedText(run)) : p ? duration(p.eta) : '…';
   const frac = done && run.reason === 'finished' ? 1 : p ? p.step / p.total_steps : 0;
   // A transform, not a width: a width transition repaints the page every frame
   // (with 10 updates a second, that kept the main thread busy through training).
@@ -186,7 +186,7 @@ export function renderLanes(live, runs, dl) {
               running: 'training',
               paused: 'paused',
               stopping: 'stopping…',
-              done: run.reason === 'finished' ? 'finished' : run.reason,
+              done: endedText(run),
             }[run.state];
       return h(
         'div',
@@ -210,6 +210,9 @@ export function renderLanes(live, runs, dl) {
   );
 }
 
+/** How a run ended, in a word or three: "finished", "reached 99.09%", "stopped". */
+const endedText = (run) => (run.reason === 'reached' ? `reached ${run.config.until}%` : run.reason);
+
 /** The epoch-by-epoch table for the runs (by slot name). */
 export function renderEpochs(live, runs) {
   const rows = [];
@@ -221,7 +224,10 @@ export function renderEpochs(live, runs) {
           'tr',
           {},
           h('td', {}, h('span', {class: `chip chip-${n}`}, netName(n, run))),
-          h('td', {}, String(e.epoch)),
+          // A test within an epoch (the form's "Test every") at the epochs done so far: 0.84.
+          e.within
+            ? h('td', {title: `after ${int(e.samples)} training digits`}, fixed(e.epoch, 2))
+            : h('td', {}, String(e.epoch)),
           h('td', {}, fixed(e.trainLoss, 4)),
           h('td', {}, pct(e.trainAccuracy)),
           h('td', {}, fixed(e.testLoss, 4)),
