@@ -120,7 +120,7 @@ export function resultsMarkdown(results, timings = null) {
   return md;
 }
 
-/** A recipe as the table names it: the preset, then its settings. */
+/** A recipe as the table names it: the preset (or the spec of its layers it trains), then its settings. */
 function recipeText(r) {
   const rate = `${r.optimizer === 'sgd' ? 'SGD' : 'Adam'} ${r.lr} ${r.schedule}`;
   const epochs = `${r.epochs} epoch${r.epochs > 1 ? 's' : ''}${r.limit > 0 ? ` of the first ${r.limit.toLocaleString('en')} digits` : ''}`;
@@ -129,7 +129,9 @@ function recipeText(r) {
     r.label_smoothing > 0 ? `label smoothing ${r.label_smoothing}` : '',
     r.test_shifts > 0 ? `${r.test_shifts} test shifts` : '',
   ].filter(Boolean);
-  return `${r.model}: ${epochs}, batch ${r.batch}, ${[rate, ...extras].join(', ')}`;
+  // A spec of the preset's layers (other dropout rates) says how it differs.
+  const net = r.spec ? `${r.model}'s layers with ${r.spec_note} (\`${r.spec}\`)` : r.model;
+  return `${net}: ${epochs}, batch ${r.batch}, ${[rate, ...extras].join(', ')}`;
 }
 
 /** One place's time to the accuracy: "7.3 s (98.33%)", or that it was not reached. */

@@ -54,6 +54,8 @@ if (where.has('page') && !fs.existsSync(path.join(dist, 'index.html'))) {
 
 /** The arguments over the preset's recipe: the system's faster recipe, if it names one, else its own. */
 const argsOf = (system) => system.quickRecipe || system.args || [];
+/** What it trains: the preset, or the spec of the same layers the faster recipe names (other dropout rates). */
+const modelOf = (system) => (system.quickRecipe && system.quickSpec) || system.model;
 
 /** The recipe a system trains with: its preset's, with the system's own arguments over it. */
 function recipeOf(system, presets) {
@@ -69,6 +71,10 @@ function recipeOf(system, presets) {
     test_shifts: p.test_shifts,
     limit: p.limit ?? 0,
   };
+  if (modelOf(system) !== system.model) {
+    r.spec = modelOf(system);
+    r.spec_note = system.quickSpecNote;
+  }
   const args = argsOf(system);
   for (let i = 0; i < args.length; i++) {
     const name = args[i].replace(/^--/, '');
@@ -81,7 +87,7 @@ function recipeOf(system, presets) {
 
 /** The native run: mnist-lab train --until on one thread -> the row's native fields. */
 function runNative(system) {
-  const args = ['train', '--model', system.model, ...argsOf(system), '--seed', opts.seed, '--threads', '1'];
+  const args = ['train', '--model', modelOf(system), ...argsOf(system), '--seed', opts.seed, '--threads', '1'];
   args.push('--until', String(system.article.acc), '--eval-every', opts['eval-every'], '--json');
   console.log(`time-to-accuracy: mnist-lab ${args.join(' ')}`);
   const lines = execFileSync(cli, args, {cwd: root, encoding: 'utf8', maxBuffer: 1 << 26})
@@ -101,9 +107,11 @@ function runNative(system) {
 
 /** The page's run: the recipe through the Train form's URL, which stops it at the first test at or above the accuracy. */
 async function runPage(context, url, system, recipe) {
+  const {spec, spec_note: _, ...settings} = recipe;
   const q = new URLSearchParams({
-    model: system.model,
-    ...Object.fromEntries(Object.entries(recipe).map(([k, v]) => [k, k === 'augment' ? (v ? '1' : '0') : String(v)])),
+    ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, k === 'augment' ? (v ? '1' : '0') : String(v)])),
+    // A spec of the preset's layers is the form's "custom (layer spec)".
+    ...(spec ? {model: 'custom', spec} : {model: system.model}),
     seed: opts.seed,
     eval_every: opts['eval-every'],
     until: String(system.article.acc),
