@@ -32,7 +32,7 @@ const {values: opts} = parseArgs({
     only: {type: 'string'},
     where: {type: 'string', default: 'native,page'},
     seed: {type: 'string', default: '1'},
-    'eval-every': {type: 'string', default: '10000'},
+    'eval-every': {type: 'string', default: '5000'},
   },
 });
 const only = opts.only ? opts.only.split(',') : null;

@@ -304,9 +304,20 @@ test('the Seed field (also ?seed=) repeats a run bit for bit; another seed train
     await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
       timeout: 60000,
     });
+    // The run has ended (its lane says so) and the button is live before the download is asked for.
+    await page.locator('#train .lane-mlp[data-state="done"]').waitFor({timeout: 60000});
+    const button = page.getByRole('button', {name: 'Download MLP weights'});
+    await button.waitFor();
+    assert.ok(await button.isEnabled(), 'the MLP has weights to download');
     const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', {name: 'Download MLP weights'}).click(),
+      // If no file comes, the weights section's message says why (a refused export shows there).
+      page.waitForEvent('download', {timeout: 60000}).catch(async (e) => {
+        const said = await page.locator('.weights-msg').allTextContents();
+        throw new Error(
+          `no download: ${e.message}; the weights section says ${JSON.stringify(said)}; page errors ${JSON.stringify(page.errors)}`,
+        );
+      }),
+      button.click(),
     ]);
     const bytes = fs.readFileSync(await download.path());
     assert.deepEqual(page.errors, []);
