@@ -171,11 +171,15 @@ test('a moved digit is the one the Network view shows: its first-layer neurons f
   await shiftX.focus();
   await shiftX.press('End'); // +8 px: the 7 leaves the place MNIST puts digits
   await card.scrollIntoViewIfNeeded();
+  // Between the move and the new activations the labels briefly carry no value; wait
+  // for the moved digit's values, not for the first label that changes.
   await page.waitForFunction(
-    (b) =>
-      [...document.querySelectorAll('.fl-grid [aria-label^="neuron"]')]
+    (b) => {
+      const now = [...document.querySelectorAll('.fl-grid [aria-label^="neuron"]')]
         .slice(0, 16)
-        .some((x, i) => x.getAttribute('aria-label') !== b[i]),
+        .map((x) => x.getAttribute('aria-label') ?? '');
+      return now.every((t) => /fires -?\d/.test(t)) && now.some((t, i) => t !== b[i]);
+    },
     before,
     LONG,
   );
