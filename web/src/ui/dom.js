@@ -88,5 +88,7 @@ export function download(bytes, name, type = 'application/octet-stream') {
   document.body.append(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 5000);
+  // The browser reads the blob after this returns, later on a loaded machine: a URL revoked
+  // before that is a download that never starts. A minute costs only the file's bytes.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
