@@ -6,6 +6,7 @@
 // shares out whole GEMMs.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -99,6 +100,37 @@ TEST_CASE("set_threads shrinks and grows the pool between loops", "[parallel]") 
       for (auto& h : hits) CHECK(h == 1);
       CHECK(int(ran.size()) <= n);
     }
+  }
+}
+
+// One index per thread: index 0 on the caller, index k on the same worker loop
+// after loop, so the loops over the parameter arena find their blocks on the core
+// that last touched them; parallel_ranges cuts [0, count) into such ranges.
+TEST_CASE("parallel_for with one index per thread runs index k on the same thread every time", "[parallel]") {
+  for (int n : {2, 3}) {
+    Threads t(n);
+    std::vector<std::thread::id> first(static_cast<size_t>(n)), now(static_cast<size_t>(n));
+    parallel_for(n, [&](int i) { first[size_t(i)] = std::this_thread::get_id(); });
+    CHECK(first[0] == std::this_thread::get_id());
+    CHECK(std::set<std::thread::id>(first.begin(), first.end()).size() == size_t(n));
+    for (int rep = 0; rep < 50; ++rep) {
+      parallel_for(n, [&](int i) { now[size_t(i)] = std::this_thread::get_id(); });
+      REQUIRE(now == first);
+    }
+    std::vector<std::atomic<int>> hits(1000);
+    std::vector<int> owner(hits.size(), -1);
+    parallel_ranges(1000, [&](int lo, int hi) {
+      const auto it = std::find(first.begin(), first.end(), std::this_thread::get_id());
+      for (int i = lo; i < hi; ++i) {
+        hits[size_t(i)]++;
+        owner[size_t(i)] = int(it - first.begin());
+      }
+    });
+    for (auto& h : hits) CHECK(h == 1);
+    // Contiguous ranges in thread order: 0..0, 1..1, ...
+    CHECK(std::is_sorted(owner.begin(), owner.end()));
+    CHECK(owner.front() == 0);
+    CHECK(owner.back() == n - 1);
   }
 }
 

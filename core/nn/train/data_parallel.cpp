@@ -107,14 +107,16 @@ ShardedStep DataParallel::forward_backward(const Dataset& data, const uint32_t* 
   // g = ((g_0 + g_1) + g_2) + ...: each float summed in shard order, whichever thread does its block.
   float* g = master_.grads();
   const size_t count = master_.param_count();
-  parallel_for(int(block_norm2_.size()), [&](int b) {
-    const size_t from = size_t(b) * kArenaBlock, to = std::min(count, from + kArenaBlock);
-    float* __restrict gb = g;
-    for (int s = 1; s < used; ++s) {
-      const float* __restrict gs = replica(s).grads();
-      for (size_t i = from; i < to; ++i) gb[i] += gs[i];
+  parallel_ranges(int(block_norm2_.size()), [&](int lo, int hi) {
+    for (int b = lo; b < hi; ++b) {
+      const size_t from = size_t(b) * kArenaBlock, to = std::min(count, from + kArenaBlock);
+      float* __restrict gb = g;
+      for (int s = 1; s < used; ++s) {
+        const float* __restrict gs = replica(s).grads();
+        for (size_t i = from; i < to; ++i) gb[i] += gs[i];
+      }
+      block_norm2_[size_t(b)] = sum_of_squares(gb + from, to - from);
     }
-    block_norm2_[size_t(b)] = sum_of_squares(gb + from, to - from);
   });
   for (double b : block_norm2_) r.grad_norm2 += b;
 

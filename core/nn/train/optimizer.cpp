@@ -74,11 +74,13 @@ void Optimizer::step(float* params, const float* grads, float lr) {
     return std::min(n_, from + kArenaBlock) - from;
   };
   if (cfg_.kind == "sgd") {
-    parallel_for(blocks, [&](int b) {
-      size_t from;
-      const size_t n = range(b, from);
-      sgd_update(params + from, grads + from, m_.data() + from, n, lr, cfg_.momentum, cfg_.weight_decay,
-                 cfg_.nesterov);
+    parallel_ranges(blocks, [&](int lo, int hi) {
+      for (int b = lo; b < hi; ++b) {
+        size_t from;
+        const size_t n = range(b, from);
+        sgd_update(params + from, grads + from, m_.data() + from, n, lr, cfg_.momentum, cfg_.weight_decay,
+                   cfg_.nesterov);
+      }
     });
     return;
   }
@@ -89,10 +91,12 @@ void Optimizer::step(float* params, const float* grads, float lr) {
                            cfg_.eps,
                            1.0f / (1.0f - std::pow(cfg_.beta1, float(t_))),
                            1.0f / (1.0f - std::pow(cfg_.beta2, float(t_)))};
-  parallel_for(blocks, [&](int b) {
-    size_t from;
-    const size_t n = range(b, from);
-    adam_update(params + from, grads + from, m_.data() + from, v_.data() + from, n, k);
+  parallel_ranges(blocks, [&](int lo, int hi) {
+    for (int b = lo; b < hi; ++b) {
+      size_t from;
+      const size_t n = range(b, from);
+      adam_update(params + from, grads + from, m_.data() + from, v_.data() + from, n, k);
+    }
   });
 }
 

@@ -105,14 +105,23 @@ class Pool {
     call_ = call;
     ctx_ = ctx;
     count_ = count;
-    next_.store(0, std::memory_order_relaxed);
+    // One index per thread: thread k runs index k, so a job split the same way
+    // as the one before it finds its part where that one left it (the gradient
+    // a thread's share of a product wrote is the block it sums and updates).
+    next_.store(count == size() ? count : 0, std::memory_order_relaxed);
     active_.store(size() - 1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lk(m_);
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
-    take_indices(next_, count, call, ctx);
+    if (count == size()) {
+      t_in_job = true;
+      call(ctx, 0);
+      t_in_job = false;
+    } else {
+      take_indices(next_, count, call, ctx);
+    }
     wait_for_workers();
     return true;
   }
@@ -156,7 +165,13 @@ class Pool {
       if (stop_) return;  // written before the generation bump that woke us
       // No job is published while a resize is answered, so g is the resize's or this job's.
       const bool resize = g == resized_at_.load(std::memory_order_relaxed);
-      if (!resize) take_indices(next_, count_, call_, ctx_);
+      if (!resize && count_ == size()) {
+        t_in_job = true;
+        call_(ctx_, index);
+        t_in_job = false;
+      } else if (!resize) {
+        take_indices(next_, count_, call_, ctx_);
+      }
       if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lk(m_);
         done_.notify_one();

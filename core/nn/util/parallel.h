@@ -9,7 +9,9 @@
 // Threads exist natively (std::thread) and in the wasm build made with
 // -pthread (Emscripten pthreads, Web Workers over one SharedArrayBuffer); the
 // single-thread wasm build compiles the pool out (MNIST_THREADS == 0).
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
@@ -44,7 +46,10 @@ bool in_parallel();
 
 // Runs fn(i) for every i in [0, count) and returns when all are done. The
 // indices are shared out between the caller and the workers, so fn must not
-// depend on which thread runs which index. Called while the pool is busy (from
+// depend on which thread runs which index for its result. With one index per
+// thread (count == threads()) index 0 runs on the caller and index k on worker
+// k, loop after loop: a loop split the same way as the one before finds its part
+// in the cache of the core that wrote it. Called while the pool is busy (from
 // another thread, or from inside fn), it runs the loop inline.
 template <typename F>
 void parallel_for(int count, F&& fn) {
@@ -57,6 +62,18 @@ void parallel_for(int count, F&& fn) {
   detail::run_parallel(
       count, [](void* ctx, int i) { (*static_cast<Fn*>(ctx))(i); },
       const_cast<void*>(static_cast<const void*>(&fn)));
+}
+
+// Runs fn(lo, hi) over [0, count) cut into threads() contiguous ranges, range k
+// on thread k: a loop over the parameter arena whose every pass (the gradient
+// sum, its norm, the optimizer's update) should find each block on the core
+// that touched it last. fn must not depend on how the range is cut.
+template <typename F>
+void parallel_ranges(int count, F&& fn) {
+  if (count <= 0) return;
+  const int parts = detail::in_parallel() ? 1 : std::min(count, threads());
+  parallel_for(parts,
+               [&](int p) { fn(int(int64_t(count) * p / parts), int(int64_t(count) * (p + 1) / parts)); });
 }
 
 }  // namespace mnist
