@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "nn/util/check.h"
 #include "nn/util/parallel.h"
@@ -67,20 +68,17 @@ void adam_update(float* __restrict p, const float* __restrict g, float* __restri
 void Optimizer::step(float* params, const float* grads, float lr) {
   ++t_;
   // Each element's update reads only its own values, so the arena is shared
-  // out between the threads in fixed blocks (the same bits on any count).
+  // out between the threads in ranges of whole blocks (the same bits on any count).
   const int blocks = int((n_ + kArenaBlock - 1) / kArenaBlock);
-  const auto range = [&](int b, size_t& from) {
-    from = size_t(b) * kArenaBlock;
-    return std::min(n_, from + kArenaBlock) - from;
+  const auto floats = [&](int lo, int hi) {
+    const size_t from = size_t(lo) * kArenaBlock;
+    return std::pair{from, std::min(n_, size_t(hi) * kArenaBlock) - from};
   };
   if (cfg_.kind == "sgd") {
     parallel_ranges(blocks, [&](int lo, int hi) {
-      for (int b = lo; b < hi; ++b) {
-        size_t from;
-        const size_t n = range(b, from);
-        sgd_update(params + from, grads + from, m_.data() + from, n, lr, cfg_.momentum, cfg_.weight_decay,
-                   cfg_.nesterov);
-      }
+      const auto [from, n] = floats(lo, hi);
+      sgd_update(params + from, grads + from, m_.data() + from, n, lr, cfg_.momentum, cfg_.weight_decay,
+                 cfg_.nesterov);
     });
     return;
   }
@@ -92,11 +90,8 @@ void Optimizer::step(float* params, const float* grads, float lr) {
                            1.0f / (1.0f - std::pow(cfg_.beta1, float(t_))),
                            1.0f / (1.0f - std::pow(cfg_.beta2, float(t_)))};
   parallel_ranges(blocks, [&](int lo, int hi) {
-    for (int b = lo; b < hi; ++b) {
-      size_t from;
-      const size_t n = range(b, from);
-      adam_update(params + from, grads + from, m_.data() + from, v_.data() + from, n, k);
-    }
+    const auto [from, n] = floats(lo, hi);
+    adam_update(params + from, grads + from, m_.data() + from, v_.data() + from, n, k);
   });
 }
 

@@ -36,10 +36,18 @@ constexpr int kMaxThreads = 16;
 // inline (the pool holds one job at a time).
 thread_local bool t_in_job = false;
 
-// Runs indices from `next` until none is left, flagged as inside a job.
-void take_indices(std::atomic<int>& next, int count, void (*call)(void*, int), void* ctx) {
+// Thread `self`'s share of a job of `count` indices on `threads` threads, flagged
+// as inside a job: with one index per thread, index `self` (so a job split the
+// same way as the one before it finds its part where that one left it: the
+// gradient rows a thread's share of a product wrote are the block it sums and
+// updates); else indices from `next` until none is left.
+void take_share(int self, int threads, std::atomic<int>& next, int count, void (*call)(void*, int),
+                void* ctx) {
   t_in_job = true;
-  for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) call(ctx, i);
+  if (count == threads)
+    call(ctx, self);
+  else
+    for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) call(ctx, i);
   t_in_job = false;
 }
 // A worker that finished a job polls for the next one this many times before
@@ -61,8 +69,8 @@ bool spin_until(Done done) {
 }
 
 // One job at a time: the caller publishes {call, ctx, count}, bumps `generation`
-// and takes indices from `next` alongside the active workers; each of them, when
-// it finds no index left, decrements `active`, and the caller returns once that
+// and takes its share (take_share) alongside the active workers; each of them,
+// when its share is done, decrements `active`, and the caller returns once that
 // is zero.
 //
 // Workers are started when the pool first grows to them and kept until the
@@ -105,23 +113,14 @@ class Pool {
     call_ = call;
     ctx_ = ctx;
     count_ = count;
-    // One index per thread: thread k runs index k, so a job split the same way
-    // as the one before it finds its part where that one left it (the gradient
-    // a thread's share of a product wrote is the block it sums and updates).
-    next_.store(count == size() ? count : 0, std::memory_order_relaxed);
+    next_.store(0, std::memory_order_relaxed);
     active_.store(size() - 1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lk(m_);
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
-    if (count == size()) {
-      t_in_job = true;
-      call(ctx, 0);
-      t_in_job = false;
-    } else {
-      take_indices(next_, count, call, ctx);
-    }
+    take_share(0, size(), next_, count, call, ctx);
     wait_for_workers();
     return true;
   }
@@ -165,13 +164,7 @@ class Pool {
       if (stop_) return;  // written before the generation bump that woke us
       // No job is published while a resize is answered, so g is the resize's or this job's.
       const bool resize = g == resized_at_.load(std::memory_order_relaxed);
-      if (!resize && count_ == size()) {
-        t_in_job = true;
-        call_(ctx_, index);
-        t_in_job = false;
-      } else if (!resize) {
-        take_indices(next_, count_, call_, ctx_);
-      }
+      if (!resize) take_share(index, size(), next_, count_, call_, ctx_);
       if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lk(m_);
         done_.notify_one();
