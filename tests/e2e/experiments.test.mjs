@@ -12,13 +12,18 @@ const site = useSite();
 const SLOTS = ['mlp', 'cnn'];
 const LONG = {timeout: 60000}; // a loaded machine: wait for states, however long they take
 
-/** Opens the Draw view alone, clears the pad and draws `digit`; waits for both answers. */
+/** Both panels answer the input shown now: not busy reading a newer one (aria-busy). */
+async function settled(page) {
+  for (const n of SLOTS) await page.locator(`[data-model="${n}"][data-digit][aria-busy="false"]`).waitFor(LONG);
+}
+
+/** Opens the Draw view alone, clears the pad and draws `digit`; waits for both answers to the whole digit. */
 async function drawDigit(page, digit) {
   await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   for (const n of SLOTS) await page.locator(`[data-model="${n}"]:not([data-digit])`).waitFor(LONG);
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[digit]);
-  for (const n of SLOTS) await page.locator(`[data-model="${n}"][data-digit]`).waitFor(LONG);
+  await settled(page);
 }
 
 /** The Draw view alone with `digit` drawn on its pad. */
@@ -45,8 +50,9 @@ async function finish(page, shown, file) {
 /** A shown probability ("99.99%", "<0.01%", ">99.9999%") as a number 0..1. */
 const shown = (text) => Number.parseFloat(text.replace(/^[<>]/, '')) / 100;
 
-/** What each panel shows: {mlp: {digit, probs}, cnn: ...}. */
+/** What each panel shows once it is settled: {mlp: {digit, probs}, cnn: ...}. */
 async function answers(page) {
+  await settled(page);
   const out = {};
   for (const n of SLOTS) {
     const panel = page.locator(`[data-model="${n}"]`);
@@ -85,6 +91,31 @@ test('the bars tell 99.9% from 99.99%, on a log-odds scale', () => {
   // Each tenfold of the odds is an eighth of the bar.
   assert.ok(Math.abs(barLength(0.999, 0.001) - barLength(0.9999, 0.0001) + 1 / 8) < 1e-3);
   assert.ok(Math.abs(barLength(0.5, 0.5) - 3 / 8) < 1e-9);
+});
+
+test('an answer panel is busy from the start of a stroke until it answers the whole stroke', async () => {
+  const page = await drawpadWith(7);
+  const whole = await answers(page);
+  await page.getByRole('button', {name: 'Clear', exact: true}).click();
+  const pad = page.locator('canvas[aria-label="Drawing pad"]');
+  const box = await pad.boundingBox();
+  const strokes = DIGIT_STROKES[7];
+  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+  for (const [k, stroke] of strokes.entries()) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p), {steps: 2});
+    if (k === strokes.length - 1) {
+      // The button is still down: the models answer the stroke so far, and the panels say
+      // that this is not the answer to the finished digit yet.
+      for (const n of SLOTS) await page.locator(`[data-model="${n}"][data-digit][aria-busy="true"]`).waitFor(LONG);
+    }
+    await page.mouse.up();
+  }
+  // Settled, the panels show the answers to the same whole digit as before.
+  assert.deepEqual(await answers(page), whole);
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });
 
 test('move the digit with the controls: the models read it moved, both answers follow', async () => {

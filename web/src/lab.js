@@ -64,7 +64,7 @@ export {SLOTS, slotFor} from './model/slot.js';
 
 /** Events the Lab passes on from its pieces as they are. */
 const PASSED_ON = {
-  slot: ['model', 'prediction'],
+  slot: ['model', 'prediction', 'predicting'],
   focus: ['focus'],
   data: ['data'],
   training: ['training', 'progress', 'cores'],

@@ -9,6 +9,8 @@
 //   prediction {slot, probs, input, activations, generation, focus}
 //                                    activations: valid until the slot's next prediction
 //   prediction-failed {slot, message}
+//   predicting {slot, busy}          busy: a prediction is in flight or waiting (the shown one is not the
+//                                    latest input's yet); false once the newest request is answered
 //   crash {slot, message, lostRun, final}  the worker died; final: no restart (too many)
 //   restarted {slot}                 a new worker runs the last good weights
 //   failed {slot, stage, message}    the slot is down; stage: 'start' | 'crashed' | 'restart'
@@ -104,6 +106,11 @@ export class Slot extends Emitter {
     return this.info ? (OWNER[this.origin] ?? null) : null;
   }
 
+  /** A prediction is in flight or waiting: the one shown may not be the latest input's. */
+  get busy() {
+    return this.inflight || this.queued !== null;
+  }
+
   /** What kind of network the model is (modelKind), or null while there is none. */
   get kind() {
     return this.info ? modelKind(this.info) : null;
@@ -185,8 +192,10 @@ export class Slot extends Emitter {
     this.training = null;
     this.data = {};
     this.loaded = false;
-    this.inflight = false;
-    this.queued = null;
+    this.#settle(() => {
+      this.inflight = false;
+      this.queued = null;
+    });
     const final = this.restarts > MAX_RESTARTS;
     this.emit('crash', {slot: this.name, message, lostRun, final});
     if (final) {
@@ -217,7 +226,9 @@ export class Slot extends Emitter {
   /** Forgets the prediction and any waiting request (the digit was cleared). */
   clearPrediction() {
     this.prediction = null;
-    this.queued = null;
+    this.#settle(() => {
+      this.queued = null;
+    });
     this.cleared++;
   }
 
@@ -231,7 +242,9 @@ export class Slot extends Emitter {
       this.queued = {request, focus};
       return;
     }
-    this.inflight = true;
+    this.#settle(() => {
+      this.inflight = true;
+    });
     const {type, payload} = request;
     const generation = this.generation;
     const cleared = this.cleared;
@@ -272,12 +285,20 @@ export class Slot extends Emitter {
       })
       .finally(() => {
         if (this.client !== client) return;
-        this.inflight = false;
-        if (this.queued) {
+        // Busy until the newest request is answered: the waiting one goes out at once.
+        this.#settle(() => {
           const q = this.queued;
+          this.inflight = false;
           this.queued = null;
-          this.predict(q.request, q.focus);
-        }
+          if (q) this.predict(q.request, q.focus);
+        });
       });
+  }
+
+  /** Runs change() on the queue's state and says 'predicting' when `busy` changed. */
+  #settle(change) {
+    const was = this.busy;
+    change();
+    if (this.busy !== was) this.emit('predicting', {slot: this.name, busy: this.busy});
   }
 }

@@ -36,6 +36,16 @@ export function mount(el, lab) {
   const status = h('p', {class: 'status-line', role: 'status'});
 
   const panels = Object.fromEntries(SLOTS.map((name) => [name, answerPanel(name)]));
+  // A panel is busy (aria-busy) while a stroke goes on, until the stroke's last drawing is
+  // sent, and while its model reads a newer input than the answer it shows.
+  let stroking = false;
+  let announcing = false; // a stroke's answers are to be said once both panels settle (announceSoon)
+  const showBusy = () => {
+    for (const n of SLOTS) panels[n].busy(stroking || lab.slots[n].busy);
+    announceSettled();
+  };
+  lab.on('predicting', showBusy);
+  showBusy();
   const cue = h('p', {class: 'cue', role: 'status'});
   cue.hidden = true;
 
@@ -126,7 +136,7 @@ export function mount(el, lab) {
     return {x: ((e.clientX - r.left) / r.width) * SIZE, y: ((e.clientY - r.top) / r.height) * SIZE};
   };
 
-  const send = rafThrottle(() => {
+  const sendDrawing = () => {
     if (!hasInk) return;
     inkCtx.clearRect(0, 0, INK_RES, INK_RES);
     inkCtx.imageSmoothingQuality = 'high';
@@ -143,6 +153,13 @@ export function mount(el, lab) {
     }
     tiny = x1 - x0 < SPECK && y1 - y0 < SPECK;
     lab.setDrawing(pixels, INK_RES, INK_RES, {example: mode === 'demo'});
+  };
+  const send = rafThrottle(() => {
+    sendDrawing();
+    if (stroking && down === null) {
+      stroking = false; // the stroke's last drawing is with the models
+      showBusy();
+    }
   });
 
   pad.addEventListener('pointerdown', (e) => {
@@ -153,6 +170,8 @@ export function mount(el, lab) {
     mode = 'user';
     setHint();
     down = e.pointerId;
+    stroking = true;
+    showBusy();
     pad.setPointerCapture?.(e.pointerId);
     rect = pad.getBoundingClientRect();
     last = pos(e);
@@ -220,17 +239,27 @@ export function mount(el, lab) {
 
   // --- predictions ------------------------------------------------------------
   let announceTimer = 0;
+  // Says both answers a moment after a stroke ends (or a test digit shows), once neither
+  // panel is busy: an answer to half a stroke is never read out.
   function announceSoon() {
     clearTimeout(announceTimer);
+    announcing = false;
     announceTimer = setTimeout(() => {
-      const parts = SLOTS.map((n) => {
-        const p = lab.slots[n].prediction;
-        if (!p) return null;
-        const d = argmax(p.probs);
-        return `${SLOT_TITLE[n]} says ${d} (${pct(p.probs[d], 0)})`;
-      }).filter(Boolean);
-      if (parts.length) live.textContent = `${parts.join('. ')}.`;
+      announcing = true;
+      announceSettled();
     }, 450);
+  }
+
+  function announceSettled() {
+    if (!announcing || stroking || SLOTS.some((n) => lab.slots[n].busy)) return;
+    announcing = false;
+    const parts = SLOTS.map((n) => {
+      const p = lab.slots[n].prediction;
+      if (!p) return null;
+      const d = argmax(p.probs);
+      return `${SLOT_TITLE[n]} says ${d} (${pct(p.probs[d], 0)})`;
+    }).filter(Boolean);
+    if (parts.length) live.textContent = `${parts.join('. ')}.`;
   }
 
   function showCue() {

@@ -109,6 +109,10 @@ export function answerPanel(name, attrs = {dataset: {model: name}}) {
         rows[d].li.classList.toggle('top', d === top);
       });
     },
+    /** busy: a newer input is being read, so the answer shown may be an older one's (aria-busy). */
+    busy(on) {
+      el.setAttribute('aria-busy', String(on));
+    },
     reset() {
       delete el.dataset.digit;
       digit.textContent = '–';

@@ -194,11 +194,15 @@ export function mount(el, lab, opts = {}) {
 function standalone(lab) {
   const panels = Object.fromEntries(SLOTS.map((n) => [n, answerPanel(n)]));
   lab.on('prediction', ({slot, probs}) => panels[slot].show(probs));
+  lab.on('predicting', ({slot, busy}) => panels[slot].busy(busy));
   lab.on('model', ({slot}) => panels[slot].describe(lab.slots[slot]));
   lab.on('focus', ({focus}) => {
     if (focus.source === 'none') for (const p of Object.values(panels)) p.reset();
   });
-  for (const n of SLOTS) panels[n].describe(lab.slots[n]);
+  for (const n of SLOTS) {
+    panels[n].describe(lab.slots[n]);
+    panels[n].busy(lab.slots[n].busy);
+  }
   return [
     h(
       'div',
