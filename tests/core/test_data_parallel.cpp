@@ -3,9 +3,13 @@
 // hand computation, and the thread counts refused.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
+#include <vector>
 
+#include "nn/kernels/gemm.h"
 #include "nn/layers/batchnorm.h"
 #include "nn/model/spec.h"
 #include "nn/train/data_parallel.h"
@@ -87,6 +91,7 @@ TEST_CASE("training gives the same weights bit for bit on 1, 2 and 3 threads", "
       "conv(4,3,same)-relu-pool(2)-conv(16,3)-relu-pool(2)-flatten-dense(24)-relu-dropout(0.2)-dense(10)",
       "conv(4,3)-bn-relu-pool(2)-flatten-dense(16)-bn-relu-dense(10)",
       "dense(40)-relu-dense(10)",
+      "dense(300)-relu-dense(72)-relu-dense(10)",
   };
   for (const char* spec : specs) {
     INFO(spec);
@@ -96,6 +101,49 @@ TEST_CASE("training gives the same weights bit for bit on 1, 2 and 3 threads", "
       const std::vector<float> many = train_steps(spec, n, 96, 6);
       REQUIRE(many.size() == one.size());
       CHECK(std::memcmp(many.data(), one.data(), one.size() * sizeof(float)) == 0);
+    }
+  }
+}
+
+// What each thread owns of the arena (the optimizer's and the gradient norm's
+// parts): the parts cover the arena once, and a dense layer's part k is the
+// rows of W, and their biases, that gemm() gives thread k when it cuts the
+// layer's products along the units.
+TEST_CASE("arena_share gives thread k the rows of each weight matrix it computes", "[parallel]") {
+  auto net = build_network("conv(4,3)-bn-relu-pool(2)-flatten-dense(300)-relu-dense(72)-relu-dense(10)", 3);
+  const int unit = gemm_split_unit();
+  for (int n : {1, 2, 3}) {
+    Threads t(n);
+    INFO("threads=" << n << " unit=" << unit);
+    const ArenaShare& share = net->arena_share();
+    REQUIRE(int(share.size()) == n);
+    std::vector<std::pair<size_t, size_t>> all;
+    for (const auto& part : share) all.insert(all.end(), part.begin(), part.end());
+    std::sort(all.begin(), all.end());
+    size_t at = 0;
+    for (const auto& [from, to] : all) {
+      CHECK(from == at);
+      CHECK(to > from);
+      at = to;
+    }
+    CHECK(at == net->param_count());
+    const auto owns = [&](int k, size_t from, size_t to) {
+      for (const auto& [a, b] : share[size_t(k)])
+        if (a <= from && to <= b) return true;
+      return false;
+    };
+    for (size_t l = 0; l < net->layer_count(); ++l) {
+      const Layer& layer = net->layer(l);
+      if (layer.kind() != "dense") continue;
+      const int units = layer.out_shape().size(), in = layer.in_shape().size();
+      const size_t w = net->param_offset(l), b = w + size_t(units) * in;
+      const int parts = std::min(n, (units + unit - 1) / unit);
+      for (int k = 0; k < parts; ++k) {
+        const auto [lo, hi] = share_of(units, unit, parts, k);
+        INFO(layer.token() << " part " << k << ": units " << lo << ".." << hi);
+        CHECK(owns(k, w + size_t(lo) * in, w + size_t(hi) * in));
+        CHECK(owns(k, b + size_t(lo), b + size_t(hi)));
+      }
     }
   }
 }

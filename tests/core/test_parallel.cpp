@@ -1,9 +1,9 @@
 // The thread pool (nn/util/parallel) and the threaded gemm: every index runs
 // exactly once whatever the thread count, and gemm() with 2 or 3 threads gives
 // C bit for bit as with 1 (and still matches the naive product), on shapes that
-// split by rows and by columns, cut every tile, with every transpose, strides
-// wider than the matrix and accumulate; and the Winograd convolution, which
-// shares out whole GEMMs.
+// split by rows and by columns (the longer side, or the side asked for), cut every tile, with every
+// transpose, strides wider than the matrix and accumulate; and the Winograd convolution, which shares out
+// whole GEMMs.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -56,10 +56,11 @@ Operands make(bool ta, bool tb, GemmShape s, int pad, uint64_t seed) {
   return o;
 }
 
-std::vector<float> run(int threads, bool ta, bool tb, GemmShape s, const Operands& o, bool accumulate) {
+std::vector<float> run(int threads, bool ta, bool tb, GemmShape s, const Operands& o, bool accumulate,
+                       GemmSplit split = GemmSplit::kLonger) {
   Threads t(threads);
   std::vector<float> C = o.C;
-  gemm(ta, tb, s.M, s.N, s.K, o.A.data(), o.lda, o.B.data(), o.ldb, C.data(), o.ldc, accumulate);
+  gemm(ta, tb, s.M, s.N, s.K, o.A.data(), o.lda, o.B.data(), o.ldb, C.data(), o.ldc, accumulate, split);
   return C;
 }
 
@@ -159,11 +160,12 @@ TEST_CASE("gemm: 2 and 3 threads give C bit for bit as 1 thread, and the naive p
         INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " ta=" << ta << " tb=" << tb
                   << " acc=" << accumulate);
         const auto one = run(1, ta, tb, s, o, accumulate);
-        for (int n : {2, 3}) {
-          const auto many = run(n, ta, tb, s, o, accumulate);
-          INFO("threads=" << n);
-          CHECK(std::memcmp(one.data(), many.data(), sizeof(float) * one.size()) == 0);
-        }
+        for (int n : {2, 3})
+          for (GemmSplit split : {GemmSplit::kLonger, GemmSplit::kRows, GemmSplit::kCols}) {
+            const auto many = run(n, ta, tb, s, o, accumulate, split);
+            INFO("threads=" << n << " split=" << int(split));
+            CHECK(std::memcmp(one.data(), many.data(), sizeof(float) * one.size()) == 0);
+          }
         // And it is the right product: against the double-accumulating oracle.
         std::vector<float> R = o.C;
         gemm_reference(ta, tb, s.M, s.N, s.K, o.A.data(), o.lda, o.B.data(), o.ldb, R.data(), o.ldc,

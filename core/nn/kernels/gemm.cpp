@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 #include "nn/kernels/madd.h"
 #include "nn/util/parallel.h"
@@ -35,8 +36,10 @@ using ConstStrided = Eigen::Map<const RowMat, 0, Stride>;
 
 const char* gemm_kind() { return "eigen"; }
 
+int gemm_split_unit() { return 8; }
+
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
-          float* C, int ldc, bool accumulate) {
+          float* C, int ldc, bool accumulate, GemmSplit) {
   Eigen::Map<RowMat, 0, Stride> c(C, M, N, Stride(ldc));
   auto run = [&](const auto& a, const auto& b) {
     if (accumulate)
@@ -277,6 +280,8 @@ void gemm_few_rows(bool trans_a, bool trans_b, int M, int N, int K, const float*
 
 const char* gemm_kind() { return VW == 16 ? "packed-f32x16" : VW == 8 ? "packed-f32x8" : "packed-f32x4"; }
 
+int gemm_split_unit() { return std::lcm(MR, NR); }
+
 namespace {
 
 // The packed product for any M >= 1 (gemm() sends M <= 2 elsewhere). Every
@@ -323,7 +328,7 @@ constexpr double kParallelMinMacs = 1 << 19;
 }  // namespace
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
-          float* C, int ldc, bool accumulate) {
+          float* C, int ldc, bool accumulate, GemmSplit split) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate)
@@ -341,13 +346,14 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
   }
   // Each thread computes a block of C's columns (or rows) with its own packing
   // buffers (thread_local). Every thread packs all of the operand it shares,
-  // so split the longer side: the copy repeated per thread is the smaller one.
-  const bool by_cols = N >= M;
-  const int len = by_cols ? N : M, unit = by_cols ? NR : MR;
-  const int units = (len + unit - 1) / unit;
-  const int parts = std::min(t, units);
+  // so unless told which side to cut, cut the longer one: the copy repeated
+  // per thread is then the smaller one.
+  const bool by_cols = split == GemmSplit::kLonger ? N >= M : split == GemmSplit::kCols;
+  const int len = by_cols ? N : M;
+  const int unit = split != GemmSplit::kLonger ? gemm_split_unit() : by_cols ? NR : MR;
+  const int parts = std::min(t, (len + unit - 1) / unit);
   parallel_for(parts, [&](int p) {
-    const int lo = units * p / parts * unit, hi = std::min(len, units * (p + 1) / parts * unit);
+    const auto [lo, hi] = share_of(len, unit, parts, p);
     if (by_cols) {  // C[:, lo:hi] = op(A) * op(B)[:, lo:hi]
       const float* b = trans_b ? B + size_t(lo) * ldb : B + lo;
       gemm_packed(trans_a, trans_b, M, hi - lo, K, A, lda, b, ldb, C + lo, ldc, accumulate);

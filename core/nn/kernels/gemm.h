@@ -13,8 +13,21 @@
 // split into blocks of whole rows or whole columns of C, one per thread.
 namespace mnist {
 
+// Which side of C a product shared between threads is cut along. kLonger cuts
+// the longer side (each thread packs all of the other operand, the smaller
+// copy). kRows and kCols cut C's rows or columns at
+// share_of(len, gemm_split_unit(), parts, k) for thread k, parts = the fewer of
+// threads() and whole units in len: a layer that wants each thread to compute
+// the same rows of a weight matrix in every product (and the optimizer to
+// update them there) says which side holds them.
+enum class GemmSplit { kLonger, kRows, kCols };
+
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
-          float* C, int ldc, bool accumulate);
+          float* C, int ldc, bool accumulate, GemmSplit split = GemmSplit::kLonger);
+
+// The unit kRows and kCols cut in: a whole number of the microkernel's rows and
+// of its columns, so neither cut leaves a ragged tile.
+int gemm_split_unit();
 
 // The naive triple loop with a double accumulator: the oracle for tests.
 void gemm_reference(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,

@@ -29,11 +29,14 @@ void Dense::init(Rng& rng) {
 }
 
 // Batch-major buffers are row-major (n, features) matrices; W is (out, in).
+// Shared between threads, the forward product and the weight gradient's are cut
+// along the units, so thread k computes the same rows of W and dW in both
+// (param_rows) and the optimizer updates them on the same core.
 void Dense::forward(const float* x, float* y, int n, bool) {
   const int in = in_.size();
   const float* b = w_ + size_t(units_) * in;  // (out)
   // y (n, out) = x (n, in) * W^T (in, out)
-  gemm(false, true, n, units_, in, x, in, w_, in, y, units_, false);
+  gemm(false, true, n, units_, in, x, in, w_, in, y, units_, false, GemmSplit::kCols);
   for (int s = 0; s < n; ++s) {
     float* ys = y + size_t(s) * units_;
     for (int o = 0; o < units_; ++o) ys[o] += b[o];
@@ -44,7 +47,7 @@ void Dense::backward(const float* x, const float*, const float* dy, float* dx, i
   const int in = in_.size();
   float* db = dw_ + size_t(units_) * in;  // (out)
   // dW (out, in) = dy^T (out, n) * x (n, in)
-  gemm(true, false, units_, in, n, dy, units_, x, in, dw_, in, false);
+  gemm(true, false, units_, in, n, dy, units_, x, in, dw_, in, false, GemmSplit::kRows);
   std::fill(db, db + units_, 0.0f);
   for (int s = 0; s < n; ++s) {
     const float* dys = dy + size_t(s) * units_;

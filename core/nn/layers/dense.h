@@ -20,6 +20,9 @@ class Dense : public Layer {
   std::string kind() const override { return "dense"; }
   Shape configure(const Shape& in) override;
   size_t param_count() const override { return size_t(units_) * in_.size() + units_; }
+  // W (units, in), then b (units): thread k computes the same units' rows of
+  // W in every product (forward, weight gradient) and owns them and their biases.
+  std::vector<ParamRows> param_rows() const override { return {{units_, size_t(in_.size())}, {units_, 1}}; }
   void bind(float* params, float* grads) override {
     w_ = params;
     dw_ = grads;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nn/util/check.h"
 #include "nn/util/rng.h"
@@ -63,6 +64,15 @@ class Layer {
   // Checks the input shape and fixes the output shape; throws mnist::Error.
   virtual Shape configure(const Shape& in) = 0;
   virtual size_t param_count() const { return 0; }
+  // The parameters as groups of rows, in arena order, for sharing them out
+  // between threads (Network::arena_share): a thread that computes some rows of
+  // the layer's weight matrix in its products (GemmSplit) owns those rows of
+  // every group, each row `width` floats. By default one row per float.
+  struct ParamRows {
+    int rows;
+    size_t width;
+  };
+  virtual std::vector<ParamRows> param_rows() const { return {{int(param_count()), 1}}; }
   virtual void bind(float* /*params*/, float* /*grads*/) {}
   // Values kept but not trained: saved and loaded with the parameters, but in
   // their own arena, so the optimizer and weight decay never touch them.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "nn/kernels/gemm.h"
 #include "nn/util/check.h"
 
 namespace mnist {
@@ -30,6 +31,32 @@ Network::Network(std::vector<std::unique_ptr<Layer>> layers, Shape input, const 
     layers_[i]->use_rng(&rng_);
   }
   acts_.resize(layers_.size());
+}
+
+const ArenaShare& Network::arena_share() {
+  const int parts = threads();
+  if (int(share_.size()) == parts) return share_;
+  share_.assign(size_t(parts), {});
+  const int unit = gemm_split_unit();
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    size_t at = offsets_[i];
+    for (const Layer::ParamRows& g : layers_[i]->param_rows()) {
+      const int cut = std::min(parts, (g.rows + unit - 1) / unit);  // as gemm() cuts
+      for (int k = 0; k < cut; ++k) {
+        const auto [lo, hi] = share_of(g.rows, unit, cut, k);
+        const size_t from = at + size_t(lo) * g.width, to = at + size_t(hi) * g.width;
+        auto& ranges = share_[size_t(k)];
+        if (!ranges.empty() && ranges.back().second == from)
+          ranges.back().second = to;
+        else
+          ranges.emplace_back(from, to);
+      }
+      at += size_t(g.rows) * g.width;
+    }
+    check(at == offsets_[i] + layers_[i]->param_count(), layers_[i]->token(), ": param_rows() covers ",
+          at - offsets_[i], " of its ", layers_[i]->param_count(), " parameters");
+  }
+  return share_;
 }
 
 void Network::reserve(int n) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nn/layers/layer.h"
+#include "nn/util/parallel.h"
 #include "nn/util/rng.h"
 
 namespace mnist {
@@ -44,6 +45,11 @@ class Network {
   size_t param_offset(size_t i) const { return offsets_[i]; }
   // Offset of layer i's state in the state arena.
   size_t state_offset(size_t i) const { return state_offsets_[i]; }
+  // The arena's floats each of threads() threads owns: for every group of
+  // Layer::param_rows(), the rows thread k computes in the layer's products
+  // cut the way gemm() cuts them (share_of with gemm_split_unit()). Kept until
+  // the thread count changes.
+  const ArenaShare& arena_share();
 
   // x: (n, input) -> logits (n, classes). The pointer stays valid until the next
   // forward, and x must stay alive until backward.
@@ -81,6 +87,7 @@ class Network {
   std::vector<float> params_, grads_, state_;
   float* params_ptr_ = nullptr;  // params_, or the master's after share_params()
   std::vector<size_t> offsets_, state_offsets_;
+  ArenaShare share_;                      // arena_share() for share_.size() threads
   std::vector<std::vector<float>> acts_;  // acts_[i]: (max_batch, out_i)
   std::vector<float> grad_a_, grad_b_;    // ping-pong for backward: (max_batch, max size)
   const float* last_input_ = nullptr;

@@ -105,18 +105,22 @@ ShardedStep DataParallel::forward_backward(const Dataset& data, const uint32_t* 
   }
 
   // g = ((g_0 + g_1) + g_2) + ...: each float summed in shard order, whichever thread does its block.
+  // Thread k sums and measures the blocks that start in its part of the arena
+  // (Network::arena_share), where its products left the gradients.
   float* g = master_.grads();
   const size_t count = master_.param_count();
-  parallel_ranges(int(block_norm2_.size()), [&](int lo, int hi) {
-    for (int b = lo; b < hi; ++b) {
-      const size_t from = size_t(b) * kArenaBlock, to = std::min(count, from + kArenaBlock);
-      float* __restrict gb = g;
-      for (int s = 1; s < used; ++s) {
-        const float* __restrict gs = replica(s).grads();
-        for (size_t i = from; i < to; ++i) gb[i] += gs[i];
+  const ArenaShare& share = master_.arena_share();
+  parallel_for(int(share.size()), [&](int k) {
+    for (const auto& [part_from, part_to] : share[size_t(k)])
+      for (size_t b = (part_from + kArenaBlock - 1) / kArenaBlock; b * kArenaBlock < part_to; ++b) {
+        const size_t from = b * kArenaBlock, to = std::min(count, from + kArenaBlock);
+        float* __restrict gb = g;
+        for (int s = 1; s < used; ++s) {
+          const float* __restrict gs = replica(s).grads();
+          for (size_t i = from; i < to; ++i) gb[i] += gs[i];
+        }
+        block_norm2_[b] = sum_of_squares(gb + from, to - from);
       }
-      block_norm2_[size_t(b)] = sum_of_squares(gb + from, to - from);
-    }
   });
   for (double b : block_norm2_) r.grad_norm2 += b;
 

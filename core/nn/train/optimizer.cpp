@@ -65,23 +65,8 @@ void adam_update(float* __restrict p, const float* __restrict g, float* __restri
 
 }  // namespace
 
-void Optimizer::step(float* params, const float* grads, float lr) {
+void Optimizer::step(float* params, const float* grads, float lr, const ArenaShare* share) {
   ++t_;
-  // Each element's update reads only its own values, so the arena is shared
-  // out between the threads in ranges of whole blocks (the same bits on any count).
-  const int blocks = int((n_ + kArenaBlock - 1) / kArenaBlock);
-  const auto floats = [&](int lo, int hi) {
-    const size_t from = size_t(lo) * kArenaBlock;
-    return std::pair{from, std::min(n_, size_t(hi) * kArenaBlock) - from};
-  };
-  if (cfg_.kind == "sgd") {
-    parallel_ranges(blocks, [&](int lo, int hi) {
-      const auto [from, n] = floats(lo, hi);
-      sgd_update(params + from, grads + from, m_.data() + from, n, lr, cfg_.momentum, cfg_.weight_decay,
-                 cfg_.nesterov);
-    });
-    return;
-  }
   const AdamConstants k = {lr,
                            cfg_.weight_decay,
                            cfg_.beta1,
@@ -89,9 +74,24 @@ void Optimizer::step(float* params, const float* grads, float lr) {
                            cfg_.eps,
                            1.0f / (1.0f - std::pow(cfg_.beta1, float(t_))),
                            1.0f / (1.0f - std::pow(cfg_.beta2, float(t_)))};
+  // Each element's update reads only its own values, so any cut of the arena
+  // between the threads gives the same bits.
+  const auto update = [&](size_t from, size_t to) {
+    if (cfg_.kind == "sgd")
+      sgd_update(params + from, grads + from, m_.data() + from, to - from, lr, cfg_.momentum,
+                 cfg_.weight_decay, cfg_.nesterov);
+    else
+      adam_update(params + from, grads + from, m_.data() + from, v_.data() + from, to - from, k);
+  };
+  if (share && share->size() > 1) {
+    parallel_for(int(share->size()), [&](int p) {
+      for (const auto& [from, to] : (*share)[size_t(p)]) update(from, to);
+    });
+    return;
+  }
+  const int blocks = int((n_ + kArenaBlock - 1) / kArenaBlock);
   parallel_ranges(blocks, [&](int lo, int hi) {
-    const auto [from, n] = floats(lo, hi);
-    adam_update(params + from, grads + from, m_.data() + from, v_.data() + from, n, k);
+    update(size_t(lo) * kArenaBlock, std::min(n_, size_t(hi) * kArenaBlock));
   });
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nn/train/defaults.h"
+#include "nn/util/parallel.h"
 
 namespace mnist {
 
@@ -20,8 +21,11 @@ struct OptimizerConfig {
 class Optimizer {
  public:
   Optimizer(const OptimizerConfig& cfg, size_t n);
-  // p -= update(g) with learning rate lr. p, g: (n)
-  void step(float* p, const float* g, float lr);
+  // p -= update(g) with learning rate lr. p, g: (n). With `share` (the
+  // network's Network::arena_share()) thread k updates part k, where its
+  // products left the gradients and will read the weights; else the arena is
+  // cut in even ranges of whole blocks. The same bits either way.
+  void step(float* p, const float* g, float lr, const ArenaShare* share = nullptr);
   const OptimizerConfig& config() const { return cfg_; }
   long steps() const { return t_; }
 

@@ -158,7 +158,7 @@ const Progress& Trainer::step(int max_batches, const std::function<void(const Pr
       return p_;
     }
     p_.lr = sched_.lr_at(p_.step);
-    opt_.step(net_.params(), g, p_.lr);
+    opt_.step(net_.params(), g, p_.lr, &net_.arena_share());
 
     ++p_.step;
     ++p_.batch;

@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
 #define MNIST_THREADS 0
@@ -63,6 +65,21 @@ void parallel_for(int count, F&& fn) {
       count, [](void* ctx, int i) { (*static_cast<Fn*>(ctx))(i); },
       const_cast<void*>(static_cast<const void*>(&fn)));
 }
+
+// Part p of [0, len) cut into `parts` pieces of whole `unit`s, as even as
+// whole units allow (the last piece ends at len): {lo, hi}.
+inline std::pair<int, int> share_of(int len, int unit, int parts, int p) {
+  const int units = (len + unit - 1) / unit;
+  return {int(int64_t(units) * p / parts) * unit,
+          std::min(len, int(int64_t(units) * (p + 1) / parts) * unit)};
+}
+
+// The parameter arena's floats each thread owns, as [from, to) ranges: part k
+// is thread k's (nn/model/network.h arena_shares). The parts cover the arena
+// once, and each part holds the same rows of every weight matrix the thread
+// computes in the layers' products, so every pass over the arena can find its
+// part on the core that wrote it.
+using ArenaShare = std::vector<std::vector<std::pair<size_t, size_t>>>;
 
 // Runs fn(lo, hi) over [0, count) cut into threads() contiguous ranges, range k
 // on thread k: a loop over the parameter arena whose every pass (the gradient
