@@ -82,9 +82,9 @@ inline std::pair<int, int> share_of(int len, int unit, int parts, int p) {
 using ArenaShare = std::vector<std::vector<std::pair<size_t, size_t>>>;
 
 // Runs fn(lo, hi) over [0, count) cut into threads() contiguous ranges, range k
-// on thread k: a loop over the parameter arena whose every pass (the gradient
-// sum, its norm, the optimizer's update) should find each block on the core
-// that touched it last. fn must not depend on how the range is cut.
+// on thread k: for a loop that runs the same way step after step and should find
+// its range on the core that touched it last (the optimizer's update when no
+// ArenaShare is given). fn must not depend on how the range is cut.
 template <typename F>
 void parallel_ranges(int count, F&& fn) {
   if (count <= 0) return;
