@@ -75,7 +75,7 @@ inline std::pair<int, int> share_of(int len, int unit, int parts, int p) {
 }
 
 // The parameter arena's floats each thread owns, as [from, to) ranges: part k
-// is thread k's (nn/model/network.h arena_shares). The parts cover the arena
+// is thread k's (nn/model/network.h arena_share). The parts cover the arena
 // once, and each part holds the same rows of every weight matrix the thread
 // computes in the layers' products, so every pass over the arena can find its
 // part on the core that wrote it.
