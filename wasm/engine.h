@@ -9,11 +9,13 @@
 #include <emscripten/val.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "nn/data/idx.h"
 #include "nn/model/serialize.h"
 #include "nn/session.h"
 #include "nn/util/check.h"
@@ -83,6 +85,41 @@ class Engine {
       const auto im = bytes_from(images), lb = bytes_from(labels);
       s_.load_data(split, im.data(), im.size(), lb.data(), lb.size());
     });
+  }
+  // A split as it downloads, each file written straight into the core (Session::stage): the
+  // size of a file its first bytes declare (0: too few bytes yet; rank 3 images, 1 labels),
+  // room for it, each piece at its offset, then the split loaded from what was written.
+  double idxFileSize(const val& head, int rank, const std::string& what) {
+    double size = 0;
+    guard([&] {
+      const auto b = bytes_from(head);
+      size = double(mnist::idx_file_size(b.data(), b.size(), rank, what));
+    });
+    return size;
+  }
+  void stage(const std::string& split, const std::string& file, double size) {
+    guard([&] {
+      check(size >= 0 && size == std::floor(size), "a staged file's size must be a whole number of bytes");
+      s_.stage(split, file, size_t(size));
+    });
+  }
+  void writeStaged(const std::string& split, const std::string& file, double offset, const val& bytes) {
+    guard([&] {
+      check(bytes.instanceof (val::global("Uint8Array")), "expected a Uint8Array");
+      check(offset >= 0 && offset == std::floor(offset), "a write's offset must be a whole number of bytes");
+      const size_t n = bytes["length"].as<size_t>();
+      // The heap's view is made here, after any growth: the bytes go in with one copy.
+      bytes_view(s_.staged(split, file, size_t(offset), n), n).call<void>("set", bytes);
+    });
+  }
+  void loadStaged(const std::string& split, double images_size, double labels_size) {
+    guard([&] {
+      check(images_size >= 0 && labels_size >= 0, "a staged file's size cannot be negative");
+      s_.load_staged(split, size_t(images_size), size_t(labels_size));
+    });
+  }
+  void unstage(const std::string& split) {
+    guard([&] { s_.unstage(split); });
   }
   int count(const std::string& split) {
     int n = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nn/data/idx.h"
 #include "nn/data/preprocess.h"
 #include "nn/explain/saliency.h"
 #include "nn/explain/step_trace.h"
@@ -152,13 +153,55 @@ std::string Session::presets_json() {
 void Session::load_data(const std::string& name, const uint8_t* images, size_t images_size,
                         const uint8_t* labels, size_t labels_size) {
   split(name);  // validates the name
-  Dataset ds = dataset_from_idx(images, images_size, labels, labels_size, name);
+  keep(name, dataset_from_idx(images, images_size, labels, labels_size, name));
+}
+
+void Session::keep(const std::string& name, Dataset&& ds) {
   if (name == "train") {
     trainer_.reset();  // it holds a reference to the old set
     train_ = std::move(ds);
   } else {
     test_ = std::move(ds);
   }
+}
+
+std::vector<uint8_t>& Session::staged_file(const std::string& name, const std::string& file) {
+  split(name);  // validates the name
+  check(file == "images" || file == "labels", "unknown data file '", file, "' (use images or labels)");
+  Staged& st = name == "train" ? staged_train_ : staged_test_;
+  return file == "images" ? st.images : st.labels;
+}
+
+void Session::stage(const std::string& name, const std::string& file, size_t size) {
+  std::vector<uint8_t>& room = staged_file(name, file);
+  check(size <= kMaxIdxBytes, name, " ", file, ": ", size, " bytes is more than the ", kMaxIdxBytes,
+        " an IDX file may have here");
+  room = std::vector<uint8_t>();  // the old room goes before the new one is made
+  room.resize(size);
+}
+
+uint8_t* Session::staged(const std::string& name, const std::string& file, size_t offset, size_t n) {
+  std::vector<uint8_t>& room = staged_file(name, file);
+  check(offset <= room.size() && n <= room.size() - offset, name, " ", file, ": the file is longer than the ",
+        room.size(), " bytes its header declares");
+  return room.data() + offset;
+}
+
+void Session::load_staged(const std::string& name, size_t images_size, size_t labels_size) {
+  std::vector<uint8_t> images = std::move(staged_file(name, "images"));
+  std::vector<uint8_t> labels = std::move(staged_file(name, "labels"));
+  unstage(name);
+  check(images_size <= images.size() && labels_size <= labels.size(), name,
+        ": more bytes loaded than were staged (", images_size, " and ", labels_size, ", staged ",
+        images.size(), " and ", labels.size(), ")");
+  images.resize(images_size);
+  labels.resize(labels_size);
+  keep(name, dataset_from_idx(std::move(images), std::move(labels), name));
+}
+
+void Session::unstage(const std::string& name) {
+  staged_file(name, "images") = std::vector<uint8_t>();
+  staged_file(name, "labels") = std::vector<uint8_t>();
 }
 
 int Session::count(const std::string& name) const { return split(name).count; }

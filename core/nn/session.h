@@ -60,6 +60,15 @@ class Session {
   // split: "train" | "test". The bytes of an IDX image file and label file.
   void load_data(const std::string& split, const uint8_t* images, size_t images_size, const uint8_t* labels,
                  size_t labels_size);
+  // The page loads a split without holding a file twice: stage() makes room for its image or
+  // label file (`file` "images" | "labels"; `size` the whole IDX file, as idx_file_size reads it
+  // from the header); staged() is the room's bytes [offset, offset + n), written as the file
+  // arrives; load_staged() loads the first images_size and labels_size bytes of the two, checked
+  // as load_data checks them, and lets the room go (on an error too); unstage() lets it go unloaded.
+  void stage(const std::string& split, const std::string& file, size_t size);
+  uint8_t* staged(const std::string& split, const std::string& file, size_t offset, size_t n);
+  void load_staged(const std::string& split, size_t images_size, size_t labels_size);
+  void unstage(const std::string& split);
   // Samples in a split (0 until it is loaded).
   int count(const std::string& split) const;
   // Sample i of a split: (28, 28) bytes; all labels of a split: (count()). Valid
@@ -139,10 +148,17 @@ class Session {
  private:
   Network& net() const;
   const Dataset& split(const std::string& name) const;
+  // Replaces a split's digits (a training run refers to the old ones: it ends).
+  void keep(const std::string& name, Dataset&& ds);
+  struct Staged {
+    std::vector<uint8_t> images, labels;
+  };
+  std::vector<uint8_t>& staged_file(const std::string& split, const std::string& file);
 
   std::unique_ptr<Network> net_;
   Dataset train_, test_;
-  Dataset finetune_;  // the mix a fine-tuning run trains on (the trainer refers to it)
+  Staged staged_train_, staged_test_;  // stage() .. load_staged()
+  Dataset finetune_;                   // the mix a fine-tuning run trains on (the trainer refers to it)
   std::vector<float> explain_, trace_;
   std::unique_ptr<Trainer> trainer_;
   std::vector<float> input_ = std::vector<float>(784, 0.0f), probs_ = std::vector<float>(10, 0.0f);

@@ -78,6 +78,32 @@ TEST_CASE("idx: every malformed file is rejected with its reason", "[idx]") {
   }
 }
 
+TEST_CASE("idx: idx_file_size reads a file's whole size from its first bytes", "[idx]") {
+  auto size = [](const std::vector<uint8_t>& head, int rank) {
+    return idx_file_size(head.data(), head.size(), rank, "f.idx");
+  };
+  // 0 until the header is whole: the magic and rank first, then each dimension.
+  const auto images = bytes({0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28, 7, 7});
+  for (size_t n = 0; n < 16; ++n) {
+    INFO(n << " bytes");
+    CHECK(size(std::vector<uint8_t>(images.begin(), images.begin() + std::ptrdiff_t(n)), 3) == 0);
+  }
+  CHECK(size(std::vector<uint8_t>(images.begin(), images.begin() + 16), 3) == 16 + 60000u * 784);
+  CHECK(size(images, 3) == 16 + 60000u * 784);  // bytes past the header change nothing
+  CHECK(size(bytes({0, 0, 8, 1, 0, 0, 1, 2}), 1) == 8 + 258u);
+
+  // A bad header is refused as soon as its bytes are in, for the reason parse_idx_header gives.
+  CHECK_THROWS_WITH(size(bytes({1, 0, 8, 3}), 3), Contains("f.idx: not an IDX file (bad magic 1,0)"));
+  CHECK_THROWS_WITH(size(bytes({0, 0, 0x0D, 3}), 3), Contains("unsupported IDX data type 0xd"));
+  CHECK_THROWS_WITH(size(bytes({0, 0, 8, 1}), 3), Contains("has 1 dimensions, expected 3 (an image file)"));
+  CHECK_THROWS_WITH(size(bytes({0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3}), 3),
+                    Contains("dimension 1 is zero"));
+  // 2^30 data bytes and a 16-byte header: just over the most a file may have.
+  CHECK_THROWS_WITH(size(bytes({0, 0, 8, 3, 0, 0, 0x40, 0, 0, 0, 0x40, 0, 0, 0, 0, 4}), 3),
+                    Contains("f.idx: declares 1073741840 bytes, more than the 1073741824"));
+  CHECK(size(bytes({0, 0, 8, 1, 0x3F, 0xFF, 0xFF, 0xF8}), 1) == kMaxIdxBytes);
+}
+
 TEST_CASE("idx: a data set needs 28x28 images, matching counts and labels 0..9", "[idx][dataset]") {
   const Dataset src = ramp_dataset(3);
   const IdxPair ok = to_idx(src);
@@ -98,6 +124,25 @@ TEST_CASE("idx: a data set needs 28x28 images, matching counts and labels 0..9",
   CHECK_THROWS_WITH(load(image_idx(3, 27, 28, small), ok.labels), Contains("are 27x28, expected 28x28"));
   CHECK_THROWS_WITH(load(ok.labels, ok.labels), Contains("train images") && Contains("expected 3"));
   CHECK_THROWS_WITH(load(ok.images, ok.images), Contains("train labels") && Contains("expected 1"));
+}
+
+TEST_CASE("idx: a data set made from the files' own vectors is the same, with no copy", "[idx][dataset]") {
+  const Dataset src = ramp_dataset(5);
+  IdxPair f = to_idx(src);
+  const Dataset copied =
+      dataset_from_idx(f.images.data(), f.images.size(), f.labels.data(), f.labels.size(), "t");
+  const uint8_t* storage = f.images.data();
+  const Dataset moved = dataset_from_idx(std::move(f.images), std::move(f.labels), "t");
+  CHECK(moved.count == 5);
+  CHECK(moved.images == copied.images);
+  CHECK(moved.labels == copied.labels);
+  CHECK(moved.images.data() == storage);  // the file's own buffer, its header dropped in place
+
+  // The same checks, with the same reasons.
+  IdxPair bad = to_idx(src);
+  bad.labels.back() = 10;
+  CHECK_THROWS_WITH(dataset_from_idx(std::move(bad.images), std::move(bad.labels), "train"),
+                    Contains("train labels: label 10 at index 4 is out of range 0..9"));
 }
 
 TEST_CASE("idx: limit keeps the first n samples", "[dataset]") {

@@ -2,9 +2,11 @@
 // leaves the session as it was.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "nn/data/idx.h"
 #include "nn/model/spec.h"
 #include "nn/session.h"
 #include "nn/util/check.h"
@@ -119,6 +121,53 @@ TEST_CASE("session: bad data keeps the previous data", "[session]") {
   CHECK_THROWS_WITH(s.count("dev"), Contains("unknown data split"));
   CHECK(s.count("train") == 30);
   CHECK(s.count("test") == 20);
+}
+
+TEST_CASE("session: a split staged piece by piece loads as load_data loads it", "[session]") {
+  const IdxPair f = to_idx(blob_dataset(12, 4));
+  // Writes a file into its staged room in pieces of `piece` bytes, as a download arrives.
+  auto write = [](Session& s, const std::string& file, const std::vector<uint8_t>& bytes, size_t piece) {
+    for (size_t at = 0; at < bytes.size(); at += piece) {
+      const size_t n = std::min(piece, bytes.size() - at);
+      std::copy_n(bytes.data() + at, n, s.staged("train", file, at, n));
+    }
+  };
+  Session direct, staged;
+  direct.load_data("train", f.images.data(), f.images.size(), f.labels.data(), f.labels.size());
+  staged.stage("train", "images", f.images.size());
+  staged.stage("train", "labels", f.labels.size());
+  write(staged, "images", f.images, 1000);
+  write(staged, "labels", f.labels, 5);
+  staged.load_staged("train", f.images.size(), f.labels.size());
+  REQUIRE(staged.count("train") == 12);
+  CHECK(std::equal(staged.image("train", 0), staged.image("train", 0) + 12 * kImagePixels,
+                   direct.image("train", 0)));
+  CHECK(std::equal(staged.labels("train"), staged.labels("train") + 12, direct.labels("train")));
+  // The room is gone once loaded.
+  CHECK_THROWS_WITH(staged.staged("train", "images", 0, 1), Contains("longer than the 0 bytes"));
+
+  // A file cut short, or one longer than its header, is refused and the loaded split stays.
+  staged.stage("train", "images", f.images.size());
+  staged.stage("train", "labels", f.labels.size());
+  CHECK_THROWS_WITH(
+      staged.staged("train", "images", f.images.size() - 2, 3),
+      Contains("train images: the file is longer than the ") && Contains(" bytes its header declares"));
+  write(staged, "images", std::vector<uint8_t>(f.images.begin(), f.images.end() - 1), 4096);
+  write(staged, "labels", f.labels, 4096);
+  CHECK_THROWS_WITH(staged.load_staged("train", f.images.size() - 1, f.labels.size()),
+                    Contains("train images") && Contains("truncated"));
+  CHECK(staged.count("train") == 12);
+  CHECK_THROWS_WITH(staged.staged("train", "labels", 0, 1), Contains("longer than the 0 bytes"));
+  CHECK_THROWS_WITH(staged.load_staged("train", 1, 0), Contains("more bytes loaded than were staged"));
+
+  // unstage lets the room go; names and sizes are checked.
+  staged.stage("test", "labels", 64);
+  staged.unstage("test");
+  CHECK_THROWS_WITH(staged.staged("test", "labels", 0, 1), Contains("longer than the 0 bytes"));
+  CHECK_THROWS_WITH(staged.stage("dev", "images", 16), Contains("unknown data split 'dev'"));
+  CHECK_THROWS_WITH(staged.stage("test", "pixels", 16), Contains("unknown data file 'pixels'"));
+  CHECK_THROWS_WITH(staged.stage("test", "images", kMaxIdxBytes + 1), Contains("more than the 1073741824"));
+  CHECK(staged.count("test") == 0);
 }
 
 TEST_CASE("session: train reports progress, evaluate JSON", "[session]") {

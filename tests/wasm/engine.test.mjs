@@ -257,6 +257,54 @@ describe('wasm engine', () => {
     assert.equal(core.createModel('cnn', 2).params, 225034);
   });
 
+  test('a split written in as it downloads, in pieces of any size, is the split loadData loads', async () => {
+    const train = mnistSubset('train', 300);
+    const other = await loadCore();
+    /** Writes bytes through a staged file in pieces of the given sizes (cycled). */
+    const writeIn = (file, bytes, sizes) => {
+      for (let at = 0, i = 0; at < bytes.length; i++) {
+        const n = sizes[i % sizes.length];
+        file.write(bytes.subarray(at, at + n));
+        at += n;
+      }
+    };
+    other.loadData('train', train.images, train.labels);
+    // Pieces of 1, 3 and 7 bytes cut the 16-byte header every way, then larger ones.
+    const images = core.stagedFile('train', 'images');
+    const labels = core.stagedFile('train', 'labels');
+    writeIn(images, train.images, [1, 3, 7, 4096, 65536]);
+    writeIn(labels, train.labels, [5]);
+    assert.equal(images.written, train.images.length);
+    core.loadStaged('train', images.written, labels.written);
+    assert.equal(core.count('train'), 300);
+    assert.deepEqual(core.labels('train'), other.labels('train'));
+    for (const i of [0, 1, 150, 299]) assert.deepEqual(core.image('train', i), other.image('train', i));
+
+    // A bad header is refused at its first bytes; a file longer than its header says, at the
+    // piece that overflows; one cut short, when loaded. The loaded split stays throughout.
+    const bad = core.stagedFile('test', 'images');
+    assert.throws(() => bad.write(Uint8Array.of(0, 0, 0x0d, 3)), /test images: unsupported IDX data type 0xd/);
+    const long = core.stagedFile('train', 'labels');
+    long.write(train.labels);
+    assert.throws(() => long.write(Uint8Array.of(1)), /train labels: the file is longer than the 308 bytes/);
+    const short = core.stagedFile('train', 'images');
+    short.write(train.images.subarray(0, 1000));
+    assert.throws(
+      () => core.loadStaged('train', short.written, long.written),
+      /train images: truncated: header declares 235200 bytes of data, file has 984/,
+    );
+    assert.equal(core.count('train'), 300);
+    // A closed file takes no more; unstage lets the room go.
+    const closed = core.stagedFile('test', 'labels');
+    closed.write(mnistSubset('test', 10).labels.subarray(0, 8));
+    closed.close();
+    assert.throws(() => closed.write(Uint8Array.of(1)), /test labels: the download was given up/);
+    const tests = core.count('test');
+    core.unstage('test');
+    assert.throws(() => core.loadStaged('test', 0, 0), /test images: empty file/);
+    assert.equal(core.count('test'), tests);
+  });
+
   test('a refused training start keeps the model in place, weights and all', () => {
     const train = mnistSubset('train', 200);
     core.loadData('train', train.images, train.labels);

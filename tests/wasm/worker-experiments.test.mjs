@@ -3,6 +3,7 @@
 // weights come from a local static server, as in the page.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import {register} from 'node:module';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
@@ -174,6 +175,48 @@ describe('worker: the Draw view requests', () => {
     );
     t.layers[dense].change.forEach((d, k) => assert.equal(afterwards[offset + k], Math.fround(before[offset + k] + d)));
     await request(Request.LOAD_WEIGHTS, {url: `${server.url}public/weights/cnn.mlw`}); // back to the shipped model
+  });
+
+  test('LOAD_DATA refuses a damaged download with its reason and loads the split from good files after', async () => {
+    // Before any test loads the test split: each damaged file in its own folder, the others good.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-damaged-'));
+    fs.writeFileSync(path.join(dir, 'index.html'), '');
+    const damaged = await serve(dir);
+    try {
+      const put = (folder, file, bytes) => {
+        fs.mkdirSync(path.join(dir, folder), {recursive: true});
+        fs.writeFileSync(path.join(dir, folder, file), bytes);
+        return `${damaged.url}${folder}/${file}`;
+      };
+      const images = 't10k-images-idx3-ubyte.gz';
+      const labels = 't10k-labels-idx1-ubyte.gz';
+      const zipped = gzipSync(testImages);
+      const cases = [
+        [{testImages: put('html', images, gzipSync('<html>not the digits</html>'))}, /test images: not an IDX file/],
+        [
+          {testImages: put('cut', images, zipped.subarray(0, zipped.length >> 1))},
+          /Could not read the MNIST file t10k-images-idx3-ubyte\.gz: the download broke off or the file is damaged/,
+        ],
+        [
+          {testLabels: put('long', labels, gzipSync(Buffer.concat([testLabels, Buffer.from([3])])))},
+          /test labels: the file is longer than the 10008 bytes its header declares/,
+        ],
+        [
+          {testLabels: `${damaged.url}missing/${labels}`},
+          /Could not download the MNIST file .*: the server answered 404/,
+        ],
+      ];
+      for (const [swap, reason] of cases) {
+        await assert.rejects(request(Request.LOAD_DATA, {urls: {...urls, ...swap}, splits: ['test']}), reason);
+      }
+      const loaded = await request(Request.LOAD_DATA, {urls, splits: ['test']});
+      assert.equal(loaded.test, 10000);
+      const sample = await request(Request.TEST_IMAGES, {indices: [9999]});
+      assert.deepEqual(sample.pixels, testImages.subarray(16 + 9999 * 784, 16 + 10000 * 784));
+    } finally {
+      await damaged.close();
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
   });
 
   test('FINETUNE loads the data, reports progress, holds and stops like a run, and answers with the evaluation', async () => {

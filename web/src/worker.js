@@ -178,8 +178,9 @@ function crash(e) {
 // --- data ----------------------------------------------------------------
 
 /**
- * Downloads a split's two files (once, however many requests ask meanwhile) and hands them to
- * the engine, which checks and keeps its own copy: the downloaded bytes are let go of here.
+ * Downloads a split's two files (once, however many requests ask meanwhile), each written into
+ * the engine as it inflates, and loads them there. If either fails, the other is given up too
+ * and the engine lets go of both.
  */
 function ensureSplit(split, urls) {
   if (core.count(split) > 0) return Promise.resolve();
@@ -187,8 +188,19 @@ function ensureSplit(split, urls) {
     const [im, lb] = split === 'train' ? [urls.trainImages, urls.trainLabels] : [urls.testImages, urls.testLabels];
     const name = (u) => u.split('/').pop();
     const progress = (p) => post({type: Notice.DATA_PROGRESS, ...p});
-    loading[split] = Promise.all([download(im, name(im), progress), download(lb, name(lb), progress)])
-      .then(([images, labels]) => core.loadData(split, images, labels))
+    const images = core.stagedFile(split, 'images');
+    const labels = core.stagedFile(split, 'labels');
+    loading[split] = Promise.all([
+      download(im, name(im), progress, images.write),
+      download(lb, name(lb), progress, labels.write),
+    ])
+      .then(() => core.loadStaged(split, images.written, labels.written))
+      .catch((e) => {
+        images.close();
+        labels.close();
+        core.unstage(split);
+        throw e;
+      })
       .finally(() => {
         loading[split] = null;
       });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 #include <vector>
 
 #include "nn/data/idx.h"
@@ -18,10 +19,13 @@ void Dataset::limit(int n) {
   labels.resize(size_t(n));
 }
 
-Dataset dataset_from_idx(const uint8_t* images, size_t images_size, const uint8_t* labels, size_t labels_size,
-                         const std::string& what) {
-  const IdxHeader im = parse_idx_header(images, images_size, 3, what + " images");
-  const IdxHeader lb = parse_idx_header(labels, labels_size, 1, what + " labels");
+namespace {
+
+// Checks an image file and a label file as a pair -> their headers (count = dims[0] of both).
+std::pair<IdxHeader, IdxHeader> check_pair(const uint8_t* images, size_t images_size, const uint8_t* labels,
+                                           size_t labels_size, const std::string& what) {
+  IdxHeader im = parse_idx_header(images, images_size, 3, what + " images");
+  IdxHeader lb = parse_idx_header(labels, labels_size, 1, what + " labels");
   const uint8_t* label_data = labels + lb.data_offset;
   check(im.dims[1] == kImageSide && im.dims[2] == kImageSide, what, " images: are ", im.dims[1], "x",
         im.dims[2], ", expected 28x28");
@@ -30,10 +34,30 @@ Dataset dataset_from_idx(const uint8_t* images, size_t images_size, const uint8_
   for (size_t i = 0; i < lb.dims[0]; ++i)
     check(label_data[i] < kClasses, what, " labels: label ", int(label_data[i]), " at index ", i,
           " is out of range 0..9");
+  return {std::move(im), std::move(lb)};
+}
+
+}  // namespace
+
+Dataset dataset_from_idx(const uint8_t* images, size_t images_size, const uint8_t* labels, size_t labels_size,
+                         const std::string& what) {
+  const auto [im, lb] = check_pair(images, images_size, labels, labels_size, what);
   Dataset ds;
   ds.count = int(im.dims[0]);
   ds.images.assign(images + im.data_offset, images + images_size);
-  ds.labels.assign(label_data, labels + labels_size);
+  ds.labels.assign(labels + lb.data_offset, labels + labels_size);
+  return ds;
+}
+
+Dataset dataset_from_idx(std::vector<uint8_t>&& images, std::vector<uint8_t>&& labels,
+                         const std::string& what) {
+  const auto [im, lb] = check_pair(images.data(), images.size(), labels.data(), labels.size(), what);
+  Dataset ds;
+  ds.count = int(im.dims[0]);
+  images.erase(images.begin(), images.begin() + std::ptrdiff_t(im.data_offset));
+  labels.erase(labels.begin(), labels.begin() + std::ptrdiff_t(lb.data_offset));
+  ds.images = std::move(images);
+  ds.labels = std::move(labels);
   return ds;
 }
 

@@ -23,6 +23,10 @@ struct Dataset {
 // matching counts and labels 0..9; `what` names the pair in errors.
 Dataset dataset_from_idx(const uint8_t* images, size_t images_size, const uint8_t* labels, size_t labels_size,
                          const std::string& what);
+// The same from the two whole files, whose vectors become the set's storage: each header is
+// dropped in place, so a 47 MB file is never held twice.
+Dataset dataset_from_idx(std::vector<uint8_t>&& images, std::vector<uint8_t>&& labels,
+                         const std::string& what);
 
 // Loads "<dir>/train-…" or "<dir>/t10k-…" (split = "train" | "test").
 Dataset load_mnist(const std::string& dir, const std::string& split);

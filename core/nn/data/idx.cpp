@@ -16,9 +16,13 @@
 
 namespace mnist {
 
-IdxHeader parse_idx_header(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what) {
-  check(size > 0, what, ": empty file");
-  check(size >= 4, what, ": truncated header (", size, " bytes)");
+namespace {
+
+// Checks the magic, type and rank of the header in bytes[0, size) and reads its dimensions into
+// `out` -> the data bytes it declares, or -1 while `size` is too short to hold the header.
+int64_t read_header(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what,
+                    IdxHeader& out) {
+  if (size < 4) return -1;
   check(bytes[0] == 0 && bytes[1] == 0, what, ": not an IDX file (bad magic ", int(bytes[0]), ",",
         int(bytes[1]), ")");
   check(bytes[2] == 0x08, what, ": unsupported IDX data type 0x", std::hex, int(bytes[2]), std::dec,
@@ -27,9 +31,9 @@ IdxHeader parse_idx_header(const uint8_t* bytes, size_t size, int expected_rank,
   check(rank == expected_rank, what, ": has ", rank, " dimensions, expected ", expected_rank,
         expected_rank == 1 ? " (a label file)" : " (an image file)");
   const size_t header = 4 + 4 * size_t(rank);
-  check(size >= header, what, ": truncated header (", size, " bytes, need ", header, ")");
-  IdxHeader out;
+  if (size < header) return -1;
   out.data_offset = header;
+  out.dims.clear();
   uint64_t count = 1;
   for (int i = 0; i < rank; ++i) {
     const uint8_t* p = bytes + 4 + 4 * i;
@@ -39,10 +43,32 @@ IdxHeader parse_idx_header(const uint8_t* bytes, size_t size, int expected_rank,
     count *= d;
     check(count <= (uint64_t(1) << 32), what, ": declared size is absurd (over 4 GB)");
   }
-  const uint64_t actual = size - header;
+  return int64_t(count);
+}
+
+}  // namespace
+
+IdxHeader parse_idx_header(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what) {
+  check(size > 0, what, ": empty file");
+  IdxHeader out;
+  const int64_t declared = read_header(bytes, size, expected_rank, what, out);
+  check(declared >= 0, what, ": truncated header (", size, " bytes",
+        size < 4 ? std::string() : ", need " + std::to_string(4 + 4 * size_t(bytes[3])), ")");
+  const uint64_t count = uint64_t(declared);
+  const uint64_t actual = size - out.data_offset;
   check(actual >= count, what, ": truncated: header declares ", count, " bytes of data, file has ", actual);
   check(actual == count, what, ": ", actual - count, " unexpected trailing bytes after the declared ", count);
   return out;
+}
+
+size_t idx_file_size(const uint8_t* head, size_t size, int expected_rank, const std::string& what) {
+  IdxHeader h;
+  const int64_t declared = read_header(head, size, expected_rank, what, h);
+  if (declared < 0) return 0;
+  const uint64_t total = h.data_offset + uint64_t(declared);
+  check(total <= kMaxIdxBytes, what, ": declares ", total, " bytes, more than the ", kMaxIdxBytes,
+        " an IDX file may have here");
+  return size_t(total);
 }
 
 IdxArray parse_idx(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what) {
@@ -176,8 +202,7 @@ std::vector<uint8_t> read_idx_file(const std::string& path, int rank) {
   std::vector<uint8_t> out;
   f.read(out, std::min(f.size(), 4 + 4 * size_t(rank)));
   parse_idx_header(out.data(), f.size(), rank, path);  // reads only the header
-  constexpr size_t kMaxBytes = size_t(1) << 30;
-  check(f.size() <= kMaxBytes, path, ": larger than ", kMaxBytes, " bytes (", f.size(), ")");
+  check(f.size() <= kMaxIdxBytes, path, ": larger than ", kMaxIdxBytes, " bytes (", f.size(), ")");
   f.read(out, f.size() - out.size());
   return out;
 }

@@ -23,6 +23,12 @@ struct IdxHeader {
 // mnist::Error naming `what` (e.g. the file name) and the problem. The header
 // form copies nothing, so a 47 MB file is never held twice.
 IdxHeader parse_idx_header(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what);
+// The largest IDX file read or taken in (1 GB; MNIST's largest is 47 MB).
+constexpr size_t kMaxIdxBytes = size_t(1) << 30;
+// The size of the whole file an IDX header declares, from its first `size` bytes (the file
+// arriving piece by piece): 0 while they are too few to tell. Throws as parse_idx_header does on
+// a bad magic, type or rank, and on a declared size over kMaxIdxBytes.
+size_t idx_file_size(const uint8_t* head, size_t size, int expected_rank, const std::string& what);
 IdxArray parse_idx(const uint8_t* bytes, size_t size, int expected_rank, const std::string& what);
 
 // Writes an IDX ubyte file image (for tests and tools).

@@ -1,7 +1,9 @@
 // Downloads one gzipped MNIST file for a model worker: fetch, count the bytes as
-// they arrive (for the page's progress bar), inflate with DecompressionStream.
-// A download that sends nothing for STALL_MS is abandoned. Errors are sentences
-// the page shows as they are.
+// they arrive (for the page's progress bar), inflate with DecompressionStream and
+// hand each inflated piece on as it comes (the worker writes it straight into the
+// engine, so the file is never gathered in one buffer first). A download that
+// sends nothing for STALL_MS is abandoned. Errors are sentences the page shows as
+// they are.
 
 const STALL_MS = 30000;
 const PROGRESS_MS = 100; // at most one progress report per this many ms
@@ -14,14 +16,16 @@ const PROGRESS_MS = 100; // at most one progress report per this many ms
  */
 
 /**
- * Fetches `url` and inflates it; reports progress through onProgress (the last report has
- * loaded === total). Throws an Error with a readable message.
+ * Fetches `url` and inflates it, giving each inflated piece to `write` in order; reports progress
+ * through onProgress (the last report has loaded === total). Throws an Error with a readable
+ * message: write's own error as it is (the download is then cancelled).
  * @param {string} url
  * @param {string} file the name to report and to name in errors
  * @param {(p: DownloadProgress) => void} onProgress
- * @returns {Promise<Uint8Array>} the inflated bytes
+ * @param {(bytes: Uint8Array) => void} write
+ * @returns {Promise<number>} how many inflated bytes were written
  */
-export async function download(url, file, onProgress) {
+export async function download(url, file, onProgress, write) {
   const abort = new AbortController();
   let timer = setTimeout(() => abort.abort(), STALL_MS);
   const poke = () => {
@@ -54,18 +58,30 @@ export async function download(url, file, onProgress) {
         ctl.enqueue(chunk);
       },
     });
-    const inflated = res.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip'));
-    try {
-      const bytes = new Uint8Array(await new Response(inflated).arrayBuffer());
-      onProgress({file, loaded, total: loaded});
-      return bytes;
-    } catch (e) {
-      throw new Error(
-        abort.signal.aborted
-          ? `Could not download ${what}: the download stalled.`
-          : `Could not read ${what}: the download broke off or the file is damaged (${e.message}).`,
-      );
+    const inflated = res.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip')).getReader();
+    let written = 0;
+    for (;;) {
+      let piece;
+      try {
+        piece = await inflated.read();
+      } catch (e) {
+        throw new Error(
+          abort.signal.aborted
+            ? `Could not download ${what}: the download stalled.`
+            : `Could not read ${what}: the download broke off or the file is damaged (${e.message}).`,
+        );
+      }
+      if (piece.done) break;
+      try {
+        write(piece.value);
+      } catch (e) {
+        inflated.cancel().catch(() => {});
+        throw e;
+      }
+      written += piece.value.byteLength;
     }
+    onProgress({file, loaded, total: loaded});
+    return written;
   } finally {
     clearTimeout(timer);
   }

@@ -6,6 +6,12 @@
 /** @typedef {import('../wasm/mnist_lab.mjs').TrainConfig} TrainConfig */
 /** @typedef {import('../wasm/mnist_lab.mjs').TrainProgress} TrainProgress */
 /** @typedef {'train' | 'test'} Split */
+/**
+ * @typedef {object} StagedFile  a file of a split on its way into the engine (Core.stagedFile)
+ * @property {(bytes: Uint8Array) => void} write  the next piece of the file
+ * @property {() => void} close  no more writes: each one after it throws
+ * @property {number} written  bytes written so far
+ */
 
 /**
  * A float32 from the engine (exact, or as the engine's JSON prints it to 9 digits) as the shortest
@@ -19,6 +25,17 @@ export function shortestFloat(x) {
     if (Math.fround(y) === f) return y;
   }
   return f;
+}
+
+/** The pieces as one Uint8Array. @param {Uint8Array[]} pieces */
+function concatBytes(pieces) {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 export class CoreError extends Error {
@@ -123,6 +140,65 @@ export class Core {
    */
   loadData(split, images, labels) {
     this.#call(() => this.engine.loadData(split, images, labels));
+  }
+
+  /**
+   * One file of a split written straight into the engine as its bytes arrive (a download's
+   * pieces): room is made once the file's IDX header tells its size, and each piece is copied
+   * in once. Throws the engine's error for a bad header or a file longer than its header says;
+   * after close() every write throws. loadStaged() then loads the split from the two files.
+   * @param {Split} split
+   * @param {'images' | 'labels'} file
+   * @returns {StagedFile}
+   */
+  stagedFile(split, file) {
+    const rank = file === 'images' ? 3 : 1;
+    const what = `${split} ${file}`;
+    /** @type {Uint8Array[]} the first pieces, while they hold too little to tell the size */
+    let head = [];
+    let sized = false;
+    let written = 0;
+    let closed = false;
+    const put = (bytes) => {
+      this.#call(() => this.engine.writeStaged(split, file, written, bytes));
+      written += bytes.byteLength;
+    };
+    return {
+      write: (bytes) => {
+        if (closed) throw new CoreError(`${what}: the download was given up`);
+        if (sized) return put(bytes);
+        head.push(bytes);
+        const joined = head.length === 1 ? bytes : concatBytes(head);
+        const size = this.#call(() => this.engine.idxFileSize(joined, rank, what));
+        if (!size) return;
+        this.#call(() => this.engine.stage(split, file, size));
+        sized = true;
+        head = [];
+        put(joined);
+      },
+      close: () => {
+        closed = true;
+      },
+      get written() {
+        return written;
+      },
+    };
+  }
+
+  /**
+   * Loads a split from the files its stagedFile()s wrote (their first `written` bytes), checked as
+   * loadData checks them; the room they took is let go of, on an error too.
+   * @param {Split} split
+   * @param {number} imagesWritten
+   * @param {number} labelsWritten
+   */
+  loadStaged(split, imagesWritten, labelsWritten) {
+    this.#call(() => this.engine.loadStaged(split, imagesWritten, labelsWritten));
+  }
+
+  /** Lets go of a split's staged files without loading them. @param {Split} split */
+  unstage(split) {
+    this.#call(() => this.engine.unstage(split));
   }
 
   /** Samples loaded in a split (0 before). @param {Split} split @returns {number} */

@@ -56,6 +56,12 @@ export interface Engine {
   createModel(model: string, seed: number): Json;
   modelInfo(): Json;
   loadData(split: string, images: Uint8Array, labels: Uint8Array): void;
+  /** The whole size an IDX file's first bytes declare, 0 while they are too few (rank 3 images, 1 labels). */
+  idxFileSize(head: Uint8Array, rank: number, what: string): number;
+  stage(split: string, file: string, size: number): void;
+  writeStaged(split: string, file: string, offset: number, bytes: Uint8Array): void;
+  loadStaged(split: string, imagesSize: number, labelsSize: number): void;
+  unstage(split: string): void;
   count(split: string): number;
   image(split: string, index: number): Uint8Array;
   labels(split: string): Uint8Array;
