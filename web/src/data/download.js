@@ -23,7 +23,7 @@ const PROGRESS_MS = 100; // at most one progress report per this many ms
  * @param {string} file the name to report and to name in errors
  * @param {(p: DownloadProgress) => void} onProgress
  * @param {(bytes: Uint8Array) => void} write
- * @returns {Promise<number>} how many inflated bytes were written
+ * @returns {Promise<void>}
  */
 export async function download(url, file, onProgress, write) {
   const abort = new AbortController();
@@ -59,7 +59,6 @@ export async function download(url, file, onProgress, write) {
       },
     });
     const inflated = res.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip')).getReader();
-    let written = 0;
     for (;;) {
       let piece;
       try {
@@ -78,10 +77,8 @@ export async function download(url, file, onProgress, write) {
         inflated.cancel().catch(() => {});
         throw e;
       }
-      written += piece.value.byteLength;
     }
     onProgress({file, loaded, total: loaded});
-    return written;
   } finally {
     clearTimeout(timer);
   }
