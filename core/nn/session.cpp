@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "nn/data/idx.h"
 #include "nn/data/preprocess.h"
@@ -165,10 +166,14 @@ void Session::keep(const std::string& name, Dataset&& ds) {
   }
 }
 
-std::vector<uint8_t>& Session::staged_file(const std::string& name, const std::string& file) {
+Session::Staged& Session::staged_split(const std::string& name) {
   split(name);  // validates the name
+  return name == "train" ? staged_train_ : staged_test_;
+}
+
+std::vector<uint8_t>& Session::staged_file(const std::string& name, const std::string& file) {
+  Staged& st = staged_split(name);
   check(file == "images" || file == "labels", "unknown data file '", file, "' (use images or labels)");
-  Staged& st = name == "train" ? staged_train_ : staged_test_;
   return file == "images" ? st.images : st.labels;
 }
 
@@ -188,9 +193,9 @@ uint8_t* Session::staged(const std::string& name, const std::string& file, size_
 }
 
 void Session::load_staged(const std::string& name, size_t images_size, size_t labels_size) {
-  std::vector<uint8_t> images = std::move(staged_file(name, "images"));
-  std::vector<uint8_t> labels = std::move(staged_file(name, "labels"));
-  unstage(name);
+  Staged st = std::exchange(staged_split(name), Staged());  // the room goes, on an error too
+  std::vector<uint8_t>& images = st.images;
+  std::vector<uint8_t>& labels = st.labels;
   check(images_size <= images.size() && labels_size <= labels.size(), name,
         ": more bytes loaded than were staged (", images_size, " and ", labels_size, ", staged ",
         images.size(), " and ", labels.size(), ")");
@@ -199,10 +204,7 @@ void Session::load_staged(const std::string& name, size_t images_size, size_t la
   keep(name, dataset_from_idx(std::move(images), std::move(labels), name));
 }
 
-void Session::unstage(const std::string& name) {
-  staged_file(name, "images") = std::vector<uint8_t>();
-  staged_file(name, "labels") = std::vector<uint8_t>();
-}
+void Session::unstage(const std::string& name) { staged_split(name) = Staged(); }
 
 int Session::count(const std::string& name) const { return split(name).count; }
 

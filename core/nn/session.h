@@ -153,6 +153,7 @@ class Session {
   struct Staged {
     std::vector<uint8_t> images, labels;
   };
+  Staged& staged_split(const std::string& split);
   std::vector<uint8_t>& staged_file(const std::string& split, const std::string& file);
 
   std::unique_ptr<Network> net_;
