@@ -137,7 +137,7 @@ TEST_CASE("arena_share gives thread k the rows of each weight matrix it computes
       if (layer.kind() != "dense") continue;
       const int units = layer.out_shape().size(), in = layer.in_shape().size();
       const size_t w = net->param_offset(l), b = w + size_t(units) * in;
-      const int parts = std::min(n, (units + unit - 1) / unit);
+      const int parts = share_parts(units, unit, n);
       for (int k = 0; k < parts; ++k) {
         const auto [lo, hi] = share_of(units, unit, parts, k);
         INFO(layer.token() << " part " << k << ": units " << lo << ".." << hi);

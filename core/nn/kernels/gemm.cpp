@@ -351,7 +351,7 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
   const bool by_cols = split == GemmSplit::kLonger ? N >= M : split == GemmSplit::kCols;
   const int len = by_cols ? N : M;
   const int unit = split != GemmSplit::kLonger ? gemm_split_unit() : by_cols ? NR : MR;
-  const int parts = std::min(t, (len + unit - 1) / unit);
+  const int parts = share_parts(len, unit, t);
   parallel_for(parts, [&](int p) {
     const auto [lo, hi] = share_of(len, unit, parts, p);
     if (by_cols) {  // C[:, lo:hi] = op(A) * op(B)[:, lo:hi]

@@ -41,7 +41,7 @@ const ArenaShare& Network::arena_share() {
   for (size_t i = 0; i < layers_.size(); ++i) {
     size_t at = offsets_[i];
     for (const Layer::ParamRows& g : layers_[i]->param_rows()) {
-      const int cut = std::min(parts, (g.rows + unit - 1) / unit);  // as gemm() cuts
+      const int cut = share_parts(g.rows, unit, parts);  // as gemm() cuts
       for (int k = 0; k < cut; ++k) {
         const auto [lo, hi] = share_of(g.rows, unit, cut, k);
         const size_t from = at + size_t(lo) * g.width, to = at + size_t(hi) * g.width;

@@ -66,6 +66,10 @@ void parallel_for(int count, F&& fn) {
       const_cast<void*>(static_cast<const void*>(&fn)));
 }
 
+// How many parts share_of() cuts [0, len) into for `threads` threads: one a
+// thread, but never a part without a whole unit (at least 1 when len > 0).
+inline int share_parts(int len, int unit, int threads) { return std::min(threads, (len + unit - 1) / unit); }
+
 // Part p of [0, len) cut into `parts` pieces of whole `unit`s, as even as
 // whole units allow (the last piece ends at len): {lo, hi}.
 inline std::pair<int, int> share_of(int len, int unit, int parts, int p) {
