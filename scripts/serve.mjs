@@ -45,7 +45,7 @@ if (!opts.dir && !fs.existsSync(path.join(dir, 'index.html')))
   fail(`${dir}/index.html not found (run npm run build first)`);
 const isolate = !!opts.isolate && !opts['no-isolate'];
 
-const headers = {'Cache-Control': 'no-cache'};
+const headers = {};
 if (isolate) {
   headers['Cross-Origin-Opener-Policy'] = 'same-origin';
   headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
@@ -82,6 +82,10 @@ const staticHost = {
           .end('bad request: the path does not name a file\n');
         return;
       }
+      // Vite names every file under assets/ by a hash of its content, so a copy once fetched
+      // stays good: the two workers' shared script is fetched once, a reload revalidates
+      // nothing there. Anything else (index.html, weights, data) is revalidated each time.
+      res.setHeader('Cache-Control', file.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       const type = RAW_TYPES[path.extname(file)];
       if (type) {
         res.setHeader('Content-Type', type);

@@ -105,8 +105,12 @@ describe('npm start serving web/dist (cross-origin isolated)', () => {
     assert.equal(js.status, 200);
     assert.match(js.headers['content-type'], /javascript/);
     assert.equal(js.headers['cross-origin-embedder-policy'], 'require-corp');
+    // Files named by their content's hash are kept; the page and the weights are asked again.
+    assert.equal(js.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(html.headers['cache-control'], 'no-cache');
     const weights = await get(server.port, '/weights/mlp.mlw');
     assert.equal(weights.status, 200);
+    assert.equal(weights.headers['cache-control'], 'no-cache');
     // The page inflates the digits itself: the .gz files go out as bytes, not as an encoding.
     const digits = await getBytes(server.port, '/data/t10k-labels-idx1-ubyte.gz');
     assert.equal(digits.status, 200);

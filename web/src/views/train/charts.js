@@ -3,8 +3,8 @@
 // epoch, against epochs, or against seconds of training in a race (so the faster network ends
 // first). A learning rate set mid-run is marked where it took over. build() makes the figures
 // once; render() draws the runs it is given, making the two uPlot charts again only when the
-// series change (another network, another x axis).
-import uPlot from 'uplot';
+// series change (another network, another x axis). uPlot itself is imported with the first
+// chart that has a point: a fifth of the page's script, which a visit without training never needs.
 import {SLOTS} from '../../lab.js';
 import {SLOT_COLOR} from '../../ui/color.js';
 import {h} from '../../ui/dom.js';
@@ -120,7 +120,7 @@ export function build() {
   const acc = part(['Accuracy']);
   const note = h('p', {class: 'small muted chart-note'}, noteText(0));
   const box = h('div', {class: 'charts', hidden: true}, loss.figure, acc.figure, note);
-  const charts = {box, note, loss, acc, key: '', marks: {loss: [], acc: []}};
+  const charts = {box, note, loss, acc, key: '', marks: {loss: [], acc: []}, latest: null, waiting: false};
   new ResizeObserver(() => resize(charts)).observe(loss.box);
   return charts;
 }
@@ -217,6 +217,32 @@ function summary(unit, nets, data, marks) {
     .concat(set);
 }
 
+/** @type {typeof import('uplot') | null} */
+let uPlot = null;
+/** @type {Promise<void> | null} */
+let uPlotLoading = null;
+
+/**
+ * Imports uPlot once, then draws the latest runs given to render(); an import that failed (the
+ * network went away) is tried again on the next render, and the text summaries stand meanwhile.
+ */
+function loadUPlot(charts) {
+  if (charts.waiting) return;
+  charts.waiting = true;
+  uPlotLoading ??= import('uplot').then(
+    (m) => {
+      uPlot = m.default;
+    },
+    () => {
+      uPlotLoading = null;
+    },
+  );
+  uPlotLoading.then(() => {
+    charts.waiting = false;
+    if (uPlot) render(charts, ...charts.latest);
+  });
+}
+
 /**
  * Draws the runs (by slot name); shows the charts once there is a point. Returns whether there is one.
  * smoothing: the largest label smoothing among the runs (see noteText).
@@ -228,12 +254,18 @@ export function render(charts, runs, smoothing = 0) {
   const note = noteText(smoothing);
   if (charts.note.textContent !== note) charts.note.textContent = note;
   charts.marks = marks;
+  charts.latest = [runs, smoothing];
   const key = `${unit}|${nets.map((n) => `${n.slot}:${n.name}`).join(',')}`;
   /** @type {['loss' | 'acc', import('uplot').AlignedData][]} */
   const parts = [
     ['loss', loss],
     ['acc', acc],
   ];
+  for (const [name, data] of parts) charts[name].summary.textContent = summary(unit, nets, data, marks);
+  if (!uPlot) {
+    if (any) loadUPlot(charts);
+    return any;
+  }
   for (const [name, data] of parts) {
     const part = charts[name];
     if (charts.key !== key || !part.chart) {
@@ -247,7 +279,6 @@ export function render(charts, runs, smoothing = 0) {
     } else {
       part.chart.setData(data);
     }
-    part.summary.textContent = summary(unit, nets, data, marks);
     part.box.closest('figure').dataset.x = unit;
   }
   charts.key = key;
