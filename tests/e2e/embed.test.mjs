@@ -46,6 +46,43 @@ test('a page in another folder embeds with one script tag (also as a module, as 
   await page.close();
 });
 
+test('an embedded train view trains, and its charts draw: the chart library comes lazily from beside embed.js', async () => {
+  // uPlot is imported with the first chart that has a point (views/train/charts.js): relative
+  // to the page's scripts, which for an embed are not the page's folder.
+  const page = await openPage(site.context);
+  await page.route('**/blog/train.html', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><meta charset="utf-8"><title>post</title><p>Train one here.</p>
+     <mnist-lab view="train"></mnist-lab>
+     <script src="${site.url}embed.js"></script>`,
+    }),
+  );
+  const requested = [];
+  page.on('request', (req) => requested.push(new URL(req.url()).pathname));
+  await page.goto(`${site.url}blog/train.html`);
+  const lab = page.locator('mnist-lab[view="train"]');
+  await lab.getByRole('button', {name: 'Train', exact: true}).waitFor({timeout: 20000});
+  assert.ok(!requested.some((u) => /uPlot/.test(u)), 'no chart library before a chart has a point');
+  await lab.getByLabel('Epochs', {exact: true}).fill('1');
+  await lab.getByLabel('Training digits', {exact: true}).selectOption('5000');
+  await lab.getByRole('button', {name: 'Train', exact: true}).click();
+  await page.waitForFunction(
+    () => /%$/.test(document.querySelector('mnist-lab [data-metric="test-accuracy"]')?.textContent ?? ''),
+    null,
+    {timeout: 90000},
+  );
+  // uPlot drew both charts (its legend names the run's series) from the assets folder beside embed.js.
+  await lab.locator('.u-legend').nth(1).waitFor({timeout: 20000});
+  assert.match(await lab.locator('.u-legend').first().textContent(), /MLP train/);
+  assert.ok(
+    requested.some((u) => /^\/assets\/uPlot[^/]*\.js$/.test(u)),
+    `uPlot fetched from /assets/ (got ${requested.filter((u) => /uPlot/.test(u)).join(', ')})`,
+  );
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('the iframe URL index.html?view=drawpad shows the drawing pad alone', async () => {
   const page = await openPage(site.context, null, {width: 800, height: 700});
   await page.goto(`${site.url}index.html?view=drawpad`);
