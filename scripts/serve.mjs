@@ -83,8 +83,8 @@ const staticHost = {
         return;
       }
       // Vite names every file under assets/ by a hash of its content, so a copy once fetched
-      // stays good: the two workers' shared script is fetched once, a reload revalidates
-      // nothing there. Anything else (index.html, weights, data) is revalidated each time.
+      // stays good and a reload revalidates nothing there. Anything else (index.html, weights,
+      // data, wasm-mt/) is revalidated each time.
       res.setHeader('Cache-Control', file.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       const type = RAW_TYPES[path.extname(file)];
       if (type) {
