@@ -45,3 +45,32 @@ for (const [width, height] of [
     await page.close();
   });
 }
+
+test('every section link shown in the top bar is on screen, from 320 px phones to desktops', async () => {
+  // The nav scrolls sideways with its scrollbar hidden, so a link past its edge would be out of
+  // reach with nothing to say it is there; the bar sheds the brand's name, then the Embed link,
+  // and below 360 px lets the links wrap instead.
+  for (const width of [320, 360, 390, 440, 520, 640, 800, 1366]) {
+    const page = await openPage(site.context, site.url, {width, height: 800});
+    const nav = page.getByRole('navigation', {name: 'Sections'});
+    await nav.waitFor();
+    const r = await nav.evaluate((el) => ({
+      overflow: el.scrollWidth - el.clientWidth,
+      shown: [...el.querySelectorAll('a')]
+        .filter((a) => getComputedStyle(a).display !== 'none')
+        .map((a) => {
+          const b = a.getBoundingClientRect();
+          return {text: a.textContent, left: b.left, right: b.right};
+        }),
+    }));
+    assert.ok(r.overflow <= 0, `${width} px: the section links overflow their bar by ${r.overflow} px`);
+    for (const link of r.shown)
+      assert.ok(link.left >= 0 && link.right <= width, `${width} px: "${link.text}" spans ${link.left}..${link.right}`);
+    const names = r.shown.map((l) => l.text);
+    for (const name of ['Draw', 'Network', 'Convolution', 'Train', 'Results'])
+      assert.ok(names.includes(name), `${width} px: "${name}" is shown (${names.join(', ')})`);
+    if (width > 480) assert.ok(names.includes('Embed'), `${width} px: "Embed" is shown too`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+});
