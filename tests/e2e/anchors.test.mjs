@@ -46,7 +46,7 @@ for (const [width, height] of [
   });
 }
 
-test('every section link shown in the top bar is on screen, from 320 px phones to desktops', async () => {
+test('every section link shown in the top bar is on screen, and the page no wider than the screen, from 320 px phones to desktops', async () => {
   // The nav scrolls sideways with its scrollbar hidden, so a link past its edge would be out of
   // reach with nothing to say it is there; the bar sheds the brand's name, then the Embed link,
   // and below 360 px lets the links wrap instead.
@@ -70,6 +70,9 @@ test('every section link shown in the top bar is on screen, from 320 px phones t
     for (const name of ['Draw', 'Network', 'Convolution', 'Train', 'Results'])
       assert.ok(names.includes(name), `${width} px: "${name}" is shown (${names.join(', ')})`);
     if (width > 480) assert.ok(names.includes('Embed'), `${width} px: "Embed" is shown too`);
+    // Nor does anything else widen the page past the screen (a sideways-scrolling page on a phone).
+    const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(pageWidth <= width, `${width} px: the page is ${pageWidth} px wide`);
     assert.deepEqual(page.errors, []);
     await page.close();
   }
