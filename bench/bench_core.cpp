@@ -367,13 +367,10 @@ void profile_layers(const std::string& preset, int batch) {
   // Every layer's passes run for a while before any is timed: in wasm the process
   // CPU clock also counts V8's compiler threads, and the first layer timed used to
   // absorb them (mlp's dense(512) forward read 1,518 us where it takes ~1,040).
-  const auto all_passes = [&] {
-    for (size_t i = 0; i < L; ++i) net->layer(i).forward(act[i].data(), act[i + 1].data(), batch, true);
-    for (size_t i = L; i-- > 0;)
-      net->layer(i).backward(act[i].data(), act[i + 1].data(), grad[i + 1].data(),
-                             i ? grad[i].data() : nullptr, batch);
-  };
-  for (const double w0 = wall_seconds(); wall_seconds() - w0 < 1.0;) all_passes();
+  for (const double w0 = wall_seconds(); wall_seconds() - w0 < 1.0;) {
+    net->forward(act[0].data(), batch, true);
+    net->backward(grad[L].data(), batch);
+  }
   std::fprintf(stderr, "%s, batch %d: per-layer CPU microseconds per step (forward / backward)\n",
                preset.c_str(), batch);
   double total = 0;
