@@ -82,6 +82,23 @@ const centreX = (img) => {
   return sx / m;
 };
 
+/** Waits until the picture of what the models see has its ink's centre more than `px` right of `cx0`. */
+const seenMovedRight = (page, cx0, px) =>
+  page.waitForFunction(
+    ({cx0, px}) => {
+      const d = document.querySelector('.drawpad canvas.px28').getContext('2d').getImageData(0, 0, 28, 28).data;
+      let m = 0;
+      let sx = 0;
+      for (let i = 0; i < 784; i++) {
+        m += d[i * 4] - 11;
+        sx += (d[i * 4] - 11) * (i % 28);
+      }
+      return sx / m - cx0 > px;
+    },
+    {cx0, px},
+    LONG,
+  );
+
 test('the bars tell 99.9% from 99.99%, on a log-odds scale', () => {
   assert.equal(probText(0.999, 0.001), '99.9%');
   assert.equal(probText(0.9999, 0.0001), '99.99%');
@@ -130,21 +147,7 @@ test('move the digit with the controls: the models read it moved, both answers f
   assert.equal(await page.locator('.move-row output').first().textContent(), '+4 px');
   // The picture of what the models see moves right by about 4 pixels (it follows each prediction).
   const cx0 = centreX(seenBefore);
-  await page.waitForFunction(
-    ({cx0}) => {
-      const c = document.querySelector('.drawpad canvas.px28');
-      const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
-      let m = 0;
-      let sx = 0;
-      for (let i = 0; i < 784; i++) {
-        m += d[i * 4] - 11;
-        sx += (d[i * 4] - 11) * (i % 28);
-      }
-      return sx / m - cx0 > 2;
-    },
-    {cx0},
-    LONG,
-  );
+  await seenMovedRight(page, cx0, 2);
   // A large shift: +8 px right and down, with the whole pad read as it is.
   await shiftX.press('End');
   const shiftY = page.getByLabel('Shift y');
@@ -197,29 +200,36 @@ test('a moved digit is the one the Network view shows: its first-layer neurons f
     LONG,
   );
   const before = await firing();
+  const cx0 = centreX(await seenImage(page));
   await page.getByLabel('MNIST centring').uncheck();
   const shiftX = page.getByLabel('Shift x');
   await shiftX.focus();
   await shiftX.press('End'); // +8 px: the 7 leaves the place MNIST puts digits
+  assert.equal(await page.locator('.move-row output').first().textContent(), '+8 px');
+  // Let the move settle first: the picture of what the models see has the 7 well right of
+  // where it was, and neither panel is reading a newer input. Every prediction from here on
+  // is of the moved digit. (Unchecking the centring alone moves it too, so values that merely
+  // differ from the first ones could be of that step: the CI saw the labels change, then
+  // lose their values to a later prediction made while the card was off screen.)
+  await seenMovedRight(page, cx0, 4);
+  await settled(page);
   await card.scrollIntoViewIfNeeded();
-  // Between the move and the new activations the labels briefly carry no value; wait
-  // for the moved digit's values, not for the first label that changes.
-  await page.waitForFunction(
-    (b) => {
-      const now = [...document.querySelectorAll('.fl-grid [aria-label^="neuron"]')]
-        .slice(0, 16)
-        .map((x) => x.getAttribute('aria-label') ?? '');
-      return now.every((t) => /fires -?\d/.test(t)) && now.some((t, i) => t !== b[i]);
-    },
-    before,
-    LONG,
-  );
-  const moved = await firing();
-  assert.notDeepEqual(moved, before);
-  assert.ok(
-    moved.every((t) => /fires -?\d/.test(t)),
-    'every neuron still says how strongly it fires',
-  );
+  // Back on screen, the view asks for the moved digit's activations if it had none; the labels
+  // are read in the same call that finds them all carrying a value, not in a second one.
+  const moved = await (
+    await page.waitForFunction(
+      (b) => {
+        const now = [...document.querySelectorAll('.fl-grid [aria-label^="neuron"]')]
+          .slice(0, 16)
+          .map((x) => x.getAttribute('aria-label') ?? '');
+        return now.every((t) => /fires -?\d/.test(t)) && now.some((t, i) => t !== b[i]) && now;
+      },
+      before,
+      LONG,
+    )
+  ).jsonValue();
+  // (The wait is the check: it times out unless all 16 say how strongly they fire, for the moved 7.)
+  assert.equal(moved.length, 16);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
