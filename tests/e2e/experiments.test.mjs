@@ -275,8 +275,14 @@ test('Sweep plots each model against the shift and the rotation, 17 and 19 point
 
 test('See why: each model’s occlusion map lies on the ink, the gradient map is drawn too', async () => {
   const page = await drawpadWith(4);
+  const answered = await answers(page);
   const section = await experiment(page, 'saliency');
-  for (const n of SLOTS) await section.locator(`figure[data-slot="${n}"][data-cls]`).waitFor(LONG);
+  // The section is within a screen of the pad, so it also ran after the 4's first stroke (and
+  // may run once more for the whole digit): wait for the maps of the model's answer to the
+  // whole 4, not for the first maps shown.
+  for (const n of SLOTS) {
+    await section.locator(`figure[data-slot="${n}"][data-cls="${answered[n].digit}"]`).waitFor(LONG);
+  }
   const read = (method) =>
     page.evaluate((method) => {
       const pixels = (c) => c.getContext('2d').getImageData(0, 0, 28, 28).data;
@@ -314,7 +320,7 @@ test('See why: each model’s occlusion map lies on the ink, the gradient map is
     const onInk = strong.filter((s, i) => s && nearInk(inked, i)).length;
     // Blanking a patch with no ink in it changes nothing: every mark lies within a patch of the ink.
     assert.equal(onInk, count, `${n}: ${onInk} of ${count} occlusion pixels near the ink`);
-    assert.equal(occlusion[n].cls, (await answers(page))[n].digit, `${n}: the map is for its answer`);
+    assert.equal(occlusion[n].cls, answered[n].digit, `${n}: the map is for its answer`);
   }
   assert.match(await section.textContent(), /orange ones support it/);
   await finish(page, section, 'saliency.png');
