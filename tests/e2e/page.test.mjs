@@ -7,6 +7,7 @@ import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 
 const site = useSite();
+const LONG = {timeout: 60000}; // a loaded machine: wait for states, however long they take
 
 test('first load: no console errors, no dataset, at most 2.5 MB, contract elements present', async () => {
   const page = await openPage(site.context);
@@ -90,8 +91,11 @@ test('a digit drawn with the mouse gets predictions from both networks, with all
   );
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
   await drawStrokes(page, pad, DIGIT_STROKES[7]);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor();
-  await page.locator('[data-model="cnn"][data-digit]').waitFor();
+  // Both answers to the whole 7: a panel shows a data-digit from the stroke's first predictions
+  // on, and is busy (aria-busy) until its model has answered the stroke's last drawing.
+  for (const n of ['mlp', 'cnn']) {
+    await page.locator(`[data-model="${n}"][data-digit][aria-busy="false"]`).waitFor(LONG);
+  }
   for (const model of ['mlp', 'cnn']) {
     const el = page.locator(`[data-model="${model}"]`);
     assert.match(await el.getAttribute('data-digit'), /^\d$/);
