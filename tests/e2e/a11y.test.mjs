@@ -33,7 +33,8 @@ async function showEverything(page) {
       await new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)));
     }
   });
-  const table = page.locator('[data-section="reproduce"] table');
+  // Both of its tables: the results, and the times to the articles' accuracy (from a second file).
+  const table = page.locator('[data-section="reproduce"] table.repro-time-table');
   if (await page.locator('[data-section="reproduce"]').count()) await table.waitFor({timeout: 60000});
   await page.evaluate(() => scrollTo(0, 0));
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {test} from 'node:test';
 import {drawStrokes, openPage} from './support/browser.js';
+import {duration} from '../../web/src/ui/format.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 import {clearStored, putStored, storedWeights, waitForStored} from './support/store.js';
@@ -331,6 +332,79 @@ test('a reply of the wrong type fails its request with a message; nothing else i
   await page.close();
 });
 
+// Beside it, each system's time to its article's accuracy (web/public/results/time-to-accuracy.json,
+// which scripts/time-to-accuracy.mjs writes), and a link per row that opens the Train form with
+// that recipe, the seed and the accuracy to stop at.
+test("the time to each article's accuracy comes from its shipped file, and a row's link sets up that run", async () => {
+  const page = await openPage(site.context, site.url);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('[data-section="reproduce"]').scrollIntoViewIfNeeded();
+  const table = page.locator('[data-section="reproduce"] table.repro-time-table');
+  await table.waitFor({timeout: 20000});
+  const shipped = JSON.parse(
+    fs.readFileSync(new URL('../../web/public/results/time-to-accuracy.json', import.meta.url), 'utf8'),
+  );
+  assert.equal(await table.locator('tbody tr').count(), shipped.rows.length);
+  for (const r of shipped.rows) {
+    const cells = await table.locator(`tbody tr[data-id="${r.id}"] td`).allTextContents();
+    assert.equal(cells.length, 4, r.id);
+    assert.ok(
+      cells[1].startsWith(`${r.article.acc.toFixed(2)}%in ${duration(r.article.seconds)}`),
+      `${r.id}: ${cells[1]}`,
+    );
+    assert.ok(
+      cells[2].startsWith(`${duration(r.train_seconds)}${r.test_accuracy.toFixed(2)}% after`),
+      `${r.id}: ${cells[2]}`,
+    );
+    assert.ok(
+      cells[3].startsWith(`${duration(r.page.train_seconds)}${r.page.test_accuracy.toFixed(2)}%`),
+      `${r.id}: ${cells[3]}`,
+    );
+  }
+  // The SGD row's link: the full page again, its Train form set to that recipe.
+  const row = shipped.rows.find((r) => r.recipe.optimizer === 'sgd');
+  await page.getByRole('link', {name: `Set up this run: ${row.system}, in the Train form`}).click();
+  await page.waitForURL((u) => u.searchParams.get('until') === String(row.article.acc));
+  await page
+    .getByLabel('Model', {exact: true})
+    .locator('option[value="custom"]')
+    .waitFor({state: 'attached', timeout: 20000});
+  const field = (label) => page.getByLabel(label, {exact: true});
+  await page.waitForFunction((model) => document.querySelector('#train select')?.value === model, row.recipe.model, {
+    timeout: 20000,
+  });
+  assert.equal(await field('Optimizer').inputValue(), 'sgd');
+  assert.equal(Number(await field('Learning rate').inputValue()), row.recipe.lr);
+  assert.equal(Number(await field('Epochs').inputValue()), row.recipe.epochs);
+  assert.equal(Number(await field('Batch size').inputValue()), row.recipe.batch);
+  assert.equal(Number(await field('Stop at accuracy (%)').inputValue()), row.article.acc);
+  assert.equal(Number(await field('Test every').inputValue()), shipped.eval_every);
+  assert.equal(Number(await field('Seed').inputValue()), shipped.seed);
+  assert.equal(await page.locator('#train [aria-invalid="true"]').count(), 0, 'every value of the link is taken');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('without its times file the results table still shows, and the times say why they are missing', async () => {
+  const page = await openPage(site.context);
+  await page.route('**/results/time-to-accuracy.json', (r) => r.fulfill({status: 404, body: 'gone'}));
+  await page.goto(site.url);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('[data-section="reproduce"]').scrollIntoViewIfNeeded();
+  await page.locator('[data-section="reproduce"] table.repro-table').waitFor({timeout: 20000});
+  assert.equal(
+    await page.locator('[data-section="reproduce"] .repro-time .error').textContent(),
+    "Could not show the times to the articles' accuracy: the server answered 404.",
+  );
+  assert.equal(await page.locator('.repro-time-table').count(), 0);
+  // Chromium logs the 404 itself; nothing else went wrong.
+  assert.deepEqual(
+    page.errors.filter((e) => !/Failed to load resource/.test(e)),
+    [],
+  );
+  await page.close();
+});
+
 // The shipped results file is read at start (Results show its analysis of the pretrained models on
 // first view); the reproduction table is built from it once its section is shown.
 test('the reproduced results table comes from the shipped results file', async () => {
@@ -342,7 +416,7 @@ test('the reproduced results table comes from the shipped results file', async (
   await page.goto(site.url);
   await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
   await page.locator('[data-section="reproduce"]').scrollIntoViewIfNeeded();
-  const table = page.locator('[data-section="reproduce"] table');
+  const table = page.locator('[data-section="reproduce"] table.repro-table');
   await table.waitFor({timeout: 20000});
   assert.match(await table.textContent(), /MLP 784-512-256-10/);
   // Each row names the article it reproduces by its title.
