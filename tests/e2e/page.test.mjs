@@ -155,20 +155,18 @@ test('drawing after drawing, the CNN feature maps show each digit’s own activa
   const page = await openPage(site.context, site.url, {width: 1280, height: 8000});
   await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
-  const maps = () =>
-    page.evaluate(() => [...document.querySelectorAll('#conv canvas.px')].map((c) => c.toDataURL()).join('|'));
   const draw = async (digit) => {
     await page.getByRole('button', {name: 'Clear', exact: true}).click();
     await drawStrokes(page, pad, DIGIT_STROKES[digit]);
-    await page.locator('[data-model="cnn"][data-digit]').waitFor();
-    let last = null;
-    for (;;) {
-      // until two looks 400 ms apart agree: the last prediction drawn
-      await page.waitForTimeout(400);
-      const now = await maps();
-      if (now === last) return now;
-      last = now;
-    }
+    // The CNN's panel idle: its prediction of the whole digit is in, and the maps' redraw for it
+    // is set (a timer of at most 180 ms, conv.js MAPS_MS) or done.
+    await page.locator('[data-model="cnn"][data-digit][aria-busy="false"]').waitFor(LONG);
+    // A timer set later with a longer delay runs after that one (the HTML timer order), however
+    // slow the machine: the maps read then are those of the last prediction.
+    return page.evaluate(async () => {
+      await new Promise((later) => setTimeout(later, 250));
+      return [...document.querySelectorAll('#conv canvas.px')].map((c) => c.toDataURL()).join('|');
+    });
   };
   const seven = await draw(7);
   assert.ok(seven.length > 0 && (await page.locator('#conv canvas.px').count()) > 0, 'feature maps drawn');
