@@ -18,8 +18,10 @@ test('the shipped networks read digits drawn with the mouse', async () => {
   for (let d = 0; d <= 9; d++) {
     await page.getByRole('button', {name: 'Clear', exact: true}).click();
     await drawStrokes(page, pad, DIGIT_STROKES[d]);
-    await page.locator('[data-model="cnn"][data-digit]').waitFor();
-    await page.waitForTimeout(150); // the last frame's prediction
+    // Both answers to the whole digit: a panel is busy (aria-busy) until its model has read the last drawing.
+    for (const m of ['mlp', 'cnn']) {
+      await page.locator(`[data-model="${m}"][data-digit][aria-busy="false"]`).waitFor({timeout: 60000});
+    }
     const got = {};
     for (const m of ['mlp', 'cnn']) {
       got[m] = Number(await page.locator(`[data-model="${m}"]`).getAttribute('data-digit'));
