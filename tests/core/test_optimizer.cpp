@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <vector>
 
 #include "nn/train/optimizer.h"
 #include "nn/util/check.h"
@@ -96,6 +97,30 @@ TEST_CASE("optimizer: Adam with bias correction by hand", "[optimizer]") {
       CHECK(p == Approx(g > 0 ? -lr : lr).epsilon(1e-3));
     }
   }
+}
+
+TEST_CASE("optimizer: a momentum below 1e-30 is stored as 0, never left to sink into the subnormals",
+          "[optimizer]") {
+  // SGD with momentum 0.5 and a learning rate of 1e30, so that a momentum of 1e-31 would
+  // still move the weight by 0.1: one gradient of 1e-29, then none. The momentum halves
+  // each step (exactly: powers of two): 5e-30, 2.5e-30, 1.25e-30, then 6.25e-31, cut to 0,
+  // and the weight stops there. Left alone it would sink through the subnormal floats
+  // (each step slow on x86), still moving the weight for some 50 more steps.
+  OptimizerConfig cfg;
+  cfg.kind = "sgd";
+  cfg.momentum = 0.5f;
+  Optimizer opt(cfg, 1);
+  float p = 0.0f, g = 1e-29f;
+  std::vector<float> path;
+  for (int t = 0; t < 200; ++t) {
+    opt.step(&p, &g, 1e30f);
+    g = 0.0f;
+    path.push_back(p);
+  }
+  CHECK(path[0] == Approx(-10.0f));
+  CHECK(path[3] == Approx(-18.75f));  // 10 + 5 + 2.5 + 1.25
+  CHECK(path[3] != path[2]);          // still moving before the cut
+  for (size_t t = 4; t < path.size(); ++t) CHECK(path[t] == path[3]);
 }
 
 TEST_CASE("optimizer: updates every element of the arena independently", "[optimizer]") {

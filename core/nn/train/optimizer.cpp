@@ -31,18 +31,31 @@ namespace {
 // value: the loops then vectorise (f32x4 in wasm); a lambda capturing the
 // constants by reference reloaded them on every element for fear that a store
 // through p aliases them, and Adam ran 5x slower in wasm.
+// A first moment this small is stored as 0. A weight whose gradient has stopped
+// (a dead ReLU, a pixel no digit inks) sees its moment shrink by beta every
+// step, down through the subnormal floats, and arithmetic on a subnormal takes a
+// slow microcode path on x86 (wasm cannot flush them to zero). Training the mlp
+// on MNIST in the wasm build, 5% of Adam's first moments were subnormal after
+// 3,000 steps and its update took 650 us instead of 330 (85% and 770 us on the
+// bench's random digits); with the cut none are, at no cost on the way there.
+// What is cut moves no weight: lr * 1e-30 / (sqrt(v) + eps) is far below the
+// float spacing of any weight. Adam's second moment decays by 0.999 a step and
+// stays normal for some 60,000 steps after its gradient stops: it is left alone.
+constexpr float kTinyMoment = 1e-30f;
+inline float cut(float x, float tiny) { return std::fabs(x) < tiny ? 0.0f : x; }
+
 // p, g, m, v: (n)
 void sgd_update(float* __restrict p, const float* __restrict g, float* __restrict m, size_t n, float lr,
                 float mu, float wd, bool nesterov) {
   if (nesterov) {
     for (size_t i = 0; i < n; ++i) {
       const float grad = g[i] + wd * p[i];
-      m[i] = mu * m[i] + grad;
+      m[i] = cut(mu * m[i] + grad, kTinyMoment);
       p[i] -= lr * (grad + mu * m[i]);
     }
   } else {
     for (size_t i = 0; i < n; ++i) {
-      m[i] = mu * m[i] + (g[i] + wd * p[i]);
+      m[i] = cut(mu * m[i] + (g[i] + wd * p[i]), kTinyMoment);
       p[i] -= lr * m[i];
     }
   }
@@ -56,7 +69,7 @@ void adam_update(float* __restrict p, const float* __restrict g, float* __restri
                  size_t n, const AdamConstants k) {
   const float lr = k.lr, wd = k.wd, b1 = k.b1, b2 = k.b2, eps = k.eps, c1 = k.c1, c2 = k.c2;
   for (size_t i = 0; i < n; ++i) {
-    m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+    m[i] = cut(b1 * m[i] + (1.0f - b1) * g[i], kTinyMoment);
     v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
     const float mhat = m[i] * c1, vhat = v[i] * c2;
     p[i] -= lr * (mhat / (std::sqrt(vhat) + eps) + wd * p[i]);
