@@ -69,7 +69,7 @@ async function sharedNames(page) {
 
 test('the full page has no serious accessibility violation, before and after Evaluate', async () => {
   const page = await openPage(site.context, site.url, {width: 1366, height: 900});
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 30000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
   await showEverything(page);
   assert.deepEqual(await violations(page), [], 'before Evaluate');
   assert.deepEqual(await sharedNames(page), [], 'no two buttons share a name');
@@ -90,7 +90,7 @@ test('every single view (?view=NAME) has an h1 and no serious accessibility viol
   const failures = [];
   for (const name of names) {
     const page = await openPage(site.context, `${site.url}index.html?view=${name}`, {width: 1366, height: 900});
-    await page.locator(`.mlab-view-${name}`).waitFor({timeout: 30000});
+    await page.locator(`.mlab-view-${name}`).waitFor({timeout: 60000});
     await page.waitForLoadState('networkidle');
     await showEverything(page);
     assert.equal(await page.locator('h1').count(), 1, `?view=${name} has one h1`);
@@ -110,7 +110,7 @@ test('the first layer maps are one tab stop: the arrow keys pick the map to pool
   const page = await openPage(site.context, `${site.url}index.html?view=conv`, {width: 1366, height: 900});
   const group = page.getByRole('radiogroup');
   const maps = group.getByRole('radio');
-  await maps.nth(31).waitFor({timeout: 30000});
+  await maps.nth(31).waitFor({timeout: 60000});
   assert.equal(await group.locator('[tabindex="0"]').count(), 1, 'one map takes the tab stop');
   await maps.first().focus();
   assert.equal(await maps.first().getAttribute('aria-checked'), 'true');

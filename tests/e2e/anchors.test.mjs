@@ -13,12 +13,12 @@ for (const [width, height] of [
 ]) {
   test(`at ${width}x${height}, the first click on "Train" lands on the Train section`, async () => {
     const page = await openPage(site.context, site.url, {width, height});
-    await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 30000});
+    await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
     await page.getByRole('navigation', {name: 'Sections'}).getByRole('link', {name: 'Train', exact: true}).click();
     // The sections above have filled in: the CNN's maps are painted for the example digit,
     // the pooling card shows one of them.
-    await page.locator('#conv .fmap-stage').first().waitFor({timeout: 30000});
-    await page.locator('#conv .pool-card figcaption', {hasText: 'after ReLU'}).waitFor({timeout: 30000});
+    await page.locator('#conv .fmap-stage').first().waitFor({timeout: 60000});
+    await page.locator('#conv .pool-card figcaption', {hasText: 'after ReLU'}).waitFor({timeout: 60000});
     await page.waitForLoadState('networkidle');
     // Where the link put it: the section's top just under the sticky header (its scroll-margin).
     const landed = () =>

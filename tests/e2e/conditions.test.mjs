@@ -17,7 +17,7 @@ const site = useSite();
 
 /** Opens the train view with a model, a number of epochs and training digits chosen. */
 async function setup(page, {model, epochs, digits}) {
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
   await page.locator('#train').scrollIntoViewIfNeeded();
   await page.getByLabel('Model', {exact: true}).selectOption(model);
   await page.getByLabel('Epochs', {exact: true}).fill(String(epochs));
@@ -27,9 +27,9 @@ async function setup(page, {model, epochs, digits}) {
 /** Clears the pad, draws `digit` and waits for both networks' new predictions. */
 async function drawAndRead(page, digit) {
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
-  for (const n of ['mlp', 'cnn']) await page.locator(`[data-model="${n}"]:not([data-digit])`).waitFor({timeout: 5000});
+  for (const n of ['mlp', 'cnn']) await page.locator(`[data-model="${n}"]:not([data-digit])`).waitFor({timeout: 60000});
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[digit]);
-  for (const n of ['mlp', 'cnn']) await page.locator(`[data-model="${n}"][data-digit]`).waitFor({timeout: 20000});
+  for (const n of ['mlp', 'cnn']) await page.locator(`[data-model="${n}"][data-digit]`).waitFor({timeout: 60000});
 }
 
 /** The ten probabilities the MLP panel shows, in percent. */
@@ -70,7 +70,7 @@ test('a slow dataset download shows its progress, the page stays usable, then tr
   await trainBtn(page).click();
 
   const note = page.locator('#train .download-note');
-  await note.waitFor({state: 'visible', timeout: 10000});
+  await note.waitFor({state: 'visible', timeout: 60000});
   assert.match(
     await note.textContent(),
     /Waiting for the server to send the MNIST digits \(11\.2 MB\)\. Training starts once they are in; meanwhile the drawing pad and the other views keep working\./,
@@ -91,7 +91,7 @@ test('a slow dataset download shows its progress, the page stays usable, then tr
   await page.locator('#network').getByRole('button', {name: 'CNN (convolutional)'}).click();
   await page
     .locator('#network .net-caption', {hasText: 'CNN “cnn”, 225,034 parameters, showing your drawing'})
-    .waitFor({timeout: 10000});
+    .waitFor({timeout: 60000});
   assert.ok(held.has('train-images-idx3-ubyte.gz'), `the downloads were held (${[...held]})`);
   assert.equal(await note.isVisible(), true, 'still waiting for the data');
 
@@ -112,7 +112,7 @@ test("switching model or reloading mid-training: a clear message, and the run's 
   const held = holdTraining(await modelWorker(page, 'mlp'), 20);
   await trainBtn(page).click();
   await held;
-  await page.locator('#train .lane-mlp[data-state="running"]').waitFor({timeout: 30000});
+  await page.locator('#train .lane-mlp[data-state="running"]').waitFor({timeout: 60000});
 
   // Another dense model cannot start while the MLP's worker trains: the page says why.
   await page.getByLabel('Model', {exact: true}).selectOption('mlp-32');
@@ -134,7 +134,7 @@ test("switching model or reloading mid-training: a clear message, and the run's 
     buffer: fs.readFileSync(path.join(distDir, 'weights/mlp.mlw')),
   });
   const msg = page.locator('#weights [role="alert"][aria-busy="false"]', {hasText: 'training'});
-  await msg.waitFor({timeout: 20000});
+  await msg.waitFor({timeout: 60000});
   assert.equal(await msg.textContent(), 'The MLP is training; stop it before loading weights.');
   // The drawing pad keeps predicting with the MLP as it learns.
   await drawAndRead(page, 2);
@@ -162,7 +162,7 @@ test("switching model or reloading mid-training: a clear message, and the run's 
   const stored = await storedWeights(page, 'mlp:run');
   assert.equal(stored.sha256, copy.sha256, 'the copy from the pause is the one kept');
   const offer = page.locator('.restore-offer[data-slot="mlp"][data-kind="run"]');
-  await offer.waitFor({timeout: 20000});
+  await offer.waitFor({timeout: 60000});
   const share = Math.round((100 * 20) / stored.metrics.totalSteps);
   assert.match(
     await offer.textContent(),
@@ -172,7 +172,7 @@ test("switching model or reloading mid-training: a clear message, and the run's 
   );
   assert.equal(await page.locator('.restore-offer').count(), 1, 'nothing else to offer');
   await offer.getByRole('button', {name: 'Restore', exact: true}).click();
-  await offer.waitFor({state: 'detached', timeout: 20000});
+  await offer.waitFor({state: 'detached', timeout: 60000});
   await drawAndRead(page, 3);
   assert.match(
     await page.locator('[data-model="mlp"] .pred-meta').textContent(),
@@ -210,13 +210,13 @@ test('a training start the engine refuses keeps the model in place: the page say
   // The pretrained MLP still answers, on the pad and in the network diagram.
   await page.locator('#draw').scrollIntoViewIfNeeded();
   await drawAndRead(page, 3);
-  await page.locator('[data-model="mlp"][data-digit="3"]').waitFor({timeout: 20000});
+  await page.locator('[data-model="mlp"][data-digit="3"]').waitFor({timeout: 60000});
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · pretrained/);
   await page.locator('#network').scrollIntoViewIfNeeded();
   await page.locator('#network').getByRole('button', {name: 'MLP (dense)'}).click();
   await page
     .locator('#network .net-caption', {hasText: 'MLP “mlp”, 535,818 parameters, showing your drawing'})
-    .waitFor({timeout: 10000});
+    .waitFor({timeout: 60000});
   assert.deepEqual(await downloadMlp(page), before, 'the same weights download as before the attempt');
   assert.deepEqual(page.errors, []);
   await page.close();

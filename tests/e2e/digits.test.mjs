@@ -11,7 +11,7 @@ const site = useSite();
 test('the shipped networks read digits drawn with the mouse', async () => {
   // The drawing pad alone (the iframe view): the same networks, less page to repaint.
   const page = await openPage(site.context, `${site.url}index.html?view=drawpad`);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
   const right = {mlp: 0, cnn: 0};
   const seen = [];

@@ -37,7 +37,7 @@ async function drawAndRead(page, strokes) {
   await page.waitForFunction((el) => el.textContent === 'Pad cleared.', await live.elementHandle());
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), strokes);
   // The pad says both answers once the stroke has ended and the networks have read it.
-  await page.waitForFunction((el) => /CNN says \d/.test(el.textContent), await live.elementHandle(), {timeout: 20000});
+  await page.waitForFunction((el) => /CNN says \d/.test(el.textContent), await live.elementHandle(), {timeout: 60000});
   const text = await live.textContent();
   return {mlp: Number(/MLP says (\d)/.exec(text)?.[1]), cnn: Number(/CNN says (\d)/.exec(text)[1])};
 }

@@ -14,9 +14,9 @@ async function open(site) {
     if (m.type() === 'warning') warnings.push(m.text());
   });
   await page.goto(site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 30000});
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 30000});
-  await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor({timeout: 10000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor({timeout: 60000});
   return {page, warnings, engine: await page.locator('[data-engine]').textContent()};
 }
 

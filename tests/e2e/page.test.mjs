@@ -23,8 +23,8 @@ test('first load: no console errors, no dataset, at most 2.5 MB, contract elemen
   });
   await page.goto(site.url);
   // The example digit is predicted as soon as both networks have their shipped weights.
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 20000});
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
   await page.waitForLoadState('networkidle');
   assert.deepEqual(page.errors, []);
   assert.ok(!urls.some((u) => u.endsWith('.gz')), 'the dataset is not fetched at start');
@@ -82,7 +82,7 @@ test('first load: no console errors, no dataset, at most 2.5 MB, contract elemen
 
 test('a digit drawn with the mouse gets predictions from both networks, with all ten probabilities', async () => {
   const page = await openPage(site.context, site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   assert.equal(
     await page.locator('[data-model="mlp"]').getAttribute('data-digit'),
@@ -115,7 +115,7 @@ test('a digit drawn with the mouse gets predictions from both networks, with all
 test('responsive: the page fits 375 px and the pad works with touch-sized layout', async () => {
   const page = await openPage(site.context, null, {width: 375, height: 812});
   await page.goto(site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
@@ -132,7 +132,7 @@ test('responsive: the page fits 375 px and the pad works with touch-sized layout
 test('the custom layer spec is validated as you type', async () => {
   const page = await openPage(site.context, `${site.url}index.html?view=train`);
   const model = page.getByLabel('Model', {exact: true});
-  await model.locator('option[value="custom"]').waitFor({state: 'attached', timeout: 20000});
+  await model.locator('option[value="custom"]').waitFor({state: 'attached', timeout: 60000});
   await model.selectOption('custom');
   const spec = page.getByLabel('Layer spec');
   await spec.fill('conv(8,3)-relu-pool(2)-flaten-dense(10)');
@@ -153,7 +153,7 @@ test('drawing after drawing, the CNN feature maps show each digit’s own activa
   // prediction before last (lab.js Slot.spare), so this checks that no prediction's
   // maps are overwritten or lost along the way.
   const page = await openPage(site.context, site.url, {width: 1280, height: 8000});
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 20000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
   const draw = async (digit) => {
     await page.getByRole('button', {name: 'Clear', exact: true}).click();

@@ -19,7 +19,7 @@ test('Results show the shipped analysis at once, and Evaluate measures the model
   // The headline and both matrices, from the file: the CNN corrects that many of the MLP's errors.
   await results
     .locator('.headline .big', {hasText: `The CNN corrects ${errors.cnn_corrects} of the MLP’s ${errors.mlp} errors.`})
-    .waitFor({timeout: 30000});
+    .waitFor({timeout: 60000});
   assert.equal(await results.getByText('Not evaluated yet').count(), 0);
   assert.ok((await results.locator('table.confusion-mlp td button').count()) > 0, 'the MLP matrix has cells');
   const mlpRow = shipped.rows.find((r) => r.id === 'mlp');

@@ -79,7 +79,7 @@ test('one step, stage by stage, in the embedded view, on a phone', {timeout: 300
   }
   // The step taught the label: the network now gives it more probability than before.
   const mlpLoss = panel.locator('.step-mlp .step-loss');
-  await mlpLoss.getByText(/after the step/).waitFor({timeout: 30000});
+  await mlpLoss.getByText(/after the step/).waitFor({timeout: 60000});
   const pBefore = Number(await mlpLoss.getAttribute('data-p'));
   const pAfter = Number(/after the step p\(\d\) = (\S+)/.exec(await mlpLoss.textContent())[1]);
   assert.ok(pAfter > pBefore, `the MLP gives ${label} more probability after the step (${pBefore} -> ${pAfter})`);
