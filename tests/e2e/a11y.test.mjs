@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {AxeBuilder} from '@axe-core/playwright';
-import {openPage} from './support/browser.js';
+import {LONG, openPage} from './support/browser.js';
 import {useSite} from './support/setup.js';
 
 const site = useSite();
@@ -33,9 +33,9 @@ async function showEverything(page) {
       await new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)));
     }
   });
-  // Both of its tables: the results, and the times to the articles' accuracy (from a second file).
+  // Its second table, the times to the articles' accuracy: drawn with the first once both files are in.
   const table = page.locator('[data-section="reproduce"] table.repro-time-table');
-  if (await page.locator('[data-section="reproduce"]').count()) await table.waitFor({timeout: 60000});
+  if (await page.locator('[data-section="reproduce"]').count()) await table.waitFor(LONG);
   await page.evaluate(() => scrollTo(0, 0));
 }
 
@@ -69,7 +69,7 @@ async function sharedNames(page) {
 
 test('the full page has no serious accessibility violation, before and after Evaluate', async () => {
   const page = await openPage(site.context, site.url, {width: 1366, height: 900});
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await showEverything(page);
   assert.deepEqual(await violations(page), [], 'before Evaluate');
   assert.deepEqual(await sharedNames(page), [], 'no two buttons share a name');
@@ -90,7 +90,7 @@ test('every single view (?view=NAME) has an h1 and no serious accessibility viol
   const failures = [];
   for (const name of names) {
     const page = await openPage(site.context, `${site.url}index.html?view=${name}`, {width: 1366, height: 900});
-    await page.locator(`.mlab-view-${name}`).waitFor({timeout: 60000});
+    await page.locator(`.mlab-view-${name}`).waitFor(LONG);
     await page.waitForLoadState('networkidle');
     await showEverything(page);
     assert.equal(await page.locator('h1').count(), 1, `?view=${name} has one h1`);
@@ -110,7 +110,7 @@ test('the first layer maps are one tab stop: the arrow keys pick the map to pool
   const page = await openPage(site.context, `${site.url}index.html?view=conv`, {width: 1366, height: 900});
   const group = page.getByRole('radiogroup');
   const maps = group.getByRole('radio');
-  await maps.nth(31).waitFor({timeout: 60000});
+  await maps.nth(31).waitFor(LONG);
   assert.equal(await group.locator('[tabindex="0"]').count(), 1, 'one map takes the tab stop');
   await maps.first().focus();
   assert.equal(await maps.first().getAttribute('aria-checked'), 'true');

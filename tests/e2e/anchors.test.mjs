@@ -2,7 +2,7 @@
 // sections above it fill in (the convolution view draws its maps as it comes into view).
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {openPage} from './support/browser.js';
+import {LONG, openPage} from './support/browser.js';
 import {useSite} from './support/setup.js';
 
 const site = useSite();
@@ -13,12 +13,12 @@ for (const [width, height] of [
 ]) {
   test(`at ${width}x${height}, the first click on "Train" lands on the Train section`, async () => {
     const page = await openPage(site.context, site.url, {width, height});
-    await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+    await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
     await page.getByRole('navigation', {name: 'Sections'}).getByRole('link', {name: 'Train', exact: true}).click();
     // The sections above have filled in: the CNN's maps are painted for the example digit,
     // the pooling card shows one of them.
-    await page.locator('#conv .fmap-stage').first().waitFor({timeout: 60000});
-    await page.locator('#conv .pool-card figcaption', {hasText: 'after ReLU'}).waitFor({timeout: 60000});
+    await page.locator('#conv .fmap-stage').first().waitFor(LONG);
+    await page.locator('#conv .pool-card figcaption', {hasText: 'after ReLU'}).waitFor(LONG);
     await page.waitForLoadState('networkidle');
     // Where the link put it: the section's top just under the sticky header (its scroll-margin).
     const landed = () =>

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {drawStrokes, openPage} from './support/browser.js';
+import {LONG, drawStrokes, openPage} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {distDir} from './support/server.js';
 import {useSite} from './support/setup.js';
@@ -17,7 +17,7 @@ const site = useSite();
 
 /** Opens the train view with a model, a number of epochs and training digits chosen. */
 async function setup(page, {model, epochs, digits}) {
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   await page.locator('#train').scrollIntoViewIfNeeded();
   await page.getByLabel('Model', {exact: true}).selectOption(model);
   await page.getByLabel('Epochs', {exact: true}).fill(String(epochs));
@@ -27,9 +27,9 @@ async function setup(page, {model, epochs, digits}) {
 /** Clears the pad, draws `digit` and waits for both networks' new predictions. */
 async function drawAndRead(page, digit) {
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
-  for (const n of ['mlp', 'cnn']) await page.locator(`[data-model="${n}"]:not([data-digit])`).waitFor({timeout: 60000});
+  for (const n of ['mlp', 'cnn']) await page.locator(`[data-model="${n}"]:not([data-digit])`).waitFor(LONG);
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[digit]);
-  for (const n of ['mlp', 'cnn']) await page.locator(`[data-model="${n}"][data-digit]`).waitFor({timeout: 60000});
+  for (const n of ['mlp', 'cnn']) await page.locator(`[data-model="${n}"][data-digit]`).waitFor(LONG);
 }
 
 /** The ten probabilities the MLP panel shows, in percent. */
@@ -70,7 +70,7 @@ test('a slow dataset download shows its progress, the page stays usable, then tr
   await trainBtn(page).click();
 
   const note = page.locator('#train .download-note');
-  await note.waitFor({state: 'visible', timeout: 60000});
+  await note.waitFor({state: 'visible', ...LONG});
   assert.match(
     await note.textContent(),
     /Waiting for the server to send the MNIST digits \(11\.2 MB\)\. Training starts once they are in; meanwhile the drawing pad and the other views keep working\./,
@@ -91,12 +91,12 @@ test('a slow dataset download shows its progress, the page stays usable, then tr
   await page.locator('#network').getByRole('button', {name: 'CNN (convolutional)'}).click();
   await page
     .locator('#network .net-caption', {hasText: 'CNN “cnn”, 225,034 parameters, showing your drawing'})
-    .waitFor({timeout: 60000});
+    .waitFor(LONG);
   assert.ok(held.has('train-images-idx3-ubyte.gz'), `the downloads were held (${[...held]})`);
   assert.equal(await note.isVisible(), true, 'still waiting for the data');
 
   release();
-  await page.locator('#train .lane-mlp[data-state="done"]', {hasText: 'finished'}).waitFor({timeout: 60000});
+  await page.locator('#train .lane-mlp[data-state="done"]', {hasText: 'finished'}).waitFor(LONG);
   assert.equal(await note.isVisible(), false);
   assert.match(await page.locator('[data-metric="test-accuracy"]').textContent(), /^\d{1,3}\.\d{2}%$/);
   assert.equal(await trainBtn(page).isEnabled(), true);
@@ -112,7 +112,7 @@ test("switching model or reloading mid-training: a clear message, and the run's 
   const held = holdTraining(await modelWorker(page, 'mlp'), 20);
   await trainBtn(page).click();
   await held;
-  await page.locator('#train .lane-mlp[data-state="running"]').waitFor({timeout: 60000});
+  await page.locator('#train .lane-mlp[data-state="running"]').waitFor(LONG);
 
   // Another dense model cannot start while the MLP's worker trains: the page says why.
   await page.getByLabel('Model', {exact: true}).selectOption('mlp-32');
@@ -134,7 +134,7 @@ test("switching model or reloading mid-training: a clear message, and the run's 
     buffer: fs.readFileSync(path.join(distDir, 'weights/mlp.mlw')),
   });
   const msg = page.locator('#weights [role="alert"][aria-busy="false"]', {hasText: 'training'});
-  await msg.waitFor({timeout: 60000});
+  await msg.waitFor(LONG);
   assert.equal(await msg.textContent(), 'The MLP is training; stop it before loading weights.');
   // The drawing pad keeps predicting with the MLP as it learns.
   await drawAndRead(page, 2);
@@ -162,7 +162,7 @@ test("switching model or reloading mid-training: a clear message, and the run's 
   const stored = await storedWeights(page, 'mlp:run');
   assert.equal(stored.sha256, copy.sha256, 'the copy from the pause is the one kept');
   const offer = page.locator('.restore-offer[data-slot="mlp"][data-kind="run"]');
-  await offer.waitFor({timeout: 60000});
+  await offer.waitFor(LONG);
   const share = Math.round((100 * 20) / stored.metrics.totalSteps);
   assert.match(
     await offer.textContent(),
@@ -172,7 +172,7 @@ test("switching model or reloading mid-training: a clear message, and the run's 
   );
   assert.equal(await page.locator('.restore-offer').count(), 1, 'nothing else to offer');
   await offer.getByRole('button', {name: 'Restore', exact: true}).click();
-  await offer.waitFor({state: 'detached', timeout: 60000});
+  await offer.waitFor({state: 'detached', ...LONG});
   await drawAndRead(page, 3);
   assert.match(
     await page.locator('[data-model="mlp"] .pred-meta').textContent(),
@@ -200,7 +200,7 @@ test('a training start the engine refuses keeps the model in place: the page say
   await patchTrainRequests(await modelWorker(page, 'mlp'), {lr: 1e-300});
   await trainBtn(page).click();
   const alert = page.locator('#train [role="alert"]');
-  await alert.waitFor({state: 'visible', timeout: 60000});
+  await alert.waitFor({state: 'visible', ...LONG});
   assert.equal(
     await alert.textContent(),
     'The MLP did not start training: learning rate must be in (0, 10], got 0. Its current model is kept.',
@@ -210,13 +210,13 @@ test('a training start the engine refuses keeps the model in place: the page say
   // The pretrained MLP still answers, on the pad and in the network diagram.
   await page.locator('#draw').scrollIntoViewIfNeeded();
   await drawAndRead(page, 3);
-  await page.locator('[data-model="mlp"][data-digit="3"]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit="3"]').waitFor(LONG);
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /mlp · 535,818 params · pretrained/);
   await page.locator('#network').scrollIntoViewIfNeeded();
   await page.locator('#network').getByRole('button', {name: 'MLP (dense)'}).click();
   await page
     .locator('#network .net-caption', {hasText: 'MLP “mlp”, 535,818 parameters, showing your drawing'})
-    .waitFor({timeout: 60000});
+    .waitFor(LONG);
   assert.deepEqual(await downloadMlp(page), before, 'the same weights download as before the attempt');
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -230,7 +230,7 @@ test('a learning rate that diverges stops training with the step, the loss and a
   await trainBtn(page).click();
 
   const alert = page.locator('#train [role="alert"]');
-  await alert.waitFor({state: 'visible', timeout: 60000});
+  await alert.waitFor({state: 'visible', ...LONG});
   assert.match(
     await alert.textContent(),
     /^MLP: Training diverged at step \d+: the loss (jumped to [\d.e+-]+|was no longer a finite number)\. The weights from the last good step are kept and still predict\. Try a lower learning rate than 10 \(say 0\.003\)\.$/,

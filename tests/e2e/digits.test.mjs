@@ -2,7 +2,7 @@
 // many each network gets right; the CNN must get most of them.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {LONG, drawStrokes, openPage, screenshotPath, settled} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 
@@ -11,7 +11,7 @@ const site = useSite();
 test('the shipped networks read digits drawn with the mouse', async () => {
   // The drawing pad alone (the iframe view): the same networks, less page to repaint.
   const page = await openPage(site.context, `${site.url}index.html?view=drawpad`);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
   const right = {mlp: 0, cnn: 0};
   const seen = [];
@@ -19,9 +19,7 @@ test('the shipped networks read digits drawn with the mouse', async () => {
     await page.getByRole('button', {name: 'Clear', exact: true}).click();
     await drawStrokes(page, pad, DIGIT_STROKES[d]);
     // Both answers to the whole digit: a panel is busy (aria-busy) until its model has read the last drawing.
-    for (const m of ['mlp', 'cnn']) {
-      await page.locator(`[data-model="${m}"][data-digit][aria-busy="false"]`).waitFor({timeout: 60000});
-    }
+    await settled(page);
     const got = {};
     for (const m of ['mlp', 'cnn']) {
       got[m] = Number(await page.locator(`[data-model="${m}"]`).getAttribute('data-digit'));

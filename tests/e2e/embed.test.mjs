@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import {test} from 'node:test';
-import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {LONG, drawStrokes, openPage, screenshotPath, settled} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 
@@ -15,7 +15,7 @@ test('the embed example page: <mnist-lab view="drawpad"> predicts with both netw
   const page = await openPage(site.context, `${site.url}embed-example.html`);
   const lab = page.locator('mnist-lab[view="drawpad"]');
   const pad = lab.locator('canvas[aria-label="Drawing pad"]');
-  await lab.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await lab.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await lab.getByRole('button', {name: 'Clear', exact: true}).click();
   await drawStrokes(page, pad, DIGIT_STROKES[0]);
   await lab.locator('[data-model="mlp"][data-digit]').waitFor();
@@ -38,7 +38,7 @@ test('a page in another folder embeds with one script tag (also as a module, as 
     }),
   );
   await page.goto(`${site.url}blog/post.html`);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[7]);
   await page.locator('[data-model="cnn"][data-digit]').waitFor();
@@ -62,7 +62,7 @@ test('an embedded train view trains, and its charts draw: the chart library come
   page.on('request', (req) => requested.push(new URL(req.url()).pathname));
   await page.goto(`${site.url}blog/train.html`);
   const lab = page.locator('mnist-lab[view="train"]');
-  await lab.getByRole('button', {name: 'Train', exact: true}).waitFor({timeout: 60000});
+  await lab.getByRole('button', {name: 'Train', exact: true}).waitFor(LONG);
   assert.ok(!requested.some((u) => /uPlot/.test(u)), 'no chart library before a chart has a point');
   await lab.getByLabel('Epochs', {exact: true}).fill('1');
   await lab.getByLabel('Training digits', {exact: true}).selectOption('5000');
@@ -73,7 +73,7 @@ test('an embedded train view trains, and its charts draw: the chart library come
     {timeout: 90000},
   );
   // uPlot drew both charts (its legend names the run's series) from the assets folder beside embed.js.
-  await lab.locator('.u-legend').nth(1).waitFor({timeout: 60000});
+  await lab.locator('.u-legend').nth(1).waitFor(LONG);
   assert.match(await lab.locator('.u-legend').first().textContent(), /MLP train/);
   assert.ok(
     requested.some((u) => /^\/assets\/uPlot[^/]*\.js$/.test(u)),
@@ -86,7 +86,7 @@ test('an embedded train view trains, and its charts draw: the chart library come
 test('the iframe URL index.html?view=drawpad shows the drawing pad alone', async () => {
   const page = await openPage(site.context, null, {width: 800, height: 700});
   await page.goto(`${site.url}index.html?view=drawpad`);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   assert.equal(await page.locator('.hero').count(), 0, 'no article around it');
   assert.equal(await page.locator('[data-view="train"]').count(), 0);
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
@@ -114,7 +114,7 @@ test('a blog on another origin embeds from a CORS-enabled host (workers start th
     }),
   );
   await page.goto(blog);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[1]);
   await page.locator('[data-model="mlp"][data-digit]').waitFor();
@@ -146,7 +146,7 @@ async function fitsContent(frame) {
       );
     },
     null,
-    {timeout: 60000, polling: 100},
+    {...LONG, polling: 100},
   );
   return fits.jsonValue(); // the height that fitted, from the same look, not a later one
 }
@@ -157,16 +157,14 @@ test('a blog on another origin embeds from a host without CORS: the element show
      <p>A post.</p><mnist-lab view="drawpad"></mnist-lab><p>The end.</p><script src="${site.url}embed.js" async></script>`);
   const page = await openPage(site.context, blog.url, {width: 900, height: 800});
   const frameEl = page.locator('mnist-lab iframe');
-  await frameEl.waitFor({timeout: 60000});
+  await frameEl.waitFor(LONG);
   const frame = await (await frameEl.elementHandle()).contentFrame();
-  await frame.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await frame.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await frame.getByRole('button', {name: 'Clear', exact: true}).click();
   await drawStrokes(page, frame.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[3]);
   // Both answers to the whole 3 first (aria-busy lasts until the last drawing is answered): a later
   // answer can show or hide the "not a digit" cue, and the frame's height follows it a moment after.
-  for (const n of ['mlp', 'cnn']) {
-    await frame.locator(`[data-model="${n}"][data-digit][aria-busy="false"]`).waitFor({timeout: 60000});
-  }
+  await settled(frame);
   const height = await fitsContent(frame);
   assert.ok(height > 300, `the frame is ${height} px tall`);
   assert.equal(Math.round((await frameEl.boundingBox()).height), height, 'the frame is as tall as its page');
@@ -185,7 +183,7 @@ test('where the page forbids both the module and the frame, the element says why
      <mnist-lab view="conv"></mnist-lab><script src="${site.url}embed.js" async></script>`);
   const page = await openPage(site.context, blog.url);
   const alert = page.locator('mnist-lab [role="alert"]');
-  await alert.waitFor({timeout: 60000});
+  await alert.waitFor(LONG);
   const text = await alert.textContent();
   assert.match(text, /Access-Control-Allow-Origin/);
   assert.match(text, /frame-src/);
@@ -202,11 +200,11 @@ test("the README's iframe lines make the iframe as tall as the view, and follow 
      <body style="margin: 0"><main style="max-width: 720px">${snippet.replaceAll('https://your.host/mnist-lab/', site.url)}</main></body>`);
   const page = await openPage(site.context, blog.url, {width: 1000, height: 800});
   const frame = await (await page.locator('iframe').elementHandle()).contentFrame();
-  await frame.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await frame.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   const wide = await fitsContent(frame);
   // A narrower column stacks the view: it grows taller, and so does the iframe.
   await page.setViewportSize({width: 390, height: 800});
-  await frame.waitForFunction((was) => innerHeight > was, wide, {timeout: 60000});
+  await frame.waitForFunction((was) => innerHeight > was, wide, LONG);
   const narrow = await fitsContent(frame);
   assert.ok(narrow > wide, `the view is ${wide} px tall in 720 px and ${narrow} px in 390 px`);
   await page.screenshot({path: screenshotPath('iframe-height.png'), fullPage: true});

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
-import {drawStrokes, openPage} from './support/browser.js';
+import {LONG, drawStrokes, openPage} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {distDir} from './support/server.js';
 import {useSite} from './support/setup.js';
@@ -15,11 +15,11 @@ test('a failed dataset download shows a clear message and the page keeps working
   const page = await openPage(site.context);
   await page.route('**/*.gz', (route) => route.abort());
   await page.goto(site.url);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   await page.getByLabel('Model', {exact: true}).selectOption('mlp');
   await page.getByRole('button', {name: 'Train', exact: true}).click();
   const alert = page.locator('#train [role="alert"]');
-  await alert.waitFor({state: 'visible', timeout: 60000});
+  await alert.waitFor({state: 'visible', ...LONG});
   assert.match(await alert.textContent(), /Could not download the MNIST file .*ubyte\.gz: the network request failed/);
   assert.equal(
     await page.getByRole('button', {name: 'Train', exact: true}).isEnabled(),
@@ -28,7 +28,7 @@ test('a failed dataset download shows a clear message and the page keeps working
   );
   // The results view says so too, and the shipped networks still predict.
   await page.getByRole('button', {name: 'Evaluate on the 10,000 test digits'}).click();
-  await page.locator('#results .status-line.error').waitFor({timeout: 60000});
+  await page.locator('#results .status-line.error').waitFor(LONG);
   assert.match(await page.locator('#results .status-line.error').textContent(), /Could not download/);
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[4]);
@@ -43,15 +43,15 @@ test('a failed dataset download shows a clear message and the page keeps working
 
 test('a corrupt weights file gives a clear message and keeps both networks', async () => {
   const page = await openPage(site.context, site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   const before = await page.locator('[data-model="mlp"] .pred-meta').textContent();
   const input = page.locator('#weights input[type="file"]');
   // The outcome of loading `file`: the message naming it once the page is no longer busy
   // ("Reading <file>…" names it too, and lasts as long as the worker takes under load).
   const settled = async (file) => {
     const msg = page.locator('#weights [role="alert"][aria-busy="false"]', {hasText: file});
-    await msg.waitFor({timeout: 60000});
+    await msg.waitFor(LONG);
     return msg.textContent();
   };
   // Garbage, then a real header with a broken body (a truncated copy of the shipped CNN file).

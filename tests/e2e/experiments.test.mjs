@@ -4,18 +4,12 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {barLength, probText} from '../../web/src/views/draw/bars.js';
-import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {LONG, drawStrokes, openPage, screenshotPath, settled} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 
 const site = useSite();
 const SLOTS = ['mlp', 'cnn'];
-const LONG = {timeout: 60000}; // a loaded machine: wait for states, however long they take
-
-/** Both panels answer the input shown now: not busy reading a newer one (aria-busy). */
-async function settled(page) {
-  for (const n of SLOTS) await page.locator(`[data-model="${n}"][data-digit][aria-busy="false"]`).waitFor(LONG);
-}
 
 /** Opens the Draw view alone, clears the pad and draws `digit`; waits for both answers to the whole digit. */
 async function drawDigit(page, digit) {

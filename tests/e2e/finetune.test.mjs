@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
-import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {LONG, drawStrokes, openPage, screenshotPath} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 import {holdTraining, modelWorker, releaseTraining} from './support/worker.js';
@@ -37,7 +37,7 @@ async function drawAndRead(page, strokes) {
   await page.waitForFunction((el) => el.textContent === 'Pad cleared.', await live.elementHandle());
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), strokes);
   // The pad says both answers once the stroke has ended and the networks have read it.
-  await page.waitForFunction((el) => /CNN says \d/.test(el.textContent), await live.elementHandle(), {timeout: 60000});
+  await page.waitForFunction((el) => /CNN says \d/.test(el.textContent), await live.elementHandle(), LONG);
   const text = await live.textContent();
   return {mlp: Number(/MLP says (\d)/.exec(text)?.[1]), cnn: Number(/CNN says (\d)/.exec(text)[1])};
 }
@@ -75,7 +75,7 @@ const status = (page) => page.locator('.mydigits [role="status"]');
 test('teach the networks a flagged 1, keep the digits, fine-tune, and go back', {timeout: 900000}, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-lab-mydigits-'));
   const page = await openPage(site.context, `${site.url}index.html?view=drawpad`);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
 
   // The shipped networks read the flagged 1 as a 7.
   const before = await drawAndRead(page, flaggedOne(NEW));
@@ -87,7 +87,7 @@ test('teach the networks a flagged 1, keep the digits, fine-tune, and go back', 
 
   // They are kept in the browser.
   await page.reload();
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await page.getByRole('list', {name: 'My digits'}).locator('li').nth(9).waitFor();
   assert.deepEqual(await labelsListed(page), [1, 1, 1, 1, 1, 7, 7, 7, 7, 7]);
 
@@ -180,9 +180,7 @@ test('Train and the race wait while the networks fine-tune, and say why', {timeo
 
   const train = page.locator('#train');
   const trainButton = train.getByRole('button', {name: 'Train', exact: true});
-  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
-    timeout: 60000,
-  });
+  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, LONG);
   // The MLP's fine-tune holds after 3 steps: meanwhile a training run would stop it.
   const held = holdTraining(await modelWorker(page, 'mlp'), 3);
   await page.getByRole('button', {name: 'Fine-tune on my digits', exact: true}).click();

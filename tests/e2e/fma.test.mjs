@@ -3,7 +3,7 @@
 // load, the page warns on the console and runs plain SIMD, and everything still works.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {openPage} from './support/browser.js';
+import {LONG, openPage} from './support/browser.js';
 import {useSite} from './support/setup.js';
 
 /** Opens the page, collecting console warnings; -> {page, warnings, engine text} once both models predict. */
@@ -14,9 +14,9 @@ async function open(site) {
     if (m.type() === 'warning') warnings.push(m.text());
   });
   await page.goto(site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
-  await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
+  await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor(LONG);
   return {page, warnings, engine: await page.locator('[data-engine]').textContent()};
 }
 

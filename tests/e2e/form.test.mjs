@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {loadCore} from '../wasm/support.mjs';
-import {openPage, screenshotPath} from './support/browser.js';
+import {LONG, openPage, screenshotPath} from './support/browser.js';
 import {useSite} from './support/setup.js';
 
 const site = useSite();
@@ -36,7 +36,7 @@ async function openTrain(url) {
   await page
     .getByLabel('Model', {exact: true})
     .locator('option[value="custom"]')
-    .waitFor({state: 'attached', timeout: 60000});
+    .waitFor({state: 'attached', ...LONG});
   await trainButton(page).waitFor();
   return page;
 }
@@ -226,7 +226,7 @@ test('a page of text pasted into the spec field is refused and kept out of the U
   await page
     .getByLabel('Model', {exact: true})
     .locator('option[value="custom"]')
-    .waitFor({state: 'attached', timeout: 60000});
+    .waitFor({state: 'attached', ...LONG});
   assert.equal(await page.getByLabel('Model', {exact: true}).inputValue(), 'custom');
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -243,7 +243,7 @@ test('an unknown view name gets a message naming the views, and the named views 
     );
     assert.ok(!/is not a function/.test(await page.locator('body').textContent()));
     await page.getByRole('link', {name: 'drawpad', exact: true}).click();
-    await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+    await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
     assert.deepEqual(page.errors, []);
     await page.close();
   }
@@ -267,7 +267,7 @@ test('<mnist-lab view="constructor"> says which views there are; the element bes
     await bad.textContent(),
     /^mnist-lab: unknown view "constructor": the views are drawpad, network, conv, train, results, weights(, [a-z]+)* and all\.$/,
   );
-  await page.locator('mnist-lab[view="drawpad"] [data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('mnist-lab[view="drawpad"] [data-model="cnn"][data-digit]').waitFor(LONG);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

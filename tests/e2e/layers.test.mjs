@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {loadCore} from '../wasm/support.mjs';
-import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {LONG, drawStrokes, openPage, screenshotPath} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 
@@ -34,12 +34,12 @@ test('a CNN with avgpool and gap loads, predicts, and both views draw its poolin
     });
   }, DECOY);
   await page.goto(site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await page
     .locator('#weights input[type="file"]')
     .setInputFiles({name: 'gap.mlw', mimeType: 'application/octet-stream', buffer: weights});
   const msg = page.locator('#weights [role="alert"][aria-busy="false"]', {hasText: 'gap.mlw'});
-  await msg.waitFor({timeout: 60000});
+  await msg.waitFor(LONG);
   assert.match(
     await msg.textContent(),
     new RegExp(`Loaded "gap\\.mlw" into the CNN: ${SPEC.replace(/[()]/g, '\\$&')}`),
@@ -64,7 +64,7 @@ test('a CNN with avgpool and gap loads, predicts, and both views draw its poolin
   // The pooling card averages: its title, its sentence and the sum it shows.
   await page.locator('#conv').scrollIntoViewIfNeeded();
   const card = page.locator('#conv .pool-card');
-  await card.locator('h3', {hasText: 'Average pooling, step by step'}).waitFor({timeout: 60000});
+  await card.locator('h3', {hasText: 'Average pooling, step by step'}).waitFor(LONG);
   await card.locator('.pool-line').waitFor();
   assert.match(await card.locator('.pool-line').textContent(), /^mean\((-?\d+\.\d\d, ){3}-?\d+\.\d\d\) = -?\d+\.\d\d$/);
   assert.match(await card.locator('figcaption').last().textContent(), /After 2×2 average pooling, 14×14/);

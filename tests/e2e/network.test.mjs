@@ -5,7 +5,7 @@
 // trains; the keyboard reaches every neuron with one tab stop per layer, and Escape closes.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {LONG, drawStrokes, openPage, screenshotPath} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 import {holdTraining, modelWorker, releaseTraining, sendToWorker} from './support/worker.js';
@@ -38,17 +38,17 @@ async function setup({viewport} = {}) {
     });
   });
   await page.goto(site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await page.evaluate(() => document.querySelector('#draw').scrollIntoView());
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[3]);
-  await page.locator('[data-model="mlp"][data-digit="3"]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit="3"]').waitFor(LONG);
   await page.locator('#network').scrollIntoViewIfNeeded();
   return page;
 }
 
 /** The activations the worker last reported for a network of `layers` layers, once they came. */
 async function reported(page, layers) {
-  await page.waitForFunction((n) => window.replies[n], layers, {timeout: 60000});
+  await page.waitForFunction((n) => window.replies[n], layers, LONG);
   return page.evaluate((n) => window.replies[n], layers);
 }
 
@@ -163,18 +163,14 @@ test("the MLP's first-layer weight pictures follow its weights while it trains",
   await page.getByRole('button', {name: 'Train', exact: true}).click();
   await first;
   await card.scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.querySelector('#network .fl-card').dataset.step === '10', null, {
-    timeout: 60000,
-  });
+  await page.waitForFunction(() => document.querySelector('#network .fl-card').dataset.step === '10', null, LONG);
   const at10 = await pixels();
   assert.notDeepEqual(at10, shipped, 'a fresh network has other weights than the pretrained one');
   // The next hold is set before the run goes on (a release would clear it), so it cannot be overrun.
   const second = holdTraining(worker, 40);
   await sendToWorker(worker, {type: 'resume', id: -3});
   await second;
-  await page.waitForFunction(() => document.querySelector('#network .fl-card').dataset.step === '40', null, {
-    timeout: 60000,
-  });
+  await page.waitForFunction(() => document.querySelector('#network .fl-card').dataset.step === '40', null, LONG);
   const at40 = await pixels();
   assert.notDeepEqual(at40, at10, '30 batches later the pictures have changed, during the run');
   await releaseTraining(worker);

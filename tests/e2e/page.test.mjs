@@ -2,12 +2,11 @@
 // networks predict a digit drawn with real mouse events.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {LONG, drawStrokes, openPage, screenshotPath, settled} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 
 const site = useSite();
-const LONG = {timeout: 60000}; // a loaded machine: wait for states, however long they take
 
 test('first load: no console errors, no dataset, at most 2.5 MB, contract elements present', async () => {
   const page = await openPage(site.context);
@@ -23,8 +22,8 @@ test('first load: no console errors, no dataset, at most 2.5 MB, contract elemen
   });
   await page.goto(site.url);
   // The example digit is predicted as soon as both networks have their shipped weights.
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await page.waitForLoadState('networkidle');
   assert.deepEqual(page.errors, []);
   assert.ok(!urls.some((u) => u.endsWith('.gz')), 'the dataset is not fetched at start');
@@ -82,7 +81,7 @@ test('first load: no console errors, no dataset, at most 2.5 MB, contract elemen
 
 test('a digit drawn with the mouse gets predictions from both networks, with all ten probabilities', async () => {
   const page = await openPage(site.context, site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   assert.equal(
     await page.locator('[data-model="mlp"]').getAttribute('data-digit'),
@@ -93,9 +92,7 @@ test('a digit drawn with the mouse gets predictions from both networks, with all
   await drawStrokes(page, pad, DIGIT_STROKES[7]);
   // Both answers to the whole 7: a panel shows a data-digit from the stroke's first predictions
   // on, and is busy (aria-busy) until its model has answered the stroke's last drawing.
-  for (const n of ['mlp', 'cnn']) {
-    await page.locator(`[data-model="${n}"][data-digit][aria-busy="false"]`).waitFor(LONG);
-  }
+  await settled(page);
   for (const model of ['mlp', 'cnn']) {
     const el = page.locator(`[data-model="${model}"]`);
     assert.match(await el.getAttribute('data-digit'), /^\d$/);
@@ -115,7 +112,7 @@ test('a digit drawn with the mouse gets predictions from both networks, with all
 test('responsive: the page fits 375 px and the pad works with touch-sized layout', async () => {
   const page = await openPage(site.context, null, {width: 375, height: 812});
   await page.goto(site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
@@ -132,7 +129,7 @@ test('responsive: the page fits 375 px and the pad works with touch-sized layout
 test('the custom layer spec is validated as you type', async () => {
   const page = await openPage(site.context, `${site.url}index.html?view=train`);
   const model = page.getByLabel('Model', {exact: true});
-  await model.locator('option[value="custom"]').waitFor({state: 'attached', timeout: 60000});
+  await model.locator('option[value="custom"]').waitFor({state: 'attached', ...LONG});
   await model.selectOption('custom');
   const spec = page.getByLabel('Layer spec');
   await spec.fill('conv(8,3)-relu-pool(2)-flaten-dense(10)');
@@ -153,14 +150,14 @@ test('drawing after drawing, the CNN feature maps show each digit’s own activa
   // prediction before last (lab.js Slot.spare), so this checks that no prediction's
   // maps are overwritten or lost along the way.
   const page = await openPage(site.context, site.url, {width: 1280, height: 8000});
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   const pad = page.locator('canvas[aria-label="Drawing pad"]');
   const draw = async (digit) => {
     await page.getByRole('button', {name: 'Clear', exact: true}).click();
     await drawStrokes(page, pad, DIGIT_STROKES[digit]);
     // The CNN's panel idle: its prediction of the whole digit is in, and the maps' redraw for it
     // is set (a timer of at most 180 ms, conv.js MAPS_MS) or done.
-    await page.locator('[data-model="cnn"][data-digit][aria-busy="false"]').waitFor(LONG);
+    await settled(page, ['cnn']);
     // A timer set later with a longer delay runs after that one (the HTML timer order), however
     // slow the machine: the maps read then are those of the last prediction.
     return page.evaluate(async () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {test} from 'node:test';
-import {drawStrokes, openPage} from './support/browser.js';
+import {LONG, drawStrokes, openPage} from './support/browser.js';
 import {duration} from '../../web/src/ui/format.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
@@ -17,13 +17,13 @@ const site = useSite();
 async function drawAndRead(page, digit) {
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[digit]);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
 }
 
 /** Opens the train view on the MLP with a number of epochs and training digits. */
 async function setupMlp(page, {epochs, digits}) {
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   await page.locator('#train').scrollIntoViewIfNeeded();
   await page.getByLabel('Model', {exact: true}).selectOption('mlp');
   await page.getByLabel('Epochs', {exact: true}).fill(String(epochs));
@@ -63,7 +63,7 @@ test('a trained model is stored and offered back after a reload', async () => {
   const {page, finished: stored} = await pageWithFinishedMlp(5000);
   await page.reload();
   const offer = page.locator('.restore-offer[data-slot="mlp"]');
-  await offer.waitFor({timeout: 60000});
+  await offer.waitFor(LONG);
   const score = `${(stored.metrics.testAccuracy * 100).toFixed(2)}% on the test digits`;
   assert.match(
     await offer.textContent(),
@@ -71,7 +71,7 @@ test('a trained model is stored and offered back after a reload', async () => {
   );
   assert.equal(await offer.getAttribute('data-kind'), 'ended');
   await offer.getByRole('button', {name: 'Restore', exact: true}).click();
-  await offer.waitFor({state: 'detached', timeout: 60000});
+  await offer.waitFor({state: 'detached', ...LONG});
   await drawAndRead(page, 3);
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /restored/);
   const probs = await page.locator('[data-model="mlp"]').textContent();
@@ -79,12 +79,12 @@ test('a trained model is stored and offered back after a reload', async () => {
   // Dismiss forgets it: no offer on the next load.
   await page.reload();
   const again = page.locator('.restore-offer[data-slot="mlp"]');
-  await again.waitFor({timeout: 60000});
+  await again.waitFor(LONG);
   await again.getByRole('button', {name: 'Dismiss', exact: true}).click();
   // The copy is deleted from IndexedDB (reloading before that lands would bring the offer back).
   await waitForStored(page, 'mlp', (r) => r === null, 20000);
   await page.reload();
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   assert.equal(await storedWeights(page, 'mlp'), null);
   assert.equal(await page.locator('.restore-offer').count(), 0);
   assert.deepEqual(page.errors, []);
@@ -104,9 +104,9 @@ test('a crashed worker is restarted with its last good weights and the page keep
   }
   assert.ok(crashed, 'found the CNN worker');
   const notice = page.locator('.mlab-notices .notice-error', {hasText: 'The CNN engine crashed'});
-  await notice.waitFor({timeout: 60000});
+  await notice.waitFor(LONG);
   assert.match(await notice.textContent(), /memory access out of bounds.*restarts with its last good weights/);
-  await page.locator('.mlab-notices', {hasText: 'The CNN is running again.'}).waitFor({timeout: 60000});
+  await page.locator('.mlab-notices', {hasText: 'The CNN is running again.'}).waitFor(LONG);
   await drawAndRead(page, 4);
   const digit = await page.locator('[data-model="cnn"]').getAttribute('data-digit');
   assert.match(digit, /^\d$/);
@@ -124,7 +124,7 @@ test("a finished model and a later run's mid-run copy are kept apart and both of
   await page.reload();
 
   const offers = page.locator('.restore-offer[data-slot="mlp"]');
-  await offers.nth(1).waitFor({timeout: 60000});
+  await offers.nth(1).waitFor(LONG);
   const score = `${(finished.metrics.testAccuracy * 100).toFixed(2)}% on the test digits`;
   const ended = page.locator('.restore-offer[data-slot="mlp"][data-kind="ended"]');
   const run = page.locator('.restore-offer[data-slot="mlp"][data-kind="run"]');
@@ -141,7 +141,7 @@ test("a finished model and a later run's mid-run copy are kept apart and both of
   );
   // Either can be restored; the finished one here, byte for byte.
   await ended.getByRole('button', {name: 'Restore', exact: true}).click();
-  await ended.waitFor({state: 'detached', timeout: 60000});
+  await ended.waitFor({state: 'detached', ...LONG});
   await drawAndRead(page, 3);
   assert.match(
     await page.locator('[data-model="mlp"] .pred-meta').textContent(),
@@ -175,13 +175,13 @@ test('a record stored by an earlier version (one per network, mid-run copies mar
   });
   await page.reload();
   const offer = page.locator('.restore-offer[data-slot="mlp"]');
-  await offer.waitFor({timeout: 60000});
+  await offer.waitFor(LONG);
   assert.match(
     await offer.textContent(),
     /^Restore your unfinished MLP from .+ \(a copy taken 50% of the way through a 3-epoch run, in epoch 2\)\?/,
   );
   await offer.getByRole('button', {name: 'Restore', exact: true}).click();
-  await offer.waitFor({state: 'detached', timeout: 60000});
+  await offer.waitFor({state: 'detached', ...LONG});
   await drawAndRead(page, 3);
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /trained here, restored/);
   assert.deepEqual(page.errors, []);
@@ -207,7 +207,7 @@ test('a full storage is told when the trained model cannot be kept, and a mid-ru
   await page.getByRole('button', {name: 'Resume', exact: true}).click();
   await page.locator('#train .lane-mlp', {hasText: 'finished'}).waitFor({timeout: 90000});
   const notice = page.locator('.mlab-notices .notice-error', {hasText: 'Could not keep'});
-  await notice.waitFor({timeout: 60000});
+  await notice.waitFor(LONG);
   assert.equal(
     await notice.locator('span').textContent(),
     "Could not keep the trained MLP in this browser: the browser's storage for this page is full. Download its weights to keep them.",
@@ -217,7 +217,7 @@ test('a full storage is told when the trained model cannot be kept, and a mid-ru
   // After a reload the copy is offered for what it is: taken part-way through the run.
   await page.reload();
   const offer = page.locator('.restore-offer[data-slot="mlp"]');
-  await offer.waitFor({timeout: 60000});
+  await offer.waitFor(LONG);
   const share = Math.round((100 * 20) / copy.metrics.totalSteps);
   assert.match(
     await offer.textContent(),
@@ -243,13 +243,13 @@ test("a worker that closes without a word is noticed and restarted with the run'
   await page.getByRole('button', {name: 'Resume', exact: true}).click();
   await sendToWorker(worker, {type: '__testClose', id: 999998}).catch(() => {}); // the worker may be gone before it answers
   const notice = page.locator('.mlab-notices .notice-error', {hasText: 'The MLP engine'});
-  await notice.waitFor({timeout: 60000});
+  await notice.waitFor(LONG);
   assert.equal(
     await notice.locator('span').textContent(),
     'The MLP engine crashed (its worker closed without a word) ' +
       'and its training run was lost. It restarts with its last good weights.',
   );
-  await page.locator('.mlab-notices', {hasText: 'The MLP is running again.'}).waitFor({timeout: 60000});
+  await page.locator('.mlab-notices', {hasText: 'The MLP is running again.'}).waitFor(LONG);
   // Nothing waits on the dead worker: Train answers again, the pad predicts with the MLP.
   assert.equal(await trainBtn(page).isEnabled(), true);
   assert.equal(await page.getByRole('button', {name: 'Pause', exact: true}).isEnabled(), false);
@@ -288,14 +288,14 @@ function weightsFile(spec, count) {
 
 test('a weights file goes to the network the core says it is: a spec written CONV(4,3) loads into the CNN', async () => {
   const page = await openPage(site.context, site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
   await page.locator('#weights input[type="file"]').setInputFiles({
     name: 'upper.mlw',
     mimeType: 'application/octet-stream',
     buffer: weightsFile('CONV(4,3)-flatten-dense(10)', 27090),
   });
   const msg = page.locator('#weights [role="alert"][aria-busy="false"]');
-  await msg.waitFor({timeout: 60000});
+  await msg.waitFor(LONG);
   assert.equal(
     await msg.textContent(),
     'Loaded "upper.mlw" into the CNN: conv(4,3)-flatten-dense(10) (27,090 parameters).',
@@ -315,7 +315,7 @@ test('a weights file goes to the network the core says it is: a spec written CON
 
 test('a reply of the wrong type fails its request with a message; nothing else is downloaded in its place', async () => {
   const page = await openPage(site.context, site.url);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   // The worker's next weights file goes out labelled as something else.
   await (await modelWorker(page, 'mlp')).evaluate(() => {
     const post = self.postMessage.bind(self);
@@ -325,7 +325,7 @@ test('a reply of the wrong type fails its request with a message; nothing else i
   page.on('download', () => downloads++);
   await page.getByRole('button', {name: 'Download MLP weights'}).click();
   const msg = page.locator('#weights [role="alert"][aria-busy="false"]');
-  await msg.waitFor({timeout: 60000});
+  await msg.waitFor(LONG);
   assert.equal(await msg.textContent(), "the engine answered 'params' to 'exportWeights'");
   assert.equal(downloads, 0);
   assert.deepEqual(page.errors, []);
@@ -337,10 +337,10 @@ test('a reply of the wrong type fails its request with a message; nothing else i
 // that recipe, the seed and the accuracy to stop at.
 test("the time to each article's accuracy comes from its shipped file, and a row's link sets up that run", async () => {
   const page = await openPage(site.context, site.url);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   await page.locator('[data-section="reproduce"]').scrollIntoViewIfNeeded();
   const table = page.locator('[data-section="reproduce"] table.repro-time-table');
-  await table.waitFor({timeout: 60000});
+  await table.waitFor(LONG);
   const shipped = JSON.parse(
     fs.readFileSync(new URL('../../web/public/results/time-to-accuracy.json', import.meta.url), 'utf8'),
   );
@@ -368,11 +368,13 @@ test("the time to each article's accuracy comes from its shipped file, and a row
   await page
     .getByLabel('Model', {exact: true})
     .locator('option[value="custom"]')
-    .waitFor({state: 'attached', timeout: 60000});
+    .waitFor({state: 'attached', ...LONG});
   const field = (label) => page.getByLabel(label, {exact: true});
-  await page.waitForFunction((model) => document.querySelector('#train select')?.value === model, row.recipe.model, {
-    timeout: 60000,
-  });
+  await page.waitForFunction(
+    (model) => document.querySelector('#train select')?.value === model,
+    row.recipe.model,
+    LONG,
+  );
   assert.equal(await field('Optimizer').inputValue(), 'sgd');
   assert.equal(Number(await field('Learning rate').inputValue()), row.recipe.lr);
   assert.equal(Number(await field('Epochs').inputValue()), row.recipe.epochs);
@@ -389,9 +391,9 @@ test('without its times file the results table still shows, and the times say wh
   const page = await openPage(site.context);
   await page.route('**/results/time-to-accuracy.json', (r) => r.fulfill({status: 404, body: 'gone'}));
   await page.goto(site.url);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   await page.locator('[data-section="reproduce"]').scrollIntoViewIfNeeded();
-  await page.locator('[data-section="reproduce"] table.repro-table').waitFor({timeout: 60000});
+  await page.locator('[data-section="reproduce"] table.repro-table').waitFor(LONG);
   assert.equal(
     await page.locator('[data-section="reproduce"] .repro-time .error').textContent(),
     "Could not show the times to the articles' accuracy: the server answered 404.",
@@ -414,10 +416,10 @@ test('the reproduced results table comes from the shipped results file', async (
     if (new URL(r.url()).pathname.endsWith('/results.json')) fetched.push(r.url());
   });
   await page.goto(site.url);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   await page.locator('[data-section="reproduce"]').scrollIntoViewIfNeeded();
   const table = page.locator('[data-section="reproduce"] table.repro-table');
-  await table.waitFor({timeout: 60000});
+  await table.waitFor(LONG);
   assert.match(await table.textContent(), /MLP 784-512-256-10/);
   // Each row names the article it reproduces by its title.
   assert.match(

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {openPage} from './support/browser.js';
+import {LONG, openPage} from './support/browser.js';
 import {distDir} from './support/server.js';
 import {useSite} from './support/setup.js';
 
@@ -19,7 +19,7 @@ test('Results show the shipped analysis at once, and Evaluate measures the model
   // The headline and both matrices, from the file: the CNN corrects that many of the MLP's errors.
   await results
     .locator('.headline .big', {hasText: `The CNN corrects ${errors.cnn_corrects} of the MLP’s ${errors.mlp} errors.`})
-    .waitFor({timeout: 60000});
+    .waitFor(LONG);
   assert.equal(await results.getByText('Not evaluated yet').count(), 0);
   assert.ok((await results.locator('table.confusion-mlp td button').count()) > 0, 'the MLP matrix has cells');
   const mlpRow = shipped.rows.find((r) => r.id === 'mlp');
@@ -36,7 +36,7 @@ test('Results show the shipped analysis at once, and Evaluate measures the model
   // Evaluate measures the models in this page: the note goes, and the gallery has each digit's answers.
   await page.getByRole('button', {name: 'Evaluate on the 10,000 test digits'}).click();
   await source.waitFor({state: 'hidden', timeout: 90000});
-  await results.locator('.g-tile').first().waitFor({timeout: 60000});
+  await results.locator('.g-tile').first().waitFor(LONG);
   const headline = await results.locator('.headline .big').textContent();
   assert.match(headline, /The CNN corrects \d+ of the MLP’s \d+ errors/);
   assert.deepEqual(page.errors, []);

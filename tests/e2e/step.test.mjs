@@ -4,7 +4,7 @@
 // gradient is p - onehot(label)) and the step measurably teaches the label.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {openPage, screenshotPath} from './support/browser.js';
+import {LONG, openPage, screenshotPath} from './support/browser.js';
 import {useSite} from './support/setup.js';
 
 const site = useSite();
@@ -16,14 +16,12 @@ test('one step, stage by stage, in the embedded view, on a phone', {timeout: 300
   const page = await openPage(site.context, `${site.url}index.html?view=step`, {width: 390, height: 844});
   const panel = page.locator('.step');
   const stepButton = panel.getByRole('button', {name: 'Step', exact: true});
-  await page.locator('.step-strip .step-meta').filter({hasText: 'params'}).nth(1).waitFor({timeout: 60000});
+  await page.locator('.step-strip .step-meta').filter({hasText: 'params'}).nth(1).waitFor(LONG);
   const label = 3; // the example digit is not a 3: the step has something to learn
   await panel.getByLabel('Label for the step', {exact: true}).selectOption(String(label));
 
   await stepButton.click();
-  await page.waitForFunction(() => document.querySelector('.step')?.dataset.stage === 'forward', null, {
-    timeout: 60000,
-  });
+  await page.waitForFunction(() => document.querySelector('.step')?.dataset.stage === 'forward', null, LONG);
   const stages = await panel.locator('.step-stages li').allTextContents();
   assert.equal(stages[0], 'Forward');
   assert.equal(stages[1], 'Loss');
@@ -79,7 +77,7 @@ test('one step, stage by stage, in the embedded view, on a phone', {timeout: 300
   }
   // The step taught the label: the network now gives it more probability than before.
   const mlpLoss = panel.locator('.step-mlp .step-loss');
-  await mlpLoss.getByText(/after the step/).waitFor({timeout: 60000});
+  await mlpLoss.getByText(/after the step/).waitFor(LONG);
   const pBefore = Number(await mlpLoss.getAttribute('data-p'));
   const pAfter = Number(/after the step p\(\d\) = (\S+)/.exec(await mlpLoss.textContent())[1]);
   assert.ok(pAfter > pBefore, `the MLP gives ${label} more probability after the step (${pBefore} -> ${pAfter})`);
@@ -87,9 +85,7 @@ test('one step, stage by stage, in the embedded view, on a phone', {timeout: 300
 
   // One more press starts a new step, from the forward pass.
   await stepButton.click();
-  await page.waitForFunction(() => document.querySelector('.step')?.dataset.stage === 'forward', null, {
-    timeout: 60000,
-  });
+  await page.waitForFunction(() => document.querySelector('.step')?.dataset.stage === 'forward', null, LONG);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

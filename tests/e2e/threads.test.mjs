@@ -5,15 +5,15 @@
 // like a plain static host, the same page runs the single-thread build and trains.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {openPage} from './support/browser.js';
+import {LONG, openPage} from './support/browser.js';
 import {useSite} from './support/setup.js';
 import {holdTraining, modelWorker, releaseTraining} from './support/worker.js';
 
 /** Loads the page and waits for both models; -> {page, isolated, engine text}. */
 async function open(site) {
   const page = await openPage(site.context, site.url);
-  await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
-  await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor({timeout: 60000});
+  await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
+  await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor(LONG);
   const isolated = await page.evaluate(() => globalThis.crossOriginIsolated === true);
   return {page, isolated, engine: await page.locator('[data-engine]').textContent()};
 }
@@ -42,10 +42,8 @@ async function trainCnn(page) {
 
 /** After a run the drawing pad's CNN is the freshly trained one and predicts a test digit. */
 async function predictsAfterTraining(page) {
-  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
-    timeout: 60000,
-  });
-  await page.locator('[data-model="cnn"] .pred-meta', {hasText: 'trained here'}).waitFor({timeout: 60000});
+  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, LONG);
+  await page.locator('[data-model="cnn"] .pred-meta', {hasText: 'trained here'}).waitFor(LONG);
   const digit = await page.locator('[data-model="cnn"][data-digit]').getAttribute('data-digit');
   assert.match(digit, /^\d$/);
 }
@@ -85,15 +83,15 @@ describe('served with COOP/COEP', () => {
       .filter({
         hasText: `Engine: WebAssembly SIMD with fused multiply-add · ${share} of ${want} threads (the runs share the cores)`,
       })
-      .waitFor({timeout: 60000});
+      .waitFor(LONG);
     // Paused, the runs give the cores back (Pause pauses both).
     await page.getByRole('button', {name: 'Pause', exact: true}).click();
-    await line.filter({hasText: new RegExp(`· ${want} threads$`)}).waitFor({timeout: 60000});
+    await line.filter({hasText: new RegExp(`· ${want} threads$`)}).waitFor(LONG);
     await page.getByRole('button', {name: 'Resume', exact: true}).click();
-    await line.filter({hasText: `${share} of ${want} threads`}).waitFor({timeout: 60000});
+    await line.filter({hasText: `${share} of ${want} threads`}).waitFor(LONG);
     await Promise.all(['mlp', 'cnn'].map(async (n) => releaseTraining(await modelWorker(page, n))));
     await page.getByRole('button', {name: 'Stop', exact: true}).click();
-    await line.filter({hasText: new RegExp(`· ${want} threads$`)}).waitFor({timeout: 60000});
+    await line.filter({hasText: new RegExp(`· ${want} threads$`)}).waitFor(LONG);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
@@ -108,8 +106,8 @@ describe('served with COOP/COEP', () => {
         if (m.type() === 'warning') warnings.push(m.text());
       });
       await page.goto(site.url);
-      await page.locator('[data-model="cnn"][data-digit]').waitFor({timeout: 60000});
-      await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor({timeout: 60000});
+      await page.locator('[data-model="cnn"][data-digit]').waitFor(LONG);
+      await page.locator('[data-engine]').filter({hasText: 'Engine'}).waitFor(LONG);
       // Chromium validates relaxed SIMD, so the single-thread engine is the fused multiply-add build.
       assert.equal(
         await page.locator('[data-engine]').textContent(),

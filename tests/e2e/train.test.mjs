@@ -3,7 +3,7 @@
 // both networks at once.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {drawStrokes, openPage, screenshotPath} from './support/browser.js';
+import {LONG, drawStrokes, openPage, screenshotPath} from './support/browser.js';
 import {DIGIT_STROKES} from './support/digits.js';
 import {useSite} from './support/setup.js';
 import {clearStored, waitForStored} from './support/store.js';
@@ -13,7 +13,7 @@ const site = useSite();
 
 async function setup(page, {model, epochs, digits}) {
   await page.goto(site.url);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   await page.locator('#train').scrollIntoViewIfNeeded();
   await page.getByLabel('Model', {exact: true}).selectOption(model);
   await page.getByLabel('Epochs', {exact: true}).fill(String(epochs));
@@ -83,9 +83,7 @@ test('a short MLP run updates the curves, the speed and the test accuracy', asyn
   assert.equal(series['MLP test'].points, 1);
   assert.doesNotMatch(await page.locator('#train .chart-note').textContent(), /smoothing/, 'mlp keeps its labels');
   await page.getByRole('button', {name: 'Train', exact: true}).waitFor({state: 'visible'});
-  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, {
-    timeout: 60000,
-  });
+  await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled, null, LONG);
   // The drawing pad now uses the freshly trained MLP.
   assert.match(await page.locator('[data-model="mlp"] .pred-meta').textContent(), /trained here/);
   await page.locator('#train').screenshot({path: screenshotPath('train-1280.png')});
@@ -117,7 +115,7 @@ test('label smoothing from the link reaches the engine: the same seed trains oth
   const trainLoss = async (query) => {
     const page = await openPage(site.context);
     await page.goto(`${site.url}?model=linear&epochs=1&limit=1000&seed=3${query}`);
-    await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+    await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
     await page.locator('#train').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => !document.querySelector('#train button.btn-primary').disabled);
     await page.getByRole('button', {name: 'Train', exact: true}).click();
@@ -139,7 +137,7 @@ test('label smoothing from the link reaches the engine: the same seed trains oth
 test('Test every and Stop at accuracy: the run tests within its epoch and ends at the first test at or above the target', async () => {
   const page = await openPage(site.context);
   await page.goto(`${site.url}?eval_every=2000&until=93`);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   await page.locator('#train').scrollIntoViewIfNeeded();
   assert.equal(await page.getByLabel('Test every', {exact: true}).inputValue(), '2000', "the link's interval");
   assert.equal(await page.getByLabel('Stop at accuracy (%)', {exact: true}).inputValue(), '93', "the link's target");
@@ -204,7 +202,7 @@ test('pause, resume and stop', async () => {
   await page.getByRole('button', {name: 'Clear', exact: true}).click();
   await page.evaluate(() => document.querySelector('#draw').scrollIntoView());
   await drawStrokes(page, page.locator('canvas[aria-label="Drawing pad"]'), DIGIT_STROKES[1]);
-  await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+  await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
   assert.equal(await bar.getAttribute('aria-valuenow'), '3', 'no progress while paused');
   assert.equal(await page.locator('#train .lane-mlp').getAttribute('data-state'), 'paused');
   assert.equal(await page.getByRole('button', {name: 'Resume', exact: true}).isEnabled(), true);
@@ -215,7 +213,7 @@ test('pause, resume and stop', async () => {
     () => document.querySelector('#train [role="progressbar"]').getAttribute('aria-valuenow') === '26',
   );
   await page.getByRole('button', {name: 'Stop', exact: true}).click();
-  await page.locator('#train .lane-mlp', {hasText: 'stopped'}).waitFor({timeout: 60000});
+  await page.locator('#train .lane-mlp', {hasText: 'stopped'}).waitFor(LONG);
   const stoppedAt = await progressValue(page);
   assert.ok(stoppedAt < 100, `stopped before the end (${stoppedAt}%)`);
   assert.equal(await page.getByRole('button', {name: 'Train', exact: true}).isEnabled(), true);
@@ -254,7 +252,7 @@ test('race mode trains the MLP and the CNN side by side', async () => {
   assert.ok(table.includes(mlpTest) && table.includes(cnnTest), "each net's own test accuracy");
   await page.locator('#train').screenshot({path: screenshotPath('race-1280.png')});
   await page.locator('#results').scrollIntoViewIfNeeded();
-  await page.locator('#results .headline .big').waitFor({timeout: 60000});
+  await page.locator('#results .headline .big').waitFor(LONG);
   assert.match(
     await page.locator('#results .headline .big').textContent(),
     /The CNN corrects \d[\d,]* of the MLP’s \d[\d,]* errors/,
@@ -290,7 +288,7 @@ test('the Seed field (also ?seed=) repeats a run bit for bit; another seed train
   const weightsAfterRun = async (query, seedText) => {
     const page = await openPage(site.context);
     await page.goto(`${site.url}${query}`);
-    await page.locator('[data-model="mlp"][data-digit]').waitFor({timeout: 60000});
+    await page.locator('[data-model="mlp"][data-digit]').waitFor(LONG);
     await clearStored(page);
     await page.locator('#train').scrollIntoViewIfNeeded();
     const seed = page.getByLabel('Seed', {exact: true});
@@ -334,7 +332,7 @@ test("a trained linear net is badged as the user's linear classifier, and Back t
       JSON.stringify([...document.querySelectorAll('[data-model="mlp"] .bars li')].map((li) => li.textContent)) !==
       before,
     JSON.stringify(shipped),
-    {timeout: 60000},
+    LONG,
   );
   // One button of that name on the page, beside the pad.
   const back = page.getByRole('button', {name: 'Back to pretrained', exact: true});
@@ -347,7 +345,7 @@ test("a trained linear net is badged as the user's linear classifier, and Back t
       JSON.stringify([...document.querySelectorAll('[data-model="mlp"] .bars li')].map((li) => li.textContent)) ===
       before,
     JSON.stringify(shipped),
-    {timeout: 60000},
+    LONG,
   );
   await back.waitFor({state: 'hidden'});
   assert.deepEqual(page.errors, []);
@@ -388,7 +386,7 @@ test('a learning rate set mid-run is the one the next progress reports, and Step
   }
   await releaseTraining(worker);
   await page.getByRole('button', {name: 'Stop', exact: true}).click();
-  await page.locator('#train .lane-mlp', {hasText: 'stopped'}).waitFor({timeout: 60000});
+  await page.locator('#train .lane-mlp', {hasText: 'stopped'}).waitFor(LONG);
   // With no run going, Step starts one that pauses after its first batch.
   await page.getByLabel('Model', {exact: true}).selectOption('linear');
   await page.getByRole('button', {name: 'Step one batch'}).click();

@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {launchChromium} from '../../../scripts/chromium.mjs';
 
+/** How long a test waits for a state the page reaches: a loaded machine may take its time. */
+export const LONG = {timeout: 60000};
+
 export const SCREENSHOTS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../screenshots');
 
 /** Debian's Chromium on a fresh temporary profile (scripts/chromium.mjs); close() removes it. */
@@ -42,6 +45,15 @@ export async function drawStrokes(page, canvas, strokes) {
     for (let i = 1; i < stroke.length; i++) await page.mouse.move(...at(stroke[i]), {steps: 2});
     await page.mouse.up();
   }
+}
+
+/**
+ * Both answer panels (or `slots`) have answered the input shown now: each shows a digit and is not
+ * busy (aria-busy lasts from the start of a stroke until its model has read the last drawing).
+ * `scope`: a page or a frame.
+ */
+export async function settled(scope, slots = ['mlp', 'cnn']) {
+  for (const n of slots) await scope.locator(`[data-model="${n}"][data-digit][aria-busy="false"]`).waitFor(LONG);
 }
 
 export function screenshotPath(name) {
