@@ -284,6 +284,10 @@ export class Lab extends Emitter {
     return this.evaluations.results();
   }
 
+  timeToAccuracy() {
+    return this.evaluations.timeToAccuracy();
+  }
+
   testLabels() {
     return this.caches.testLabels();
   }

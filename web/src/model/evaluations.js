@@ -15,6 +15,13 @@ import {Emitter} from './emitter.js';
 
 const GAP_DIGITS = 10000;
 
+/** A JSON file, or an error that says what went wrong. */
+async function fetchJson(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`the server answered ${res.status}`);
+  return res.json();
+}
+
 export class Evaluations extends Emitter {
   /**
    * @param {(slots: import('./slot.js').Slot[], splits: string[]) => Promise<unknown>} ensureData
@@ -73,16 +80,19 @@ export class Evaluations extends Emitter {
    * models' analysis and the reproduced articles alike; a failed fetch is tried again next time.
    */
   results() {
-    this.resultsFile ??= fetch(this.resultsUrl)
-      .then((res) => {
-        if (!res.ok) throw new Error(`the server answered ${res.status}`);
-        return res.json();
-      })
-      .catch((e) => {
-        this.resultsFile = null;
-        throw e;
-      });
+    this.resultsFile ??= fetchJson(this.resultsUrl).catch((e) => {
+      this.resultsFile = null;
+      throw e;
+    });
     return this.resultsFile;
+  }
+
+  /**
+   * The time each reproduced system takes to reach its article's accuracy, natively and in the
+   * page (results/time-to-accuracy.json beside the results file), fetched each time it is asked for.
+   */
+  timeToAccuracy() {
+    return fetchJson(new URL('time-to-accuracy.json', this.resultsUrl));
   }
 
   /** The shipped results file's analysis of the mlp and cnn presets, as evaluations (fractions, not percentages). */

@@ -16,13 +16,6 @@ const PLOTS = [
 
 const pc = (x, d = 2) => (Number.isFinite(x) ? `${x.toFixed(d)}%` : '—');
 
-/** A JSON file, or an error that says what went wrong. */
-async function fetchJson(url) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`the server answered ${res.status}`);
-  return res.json();
-}
-
 /** A recipe in a few words: the preset (or its layers' spec, shortened), then its settings. */
 function recipeText(r) {
   const rate = `${r.optimizer === 'sgd' ? 'SGD' : 'Adam'} ${r.lr} ${r.schedule}`;
@@ -96,7 +89,7 @@ export function mountReproduce(el, lab) {
     started = true;
     status.textContent = 'Loading the results…';
     // The time table is a second file: without it the results still show, and it says why.
-    const times = fetchJson(new URL('time-to-accuracy.json', base)).then(
+    const times = lab.timeToAccuracy().then(
       (data) => ({data}),
       (e) => ({error: e}),
     );
