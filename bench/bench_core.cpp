@@ -398,6 +398,17 @@ void profile_layers(const std::string& preset, int batch) {
   std::fprintf(stderr, "  %-22s %9.0f\n", "whole training step", 1e6 * step);
 }
 
+// The most threads --threads takes. The pthreads wasm build under node starts its
+// pool's one worker before main (bench/CMakeLists.txt), and main never yields for
+// node to start another: asking for more hung the process instead of running.
+int bench_max_threads() {
+#ifdef __EMSCRIPTEN_PTHREADS__
+  return 2;
+#else
+  return max_threads();
+#endif
+}
+
 constexpr const char* kUsage =
     "usage: mnist-bench [--batch N] [--threads N] [MODEL ...]\n"
     "       mnist-bench --profile MODEL [--batch N]\n"
@@ -436,7 +447,7 @@ int run(int argc, char** argv) {
       ++i;
       check(max_threads() > 1 || std::strcmp(argv[i], "1") == 0,
             "--threads: this build has no threads (a wasm build without pthreads), got '", argv[i], "'");
-      threads = whole("--threads", argv[i], 1, max_threads());
+      threads = whole("--threads", argv[i], 1, bench_max_threads());
     } else if (arg == "--profile")
       profile = argv[++i];
     else if (arg.size() > 1 && arg[0] == '-')
