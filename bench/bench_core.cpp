@@ -399,11 +399,11 @@ void profile_layers(const std::string& preset, int batch) {
 }
 
 // The most threads --threads takes. The pthreads wasm build under node starts its
-// pool's one worker before main (bench/CMakeLists.txt), and main never yields for
-// node to start another: asking for more hung the process instead of running.
+// pool's MNIST_BENCH_POOL workers before main (bench/CMakeLists.txt), and main never
+// yields for node to start another: asking for more hung the process instead of running.
 int bench_max_threads() {
-#ifdef __EMSCRIPTEN_PTHREADS__
-  return 2;
+#ifdef MNIST_BENCH_POOL
+  return MNIST_BENCH_POOL + 1;
 #else
   return max_threads();
 #endif
